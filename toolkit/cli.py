@@ -1,0 +1,126 @@
+"""``dv``: the command line. It parses, calls the library, renders; nothing else.
+
+Heavy modules (openpyxl, xlsxwriter, pandas) are imported inside the commands so that
+``dv --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
+
+import typer
+
+from .messages import DvError, lang_from, t
+
+app = typer.Typer(
+    name="dv",
+    help=(
+        "dv: biểu mẫu Excel cho phụ lục số liệu báo cáo công tác dân vận chính quyền — "
+        "tạo biểu mẫu, kiểm tra tệp đã điền, tổng hợp cả tỉnh.\n\n"
+        "dv: Excel forms for the government mass-mobilisation report's statistical appendix — "
+        "make templates, check filled workbooks, merge a province."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# Options shared by several commands: declared once.
+FormOpt = Annotated[
+    Optional[str],
+    typer.Option("--form", help="Mã biểu mẫu hoặc đường dẫn tệp .toml (mặc định: dan-van-chinh-quyen)."),
+]
+UnitsOpt = Annotated[
+    Optional[Path],
+    typer.Option("--units", help="Danh sách đơn vị (CSV: code,name[,kind]; UTF-8; dấu phẩy hoặc chấm phẩy)."),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Ghi đè tệp kết quả đã có.")]
+LangOpt = Annotated[
+    Optional[str],
+    typer.Option("--lang", help="Ngôn ngữ thông báo: vi (mặc định) hoặc en. Cũng đặt được bằng DV_LANG."),
+]
+
+
+class _State:
+    lang = "vi"
+
+
+state = _State()
+
+
+@app.callback()
+def main(lang: LangOpt = None) -> None:
+    """Công cụ dv."""
+    state.lang = lang_from(lang)
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def _load_form(form: str | None, year: int | None = None):  # noqa: ANN202 - Form, imported lazily
+    from .form import FormError, load_form
+
+    try:
+        return load_form(form, year)
+    except FormError as exc:
+        _fail(t("form.error", state.lang, reason=exc))
+
+
+@app.command("make-template")
+def make_template(
+    output: Annotated[
+        Optional[Path],
+        typer.Option("-o", "--output", help="Tệp .xlsx, hoặc thư mục khi tạo cho cả danh sách đơn vị."),
+    ] = None,
+    form: FormOpt = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="Năm của biểu mẫu (mặc định: năm mới nhất).")] = None,
+    units: UnitsOpt = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Mã một đơn vị: tạo biểu mẫu riêng cho đơn vị đó.")] = None,
+    force: ForceOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Tạo biểu mẫu Excel để các đơn vị điền (Make the Excel template units fill).
+
+    Không có --units/--unit: một biểu mẫu chung. --units R --unit C: biểu mẫu riêng cho đơn vị C.
+    --units R: mỗi đơn vị một biểu mẫu riêng, OUT là thư mục.
+    """
+    lang = lang_from(lang) if lang else state.lang
+    from .make import make_templates
+
+    started = time.perf_counter()
+    try:
+        result = make_templates(
+            _load_form(form, year), output=output, roster_path=units, unit_code=unit, force=force
+        )
+    except DvError as exc:
+        _fail(exc.render(lang))
+    elapsed = t("template.timing", lang, seconds=time.perf_counter() - started)
+    if len(result.paths) == 1 and not result.folder:
+        typer.echo(f"{t('template.written', lang, path=result.paths[0])} {elapsed}")
+    else:
+        typer.echo(f"{t('template.written_many', lang, count=len(result.paths), path=result.folder)} {elapsed}")
+
+
+def run() -> None:
+    """Entry point: never a traceback for the user (``DV_DEBUG=1`` shows it)."""
+    import os
+
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("DV_DEBUG"):
+            raise
+        typer.echo(t("unexpected", state.lang, error=f"{type(exc).__name__}: {exc}"), err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,669 @@
+"""Form definitions: the TOML under ``workbook_templates/`` loaded into frozen dataclasses.
+
+Everything that knows a field, a label, a choice, a rule or a cell address reads it from
+here. The loader checks the file and raises :class:`FormError` naming the file and the entry
+at fault, so that a mistake in next year's definition is found before any workbook is made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .rules import Expression, RuleSyntaxError, Template
+
+__all__ = [
+    "Choice",
+    "Field",
+    "Form",
+    "FormError",
+    "Rule",
+    "Section",
+    "Table",
+    "Column",
+    "DEFAULT_FORM_ID",
+    "load_form",
+    "available_forms",
+]
+
+DEFAULT_FORM_ID = "dan-van-chinh-quyen"
+FIELD_TYPES = ("text", "code", "integer", "date", "percent", "choice")
+NUMERIC_TYPES = ("integer", "percent")
+SOURCES = ("input", "fixed", "derived")
+SEVERITIES = ("error", "warning")
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+# Names Excel would read as a cell (A1, XFD12) or an R1C1 reference: not allowed as codes.
+_CELLISH = re.compile(r"^([a-z]{1,3}[0-9]+|r[0-9]*c?[0-9]*|c[0-9]*)$")
+_COLUMN = re.compile(r"^[A-Z]{1,3}$")
+
+
+class FormError(ValueError):
+    """A form definition that cannot be used; the message names the file and the entry."""
+
+
+def col_index(letters: str) -> int:
+    """``"A"`` → 0, ``"AB"`` → 27."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def col_letters(index: int) -> str:
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    en: str = ""
+    abbr: str = ""  # doc_type: the abbreviation inside a document number
+    style: str = ""  # issuer: "party" (18-KH/ĐU) or "state" (545/KH-STTTT-VP)
+
+
+@dataclass(frozen=True)
+class Field:
+    code: str
+    label: str
+    label_en: str
+    type: str
+    section: str
+    sheet: str
+    row: int  # 1-based
+    column: str
+    required: bool = False
+    source: str = "input"
+    unit: str = ""
+    help: str = ""
+    expr: Expression | None = None
+    value: str = ""  # a fixed field's value; "{year}" is the form's year
+
+    @property
+    def cell(self) -> str:
+        return f"{self.column}{self.row}"
+
+    @property
+    def is_input(self) -> bool:
+        return self.source == "input"
+
+    def text(self, lang: str) -> str:
+        return self.label_en if lang == "en" and self.label_en else self.label
+
+
+@dataclass(frozen=True)
+class Section:
+    number: str
+    title: str
+    title_en: str
+    row: int
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class Column:
+    code: str
+    column: str
+    label: str
+    label_en: str
+    type: str
+    choices: str = ""
+    help: str = ""
+
+    def text(self, lang: str) -> str:
+        return self.label_en if lang == "en" and self.label_en else self.label
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    expr: Expression
+    live: Template
+    live_en: Template
+    message: Template
+    message_en: Template
+    anchor: str = ""  # field code (form rules); empty for table rules
+    table: str = ""  # table code for row rules
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """Every name the rule involves (fields, and columns for a row rule)."""
+        return self.expr.names
+
+    def message_for(self, lang: str) -> Template:
+        return self.message_en if lang == "en" else self.message
+
+
+@dataclass(frozen=True)
+class Table:
+    code: str
+    sheet: str
+    title: str
+    title_en: str
+    header_row: int
+    rows: int
+    number_column: str
+    check_column: str
+    columns: tuple[Column, ...]
+    rules: tuple[Rule, ...]
+    widths: Mapping[str, float]
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
+
+    @property
+    def last_row(self) -> int:
+        return self.header_row + self.rows
+
+    @property
+    def first_column(self) -> str:
+        return self.columns[0].column
+
+    @property
+    def last_column(self) -> str:
+        return self.columns[-1].column
+
+    def column(self, code: str) -> Column:
+        for col in self.columns:
+            if col.code == code:
+                return col
+        raise KeyError(code)
+
+    def column_range(self, code: str) -> str:
+        """An absolute, sheet-qualified range of one column's data rows."""
+        letter = self.column(code).column
+        return f"{quote_sheet(self.sheet)}!${letter}${self.first_row}:${letter}${self.last_row}"
+
+    @property
+    def data_range(self) -> str:
+        return (
+            f"{quote_sheet(self.sheet)}!${self.first_column}${self.first_row}:"
+            f"${self.last_column}${self.last_row}"
+        )
+
+
+@dataclass(frozen=True)
+class Layout:
+    sheet: str
+    title_row: int
+    subtitle_row: int
+    attachment_row: int
+    status_row: int
+    header_row: int
+    number_column: str
+    label_column: str
+    unit_column: str
+    value_column: str
+    check_column: str
+    headers: Mapping[str, str]
+    headers_en: Mapping[str, str]
+    widths: Mapping[str, float]
+    lists_sheet: str
+    meta_sheet: str
+    guide_sheet: str
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    version: str
+    year: int
+    title: str
+    title_en: str
+    subtitle: str
+    subtitle_en: str
+    layout: Layout
+    sections: tuple[Section, ...]
+    choices: Mapping[str, tuple[Choice, ...]]
+    tables: Mapping[str, Table]
+    rules: tuple[Rule, ...]
+    roster_code: str  # the field a roster's code fills (unit_code)
+    roster_name: str  # the field a roster's name fills (unit_name)
+    guide_title: str
+    guide_lines: tuple[str, ...]
+    path: str = field(default="", compare=False)
+
+    # -- lookups ---------------------------------------------------------------------------
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(f for s in self.sections for f in s.fields)
+
+    def field(self, code: str) -> Field:
+        for f in self.fields:
+            if f.code == code:
+                return f
+        raise KeyError(code)
+
+    @property
+    def input_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.is_input)
+
+    @property
+    def derived_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.source == "derived")
+
+    def rules_for(self, anchor: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.anchor == anchor)
+
+    def choice_values(self, key: str) -> tuple[str, ...]:
+        return tuple(c.value for c in self.choices[key])
+
+    def fixed_value(self, f: Field) -> int | str:
+        """The value a fixed field always holds in this form's workbooks."""
+        text = f.value.format(year=self.year)
+        return int(text) if f.type == "integer" else text
+
+    def subtitle_text(self, lang: str = "vi") -> str:
+        return (self.subtitle_en if lang == "en" else self.subtitle).format(year=self.year)
+
+    # -- the template's fixed content ------------------------------------------------------
+    def fixed_cells(self) -> Iterator[tuple[str, str, str]]:
+        """(sheet, cell, text) of every label the template writes and the reader checks."""
+        lay = self.layout
+        yield lay.sheet, f"{lay.number_column}{lay.title_row}", self.title
+        yield lay.sheet, f"{lay.number_column}{lay.subtitle_row}", self.subtitle_text()
+        for col, text in lay.headers.items():
+            yield lay.sheet, f"{col}{lay.header_row}", text
+        for section in self.sections:
+            yield lay.sheet, f"{lay.number_column}{section.row}", section.number
+            yield lay.sheet, f"{lay.label_column}{section.row}", section.title
+            for f in section.fields:
+                yield lay.sheet, f"{lay.label_column}{f.row}", f.label
+                if f.unit:
+                    yield lay.sheet, f"{lay.unit_column}{f.row}", f.unit
+        for table in self.tables.values():
+            yield table.sheet, f"{table.number_column}1", table.title.format(year=self.year)
+            yield table.sheet, f"{table.number_column}{table.header_row}", lay.headers[
+                lay.number_column
+            ]
+            for col in table.columns:
+                yield table.sheet, f"{col.column}{table.header_row}", col.label
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of the fixed content and of where every field lives."""
+        payload = {
+            "form": [self.id, self.version, self.year],
+            "fixed": sorted(self.fixed_cells()),
+            "fields": [[f.code, f.sheet, f.cell, f.type] for f in self.fields],
+            "tables": [[t.code, t.data_range] for t in self.tables.values()],
+        }
+        blob = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+class _Loader:
+    """Turns the parsed TOML into a Form, with errors that name file and entry."""
+
+    def __init__(self, data: dict[str, Any], path: str) -> None:
+        self.data = data
+        self.path = path
+
+    def fail(self, where: str, what: str) -> FormError:
+        return FormError(f"{self.path}: {where}: {what}")
+
+    def take(
+        self, table: Mapping[str, Any], where: str, required: tuple[str, ...], optional: tuple[str, ...]
+    ) -> dict[str, Any]:
+        if not isinstance(table, Mapping):
+            raise self.fail(where, "phải là một bảng (table) TOML")
+        missing = [k for k in required if k not in table]
+        if missing:
+            raise self.fail(where, f"thiếu khóa {', '.join(missing)}")
+        unknown = sorted(set(table) - set(required) - set(optional))
+        if unknown:
+            raise self.fail(where, f"khóa không biết {', '.join(unknown)}")
+        return dict(table)
+
+    def code(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not _CODE.match(value) or _CELLISH.match(value):
+            raise self.fail(
+                where,
+                f"mã {value!r} không hợp lệ (chữ thường, số, dấu _; không giống địa chỉ ô)",
+            )
+        return value
+
+    def column(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not _COLUMN.match(value):
+            raise self.fail(where, f"cột {value!r} không hợp lệ (ví dụ \"D\")")
+        return value
+
+    def load(self) -> Form:
+        top = self.take(
+            self.data,
+            "tệp",
+            ("form", "layout", "sections", "roster"),
+            ("choices", "tables", "rules", "guide"),
+        )
+        meta = self.take(
+            top["form"],
+            "[form]",
+            ("id", "version", "year", "title", "subtitle"),
+            ("title_en", "subtitle_en"),
+        )
+        if not isinstance(meta["year"], int) or not 1990 <= meta["year"] <= 2200:
+            raise self.fail("[form].year", f"năm {meta['year']!r} không hợp lệ")
+        layout = self.layout(top["layout"])
+        choices = self.choices(top.get("choices", {}))
+        sections = self.sections(top["sections"], layout)
+        codes = [f.code for s in sections for f in s.fields]
+        tables = self.tables(top.get("tables", {}), choices, codes)
+        known_fields = {f.code: f for s in sections for f in s.fields}
+        for name, f in known_fields.items():
+            if f.expr is not None:
+                self.names_known(f.expr.names, known_fields, f"trường {name}.expr")
+                for ref in f.expr.table_refs:
+                    self.table_ref_known(ref, tables, f"trường {name}.expr")
+        rules = tuple(
+            self.rule(r, f"rules[{i}]", known_fields, None)
+            for i, r in enumerate(self.as_list(top.get("rules", []), "rules"))
+        )
+        self.unique([r.id for r in rules] + [r.id for t in tables.values() for r in t.rules], "rules")
+        roster = self.take(top["roster"], "[roster]", ("code", "name"), ())
+        for key, code in roster.items():
+            if code not in known_fields or not known_fields[code].is_input:
+                raise self.fail(f"[roster].{key}", f"{code!r} không phải là một ô nhập")
+        guide = self.take(top.get("guide", {"title": "", "lines": []}), "[guide]", ("title", "lines"), ())
+        return Form(
+            id=self.code_like_id(meta["id"]),
+            version=str(meta["version"]),
+            year=meta["year"],
+            title=meta["title"],
+            title_en=meta.get("title_en", meta["title"]),
+            subtitle=meta["subtitle"],
+            subtitle_en=meta.get("subtitle_en", meta["subtitle"]),
+            layout=layout,
+            sections=sections,
+            choices=MappingProxyType(choices),
+            tables=MappingProxyType(tables),
+            rules=rules,
+            roster_code=roster["code"],
+            roster_name=roster["name"],
+            guide_title=guide["title"],
+            guide_lines=tuple(self.as_list(guide["lines"], "[guide].lines")),
+            path=self.path,
+        )
+
+    def code_like_id(self, value: Any) -> str:
+        if not isinstance(value, str) or not re.match(r"^[a-z0-9][a-z0-9-]*$", value):
+            raise self.fail("[form].id", f"mã biểu mẫu {value!r} không hợp lệ")
+        return value
+
+    def as_list(self, value: Any, where: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.fail(where, "phải là một danh sách")
+        return value
+
+    def unique(self, codes: list[str], where: str) -> None:
+        seen: set[str] = set()
+        for code in codes:
+            if code in seen:
+                raise self.fail(where, f"mã {code!r} bị trùng")
+            seen.add(code)
+
+    def layout(self, raw: Any) -> Layout:
+        keys = (
+            "sheet", "title_row", "subtitle_row", "attachment_row", "status_row", "header_row",
+            "number_column", "label_column", "unit_column", "value_column", "check_column",
+            "headers", "widths", "lists_sheet", "meta_sheet", "guide_sheet",
+        )  # fmt: skip
+        lay = self.take(raw, "[layout]", keys, ("headers_en",))
+        for key in keys:
+            if key.endswith("_column"):
+                self.column(lay[key], f"[layout].{key}")
+            if key.endswith("_row") and (not isinstance(lay[key], int) or lay[key] < 1):
+                raise self.fail(f"[layout].{key}", "phải là số dòng ≥ 1")
+        return Layout(
+            **{k: lay[k] for k in keys if k not in ("headers", "widths")},
+            headers=MappingProxyType(dict(lay["headers"])),
+            headers_en=MappingProxyType(dict(lay.get("headers_en", lay["headers"]))),
+            widths=MappingProxyType(dict(lay["widths"])),
+        )
+
+    def choices(self, raw: Any) -> dict[str, tuple[Choice, ...]]:
+        out: dict[str, tuple[Choice, ...]] = {}
+        for key, items in raw.items():
+            where = f"[choices].{key}"
+            entries = []
+            for i, item in enumerate(self.as_list(items, where)):
+                entry = self.take(item, f"{where}[{i}]", ("value",), ("en", "abbr", "style"))
+                if entry.get("style", "") not in ("", "party", "state"):
+                    raise self.fail(f"{where}[{i}]", "style phải là party hoặc state")
+                entries.append(Choice(**entry))
+            self.unique([c.value for c in entries], where)
+            out[self.code(key, where)] = tuple(entries)
+        return out
+
+    def sections(self, raw: Any, lay: Layout) -> tuple[Section, ...]:
+        row = lay.header_row + 1
+        out = []
+        codes: list[str] = []
+        for i, sec in enumerate(self.as_list(raw, "sections")):
+            where = f"sections[{i}]"
+            s = self.take(sec, where, ("number", "title", "fields"), ("title_en",))
+            section_row = row
+            row += 1
+            fields = []
+            for j, raw_field in enumerate(self.as_list(s["fields"], f"{where}.fields")):
+                fields.append(self.field(raw_field, f"{where}.fields[{j}]", lay, str(s["number"]), row))
+                codes.append(fields[-1].code)
+                row += 1
+            out.append(
+                Section(
+                    number=str(s["number"]),
+                    title=s["title"],
+                    title_en=s.get("title_en", s["title"]),
+                    row=section_row,
+                    fields=tuple(fields),
+                )
+            )
+        self.unique(codes, "sections.fields")
+        return tuple(out)
+
+    def field(self, raw: Any, where: str, lay: Layout, section: str, row: int) -> Field:
+        f = self.take(
+            raw,
+            where,
+            ("code", "label", "type"),
+            ("label_en", "required", "source", "unit", "help", "expr", "value"),
+        )
+        code = self.code(f["code"], f"{where}.code")
+        where = f"{where} ({code})"
+        if f["type"] not in FIELD_TYPES:
+            raise self.fail(where, f"kiểu {f['type']!r} không biết (có: {', '.join(FIELD_TYPES)})")
+        source = f.get("source", "input")
+        if source not in SOURCES:
+            raise self.fail(where, f"source {source!r} không biết (có: {', '.join(SOURCES)})")
+        if (source == "derived") != ("expr" in f):
+            raise self.fail(where, "trường tính toán (source = \"derived\") cần expr, và chỉ nó")
+        expr = self.expression(f["expr"], f"{where}.expr") if "expr" in f else None
+        if (source == "fixed") != ("value" in f):
+            raise self.fail(where, "trường cố định (source = \"fixed\") cần value, và chỉ nó")
+        if source == "fixed" and f["type"] == "integer":
+            try:
+                int(str(f["value"]).format(year=2000))
+            except ValueError:
+                raise self.fail(where, f"value {f['value']!r} không phải là số nguyên") from None
+        return Field(
+            code=code,
+            label=f["label"],
+            label_en=f.get("label_en", ""),
+            type=f["type"],
+            section=section,
+            sheet=lay.sheet,
+            row=row,
+            column=lay.value_column,
+            required=bool(f.get("required", False)),
+            source=source,
+            unit=f.get("unit", ""),
+            help=f.get("help", ""),
+            expr=expr,
+            value=str(f.get("value", "")),
+        )
+
+    def expression(self, text: Any, where: str) -> Expression:
+        if not isinstance(text, str):
+            raise self.fail(where, "phải là chuỗi")
+        try:
+            return Expression(text)
+        except RuleSyntaxError as exc:
+            raise self.fail(where, str(exc)) from None
+
+    def template(self, text: Any, where: str) -> Template:
+        if not isinstance(text, str):
+            raise self.fail(where, "phải là chuỗi")
+        try:
+            return Template(text)
+        except RuleSyntaxError as exc:
+            raise self.fail(where, str(exc)) from None
+
+    def names_known(self, names: frozenset[str], known: Mapping[str, Any], where: str) -> None:
+        unknown = sorted(names - set(known))
+        if unknown:
+            raise self.fail(where, f"trường không có trong biểu mẫu: {', '.join(unknown)}")
+
+    def table_ref_known(self, ref: Any, tables: Mapping[str, Table], where: str) -> None:
+        table = tables.get(ref.table)
+        if table is None or ref.column not in {c.code for c in table.columns}:
+            raise self.fail(where, f"không có cột {ref.table}.{ref.column}")
+
+    def tables(self, raw: Any, choices: Mapping[str, Any], field_codes: list[str]) -> dict[str, Table]:
+        out: dict[str, Table] = {}
+        for code, t in raw.items():
+            where = f"[tables.{code}]"
+            self.code(code, where)
+            if code in field_codes:
+                raise self.fail(where, "trùng mã với một trường")
+            t = self.take(
+                t,
+                where,
+                ("sheet", "title", "header_row", "rows", "number_column", "check_column", "columns"),
+                ("title_en", "rules", "widths"),
+            )
+            cols = []
+            for i, c in enumerate(self.as_list(t["columns"], f"{where}.columns")):
+                cw = f"{where}.columns[{i}]"
+                c = self.take(c, cw, ("code", "column", "label", "type"), ("label_en", "choices", "help"))
+                self.code(c["code"], f"{cw}.code")
+                self.column(c["column"], f"{cw}.column")
+                if c["type"] not in FIELD_TYPES:
+                    raise self.fail(cw, f"kiểu {c['type']!r} không biết")
+                if (c["type"] == "choice") != bool(c.get("choices")):
+                    raise self.fail(cw, "cột kiểu choice cần choices (tên danh mục), và chỉ nó")
+                if c.get("choices") and c["choices"] not in choices:
+                    raise self.fail(cw, f"không có danh mục {c['choices']!r} trong [choices]")
+                cols.append(Column(label_en=c.get("label_en", ""), **{k: v for k, v in c.items() if k != "label_en"}))
+            self.unique([c.code for c in cols], f"{where}.columns")
+            letters = [col_index(c.column) for c in cols]
+            if letters != list(range(letters[0], letters[0] + len(letters))):
+                raise self.fail(where, "các cột phải liền nhau, theo thứ tự")
+            if not isinstance(t["rows"], int) or t["rows"] < 200:
+                raise self.fail(f"{where}.rows", "cần ít nhất 200 dòng nhập sẵn")
+            known = {**{c.code: c for c in cols}, **dict.fromkeys(field_codes)}
+            rules = tuple(
+                self.rule(r, f"{where}.rules[{i}]", known, code)
+                for i, r in enumerate(self.as_list(t.get("rules", []), f"{where}.rules"))
+            )
+            out[code] = Table(
+                code=code,
+                sheet=t["sheet"],
+                title=t["title"],
+                title_en=t.get("title_en", t["title"]),
+                header_row=t["header_row"],
+                rows=t["rows"],
+                number_column=self.column(t["number_column"], f"{where}.number_column"),
+                check_column=self.column(t["check_column"], f"{where}.check_column"),
+                columns=tuple(cols),
+                rules=rules,
+                widths=MappingProxyType(dict(t.get("widths", {}))),
+            )
+        return out
+
+    def rule(self, raw: Any, where: str, known: Mapping[str, Any], table: str | None) -> Rule:
+        r = self.take(
+            raw,
+            where,
+            ("id", "severity", "expr", "live", "message"),
+            ("anchor", "live_en", "message_en"),
+        )
+        where = f"{where} ({r['id']})"
+        if r["severity"] not in SEVERITIES:
+            raise self.fail(where, f"severity phải là {' hoặc '.join(SEVERITIES)}")
+        expr = self.expression(r["expr"], f"{where}.expr")
+        self.names_known(expr.names, known, f"{where}.expr")
+        texts = {k: self.template(r.get(k, r[k.removesuffix("_en")]), f"{where}.{k}")
+                 for k in ("live", "live_en", "message", "message_en")}  # fmt: skip
+        for key, tpl in texts.items():
+            self.names_known(tpl.names, known, f"{where}.{key}")
+        anchor = r.get("anchor", "")
+        if table is None:
+            if anchor not in known:
+                raise self.fail(where, f"anchor {anchor!r} không phải là một trường")
+            if known[anchor].source == "derived":
+                raise self.fail(where, "anchor phải là một ô nhập")
+        elif anchor:
+            raise self.fail(where, "quy tắc của bảng không có anchor")
+        return Rule(id=r["id"], severity=r["severity"], expr=expr, anchor=anchor, table=table or "", **texts)
+
+
+def _packaged_forms() -> list[Path]:
+    root = resources.files("workbook_templates")
+    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".toml"))
+
+
+def load_form_file(path: str | Path) -> Form:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise FormError(f"{path}: không đọc được tệp biểu mẫu ({exc.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise FormError(f"{path}: không phải TOML hợp lệ: {exc}") from None
+    return _Loader(data, str(path)).load()
+
+
+def available_forms() -> list[Form]:
+    """The forms that ship with the package."""
+    return [load_form_file(p) for p in _packaged_forms()]
+
+
+def load_form(form: str | Path | None = None, year: int | None = None) -> Form:
+    """A form by path, or by id (and year) among the packaged ones; the newest by default."""
+    if form is not None and (Path(form).suffix == ".toml" or Path(form).is_file()):
+        loaded = load_form_file(form)
+        if year is not None and loaded.year != year:
+            raise FormError(f"{form}: biểu mẫu của năm {loaded.year}, không phải {year}")
+        return loaded
+    wanted = str(form or DEFAULT_FORM_ID)
+    candidates = [f for f in available_forms() if f.id == wanted]
+    if not candidates:
+        known = sorted({f.id for f in available_forms()})
+        raise FormError(f"không có biểu mẫu {wanted!r} (có: {', '.join(known)})")
+    if year is not None:
+        match = [f for f in candidates if f.year == year]
+        if not match:
+            years = ", ".join(str(f.year) for f in candidates)
+            raise FormError(f"biểu mẫu {wanted!r} không có năm {year} (có: {years})")
+        candidates = match
+    return max(candidates, key=lambda f: (f.year, f.version))

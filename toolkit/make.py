@@ -1,0 +1,74 @@
+"""``dv make-template``: which templates to build for which units, and where they go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .form import Form
+from .fsutil import OutputError, atomic_write, check_writable
+from .roster import Roster, RosterError, read_roster
+from .template import build_template, template_filename
+
+__all__ = ["MakeResult", "make_templates"]
+
+
+@dataclass(frozen=True)
+class MakeResult:
+    paths: tuple[Path, ...]
+    folder: Path | None = None  # set when one template per unit was written
+
+
+def make_templates(
+    form: Form,
+    *,
+    output: Path | None = None,
+    roster_path: Path | None = None,
+    unit_code: str | None = None,
+    force: bool = False,
+) -> MakeResult:
+    """Write the generic template, one unit's template, or one per unit of the roster.
+
+    Every check (roster, unit, existing files) happens before the first byte is written, so
+    a refused run leaves nothing behind.
+    """
+    roster: Roster | None = read_roster(roster_path) if roster_path else None
+    if unit_code and roster is None:
+        raise RosterError("roster.needed")
+    if unit_code:
+        assert roster is not None
+        unit = roster.require(unit_code)
+        target = _single_target(output, template_filename(form, unit))
+        check_writable(target, force=force)
+        return MakeResult((atomic_write(target, build_template(form, unit=unit), force=force),))
+    if roster is None:
+        target = _single_target(output, template_filename(form))
+        check_writable(target, force=force)
+        return MakeResult((atomic_write(target, build_template(form), force=force),))
+
+    folder = output or Path(f"{form.id}-{form.year}")
+    if folder.exists() and not folder.is_dir():
+        raise OutputError("output.not_folder", path=str(folder))
+    # The folder gets one personalised file per unit, plus the generic one whose unit is
+    # picked from a dropdown of the same roster (for a unit added late).
+    plan = [(folder / template_filename(form, u), u) for u in roster.units]
+    plan.append((folder / template_filename(form), None))
+    for target, _ in plan:
+        check_writable(target, force=force)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError("output.unwritable", path=str(folder), reason=exc.strerror or exc) from None
+    written = [
+        atomic_write(target, build_template(form, unit=u, roster=roster), force=force)
+        for target, u in plan
+    ]
+    return MakeResult(tuple(written), folder)
+
+
+def _single_target(output: Path | None, default_name: str) -> Path:
+    if output is None:
+        return Path(default_name)
+    if output.is_dir():
+        return output / default_name
+    return output

@@ -1,0 +1,133 @@
+"""The command line's own texts, Vietnamese and English, in one place.
+
+Issue messages (what is wrong in a workbook) live in ``toolkit.issues``; these are the
+sentences around them: usage errors, summaries, progress.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+
+LANGS = ("vi", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # roster
+    "roster.unreadable": (
+        "Không đọc được danh sách đơn vị {path}: {reason}.",
+        "Cannot read the unit roster {path}: {reason}.",
+    ),
+    "roster.encoding": (
+        "Danh sách đơn vị {path} không phải UTF-8. Mở bằng Excel, chọn Lưu thành → "
+        "\"CSV UTF-8 (phân cách bằng dấu phẩy)\", rồi chạy lại.",
+        "The unit roster {path} is not UTF-8. Open it in Excel, Save As → "
+        "\"CSV UTF-8 (Comma delimited)\", and run again.",
+    ),
+    "roster.header": (
+        "Danh sách đơn vị {path}: dòng đầu phải là tiêu đề có cột code và name "
+        "(ví dụ: code,name,kind); đang có: {header}.",
+        "Unit roster {path}: the first line must be a header with columns code and name "
+        "(e.g. code,name,kind); found: {header}.",
+    ),
+    "roster.empty": (
+        "Danh sách đơn vị {path} không có đơn vị nào.",
+        "The unit roster {path} lists no unit.",
+    ),
+    "roster.problems": (
+        "Danh sách đơn vị {path} có lỗi, chưa ghi tệp nào:\n{problems}",
+        "The unit roster {path} has errors; nothing was written:\n{problems}",
+    ),
+    "roster.duplicate": (
+        "dòng {line}: mã {code!r} đã có ở dòng {first}",
+        "line {line}: code {code!r} already used on line {first}",
+    ),
+    "roster.no_code": ("dòng {line}: thiếu mã đơn vị", "line {line}: the code is empty"),
+    "roster.bad_code": (
+        "dòng {line}: mã {code!r} chỉ được có chữ không dấu, số, - và _",
+        "line {line}: code {code!r} may only hold letters without accents, digits, - and _",
+    ),
+    "roster.no_name": ("dòng {line}: đơn vị {code} chưa có tên", "line {line}: unit {code} has no name"),
+    "roster.bad_kind": (
+        "dòng {line}: loại {kind!r} phải là so hoặc huyen",
+        "line {line}: kind {kind!r} must be so or huyen",
+    ),
+    "roster.unknown_unit": (
+        "Không có đơn vị mã {code!r} trong danh sách {path}. Các mã có: {codes}.",
+        "No unit with code {code!r} in the roster {path}. Codes: {codes}.",
+    ),
+    "roster.needed": (
+        "--unit cần --units (danh sách đơn vị) để biết tên đơn vị.",
+        "--unit needs --units (the roster) to know the unit's name.",
+    ),
+    # outputs
+    "output.exists": (
+        "Đã có tệp {path}; không ghi đè. Thêm --force để ghi đè, hoặc chọn tên khác bằng -o.",
+        "{path} already exists; not overwritten. Add --force to overwrite, or pick another name with -o.",
+    ),
+    "output.locked": (
+        "Không ghi được {path}: tệp đang mở (có thể trong Excel) hoặc không có quyền ghi. "
+        "Đóng tệp rồi chạy lại. ({reason})",
+        "Cannot write {path}: the file is open (perhaps in Excel) or not writable. "
+        "Close it and run again. ({reason})",
+    ),
+    "output.unwritable": (
+        "Không ghi được vào thư mục {path}: {reason}.",
+        "Cannot write into the folder {path}: {reason}.",
+    ),
+    "output.not_folder": (
+        "{path} phải là một thư mục (một tệp cho mỗi đơn vị).",
+        "{path} must be a folder (one file per unit).",
+    ),
+    "output.is_input": (
+        "Tệp kết quả {path} trùng với một tệp đầu vào; chọn tên khác bằng -o.",
+        "The output {path} is one of the input files; pick another name with -o.",
+    ),
+    "unexpected": (
+        "dv gặp lỗi không mong đợi ({error}). Không tệp đầu vào nào bị sửa. Hãy gửi thông báo "
+        "này cho người quản trị (chạy lại với DV_DEBUG=1 để xem chi tiết).",
+        "dv hit an unexpected error ({error}). No input file was modified. Please send this "
+        "message to your administrator (run again with DV_DEBUG=1 for details).",
+    ),
+    "form.error": ("Lỗi biểu mẫu: {reason}", "Form definition error: {reason}"),
+    # make-template
+    "template.written": ("Đã ghi biểu mẫu: {path}", "Template written: {path}"),
+    "template.written_many": (
+        "Đã ghi {count} biểu mẫu riêng cho từng đơn vị vào {path}",
+        "Wrote {count} personalised templates into {path}",
+    ),
+    "template.timing": ("({seconds:.2f} giây)", "({seconds:.2f} s)"),
+}
+
+
+def lang_from(value: str | None) -> str:
+    """The language asked for by ``--lang`` or ``DV_LANG``; Vietnamese by default."""
+    lang = (value or os.environ.get("DV_LANG") or "vi").strip().lower()[:2]
+    return lang if lang in LANGS else "vi"
+
+
+def t(key: str, lang: str = "vi", **params: object) -> str:
+    vi, en = MESSAGES[key]
+    text = (en if lang == "en" else vi).format(**params)
+    return unicodedata.normalize("NFC", text)
+
+
+class DvError(Exception):
+    """An error the user can act on; rendered from the catalogue in their language."""
+
+    exit_code = 2
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+    def render(self, lang: str = "vi") -> str:
+        params = {
+            k: ("\n".join(f"  - {p.render(lang) if isinstance(p, DvError) else p}" for p in v)
+                if isinstance(v, list) else v)
+            for k, v in self.params.items()
+        }  # fmt: skip
+        return t(self.key, lang, **params)
+
+    def __str__(self) -> str:
+        return self.render("vi")

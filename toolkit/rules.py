@@ -1,0 +1,434 @@
+"""The rule language: one text, two targets.
+
+A rule such as ``cut_total == cut_cc + cut_vc`` is parsed with Python's ``ast`` (never
+``eval``), checked against a whitelist, and then either compiled to an Excel formula (the live
+check in the template) or evaluated in Python (the validator). Both targets share one
+semantics: ``and``/``or`` short-circuit (compiled to ``IF`` so that a guarded division never
+raises in the sheet), rounding is half away from zero as in Excel, text comparison in
+``countif`` ignores case as ``COUNTIF`` does, and a division by zero is an evaluation error in
+both.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+__all__ = [
+    "Expression",
+    "RuleSyntaxError",
+    "EvalError",
+    "Template",
+    "excel_string",
+    "format_number",
+    "format_percent",
+]
+
+
+class RuleSyntaxError(ValueError):
+    """A rule or message text that is not in the rule language."""
+
+
+class EvalError(ArithmeticError):
+    """A rule that cannot be computed on these values (e.g. a division by zero)."""
+
+
+_BINOPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_CMPOPS: dict[type, str] = {
+    ast.Eq: "=",
+    ast.NotEq: "<>",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+}
+# name -> (Excel function, number of arguments)
+_FUNCS: dict[str, tuple[str, int | None]] = {
+    "abs": ("ABS", 1),
+    "min": ("MIN", None),
+    "max": ("MAX", None),
+    "round": ("ROUND", 2),
+    "year": ("YEAR", 1),
+    "countif": ("COUNTIF", 2),
+}
+
+
+def excel_string(text: str) -> str:
+    """A string literal for an Excel formula."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _excel_round(value: float, digits: int) -> float:
+    quant = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(value)).quantize(quant, rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """``table.column`` inside a rule: a whole column of a repeated table."""
+
+    table: str
+    column: str
+
+
+class Expression:
+    """A parsed, whitelisted rule expression."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        try:
+            tree = ast.parse(text.strip(), mode="eval")
+        except SyntaxError as exc:
+            raise RuleSyntaxError(f"không đọc được biểu thức {text!r}: {exc.msg}") from None
+        self._node = tree.body
+        self.names: frozenset[str] = frozenset()
+        self.table_refs: frozenset[TableRef] = frozenset()
+        names: set[str] = set()
+        refs: set[TableRef] = set()
+        self._check(self._node, names, refs)
+        self.names = frozenset(names)
+        self.table_refs = frozenset(refs)
+
+    def __repr__(self) -> str:
+        return f"Expression({self.text!r})"
+
+    # -- whitelist -------------------------------------------------------------------------
+    def _check(self, node: ast.AST, names: set[str], refs: set[TableRef]) -> None:
+        bad = RuleSyntaxError
+        match node:
+            case ast.Constant(value=v):
+                if isinstance(v, bool) or not isinstance(v, int | float | str):
+                    raise bad(f"hằng số không hợp lệ {v!r} trong {self.text!r}")
+            case ast.Name(id=name):
+                names.add(name)
+            case ast.BinOp(left=left, op=op, right=right):
+                if type(op) not in _BINOPS:
+                    raise bad(f"phép toán không được phép trong {self.text!r}")
+                self._check(left, names, refs)
+                self._check(right, names, refs)
+            case ast.UnaryOp(op=op, operand=operand):
+                if not isinstance(op, ast.USub | ast.UAdd | ast.Not):
+                    raise bad(f"phép toán không được phép trong {self.text!r}")
+                self._check(operand, names, refs)
+            case ast.BoolOp(values=values):
+                for value in values:
+                    self._check(value, names, refs)
+            case ast.Compare(left=left, ops=ops, comparators=comps):
+                if any(type(op) not in _CMPOPS for op in ops):
+                    raise bad(f"phép so sánh không được phép trong {self.text!r}")
+                self._check(left, names, refs)
+                for comp in comps:
+                    self._check(comp, names, refs)
+            case ast.Call(func=ast.Name(id=fname), args=args, keywords=[]):
+                if fname not in _FUNCS:
+                    raise bad(f"hàm {fname!r} không được phép trong {self.text!r}")
+                arity = _FUNCS[fname][1]
+                if arity is not None and len(args) != arity:
+                    raise bad(f"hàm {fname} cần {arity} đối số trong {self.text!r}")
+                if not args:
+                    raise bad(f"hàm {fname} cần đối số trong {self.text!r}")
+                if fname == "countif":
+                    ref = args[0]
+                    if not (
+                        isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)
+                    ):
+                        raise bad(f"countif cần một cột bảng (bang.cot) trong {self.text!r}")
+                    refs.add(TableRef(ref.value.id, ref.attr))
+                    self._check(args[1], names, refs)
+                else:
+                    for arg in args:
+                        self._check(arg, names, refs)
+            case _:
+                raise bad(f"cú pháp không được phép ({type(node).__name__}) trong {self.text!r}")
+
+    # -- Excel -----------------------------------------------------------------------------
+    def to_excel(
+        self,
+        resolve: Callable[[str], str],
+        column_range: Callable[[TableRef], str] | None = None,
+    ) -> str:
+        """The expression as an Excel formula body (no leading ``=``).
+
+        ``resolve`` maps a field name to a reference (a defined name, or a cell of the
+        current row for table rules); ``column_range`` maps ``table.column`` to a range.
+        """
+
+        def col(ref: TableRef) -> str:
+            if column_range is None:
+                raise RuleSyntaxError(f"không có bảng cho {ref.table}.{ref.column}")
+            return column_range(ref)
+
+        return self._xl(self._node, resolve, col)
+
+    def _xl(self, node: ast.AST, res: Callable[[str], str], col: Callable[[TableRef], str]) -> str:
+        x = lambda n: self._xl(n, res, col)  # noqa: E731
+        match node:
+            case ast.Constant(value=str() as s):
+                return excel_string(s)
+            case ast.Constant(value=v):
+                return repr(v)
+            case ast.Name(id=name):
+                return res(name)
+            case ast.BinOp(left=left, op=op, right=right):
+                return f"({x(left)}{_BINOPS[type(op)]}{x(right)})"
+            case ast.UnaryOp(op=ast.Not(), operand=operand):
+                return f"NOT({x(operand)})"
+            case ast.UnaryOp(op=op, operand=operand):
+                return f"({'-' if isinstance(op, ast.USub) else '+'}{x(operand)})"
+            case ast.BoolOp(op=ast.And(), values=values):
+                out = x(values[-1])
+                for value in reversed(values[:-1]):
+                    out = f"IF({x(value)},{out},FALSE)"
+                return out
+            case ast.BoolOp(op=ast.Or(), values=values):
+                out = x(values[-1])
+                for value in reversed(values[:-1]):
+                    out = f"IF({x(value)},TRUE,{out})"
+                return out
+            case ast.Compare(left=left, ops=ops, comparators=comps):
+                parts = []
+                prev = left
+                for op, comp in zip(ops, comps, strict=True):
+                    parts.append(f"({x(prev)}{_CMPOPS[type(op)]}{x(comp)})")
+                    prev = comp
+                out = parts[-1]
+                for part in reversed(parts[:-1]):
+                    out = f"IF({part},{out},FALSE)"
+                return out
+            case ast.Call(func=ast.Name(id="countif"), args=[ref, value]):
+                assert isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)
+                return f"COUNTIF({col(TableRef(ref.value.id, ref.attr))},{x(value)})"
+            case ast.Call(func=ast.Name(id=fname), args=args):
+                return f"{_FUNCS[fname][0]}({','.join(x(a) for a in args)})"
+        raise RuleSyntaxError(f"không dịch được {ast.dump(node)}")  # pragma: no cover
+
+    # -- Python ----------------------------------------------------------------------------
+    def evaluate(
+        self,
+        env: Mapping[str, Any],
+        tables: Mapping[str, list[Mapping[str, Any]]] | None = None,
+    ) -> Any:
+        """Compute the expression; a missing name is a ``KeyError``, 1/0 an ``EvalError``."""
+        return self._py(self._node, env, tables or {})
+
+    def _py(self, node: ast.AST, env: Mapping[str, Any], tables: Mapping[str, Any]) -> Any:
+        ev = lambda n: self._py(n, env, tables)  # noqa: E731
+        match node:
+            case ast.Constant(value=v):
+                return v
+            case ast.Name(id=name):
+                value = env[name]
+                return 0 if value is None else value  # Excel reads an empty cell as 0
+            case ast.BinOp(left=left, op=op, right=right):
+                a, b = _num(ev(left)), _num(ev(right))
+                if isinstance(op, ast.Add):
+                    return a + b
+                if isinstance(op, ast.Sub):
+                    return a - b
+                if isinstance(op, ast.Mult):
+                    return a * b
+                if b == 0:
+                    raise EvalError("chia cho 0")
+                return a / b
+            case ast.UnaryOp(op=ast.Not(), operand=operand):
+                return not ev(operand)
+            case ast.UnaryOp(op=op, operand=operand):
+                v = _num(ev(operand))
+                return -v if isinstance(op, ast.USub) else v
+            case ast.BoolOp(op=ast.And(), values=values):
+                return all(ev(v) for v in values)  # all() short-circuits like IF
+            case ast.BoolOp(op=ast.Or(), values=values):
+                return any(ev(v) for v in values)
+            case ast.Compare(left=left, ops=ops, comparators=comps):
+                a = ev(left)
+                for op, comp in zip(ops, comps, strict=True):
+                    b = ev(comp)
+                    if not _compare(type(op), a, b):
+                        return False
+                    a = b
+                return True
+            case ast.Call(func=ast.Name(id="countif"), args=[ref, value]):
+                assert isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)
+                wanted = str(ev(value)).casefold()
+                rows = tables.get(ref.value.id, [])
+                return sum(
+                    1 for row in rows if str(row.get(ref.attr) or "").casefold() == wanted
+                )
+            case ast.Call(func=ast.Name(id=fname), args=args):
+                vals = [ev(a) for a in args]
+                if fname == "abs":
+                    return abs(_num(vals[0]))
+                if fname == "min":
+                    return min(_num(v) for v in vals)
+                if fname == "max":
+                    return max(_num(v) for v in vals)
+                if fname == "round":
+                    return _excel_round(_num(vals[0]), int(vals[1]))
+                if fname == "year":
+                    if not isinstance(vals[0], dt.date):
+                        raise EvalError("không phải ngày")
+                    return vals[0].year
+        raise RuleSyntaxError(f"không tính được {ast.dump(node)}")  # pragma: no cover
+
+
+def _num(value: Any) -> float | int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    raise EvalError(f"{value!r} không phải là số")
+
+
+def _compare(op: type, a: Any, b: Any) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        a, b = str(a).casefold(), str(b).casefold()  # Excel's "=" ignores case
+    elif isinstance(a, int | float) and isinstance(b, int | float):
+        # Excel compares numbers to 15 significant digits: 0.1+0.2 = 0.3 is TRUE there.
+        a, b = float(f"{a:.15g}"), float(f"{b:.15g}")
+    if op is ast.Eq:
+        return a == b
+    if op is ast.NotEq:
+        return a != b
+    if op is ast.Lt:
+        return a < b
+    if op is ast.LtE:
+        return a <= b
+    if op is ast.Gt:
+        return a > b
+    return a >= b
+
+
+# -- numbers the Vietnamese way ----------------------------------------------------------------
+
+
+def format_number(value: Any, *, lang: str = "vi") -> str:
+    """``1234567`` → ``1.234.567``; ``12.5`` → ``12,5`` (English: ``1,234,567``, ``12.5``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return value.strftime("%d/%m/%Y")
+        return "" if value is None else str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        text = f"{value:,}"
+    else:
+        text = f"{_excel_round(value, 4):,.4f}".rstrip("0").rstrip(".")
+    if lang == "vi":
+        text = text.translate(str.maketrans({",": ".", ".": ","}))
+    return text
+
+
+def format_percent(value: Any, *, lang: str = "vi") -> str:
+    """A fraction as a percentage with at most two decimals: ``0.125`` → ``12,5%``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return format_number(value, lang=lang)
+    return format_number(_excel_round(value * 100, 2), lang=lang) + "%"
+
+
+# -- message templates -----------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_ATTR = re.compile(r"^\s*([a-z_][a-z0-9_]*)\.(cell|label)\s*$")
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str = ""
+    expr: Expression | None = None
+    percent: bool = False
+    attr: tuple[str, str] | None = None  # (name, "cell" | "label")
+    special: str | None = None  # "row"
+
+
+class Template:
+    """A message with placeholders: ``{expr}``, ``{expr:%}``, ``{field.cell}``,
+    ``{field.label}`` and ``{row}``. Rendered in Python, or compiled to Excel (expressions
+    only: the live check's short text)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        pieces: list[_Piece] = []
+        pos = 0
+        for match in _PLACEHOLDER.finditer(text):
+            if match.start() > pos:
+                pieces.append(_Piece(text=text[pos : match.start()]))
+            body = match.group(1)
+            if attr := _ATTR.match(body):
+                pieces.append(_Piece(attr=(attr.group(1), attr.group(2))))
+            elif body.strip() == "row":
+                pieces.append(_Piece(special="row"))
+            else:
+                percent = body.rstrip().endswith(":%")
+                source = body.rstrip()[:-2] if percent else body
+                pieces.append(_Piece(expr=Expression(source), percent=percent))
+            pos = match.end()
+        if pos < len(text):
+            pieces.append(_Piece(text=text[pos:]))
+        self._pieces = tuple(pieces)
+
+    @property
+    def names(self) -> frozenset[str]:
+        out: set[str] = set()
+        for piece in self._pieces:
+            if piece.expr is not None:
+                out |= piece.expr.names
+            if piece.attr is not None:
+                out.add(piece.attr[0])
+        return frozenset(out)
+
+    def render(
+        self,
+        env: Mapping[str, Any],
+        attrs: Callable[[str, str], str],
+        *,
+        row: int | None = None,
+        lang: str = "vi",
+    ) -> str:
+        out = []
+        for piece in self._pieces:
+            if piece.expr is not None:
+                try:
+                    value = piece.expr.evaluate(env)
+                except (EvalError, KeyError):
+                    value = "?"
+                out.append(
+                    format_percent(value, lang=lang)
+                    if piece.percent
+                    else format_number(value, lang=lang)
+                )
+            elif piece.attr is not None:
+                out.append(attrs(*piece.attr))
+            elif piece.special == "row":
+                out.append("" if row is None else str(row))
+            else:
+                out.append(piece.text)
+        return "".join(out)
+
+    def to_excel(self, resolve: Callable[[str], str]) -> str:
+        """The message as an Excel text expression (``"Sai: "&(a+b)``)."""
+        parts: list[str] = []
+        for piece in self._pieces:
+            if piece.expr is not None:
+                body = piece.expr.to_excel(resolve)
+                # ROUND keeps the sheet's text as short as the validator's; the decimal
+                # separator then follows the reader's locale (a comma in Vietnamese).
+                parts.append(f'ROUND({body}*100,2)&"%"' if piece.percent else f"ROUND({body},4)")
+            elif piece.attr is not None or piece.special is not None:
+                raise RuleSyntaxError(f"ô kiểm tra không hiển thị được {{{piece.attr}}}")
+            else:
+                parts.append(excel_string(piece.text))
+        return "&".join(parts) if parts else '""'
+
+
+def names_in(texts: Iterable[Template | Expression]) -> frozenset[str]:
+    out: set[str] = set()
+    for item in texts:
+        out |= item.names
+    return frozenset(out)

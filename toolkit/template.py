@@ -1,0 +1,470 @@
+"""Write the appendix workbook a unit fills: locked, validated, live-checked, print-ready.
+
+Everything placed here comes from the form definition (``toolkit.form``); this module only
+decides how it looks. The result is bytes: writing files is the caller's job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from . import __version__
+from .form import Field, Form, Table, col_letters, quote_sheet
+from .live import (
+    MISSING,
+    field_check_formula,
+    field_check_value,
+    row_check_formula,
+    status_formula,
+    status_value,
+    text_height,
+)
+from .roster import Roster, Unit
+
+__all__ = ["build_template", "template_filename", "META_KEYS"]
+
+FONT = "Times New Roman"
+# Decree 30/2020/NĐ-CP: top and bottom 20-25 mm, left 30-35 mm, right 15-20 mm.
+MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
+INPUT_FILL = "#FFF2CC"
+FIXED_FILL = "#EDEDED"
+# Keys of the very hidden metadata sheet, in order (column A: key, column B: value).
+META_KEYS = (
+    "form_id",
+    "form_version",
+    "form_year",
+    "unit_code",
+    "unit_name",
+    "fingerprint",
+    "kind",
+    "generator",
+)
+
+
+def _mm(value: float) -> float:
+    return value / 25.4
+
+
+def template_filename(form: Form, unit: Unit | None = None) -> str:
+    base = f"{form.id}-{form.year}"
+    return f"{base}-{unit.code}.xlsx" if unit else f"{base}.xlsx"
+
+
+class _Styles:
+    def __init__(self, wb: Workbook) -> None:
+        base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
+        cell = {**base, "border": 1, "text_wrap": True}
+        unlocked = {**cell, "locked": False, "bg_color": INPUT_FILL}
+        add = wb.add_format
+        self.title = add({**base, "bold": True, "font_size": 14, "align": "center"})
+        self.subtitle = add({**base, "bold": True, "font_size": 13, "align": "center", "text_wrap": True})
+        self.italic = add({**base, "italic": True, "align": "center", "text_wrap": True})
+        self.status = add({**base, "bold": True, "align": "left"})
+        self.header = add({**cell, "bold": True, "align": "center", "bg_color": "#D9E1F2"})
+        self.section = add({**cell, "bold": True})
+        self.section_no = add({**cell, "bold": True, "align": "center"})
+        self.label = add(cell)
+        self.center = add({**cell, "align": "center"})
+        self.check = add({**cell, "italic": True, "font_size": 11})
+        self.derived = add({**cell, "bold": True, "num_format": "#,##0", "align": "right"})
+        self.fixed = add({**cell, "bg_color": FIXED_FILL, "align": "right"})
+        self.fixed_text = add({**cell, "bg_color": FIXED_FILL, "num_format": "@"})
+        self.inputs = {
+            "text": add({**unlocked, "num_format": "@"}),
+            "code": add({**unlocked, "num_format": "@"}),
+            "choice": add({**unlocked}),
+            "integer": add({**unlocked, "num_format": "#,##0", "align": "right"}),
+            "percent": add({**unlocked, "num_format": "0.0#%", "align": "right"}),
+            "date": add({**unlocked, "num_format": "dd/mm/yyyy", "align": "center"}),
+        }
+        self.plain = add(base)
+        self.wrap = add({**base, "text_wrap": True, "valign": "top"})
+        self.bold_center = add({**base, "bold": True, "align": "center"})
+        self.italic_center = add({**base, "italic": True, "align": "center"})
+        self.meta = add({**base, "num_format": "@"})
+        # Conditional formats: the colour says what the text says.
+        self.cf_ok = add({"font_color": "#006100", "bg_color": "#C6EFCE"})
+        self.cf_error = add({"font_color": "#9C0006", "bg_color": "#FFC7CE", "bold": True})
+        self.cf_warning = add({"font_color": "#7F6000", "bg_color": "#FFEB9C"})
+        self.cf_missing = add({"font_color": "#808080"})
+
+
+def _validation(form: Form, type_: str, help_text: str, title: str, source: str = "") -> dict[str, Any]:
+    """Data validation for an input of ``type_``; ``source`` is the range of a dropdown."""
+    prompt: dict[str, Any] = {}
+    if help_text:
+        prompt = {"input_title": title[:32], "input_message": help_text[:255]}
+    if type_ == "integer":
+        return {
+            "validate": "integer",
+            "criteria": ">=",
+            "value": 0,
+            "error_title": "Số không hợp lệ",
+            "error_message": "Nhập số nguyên không âm (0, 1, 2, …), không gõ chữ hay dấu chấm.",
+            **prompt,
+        }
+    if type_ == "percent":
+        return {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": 0,
+            "maximum": 1,
+            "error_title": "Tỷ lệ không hợp lệ",
+            "error_message": "Nhập tỷ lệ phần trăm từ 0% đến 100%, ví dụ 12,5%.",
+            **prompt,
+        }
+    if type_ == "date":
+        return {
+            "validate": "date",
+            "criteria": "between",
+            "minimum": dt.date(1990, 1, 1),
+            "maximum": dt.date(form.year + 1, 12, 31),
+            "error_title": "Ngày không hợp lệ",
+            "error_message": f"Nhập ngày dạng ngày/tháng/năm, ví dụ 16/11/{form.year}.",
+            **prompt,
+        }
+    if source:
+        return {
+            "validate": "list",
+            "source": source,
+            "error_title": "Chọn từ danh sách",
+            "error_message": "Chọn một giá trị trong danh sách thả xuống.",
+            **prompt,
+        }
+    return {
+        "validate": "length",
+        "criteria": "<=",
+        "value": 1000,
+        "error_title": "Quá dài",
+        "error_message": "Nội dung tối đa 1000 ký tự.",
+        **prompt,
+    }
+
+
+def _print_setup(ws: Worksheet, form: Form, repeat_row: int, landscape: bool = False) -> None:
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_margins(
+        left=_mm(MARGINS_MM["left"]),
+        right=_mm(MARGINS_MM["right"]),
+        top=_mm(MARGINS_MM["top"]),
+        bottom=_mm(MARGINS_MM["bottom"]),
+    )
+    # Page number centred at the top, as Decree 30 numbers the pages of a document.
+    ws.set_header(f'&C&"{FONT},Regular"&12&P', {"margin": _mm(10)})
+    ws.set_footer(f'&L&"{FONT},Italic"&8{form.id} {form.version}&R&"{FONT},Italic"&8&A', {"margin": _mm(8)})
+    ws.repeat_rows(repeat_row - 1)
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+
+
+def _protect(ws: Worksheet) -> None:
+    ws.protect(
+        "",
+        {
+            "format_cells": True,
+            "format_columns": True,
+            "format_rows": True,
+            "sort": True,
+            "select_locked_cells": True,
+            "select_unlocked_cells": True,
+        },
+    )
+
+
+def _conditional(ws: Worksheet, rng: str, st: _Styles) -> None:
+    for prefix, fmt in (("Khớp", st.cf_ok), ("Sai", st.cf_error), ("Lưu ý", st.cf_warning), (MISSING, st.cf_missing)):
+        ws.conditional_format(rng, {"type": "text", "criteria": "begins with", "value": prefix, "format": fmt})
+
+
+class _Writer:
+    def __init__(self, form: Form, unit: Unit | None, roster: Roster | None) -> None:
+        self.form = form
+        self.unit = unit
+        self.roster = roster
+        self.buffer = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(
+            self.buffer,
+            {
+                "in_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "default_format_properties": {"font_name": FONT, "font_size": 12},
+            },
+        )
+        # A fixed creation date keeps the bytes reproducible for a given form and unit.
+        created = dt.datetime(form.year, 1, 1)
+        self.wb.set_properties(
+            {
+                "title": f"{form.title} - {form.subtitle_text()}",
+                "subject": form.id,
+                "author": "Sở Nội vụ",
+                "company": "dv",
+                "comments": f"{form.id} {form.version} ({__version__})",
+                "created": created,
+            }
+        )
+        self.wb.set_calc_mode("auto")
+        self.st = _Styles(self.wb)
+        self.lists: dict[str, str] = {}
+        # Values the template itself puts in input or fixed cells (for cached results).
+        self.env: dict[str, Any] = {f.code: None for f in form.fields}
+
+    # -- sheets ----------------------------------------------------------------------------
+    def build(self) -> bytes:
+        form = self.form
+        main = self.wb.add_worksheet(form.layout.sheet)
+        tables = {code: self.wb.add_worksheet(t.sheet) for code, t in form.tables.items()}
+        guide = self.wb.add_worksheet(form.layout.guide_sheet)
+        lists = self.wb.add_worksheet(form.layout.lists_sheet)
+        meta = self.wb.add_worksheet(form.layout.meta_sheet)
+        self.write_lists(lists)
+        self.prefill()
+        self.write_main(main)
+        for code, ws in tables.items():
+            self.write_table(ws, form.tables[code])
+        self.write_guide(guide)
+        self.write_meta(meta)
+        main.activate()
+        self.wb.close()
+        return self.buffer.getvalue()
+
+    def prefill(self) -> None:
+        for f in self.form.fields:
+            if f.source == "fixed":
+                self.env[f.code] = self.form.fixed_value(f)
+        if self.unit is not None:
+            self.env[self.form.roster_code] = self.unit.code
+            self.env[self.form.roster_name] = self.unit.name
+
+    def write_lists(self, ws: Worksheet) -> None:
+        column = 0
+        for key, choices in self.form.choices.items():
+            ws.write_string(0, column, key)
+            for i, choice in enumerate(choices, start=1):
+                ws.write_string(i, column, choice.value)
+            letter = col_letters(column)
+            self.lists[key] = f"{quote_sheet(self.form.layout.lists_sheet)}!${letter}$2:${letter}${len(choices) + 1}"
+            column += 1
+        if self.roster is not None and self.unit is None:
+            for key, attr in (("roster_code", "code"), ("roster_name", "name")):
+                ws.write_string(0, column, key)
+                for i, unit in enumerate(self.roster.units, start=1):
+                    ws.write_string(i, column, getattr(unit, attr))
+                letter = col_letters(column)
+                self.lists[key] = (
+                    f"{quote_sheet(self.form.layout.lists_sheet)}!${letter}$2:${letter}${len(self.roster.units) + 1}"
+                )
+                column += 1
+        ws.hide()
+        _protect(ws)
+
+    def write_main(self, ws: Worksheet) -> None:
+        form, lay, st = self.form, self.form.layout, self.st
+        for letter, width in lay.widths.items():
+            ws.set_column(f"{letter}:{letter}", width)
+        first, last = lay.number_column, lay.check_column
+        ws.merge_range(f"{first}{lay.title_row}:{last}{lay.title_row}", form.title, st.title)
+        ws.merge_range(f"{first}{lay.subtitle_row}:{last}{lay.subtitle_row}", form.subtitle_text(), st.subtitle)
+        self.write_attachment(ws, f"{first}{lay.attachment_row}:{last}{lay.attachment_row}")
+        for letter, text in lay.headers.items():
+            ws.write_string(f"{letter}{lay.header_row}", text, st.header)
+        ws.set_row(lay.header_row - 1, 20)
+        label_width = lay.widths.get(lay.label_column, 40)
+        for section in form.sections:
+            ws.write_string(f"{lay.number_column}{section.row}", section.number, st.section_no)
+            ws.write_string(f"{lay.label_column}{section.row}", section.title, st.section)
+            for letter in (lay.unit_column, lay.value_column, lay.check_column):
+                ws.write_blank(f"{letter}{section.row}", None, st.section)
+            ws.set_row(section.row - 1, text_height(section.title, label_width))
+            for f in section.fields:
+                ws.write_blank(f"{lay.number_column}{f.row}", None, st.center)
+                ws.write_string(f"{lay.label_column}{f.row}", f.label, st.label)
+                if f.unit:
+                    ws.write_string(f"{lay.unit_column}{f.row}", f.unit, st.center)
+                else:
+                    ws.write_blank(f"{lay.unit_column}{f.row}", None, st.center)
+                ws.set_row(f.row - 1, text_height(f.label, label_width))
+                self.write_value(ws, f)
+                self.wb.define_name(f.code, f"={quote_sheet(f.sheet)}!${f.column}${f.row}")
+        for f in form.fields:  # checks after all values are known (cached results)
+            self.write_check(ws, f)
+        n_missing = sum(1 for f in form.fields if f.is_input and field_check_value(form, f, self.env) == MISSING)
+        ws.merge_range(f"{first}{lay.status_row}:{last}{lay.status_row}", "", st.status)
+        ws.write_formula(f"{first}{lay.status_row}", "=" + status_formula(form), st.status, status_value(0, n_missing))
+        _conditional(ws, f"{last}{lay.header_row + 1}:{last}{max(f.row for f in form.fields)}", st)
+        self.write_signatures(ws, max(f.row for f in form.fields) + 2)
+        ws.freeze_panes(lay.header_row, 0)
+        _print_setup(ws, form, lay.header_row)
+        ws.print_area(f"{first}1:{last}{max(f.row for f in form.fields) + 8}")
+        _protect(ws)
+
+    def write_attachment(self, ws: Worksheet, rng: str) -> None:
+        gap = "……"
+        roster = {self.form.roster_name: self.env.get(self.form.roster_name)}
+
+        def part(code: str) -> str:
+            return f'IF(ISBLANK({code}),"{gap}",{code})'
+
+        date = "report_date"
+        formula = (
+            f'="(Kèm theo Báo cáo số "&{part("report_number")}&" ngày "&'
+            f'IF(ISNUMBER({date}),DAY({date})&"/"&MONTH({date})&"/"&YEAR({date}),"{gap}")&'
+            f'" của "&{part(self.form.roster_name)}&")"'
+        )
+        cached = f"(Kèm theo Báo cáo số {gap} ngày {gap} của {roster[self.form.roster_name] or gap})"
+        ws.merge_range(rng, "", self.st.italic)
+        ws.write_formula(rng.split(":")[0], formula, self.st.italic, cached)
+
+    def write_value(self, ws: Worksheet, f: Field) -> None:
+        st = self.st
+        cell = f.cell
+        if f.source == "derived":
+            assert f.expr is not None
+            formula = f.expr.to_excel(lambda n: n, lambda ref: self.form.tables[ref.table].column_range(ref.column))
+            cached = f.expr.evaluate({k: v for k, v in self.env.items()}, {t: [] for t in self.form.tables})
+            self.env[f.code] = cached
+            ws.write_formula(cell, "=" + formula, st.derived, cached)
+            return
+        value = self.env.get(f.code)
+        if f.source == "fixed" or value is not None:
+            # Fixed and personalised values: shown, locked, read back like any other cell.
+            if isinstance(value, int):
+                ws.write_number(cell, value, st.fixed)
+            else:
+                ws.write_string(cell, str(value), st.fixed_text)
+            return
+        if f.code == self.form.roster_name and "roster_name" in self.lists:
+            ws.write_blank(cell, None, st.inputs["choice"])
+            source = "=" + self.lists["roster_name"]
+            ws.data_validation(cell, _validation(self.form, "text", "Chọn tên đơn vị trong danh sách.", f.label, source))
+            return
+        if f.code == self.form.roster_code and "roster_code" in self.lists:
+            # Generic template with a roster: the code follows the chosen name.
+            formula = (
+                f'=IFERROR(INDEX({self.lists["roster_code"]},MATCH({self.form.roster_name},'
+                f'{self.lists["roster_name"]},0)),"")'
+            )
+            ws.write_formula(cell, formula, st.fixed_text, "")
+            return
+        ws.write_blank(cell, None, st.inputs[f.type])
+        ws.data_validation(cell, _validation(self.form, f.type, f.help, f.label))
+
+    def write_check(self, ws: Worksheet, f: Field) -> None:
+        cell = f"{self.form.layout.check_column}{f.row}"
+        if not f.is_input or self.env.get(f.code) is not None:
+            ws.write_blank(cell, None, self.st.check)
+            return
+        cached = field_check_value(self.form, f, self.env)
+        ws.write_formula(cell, "=" + field_check_formula(self.form, f), self.st.check, cached)
+
+    def write_signatures(self, ws: Worksheet, row: int) -> None:
+        lay, st = self.form.layout, self.st
+        left = f"{lay.number_column}{row}:{lay.unit_column}{row}"
+        right = f"{lay.value_column}{row}:{lay.check_column}{row}"
+        ws.merge_range(left, "NGƯỜI LẬP BIỂU", st.bold_center)
+        ws.merge_range(right, "THỦ TRƯỞNG ĐƠN VỊ", st.bold_center)
+        left2 = f"{lay.number_column}{row + 1}:{lay.unit_column}{row + 1}"
+        right2 = f"{lay.value_column}{row + 1}:{lay.check_column}{row + 1}"
+        ws.merge_range(left2, "(Ký, ghi rõ họ tên)", st.italic_center)
+        ws.merge_range(right2, "(Ký tên, đóng dấu)", st.italic_center)
+
+    def write_table(self, ws: Worksheet, table: Table) -> None:
+        form, st = self.form, self.st
+        for letter, width in table.widths.items():
+            ws.set_column(f"{letter}:{letter}", width)
+        first, last = table.number_column, table.check_column
+        ws.merge_range(f"{first}1:{last}1", table.title.format(year=form.year), st.subtitle)
+        ws.set_row(0, 22)
+        note = (
+            "Mỗi dòng một văn bản. Chọn cơ quan ban hành và loại văn bản từ danh sách; "
+            "ngày dạng ngày/tháng/năm. Để trống các dòng không dùng."
+        )
+        ws.merge_range(f"{first}2:{last}2", note, st.italic)
+        ws.set_row(1, 33)
+        header = table.header_row
+        ws.write_string(f"{first}{header}", form.layout.headers[form.layout.number_column], st.header)
+        for col in table.columns:
+            ws.write_string(f"{col.column}{header}", col.label, st.header)
+        ws.write_string(f"{last}{header}", form.layout.headers[form.layout.check_column], st.header)
+        ws.set_row(header - 1, 33)
+        for col in table.columns:
+            rng = f"{col.column}{table.first_row}:{col.column}{table.last_row}"
+            fmt = st.inputs[col.type]
+            source = "=" + self.lists[col.choices] if col.choices else ""
+            ws.data_validation(rng, _validation(form, col.type, col.help, col.label, source))
+            for row in range(table.first_row, table.last_row + 1):
+                ws.write_blank(f"{col.column}{row}", None, fmt)
+        span = f"${table.first_column}{{r}}:${table.last_column}{{r}}"
+        for row in range(table.first_row, table.last_row + 1):
+            ws.write_formula(
+                f"{first}{row}",
+                f'=IF(COUNTA({span.format(r=row)})=0,"",ROW()-{table.header_row})',
+                st.center,
+                "",
+            )
+            ws.write_formula(f"{last}{row}", "=" + row_check_formula(form, table, row), st.check, "")
+        _conditional(ws, f"{last}{table.first_row}:{last}{table.last_row}", st)
+        self.wb.define_name(table.code, "=" + table.data_range)
+        ws.freeze_panes(header, 0)
+        _print_setup(ws, form, header, landscape=True)
+        ws.print_area(f"{first}1:{last}{table.last_row}")
+        _protect(ws)
+
+    def write_guide(self, ws: Worksheet) -> None:
+        form, st = self.form, self.st
+        ws.set_column("A:A", 100)
+        ws.write_string(0, 0, form.guide_title, st.title)
+        ws.write_string(1, 0, f"{form.title} – {form.subtitle_text()}", st.italic)
+        row = 3
+        for line in form.guide_lines:
+            ws.write_string(row, 0, line, st.wrap)
+            ws.set_row(row, text_height(line, 100))
+            row += 1
+        row += 1
+        ws.write_string(row, 0, "Các kiểm tra tự động:", st.section)
+        row += 1
+        for rule in (*form.rules, *(r for t in form.tables.values() for r in t.rules)):
+            kind = "lỗi" if rule.severity == "error" else "lưu ý"
+            anchor = form.field(rule.anchor) if rule.anchor else None
+            where = f"{anchor.label} ({anchor.cell}): " if anchor else "Mỗi văn bản: "
+            ws.write_string(row, 0, f"- {where}{rule.expr.text}  [{kind}]", st.wrap)
+            row += 1
+        row += 1
+        ws.write_string(row, 0, f"Mẫu {form.id}, phiên bản {form.version}, năm {form.year}.", st.italic)
+        _print_setup(ws, form, 1)
+        _protect(ws)
+
+    def write_meta(self, ws: Worksheet) -> None:
+        form, unit = self.form, self.unit
+        values = {
+            "form_id": form.id,
+            "form_version": form.version,
+            "form_year": str(form.year),
+            "unit_code": unit.code if unit else "",
+            "unit_name": unit.name if unit else "",
+            "fingerprint": form.fingerprint,
+            "kind": "personalised" if unit else "generic",
+            "generator": f"dv {__version__}",
+        }
+        for row, key in enumerate(META_KEYS):
+            ws.write_string(row, 0, key, self.st.meta)
+            ws.write_string(row, 1, values[key], self.st.meta)
+        ws.very_hidden()
+        _protect(ws)
+
+
+def build_template(form: Form, *, unit: Unit | None = None, roster: Roster | None = None) -> bytes:
+    """The template workbook (xlsx bytes): generic, or personalised for ``unit``."""
+    return _Writer(form, unit, roster).build()
+

@@ -1,0 +1,1 @@
+"""Form definitions shipped with dv (TOML data files, read with importlib.resources)."""

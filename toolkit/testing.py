@@ -1,0 +1,157 @@
+"""Helpers for tests and sample scripts: fill a template by field codes, re-save it with the
+real LibreOffice. Not used by the commands themselves.
+
+``fill_template`` writes through openpyxl by defined name, as any program following the
+workbook contract (SPEC section 4) would; openpyxl drops cached formula results on save, so a
+filled file's live checks hold no value until a spreadsheet program recalculates them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SEED", "SEED_DOCS", "fill_template", "soffice", "libreoffice_convert", "LibreOfficeMissing"]
+
+# The seed's appendix (SPEC section 2): Sở Thông tin và Truyền thông Trà Vinh, 16/11/2020.
+SEED: dict[str, Any] = {
+    "unit_code": "STTTT",
+    "unit_name": "Sở Thông tin và Truyền thông",
+    "report_number": "…/BC-STTTT-VP",
+    "report_date": dt.date(2020, 11, 16),
+    "signer": "KT. GIÁM ĐỐC – PHÓ GIÁM ĐỐC Nguyễn Văn Nây",
+    "dvc_total": 37,
+    "dvc_level4": 29,
+    "staff_cc": 28,
+    "staff_vc": 28,
+    "cut_cc": 4,
+    "cut_vc": 4,
+    "cut_total": 8,
+    "cut_rate": 0.125,
+}
+SEED_DOCS: list[dict[str, Any]] = [
+    {"issuer": "Đảng ủy", "doc_type": "Kế hoạch", "number": "18-KH/ĐU", "date": dt.date(2020, 3, 25),
+     "title": "Về thực hiện công tác Dân vận, Quy chế dân chủ ở cơ sở và Phong trào thi đua “Dân vận khéo” năm 2020"},
+    {"issuer": "Đảng ủy", "doc_type": "Hướng dẫn", "number": "39-HD/BCĐ", "date": dt.date(2020, 10, 7),
+     "title": "Về tiêu chí đánh giá hoạt động Quy chế dân chủ ở cơ sở và phong trào thi đua “Dân vận khéo”"},
+    {"issuer": "Đảng ủy", "doc_type": "Quyết định", "number": "02-QĐ/ĐU", "date": dt.date(2020, 10, 1),
+     "title": "Về kiện toàn Ban Chỉ đạo thực hiện Quy chế dân chủ ở cơ sở và Phong trào thi đua “Dân vận khéo”"},
+    {"issuer": "Đảng ủy", "doc_type": "Quyết định", "number": "04-QĐ/ĐU", "date": dt.date(2020, 10, 30),
+     "title": "Về phân công đồng chí Phó Bí thư Đảng ủy phụ trách công tác Quy chế dân chủ ở cơ sở và Phong trào thi đua “Dân vận khéo”"},
+    {"issuer": "Đảng ủy", "doc_type": "Quyết định", "number": "05-QĐ/ĐU", "date": dt.date(2020, 10, 30),
+     "title": "Về ban hành Quy chế hoạt động của Ban Chỉ đạo Quy chế dân chủ ở cơ sở và phong trào thi đua “Dân vận khéo”"},
+    {"issuer": "Chính quyền", "doc_type": "Kế hoạch", "number": "420/KH-STTTT-VP", "date": dt.date(2016, 4, 15),
+     "title": "Về thực hiện công tác dân vận chính quyền của Sở Thông tin và Truyền thông giai đoạn 2016-2020"},
+    {"issuer": "Chính quyền", "doc_type": "Kế hoạch", "number": "545/KH-STTTT-VP", "date": dt.date(2020, 4, 16),
+     "title": "Về thực hiện công tác dân vận chính quyền Sở Thông tin và Truyền thông năm 2020"},
+]  # fmt: skip
+
+
+def fill_template(
+    template: bytes | str | Path,
+    values: Mapping[str, Any],
+    docs: Iterable[Mapping[str, Any]] = (),
+    out: str | Path | None = None,
+) -> bytes:
+    """Write ``values`` (field code → value) and ``docs`` (rows of the ``van_ban`` table, by
+    column code) into a template, by defined name; return the xlsx bytes (and save to ``out``)."""
+    import openpyxl
+
+    src = io.BytesIO(template) if isinstance(template, bytes) else template
+    wb = openpyxl.load_workbook(src)
+    for code, value in values.items():
+        sheet, cell = _destination(wb, code)
+        wb[sheet][cell].value = value
+    docs = list(docs)
+    if docs:
+        sheet, ref = _destination(wb, "van_ban")
+        ws = wb[sheet]
+        first_row = ws[ref][0]
+        columns = ("issuer", "doc_type", "number", "date", "title")
+        rows = ws[ref]
+        if len(docs) > len(rows):
+            raise ValueError(f"{len(docs)} documents, the table has {len(rows)} rows")
+        for doc, row in zip(docs, rows, strict=False):
+            for code, cell in zip(columns, row, strict=True):
+                if code in doc:
+                    cell.value = doc[code]
+        del first_row
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    if out is not None:
+        Path(out).write_bytes(data)
+    return data
+
+
+def _destination(wb: Any, name: str) -> tuple[str, str]:
+    defined = wb.defined_names[name]
+    (sheet, ref), *_ = list(defined.destinations)
+    return sheet, ref.replace("$", "")
+
+
+class LibreOfficeMissing(RuntimeError):
+    """LibreOffice (soffice) is not installed."""
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+_RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+# soffice filter names by target extension
+_FILTERS = {
+    "xlsx": "xlsx:Calc MS Excel 2007 XML",
+    "ods": "ods:calc8",
+    "xls": "xls:MS Excel 97",
+    "pdf": "pdf:calc_pdf_Export",
+}
+
+
+def libreoffice_convert(src: str | Path, fmt: str, outdir: str | Path, *, recalc: bool = True, timeout: int = 180) -> Path:
+    """Open ``src`` in headless LibreOffice and save it as ``fmt`` (xlsx, ods, xls, pdf).
+
+    With ``recalc`` a fresh profile tells LibreOffice to recalculate every formula on load
+    (OOXMLRecalcMode/ODFRecalcMode = always), instead of keeping the cached results.
+    """
+    exe = soffice()
+    if exe is None:
+        raise LibreOfficeMissing("soffice not found: apt-get install libreoffice-calc-nogui")
+    src, outdir = Path(src), Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dv-lo-") as profile:
+        if recalc:
+            user = Path(profile, "user")
+            user.mkdir()
+            (user / "registrymodifications.xcu").write_text(_RECALC_PROFILE, encoding="utf-8")
+        env = {**os.environ, "HOME": profile}
+        cmd = [
+            exe,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            _FILTERS.get(fmt, fmt),
+            "--outdir",
+            str(outdir),
+            str(src),
+        ]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    target = outdir / f"{src.stem}.{fmt}"
+    if proc.returncode != 0 or not target.exists():
+        raise RuntimeError(f"LibreOffice failed on {src}: {proc.stdout} {proc.stderr}")
+    return target

@@ -343,12 +343,13 @@ class _Piece:
     text: str = ""
     expr: Expression | None = None
     percent: bool = False
+    plain: bool = False  # ":d": digits without grouping (a year)
     attr: tuple[str, str] | None = None  # (name, "cell" | "label")
     special: str | None = None  # "row"
 
 
 class Template:
-    """A message with placeholders: ``{expr}``, ``{expr:%}``, ``{field.cell}``,
+    """A message with placeholders: ``{expr}``, ``{expr:%}``, ``{expr:d}``, ``{field.cell}``,
     ``{field.label}`` and ``{row}``. Rendered in Python, or compiled to Excel (expressions
     only: the live check's short text)."""
 
@@ -365,9 +366,9 @@ class Template:
             elif body.strip() == "row":
                 pieces.append(_Piece(special="row"))
             else:
-                percent = body.rstrip().endswith(":%")
-                source = body.rstrip()[:-2] if percent else body
-                pieces.append(_Piece(expr=Expression(source), percent=percent))
+                spec = body.rstrip()[-2:] if body.rstrip()[-2:] in (":%", ":d") else ""
+                source = body.rstrip()[:-2] if spec else body
+                pieces.append(_Piece(expr=Expression(source), percent=spec == ":%", plain=spec == ":d"))
             pos = match.end()
         if pos < len(text):
             pieces.append(_Piece(text=text[pos:]))
@@ -398,11 +399,12 @@ class Template:
                     value = piece.expr.evaluate(env)
                 except (EvalError, KeyError):
                     value = "?"
-                out.append(
-                    format_percent(value, lang=lang)
-                    if piece.percent
-                    else format_number(value, lang=lang)
-                )
+                if piece.percent:
+                    out.append(format_percent(value, lang=lang))
+                elif piece.plain and isinstance(value, int | float):
+                    out.append(str(int(value)))
+                else:
+                    out.append(format_number(value, lang=lang))
             elif piece.attr is not None:
                 out.append(attrs(*piece.attr))
             elif piece.special == "row":

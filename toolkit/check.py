@@ -1,0 +1,225 @@
+"""``dv check``: one file → a :class:`FileReport`; many files → reports, read in parallel.
+
+Each file is read in a worker process with a memory cap, so that a file which makes a
+parser abort or exhaust memory (python-calamine on a sheet claiming XFD1048576) is that
+file's error, never the end of the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import lru_cache
+from pathlib import Path
+
+from .form import Form, load_form_file
+from .issues import FileReport, make_issue
+from .roster import Roster
+from .sniff import KIND_TEXT, READABLE, WORKBOOK_EXTENSIONS, ignore_reason, sniff
+
+__all__ = ["check_file", "check_files", "sha256_of", "MEMORY_LIMIT"]
+
+MEMORY_LIMIT = 2 * 1024 * 1024 * 1024  # per worker: far above a real appendix (~50 MB)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_file(path: str | Path, form: Form, roster: Roster | None = None) -> FileReport:
+    """Read and validate one file. Never raises for what the file contains."""
+    path = Path(path)
+    report = FileReport(path=str(path))
+    name = path.name
+    ignored = ignore_reason(path)
+    if ignored is not None:
+        report.status = "ignored"
+        report.issues.append(make_issue("file-ignored", file=name, reason_vi=ignored[0], reason_en=ignored[1]))
+        return report
+    try:
+        report.sha256 = sha256_of(path)
+        sniffed = sniff(path)
+    except OSError as exc:
+        report.issues.append(make_issue("file-unreadable", file=name, reason=exc.strerror or str(exc)))
+        return report
+    kind = sniffed.kind
+    workbook_name = path.suffix.lower() in WORKBOOK_EXTENSIONS
+    if kind == "empty":
+        report.issues.append(make_issue("file-empty", file=name))
+    elif kind == "broken":
+        report.issues.append(make_issue("file-broken", file=name, reason=sniffed.reason))
+    elif kind == "encrypted":
+        report.issues.append(make_issue("file-encrypted", file=name))
+    elif kind not in READABLE:
+        vi, en = KIND_TEXT.get(kind, KIND_TEXT["unknown"])
+        if workbook_name:
+            report.issues.append(make_issue("file-not-workbook", file=name, kind_vi=vi, kind_en=en))
+        else:
+            report.status = "ignored"
+            report.issues.append(make_issue("file-ignored", file=name, reason_vi=f"không phải bảng tính ({vi})",
+                                            reason_en=f"not a spreadsheet ({en})"))  # fmt: skip
+        return report
+    if report.issues:
+        return report
+    report.fmt = kind
+    if path.suffix.lower().lstrip(".") != kind and not (kind == "xlsx" and path.suffix.lower() == ".xlsm"):
+        vi, en = KIND_TEXT[kind]
+        report.issues.append(make_issue("file-extension", file=name, kind_vi=vi, kind_en=en))
+    _read_and_validate(path, kind, form, roster, report)
+    report.status = "rejected" if report.errors else "accepted"
+    return report
+
+
+def _read_and_validate(path: Path, kind: str, form: Form, roster: Roster | None, report: FileReport) -> None:
+    from python_calamine import CalamineError, PasswordError
+
+    from .readers import read_raw
+    from .safety import Broken, TooLarge, Unsafe, check_zip
+    from .validate import extract
+
+    name = path.name
+    try:
+        if kind in ("xlsx", "xlsm", "ods"):
+            check_zip(path)
+        book = read_raw(path, kind, form)
+    except Unsafe as exc:
+        report.issues.append(make_issue("file-unsafe", file=name, reason=str(exc)))
+        return
+    except TooLarge as exc:
+        report.issues.append(make_issue("file-too-large", file=name, sheet=exc.sheet, reason=exc.ref))
+        return
+    except PasswordError:
+        report.issues.append(make_issue("file-encrypted", file=name))
+        return
+    except (Broken, CalamineError) as exc:
+        report.issues.append(make_issue("file-broken", file=name, reason=str(exc)[:200]))
+        return
+    except MemoryError:
+        report.issues.append(make_issue("file-unreadable", file=name, reason="hết bộ nhớ", reason_en="out of memory"))
+        return
+    except Exception as exc:  # noqa: BLE001 - any parser failure is this file's problem
+        report.issues.append(make_issue("file-unreadable", file=name, reason=f"{type(exc).__name__}: {exc}"[:200]))
+        return
+    extracted = extract(book, form, name, roster)
+    report.issues.extend(extracted.issues)
+    report.values = extracted.values
+    report.docs = extracted.docs
+    report.meta = extracted.meta
+    report.unit_code = extracted.unit_code
+
+
+# -- many files, in worker processes -------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _worker_form(path: str) -> Form:
+    return load_form_file(path)
+
+
+def _worker_init(memory_limit: int) -> None:
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not on POSIX
+        pass
+    from .readers import assert_defused
+
+    assert_defused()
+
+
+def _work(path: str, form_path: str, roster: Roster | None) -> FileReport:
+    return check_file(path, _worker_form(form_path), roster)
+
+
+def _crashed(path: str) -> FileReport:
+    report = FileReport(path=path)
+    try:
+        report.sha256 = sha256_of(Path(path))
+    except OSError:
+        pass
+    report.issues.append(make_issue("file-unreadable", file=Path(path).name,
+                                    reason="trình đọc bị dừng đột ngột khi mở tệp này",
+                                    reason_en="the reader crashed on this file"))  # fmt: skip
+    return report
+
+
+def check_files(
+    paths: Sequence[str | Path],
+    form: Form,
+    roster: Roster | None = None,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[FileReport], None] | None = None,
+    memory_limit: int = MEMORY_LIMIT,
+) -> list[FileReport]:
+    """Check every file; results in the order given. A file that kills its worker is
+    retried alone, and reported as unreadable if it does so again."""
+    paths = [str(p) for p in paths]
+    jobs = jobs or min(len(paths), os.cpu_count() or 1)
+    results: dict[int, FileReport] = {}
+
+    def done(i: int, report: FileReport) -> None:
+        results[i] = report
+        if progress:
+            progress(report)
+
+    pending = list(range(len(paths)))
+    # Round 1 in chunks (amortises the round trip); after a crash, the files not done are
+    # tried one task each in a new pool; what fails again is tried alone, then reported.
+    for size in (max(1, min(16, len(paths) // (jobs * 4))), 1):
+        if not pending:
+            break
+        pending = _round(pending, size, paths, form, roster, jobs, memory_limit, done)
+    for i in pending:
+        done(i, _isolated(paths[i], form, roster, memory_limit))
+    return [results[i] for i in range(len(paths))]
+
+
+def _round(indices: list[int], size: int, paths: list[str], form: Form, roster: Roster | None, jobs: int,
+           memory_limit: int, done: Callable[[int, FileReport], None]) -> list[int]:  # fmt: skip
+    failed: list[int] = []
+    with ProcessPoolExecutor(jobs, initializer=_worker_init, initargs=(memory_limit,)) as pool:
+        futures = [
+            (pool.submit(_work_many, [paths[i] for i in chunk], form.path, roster), chunk)
+            for chunk in _chunks(indices, size)
+        ]
+        for future, chunk in futures:
+            try:
+                for i, report in zip(chunk, future.result(), strict=True):
+                    done(i, report)
+            except BrokenProcessPool:
+                failed.extend(chunk)
+    return failed
+
+
+def _work_many(paths: list[str], form_path: str, roster: Roster | None) -> list[FileReport]:
+    return [_work(p, form_path, roster) for p in paths]
+
+
+def _isolated(path: str, form: Form, roster: Roster | None, memory_limit: int) -> FileReport:
+    try:
+        with ProcessPoolExecutor(1, initializer=_worker_init, initargs=(memory_limit,)) as pool:
+            return pool.submit(_work, path, form.path, roster).result()
+    except BrokenProcessPool:
+        return _crashed(path)
+
+
+def _chunks(items: Iterable[int], size: int) -> Iterable[list[int]]:
+    chunk: list[int] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

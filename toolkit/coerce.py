@@ -1,0 +1,213 @@
+"""Raw cell values → typed values, the Vietnamese way, with an issue for every coercion.
+
+Numbers: ``.`` groups thousands and ``,`` is the decimal mark ("41.250.000", "12,5").
+Dates: day first, always ("16/11/2020"). Percentages: a fraction (0.125), or "12,5%", or a
+number typed as 12.5 meaning 12.5 %. Text: stray and non-breaking spaces removed, NFC, legacy
+TCVN3/VNI converted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .issues import Issue
+from .legacy import detect_legacy, to_unicode
+from .rules import format_number, format_percent
+
+__all__ = ["Coerced", "coerce", "parse_number", "parse_date"]
+
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b]+")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d+(,\d+)?$")
+_DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
+_COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+# An issue maker bound to the cell: (code, value=…, **params) → Issue
+MakeIssue = Callable[..., Issue]
+
+
+@dataclass
+class Coerced:
+    value: Any = None
+    issues: list[Issue] = field(default_factory=list)
+    ok: bool = True  # False: unreadable, value is None and an error was raised
+
+
+def parse_number(text: str) -> tuple[float | int, bool] | None:
+    """A number written as text → (value, ambiguous); None if it is not a number.
+
+    ``ambiguous`` marks "12.5": a dot that cannot be a thousands separator, read as a
+    decimal point.
+    """
+    s = _SPACES.sub("", text)
+    if not s:
+        return None
+    if _THOUSANDS.match(s):
+        s = s.replace(".", "").replace(",", ".")
+        ambiguous = False
+    elif _COMMA_DECIMAL.match(s):
+        s = s.replace(",", ".")
+        ambiguous = False
+    elif _DOT_DECIMAL.match(s):
+        ambiguous = True
+    elif _COMMA_THOUSANDS.match(s) and "." in s:
+        s = s.replace(",", "")  # "1,234.5": clearly English
+        ambiguous = True
+    else:
+        return None
+    value = float(s)
+    if not math.isfinite(value):
+        return None
+    return (int(value) if value.is_integer() and "." not in s else value), ambiguous
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date written as text, day first ("16/11/2020", "16-11-20"); ISO accepted too."""
+    s = text.strip()
+    m = _DATE.match(s)
+    try:
+        if m:
+            day, month, year = (int(g) for g in m.groups())
+            if year < 100:
+                year += 2000
+            return dt.date(year, month, day)
+        m = _ISO_DATE.match(s)
+        if m:
+            year, month, day = (int(g) for g in m.groups())
+            return dt.date(year, month, day)
+    except ValueError:
+        return None
+    return None
+
+
+def clean_text(raw: str, issue: MakeIssue, *, report_spaces: bool) -> Coerced:
+    out = Coerced()
+    text = raw.replace("\u00a0", " ")
+    stripped = " ".join(text.split())
+    if stripped != raw and stripped and report_spaces:
+        out.issues.append(issue("value-spaces", value=raw, read=stripped))
+    nfc = unicodedata.normalize("NFC", stripped)
+    if nfc != stripped:
+        out.issues.append(issue("value-unicode-nfd", value=raw))
+    encoding = detect_legacy(nfc)
+    if encoding:
+        converted = to_unicode(nfc, encoding)
+        out.issues.append(issue("value-legacy-encoding", value=nfc, read=converted, encoding=encoding))
+        nfc = converted
+    out.value = nfc or None
+    return out
+
+
+def _to_date(raw: Any) -> dt.date | None:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    return None
+
+
+def coerce(raw: Any, type_: str, issue: MakeIssue, *, choices: tuple[str, ...] = ()) -> Coerced:
+    """Turn one raw cell value into the field's type. ``issue`` builds issues for this cell."""
+    if raw is None or raw == "":
+        return Coerced()
+    if isinstance(raw, str):
+        cleaned = clean_text(raw, issue, report_spaces=type_ in ("text", "code", "choice"))
+        if cleaned.value is None:
+            return Coerced()
+        if type_ in ("text", "code"):
+            return cleaned
+        if type_ == "choice":
+            return _choice(cleaned, choices, issue)
+        # A number or a date as text: spaces are part of the coercion warning, not their own.
+        text = cleaned.value
+        if type_ == "date":
+            date = parse_date(text)
+            if date is None:
+                return Coerced(None, [issue("value-not-date", value=raw)], ok=False)
+            return Coerced(date, [issue("value-text-date", value=raw, read=format_number(date))])
+        return _number_from_text(text, raw, type_, issue)
+    if isinstance(raw, bool):
+        return Coerced(None, [issue("value-not-number", value=raw)], ok=False)
+    if type_ == "date":
+        date = _to_date(raw)
+        if date is not None:
+            return Coerced(date)
+        if isinstance(raw, int | float) and 20_000 < raw < 80_000:
+            # A date cell that lost its date format (some .xls): an Excel serial number.
+            date = _EXCEL_EPOCH + dt.timedelta(days=int(raw))
+            return Coerced(date, [issue("value-text-date", value=raw, read=format_number(date))])
+        return Coerced(None, [issue("value-not-date", value=raw)], ok=False)
+    if type_ in ("integer", "percent"):
+        if isinstance(raw, int | float):
+            return _number(raw, type_, issue)
+        return Coerced(None, [issue("value-not-number", value=raw)], ok=False)
+    # text, code or choice holding a number or a date: keep what the clerk sees
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = format_number(raw) if isinstance(raw, dt.date) else str(raw)
+    if type_ == "choice":
+        return _choice(Coerced(text), choices, issue)
+    return Coerced(text)
+
+
+def _choice(cleaned: Coerced, choices: tuple[str, ...], issue: MakeIssue) -> Coerced:
+    wanted = cleaned.value.casefold()
+    for choice in choices:
+        if choice.casefold() == wanted:
+            return Coerced(choice, cleaned.issues)
+    listed = ", ".join(choices)
+    return Coerced(None, [*cleaned.issues, issue("value-not-choice", value=cleaned.value, choices=listed)], ok=False)
+
+
+def _number_from_text(text: str, raw: str, type_: str, issue: MakeIssue) -> Coerced:
+    percent = text.endswith("%")
+    parsed = parse_number(text.rstrip("%").strip())
+    if parsed is None:
+        return Coerced(None, [issue("value-not-number", value=raw)], ok=False)
+    number, _ambiguous = parsed
+    if type_ == "percent" and percent:
+        value = number / 100
+        return _checked(value, type_, issue, [issue("value-text-number", value=raw, read=format_percent(value))])
+    if percent:
+        return Coerced(None, [issue("value-not-number", value=raw)], ok=False)
+    if type_ == "percent":
+        result = _number(number, type_, issue)
+        if result.ok and not result.issues:  # "12,5" already says so as a percent warning
+            result.issues.append(issue("value-text-number", value=raw, read=format_percent(result.value)))
+        return result
+    result = _number(number, type_, issue)
+    if result.ok:
+        result.issues.insert(0, issue("value-text-number", value=raw, read=format_number(result.value)))
+    return result
+
+
+def _number(number: float | int, type_: str, issue: MakeIssue) -> Coerced:
+    if type_ == "percent":
+        if 1 < number <= 100:
+            value = number / 100
+            return _checked(value, type_, issue, [issue("value-percent-number", value=format_number(number),
+                                                        read=format_percent(value))])  # fmt: skip
+        return _checked(number, type_, issue, [])
+    if isinstance(number, float):
+        if not number.is_integer():
+            return Coerced(None, [issue("value-not-integer", value=format_number(number))], ok=False)
+        number = int(number)
+    return _checked(number, type_, issue, [])
+
+
+def _checked(value: float | int, type_: str, issue: MakeIssue, issues: list[Issue]) -> Coerced:
+    shown = format_percent(value) if type_ == "percent" else format_number(value)
+    if value < 0:
+        return Coerced(None, [*issues, issue("value-negative", value=shown)], ok=False)
+    if type_ == "percent" and value > 1:
+        return Coerced(None, [*issues, issue("value-percent-range", value=shown)], ok=False)
+    return Coerced(value, issues)

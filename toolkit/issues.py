@@ -1,0 +1,299 @@
+"""One issue type and one catalogue of messages.
+
+Every problem found in a submitted file is an :class:`Issue`: a stable code from
+:data:`CATALOGUE` (or the id of a form rule), a severity, where it is (field, sheet, cell),
+the value seen, and the message in Vietnamese and English. Each message says where, what,
+and how to fix; tests build expected messages from here instead of retyping them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Issue", "IssueType", "CATALOGUE", "make_issue", "FileReport", "STATUSES"]
+
+ERROR = "error"
+WARNING = "warning"
+STATUSES = ("accepted", "rejected", "duplicate", "superseded", "ignored")
+
+
+@dataclass(frozen=True)
+class IssueType:
+    code: str
+    severity: str
+    vi: str
+    en: str
+    title: str  # one line for the README's table: what it means
+
+
+def _t(code: str, severity: str, title: str, vi: str, en: str) -> IssueType:
+    return IssueType(code, severity, vi, en, title)
+
+
+# Placeholders: {where} is "sheet!cell" (or the file), {label} the field's label, {value} the
+# value seen, plus per-code ones.
+_TYPES = [
+    # -- the file itself ---------------------------------------------------------------------
+    _t("file-empty", ERROR, "The file is empty (0 bytes).",
+       "Tệp {file} rỗng (0 byte). Đề nghị đơn vị gửi lại tệp Excel đã điền.",
+       "{file} is empty (0 bytes). Ask the unit to send the filled Excel file again."),
+    _t("file-not-workbook", ERROR, "Not a spreadsheet (a PDF, Word file or other content, whatever its name).",
+       "Tệp {file} không phải bảng tính Excel mà là {kind}. Đề nghị đơn vị gửi tệp .xlsx của biểu mẫu.",
+       "{file} is not an Excel workbook but {kind}. Ask the unit for the form's .xlsx file."),
+    _t("file-broken", ERROR, "A damaged or truncated workbook.",
+       "Tệp {file} bị hỏng hoặc không trọn vẹn ({reason}). Đề nghị đơn vị mở lại trong Excel, lưu và gửi lại.",
+       "{file} is damaged or incomplete ({reason}). Ask the unit to open it in Excel, save and send again."),
+    _t("file-encrypted", ERROR, "The workbook is protected by a password to open.",
+       "Tệp {file} có mật khẩu mở tệp nên không đọc được. Đề nghị đơn vị bỏ mật khẩu (Tệp → Thông tin → "
+       "Bảo vệ sổ làm việc → Mã hóa bằng mật khẩu → để trống) rồi gửi lại.",
+       "{file} is protected by an open password and cannot be read. Ask the unit to remove it (File → Info → "
+       "Protect Workbook → Encrypt with Password → empty) and send again."),
+    _t("file-unsafe", ERROR, "The workbook contains unsafe content (XML with a DTD/entities, a zip bomb).",
+       "Tệp {file} bị từ chối vì nội dung không an toàn: {reason}. Không mở tệp này; đề nghị đơn vị lưu lại từ biểu mẫu gốc.",
+       "{file} was refused as unsafe: {reason}. Do not open it; ask the unit to save it again from the original form."),
+    _t("file-too-large", ERROR, "A sheet declares or holds far more cells than the form has.",
+       "Tệp {file}: trang {sheet} khai báo vùng dữ liệu quá lớn ({reason}). Có thể đã gõ nhầm vào ô rất xa; "
+       "xóa các dòng, cột thừa rồi lưu lại.",
+       "{file}: sheet {sheet} declares a far too large data area ({reason}). Something was typed far away; "
+       "delete the extra rows and columns and save again."),
+    _t("file-unreadable", ERROR, "The reader failed on this file (it crashed or ran out of memory).",
+       "Không đọc được tệp {file} ({reason}). Đề nghị đơn vị mở trong Excel, lưu lại dạng .xlsx và gửi lại.",
+       "Cannot read {file} ({reason}). Ask the unit to open it in Excel, save as .xlsx and send again."),
+    _t("file-macro", WARNING, "A macro-enabled workbook (.xlsm): values are read, macros never run.",
+       "Tệp {file} có macro (.xlsm). Chỉ đọc số liệu, không chạy macro. Lần sau hãy lưu dạng .xlsx.",
+       "{file} is macro-enabled (.xlsm). Only values are read; macros never run. Save as .xlsx next time."),
+    _t("file-extension", WARNING, "The file's name does not match its content.",
+       "Tên tệp {file} không khớp nội dung (thực chất là {kind}); vẫn đọc theo nội dung.",
+       "{file}'s name does not match its content (it is {kind}); read by content."),
+    # -- which form --------------------------------------------------------------------------
+    _t("form-unknown", ERROR, "Not a workbook made from this form (no dv metadata, sheets missing).",
+       "Tệp {file} không phải biểu mẫu \"{form}\" (không có {reason}). Đề nghị đơn vị điền vào biểu mẫu do Sở Nội vụ gửi.",
+       "{file} is not made from the form \"{form}\" (no {reason}). Ask the unit to fill the template sent by Home Affairs."),
+    _t("form-other", ERROR, "A workbook of another form.",
+       "Tệp {file} là biểu mẫu \"{found}\", không phải \"{form}\". Đề nghị đơn vị dùng đúng biểu mẫu.",
+       "{file} is the form \"{found}\", not \"{form}\". Ask the unit to use the right form."),
+    _t("form-year", ERROR, "A template of another year.",
+       "Tệp {file} là biểu mẫu năm {found}, không phải năm {year}. Đề nghị đơn vị điền lại vào biểu mẫu năm {year}.",
+       "{file} is the {found} template, not {year}. Ask the unit to fill the {year} template."),
+    _t("form-version", WARNING, "An older or newer version of the same form and year, with the same layout.",
+       "Tệp {file} là phiên bản {found} của biểu mẫu (hiện hành: {version}); bố cục giống nhau nên vẫn đọc.",
+       "{file} is version {found} of the form (current: {version}); the layout is the same, so it is read."),
+    _t("form-tampered", ERROR, "The form's fixed content (labels, layout) was changed.",
+       "Tệp {file}: nội dung cố định của biểu mẫu đã bị sửa ({where}: \"{value}\", đúng ra là \"{expected}\"). "
+       "Số liệu có thể nằm sai chỗ; đề nghị đơn vị điền lại vào biểu mẫu gốc, không chèn/xóa dòng, cột.",
+       "{file}: the form's fixed content was changed ({where}: \"{value}\", expected \"{expected}\"). Figures may be "
+       "misplaced; ask the unit to fill the original template without inserting or deleting rows or columns."),
+    _t("form-names", WARNING, "A defined name no longer points where the form says.",
+       "Tệp {file}: tên {field} trỏ tới {value}, không phải {where}. Đọc theo vị trí của biểu mẫu.",
+       "{file}: the name {field} points to {value}, not {where}. Read by the form's layout."),
+    _t("template-unfilled", ERROR, "The template came back without any figure.",
+       "Tệp {file} chưa điền số liệu (biểu mẫu trống). Đề nghị đơn vị điền rồi gửi lại.",
+       "{file} has no figures filled in (an empty template). Ask the unit to fill it and send again."),
+    # -- values ------------------------------------------------------------------------------
+    _t("value-required", ERROR, "A required cell is empty.",
+       "{label} ({where}) chưa nhập. Điền số liệu vào ô {cell}.",
+       "{label} ({where}) is empty. Fill in cell {cell}."),
+    _t("value-not-number", ERROR, "A number cell holds text that is not a number.",
+       "{label} ({where}) là \"{value}\", không phải là số. Gõ lại số vào ô {cell} (ví dụ 37).",
+       "{label} ({where}) is \"{value}\", not a number. Type a number into {cell} (e.g. 37)."),
+    _t("value-not-integer", ERROR, "A count is not a whole number.",
+       "{label} ({where}) là {value}, nhưng phải là số nguyên. Sửa ô {cell}.",
+       "{label} ({where}) is {value} but must be a whole number. Correct {cell}."),
+    _t("value-negative", ERROR, "A count or rate is negative.",
+       "{label} ({where}) là {value}, không được âm. Sửa ô {cell}.",
+       "{label} ({where}) is {value}; it cannot be negative. Correct {cell}."),
+    _t("value-percent-range", ERROR, "A rate above 100 %.",
+       "{label} ({where}) là {value}, lớn hơn 100%. Nhập tỷ lệ dạng 12,5% vào ô {cell}.",
+       "{label} ({where}) is {value}, above 100 %. Enter the rate as 12.5 % in {cell}."),
+    _t("value-not-date", ERROR, "A date cell holds something that is not a date.",
+       "{label} ({where}) là \"{value}\", không phải ngày. Gõ ngày dạng ngày/tháng/năm (ví dụ 16/11/2020) vào ô {cell}.",
+       "{label} ({where}) is \"{value}\", not a date. Type a day/month/year date (e.g. 16/11/2020) into {cell}."),
+    _t("value-not-choice", ERROR, "A value outside its dropdown list.",
+       "{label} ({where}) là \"{value}\", không có trong danh sách ({choices}). Chọn lại từ danh sách ở ô {cell}.",
+       "{label} ({where}) is \"{value}\", not in the list ({choices}). Pick from the dropdown in {cell}."),
+    _t("value-text-number", WARNING, "A number typed or pasted as text; read as a number.",
+       "{label} ({where}) là chữ \"{value}\", đã đọc thành số {read}. Lần sau gõ số trực tiếp vào ô {cell}.",
+       "{label} ({where}) is the text \"{value}\", read as the number {read}. Next time type the number into {cell}."),
+    _t("value-text-date", WARNING, "A date typed as text; read day first.",
+       "{label} ({where}) là chữ \"{value}\", đã đọc thành ngày {read} (ngày/tháng/năm). Kiểm tra lại ô {cell}.",
+       "{label} ({where}) is the text \"{value}\", read as the date {read} (day/month/year). Check {cell}."),
+    _t("value-percent-number", WARNING, "A rate typed as 12.5 instead of 12.5 %; read as a percentage.",
+       "{label} ({where}) là {value}, đã hiểu là {read}. Nhập tỷ lệ kèm dấu % (ví dụ 12,5%) vào ô {cell}.",
+       "{label} ({where}) is {value}, read as {read}. Enter rates with a % sign (e.g. 12.5 %) in {cell}."),
+    _t("value-spaces", WARNING, "Stray or non-breaking spaces removed.",
+       "{label} ({where}) có khoảng trắng thừa, đã bỏ: \"{read}\".",
+       "{label} ({where}) had stray spaces, removed: \"{read}\"."),
+    _t("value-unicode-nfd", WARNING, "Text in decomposed Unicode (NFD), normalised to NFC.",
+       "{label} ({where}) gõ bằng Unicode tổ hợp, đã chuẩn hóa sang Unicode dựng sẵn.",
+       "{label} ({where}) was typed in decomposed Unicode and normalised to precomposed (NFC)."),
+    _t("value-legacy-encoding", WARNING, "Text typed in the old TCVN3 (ABC) or VNI encodings; converted.",
+       "{label} ({where}) gõ bằng bảng mã cũ {encoding} (phông .Vn/VNI): \"{value}\". Đã chuyển sang Unicode: "
+       "\"{read}\". Lần sau gõ bằng Unicode (Unikey: bảng mã Unicode, phông Times New Roman).",
+       "{label} ({where}) is in the old {encoding} encoding: \"{value}\". Converted to Unicode: \"{read}\". "
+       "Next time type in Unicode."),
+    _t("value-formula", WARNING, "A formula typed into an input cell; its cached value is used.",
+       "{label} ({where}) chứa công thức {formula}; đã dùng giá trị {read}. Ô nhập chỉ nên chứa số.",
+       "{label} ({where}) holds the formula {formula}; its value {read} is used. Input cells should hold values."),
+    _t("value-formula-no-value", ERROR, "A formula in an input cell without a computed value.",
+       "{label} ({where}) chứa công thức {formula} nhưng chưa có giá trị tính sẵn. Gõ số thay cho công thức ở ô {cell}.",
+       "{label} ({where}) holds the formula {formula} with no computed value. Type the number instead in {cell}."),
+    _t("value-fixed-changed", ERROR, "A locked cell of the template holds another value.",
+       "{label} ({where}) là {value}, nhưng biểu mẫu ghi {expected}. Không sửa ô đã khóa; điền lại vào biểu mẫu gốc.",
+       "{label} ({where}) is {value} but the template says {expected}. Do not edit locked cells."),
+    # -- the unit ----------------------------------------------------------------------------
+    _t("unit-unknown", ERROR, "The unit code is not in the roster.",
+       "Mã đơn vị {value} ({where}) không có trong danh sách đơn vị. Kiểm tra mã, hoặc thêm đơn vị vào danh sách.",
+       "Unit code {value} ({where}) is not in the roster. Check the code, or add the unit to the roster."),
+    _t("unit-mismatch", ERROR, "The unit in the cell differs from the unit the template was made for.",
+       "Mã đơn vị ({where}) là {value}, nhưng biểu mẫu này làm riêng cho {expected}. Dùng đúng biểu mẫu của đơn vị.",
+       "The unit code ({where}) is {value}, but this template was made for {expected}. Use the unit's own template."),
+    _t("unit-name-differs", WARNING, "The unit name differs from the roster's.",
+       "Tên đơn vị ({where}) là \"{value}\", danh sách ghi \"{expected}\".",
+       "The unit name ({where}) is \"{value}\"; the roster says \"{expected}\"."),
+    # -- dates -------------------------------------------------------------------------------
+    _t("report-date-year", WARNING, "The report is dated outside the report year and the following one.",
+       "{label} ({where}) là {value}, không thuộc năm {year} hoặc đầu năm sau. Kiểm tra lại ngày báo cáo.",
+       "{label} ({where}) is {value}, outside {year} and early the year after. Check the report date."),
+    # -- documents ---------------------------------------------------------------------------
+    _t("doc-incomplete", ERROR, "A document row is half filled.",
+       "Văn bản dòng {row} ({where}) còn thiếu: {missing}. Điền đủ hoặc xóa cả dòng.",
+       "Document row {row} ({where}) is missing: {missing}. Fill it in or clear the whole row."),
+    _t("doc-number-style", WARNING, "A document number in the other issuer's style (Party 18-KH/ĐU vs state 545/KH-…).",
+       "Văn bản {value} (dòng {row}, {where}): cơ quan ban hành là \"{issuer}\" nhưng số ký hiệu theo kiểu {style}. "
+       "Kiểm tra lại cơ quan ban hành hoặc số ký hiệu.",
+       "Document {value} (row {row}, {where}): issued by \"{issuer}\" but numbered in {style} style. "
+       "Check the issuer or the number."),
+    _t("doc-number-type", WARNING, "The type abbreviation in a number disagrees with the document type.",
+       "Văn bản {value} (dòng {row}, {where}) có ký hiệu {abbr} nhưng loại văn bản là \"{doc_type}\" ({expected}). "
+       "Kiểm tra lại loại văn bản.",
+       "Document {value} (row {row}, {where}) carries {abbr} but its type is \"{doc_type}\" ({expected}). "
+       "Check the type."),
+    _t("doc-number-duplicate", WARNING, "The same document number twice in one unit.",
+       "Văn bản số {value} kê khai hai lần (dòng {row} và dòng {first}). Bỏ dòng trùng.",
+       "Document number {value} is listed twice (rows {first} and {row}). Remove the duplicate."),
+    _t("doc-shared-number", WARNING, "The same document number reported by several units (merge).",
+       "Văn bản số {value} có ở nhiều đơn vị: {units}.",
+       "Document number {value} is reported by several units: {units}."),
+    # -- merge -------------------------------------------------------------------------------
+    _t("merge-duplicate", WARNING, "A byte-identical copy of another file.",
+       "Tệp {file} giống hệt tệp {other}; chỉ tính một lần.",
+       "{file} is byte-identical to {other}; counted once."),
+    _t("merge-superseded", WARNING, "An older submission of a unit that sent a newer one.",
+       "Tệp {file} của đơn vị {unit} đã được thay bằng tệp {other} ({reason}).",
+       "{file} of unit {unit} was superseded by {other} ({reason})."),
+    _t("merge-tie", WARNING, "Two different files of one unit with the same report date.",
+       "Đơn vị {unit} gửi hai tệp khác nhau cùng ngày báo cáo {value}: dùng {other} (tên tệp xếp sau). Kiểm tra với đơn vị.",
+       "Unit {unit} sent two different files with the same report date {value}: using {other} (later file name). "
+       "Check with the unit."),
+    _t("file-ignored", WARNING, "Not a workbook to read: an Excel lock file, a hidden file or another kind of file.",
+       "Bỏ qua {file}: {reason}.",
+       "Skipped {file}: {reason}."),
+]  # fmt: skip
+
+CATALOGUE: dict[str, IssueType] = {t.code: t for t in _TYPES}
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    severity: str
+    message: str
+    message_en: str
+    field: str = ""
+    sheet: str = ""
+    cell: str = ""
+    value: Any = None
+
+    def text(self, lang: str = "vi") -> str:
+        return self.message_en if lang == "en" else self.message
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet or self.cell
+
+    def to_dict(self, lang: str = "vi") -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "field": self.field,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "message": self.text(lang),
+        }
+
+
+def _fmt(template: str, params: dict[str, Any]) -> str:
+    class Missing(dict):
+        def __missing__(self, key: str) -> str:
+            return "{" + key + "}"
+
+    return unicodedata.normalize("NFC", template.format_map(Missing(params)))
+
+
+def make_issue(
+    code: str,
+    *,
+    field: str = "",
+    sheet: str = "",
+    cell: str = "",
+    value: Any = None,
+    severity: str | None = None,
+    **params: Any,
+) -> Issue:
+    """An issue of a catalogued type; ``params`` fill the message's placeholders."""
+    kind = CATALOGUE[code]
+    base = {"where": f"{sheet}!{cell}" if sheet and cell else sheet or cell, "cell": cell, "sheet": sheet,
+            "value": "" if value is None else value, "field": field}  # fmt: skip
+    base.update(params)
+    return Issue(
+        code=code,
+        severity=severity or kind.severity,
+        message=_fmt(kind.vi, {**base, **{k[:-3]: v for k, v in params.items() if k.endswith("_vi")}}),
+        message_en=_fmt(kind.en, {**base, **{k[:-3]: v for k, v in params.items() if k.endswith("_en")}}),
+        field=field,
+        sheet=sheet,
+        cell=cell,
+        value=value,
+    )
+
+
+@dataclass
+class FileReport:
+    """What dv found in one file."""
+
+    path: str
+    sha256: str = ""
+    unit_code: str = ""
+    status: str = "rejected"
+    issues: list[Issue] = field(default_factory=list)
+    fmt: str = ""  # xlsx, xlsm, xls, ods
+    values: dict[str, Any] = field(default_factory=dict)  # typed values by field code
+    docs: list[dict[str, Any]] = field(default_factory=list)  # typed document rows
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def sorted_issues(self) -> list[Issue]:
+        order = {ERROR: 0, WARNING: 1}
+        return sorted(self.issues, key=lambda i: order.get(i.severity, 2))
+
+    def to_dict(self, lang: str = "vi") -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "unit_code": self.unit_code,
+            "status": self.status,
+            "issues": [i.to_dict(lang) for i in self.sorted_issues()],
+        }

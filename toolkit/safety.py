@@ -1,0 +1,125 @@
+"""Checks on a zip-based workbook before any parser sees it.
+
+* The zip directory against limits (as Apache POI's ZipSecureFile does): file size, number
+  of parts, unpacked size per part and in total, and the compression ratio of large parts.
+* Every XML part's prolog through defusedxml with DTDs forbidden: a part that declares a
+  DTD (billion laughs, XXE) is refused before anything parses it. Only the prolog is read
+  (parsing stops at the root element), so this costs little.
+* The declared ``<dimension>`` of each worksheet: a sheet that claims a million rows is
+  refused before python-calamine allocates it.
+
+The limits are generous for the appendix (a filled template is ~60 kB, ~25 parts).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+import defusedxml
+from defusedxml.ElementTree import iterparse
+
+__all__ = ["Limits", "LIMITS", "Unsafe", "Broken", "TooLarge", "check_zip"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file: int = 50 * 1024 * 1024
+    max_parts: int = 2_000
+    max_part: int = 200 * 1024 * 1024
+    max_total: int = 500 * 1024 * 1024
+    max_ratio: float = 100.0  # unpacked / packed, checked for parts above ratio_from
+    ratio_from: int = 1024 * 1024
+    max_rows: int = 100_000
+    max_cols: int = 1_000
+
+
+LIMITS = Limits()
+
+
+class Unsafe(Exception):
+    """Refused: a DTD, an entity, a zip bomb."""
+
+
+class Broken(Exception):
+    """A container or XML part that cannot be read."""
+
+
+class TooLarge(Exception):
+    """A sheet declares an extent far beyond the form."""
+
+    def __init__(self, sheet: str, ref: str) -> None:
+        super().__init__(f"{sheet}: {ref}")
+        self.sheet = sheet
+        self.ref = ref
+
+
+_XML = (".xml", ".rels", ".vml")
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _ref_extent(ref: str) -> tuple[int, int]:
+    """(rows, columns) covered by a ref like ``A1:XFD1048576``."""
+    last = ref.split(":")[-1].strip().upper()
+    m = _REF.match(last)
+    if not m:
+        return 0, 0
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col
+
+
+def check_zip(path: Path, limits: Limits = LIMITS) -> None:
+    """Raise :class:`Unsafe`, :class:`Broken` or :class:`TooLarge`; return if safe to parse."""
+    size = path.stat().st_size
+    if size > limits.max_file:
+        raise Unsafe(f"tệp {size // (1024 * 1024)} MB, quá {limits.max_file // (1024 * 1024)} MB")
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise Broken(str(exc)) from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > limits.max_parts:
+            raise Unsafe(f"{len(infos)} phần trong tệp nén, quá {limits.max_parts}")
+        total = 0
+        for info in infos:
+            total += info.file_size
+            if info.file_size > limits.max_part:
+                raise Unsafe(f"phần {info.filename} giải nén ra {info.file_size // (1024 * 1024)} MB")
+            if info.file_size > limits.ratio_from and info.compress_size and (
+                info.file_size / info.compress_size > limits.max_ratio
+            ):
+                ratio = info.file_size // info.compress_size
+                raise Unsafe(f"phần {info.filename} nén {ratio}:1 (bom nén)")
+        if total > limits.max_total:
+            raise Unsafe(f"giải nén ra {total // (1024 * 1024)} MB, quá {limits.max_total // (1024 * 1024)} MB")
+        for info in infos:
+            if info.filename.lower().endswith(_XML) and not info.is_dir():
+                _check_prolog(zf, info, limits)
+
+
+def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> None:
+    is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+    try:
+        with zf.open(info) as stream:
+            for _event, elem in iterparse(stream, events=("start",), forbid_dtd=True):
+                tag = elem.tag.rsplit("}", 1)[-1]
+                if not is_sheet:
+                    return  # the root element: the prolog had no DTD
+                if tag == "dimension":
+                    rows, cols = _ref_extent(elem.get("ref", ""))
+                    if rows > limits.max_rows or cols > limits.max_cols:
+                        raise TooLarge(info.filename, elem.get("ref", ""))
+                if tag == "sheetData":
+                    return
+    except (defusedxml.DTDForbidden, defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
+        raise Unsafe(f"phần {info.filename} khai báo DTD/thực thể XML") from None
+    except ParseError as exc:
+        raise Broken(f"phần {info.filename}: XML lỗi ({exc})") from None
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise Broken(f"phần {info.filename}: {exc}") from None

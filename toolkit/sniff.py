@@ -1,0 +1,128 @@
+"""What a file really is, from its first bytes and its container, never from its name.
+
+Also which files are not submissions at all (Excel lock files, hidden files): those are
+``ignored`` and listed, not read.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Sniffed", "sniff", "ignore_reason", "WORKBOOK_EXTENSIONS", "READABLE"]
+
+WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
+READABLE = ("xlsx", "xlsm", "xls", "ods")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Stream names inside an OLE (CFB) container are stored in UTF-16LE in its directory.
+_OLE_STREAMS = {
+    "encrypted": "EncryptedPackage".encode("utf-16-le"),
+    "xls": "Workbook".encode("utf-16-le"),
+    "xls5": "Book".encode("utf-16-le"),
+    "doc": "WordDocument".encode("utf-16-le"),
+}
+_SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
+
+# What a non-workbook is, for the message (Vietnamese, English).
+KIND_TEXT = {
+    "pdf": ("tệp PDF", "a PDF file"),
+    "docx": ("văn bản Word (.docx)", "a Word document (.docx)"),
+    "doc": ("văn bản Word cũ (.doc)", "an old Word document (.doc)"),
+    "pptx": ("bản trình chiếu PowerPoint", "a PowerPoint presentation"),
+    "odt": ("văn bản OpenDocument", "an OpenDocument text"),
+    "zip": ("tệp nén zip", "a zip archive"),
+    "html": ("trang web (HTML)", "a web page (HTML)"),
+    "xml": ("tệp XML", "an XML file"),
+    "rtf": ("văn bản RTF", "an RTF document"),
+    "image": ("ảnh", "an image"),
+    "text": ("tệp văn bản thường", "a plain text file"),
+    "ole": ("tệp Office không rõ loại", "an Office file of unknown kind"),
+    "unknown": ("dữ liệu không rõ loại", "data of unknown kind"),
+    "xlsx": ("bảng tính Excel (.xlsx)", "an Excel workbook (.xlsx)"),
+    "xlsm": ("bảng tính Excel có macro (.xlsm)", "a macro-enabled Excel workbook (.xlsm)"),
+    "xls": ("bảng tính Excel cũ (.xls)", "an old Excel workbook (.xls)"),
+    "ods": ("bảng tính OpenDocument (.ods)", "an OpenDocument spreadsheet (.ods)"),
+}
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    kind: str  # READABLE, or "empty", "encrypted", "broken", or a KIND_TEXT key
+    reason: str = ""  # for "broken": what is wrong
+
+
+def ignore_reason(path: Path) -> tuple[str, str] | None:
+    """Why a file is not a submission at all (vi, en), or None."""
+    name = path.name
+    if name.startswith("~$"):
+        return ("tệp khóa tạm của Excel (~$), không phải bài nộp", "an Excel lock file (~$), not a submission")
+    if name.startswith("._"):
+        return ("tệp phụ của macOS (._)", "a macOS resource file (._)")
+    if name.lower() in _SYSTEM_FILES:
+        return ("tệp hệ thống", "a system file")
+    if name.startswith("."):
+        return ("tệp ẩn", "a hidden file")
+    return None
+
+
+def _zip_kind(path: Path) -> Sniffed:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "xl/workbook.xml" in names:
+                macro = "xl/vbaProject.bin" in names
+                if not macro and "[Content_Types].xml" in names:
+                    info = zf.getinfo("[Content_Types].xml")
+                    if info.file_size < 1_000_000:
+                        macro = b"macroEnabled" in zf.read(info)
+                return Sniffed("xlsm" if macro else "xlsx")
+            if "mimetype" in names and zf.getinfo("mimetype").file_size < 200:
+                mime = zf.read("mimetype").decode("ascii", "replace").strip()
+                if mime == "application/vnd.oasis.opendocument.spreadsheet":
+                    return Sniffed("ods")
+                return Sniffed("odt" if "opendocument" in mime else "zip")
+            if "word/document.xml" in names:
+                return Sniffed("docx")
+            if "ppt/presentation.xml" in names:
+                return Sniffed("pptx")
+            return Sniffed("zip")
+    except zipfile.BadZipFile as exc:
+        return Sniffed("broken", str(exc))
+    except (OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+        return Sniffed("broken", f"{type(exc).__name__}: {exc}")
+
+
+def sniff(path: Path, max_ole_scan: int = 64 * 1024 * 1024) -> Sniffed:
+    with path.open("rb") as fh:
+        head = fh.read(512)
+    if not head:
+        return Sniffed("empty")
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _zip_kind(path)
+    if head.startswith(OLE_MAGIC):
+        # Not parsing the container: its directory names the streams in UTF-16LE.
+        data = path.read_bytes()[:max_ole_scan]
+        if _OLE_STREAMS["encrypted"] in data:
+            return Sniffed("encrypted")
+        if _OLE_STREAMS["xls"] in data or _OLE_STREAMS["xls5"] in data:
+            return Sniffed("xls")
+        if _OLE_STREAMS["doc"] in data:
+            return Sniffed("doc")
+        return Sniffed("ole")
+    if head.startswith(b"%PDF"):
+        return Sniffed("pdf")
+    if head.startswith(b"{\\rtf"):
+        return Sniffed("rtf")
+    if head[:8] in (b"\x89PNG\r\n\x1a\n",) or head[:3] == b"\xff\xd8\xff" or head[:4] in (b"GIF8",):
+        return Sniffed("image")
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table")):
+        return Sniffed("html")
+    if text.startswith(b"<?xml") or text.startswith(b"<"):
+        return Sniffed("xml")
+    try:
+        head.decode("utf-8")
+        return Sniffed("text")
+    except UnicodeDecodeError:
+        return Sniffed("unknown")

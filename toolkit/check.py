@@ -223,3 +223,27 @@ def _chunks(items: Iterable[int], size: int) -> Iterable[list[int]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+def expand_paths(args: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+    """Files named, and every file under folders named (recursively, sorted); plus the
+    arguments that do not exist."""
+    found: list[Path] = []
+    missing: list[Path] = []
+    for arg in args:
+        path = Path(arg)
+        if path.is_dir():
+            found.extend(sorted((p for p in path.rglob("*") if p.is_file()), key=lambda p: str(p).casefold()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            missing.append(path)
+    return found, missing
+
+
+def report_json(form: Form, reports: Sequence[FileReport], lang: str = "vi") -> dict:
+    """SPEC section 5's JSON for ``dv check``."""
+    return {
+        "form": {"id": form.id, "version": form.version, "year": form.year},
+        "files": [r.to_dict(lang) for r in reports],
+    }

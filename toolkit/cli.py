@@ -107,6 +107,77 @@ def make_template(
         typer.echo(f"{t('template.written_many', lang, count=len(result.paths), path=result.folder)} {elapsed}")
 
 
+def _load_roster(units: Path | None):  # noqa: ANN202 - Roster, imported lazily
+    if units is None:
+        return None
+    from .roster import read_roster
+
+    try:
+        return read_roster(units)
+    except DvError as exc:
+        _fail(exc.render(state.lang))
+
+
+@app.command("check")
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Các tệp (hoặc thư mục) cần kiểm tra.", show_default=False)],
+    form: FormOpt = None,
+    units: UnitsOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (SPEC mục 5).")] = False,
+    annotate: Annotated[
+        bool, typer.Option("--annotate", help="Ghi bản sao có tô màu và ghi chú ở ô lỗi, cạnh tệp gốc (*.kiem-tra.xlsx).")
+    ] = False,
+    force: ForceOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Kiểm tra tệp đã điền (Check filled workbooks).
+
+    Thoát 0: không có lỗi (có thể có lưu ý); 1: có lỗi; 2: sai cách dùng hoặc không đọc được tệp nào.
+    """
+    lang = lang_from(lang) if lang else state.lang
+    import json
+
+    from .check import check_files, expand_paths, report_json
+    from .readers import assert_defused
+
+    assert_defused()
+    the_form = _load_form(form)
+    roster = _load_roster(units)
+    paths, missing = expand_paths(files)
+    for path in missing:
+        typer.echo(t("check.missing_path", lang, path=path), err=True)
+    if not paths:
+        _fail(t("check.no_files", lang))
+    reports = check_files(paths, the_form, roster)
+    if json_out:
+        typer.echo(json.dumps(report_json(the_form, reports, lang), ensure_ascii=False, indent=2))
+    else:
+        from rich.console import Console
+
+        from .render import render_reports, render_summary
+
+        console = Console(soft_wrap=False)
+        render_reports(console, reports, lang)
+        render_summary(console, reports, lang)
+    if annotate:
+        from .annotate import annotate as write_annotated
+
+        for report in reports:
+            if not report.issues or report.status == "ignored":
+                continue
+            try:
+                written = write_annotated(report, force=force, lang=lang)
+            except DvError as exc:
+                typer.echo(exc.render(lang), err=True)
+                continue
+            key, path = ("check.annotated", written) if written else ("check.annotate_skipped", report.path)
+            typer.echo(t(key, lang, path=path), err=True)
+    readable = [r for r in reports if r.fmt and r.status != "ignored"]
+    if missing or not readable:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if any(r.errors for r in reports if r.status != "ignored") else 0)
+
+
 def run() -> None:
     """Entry point: never a traceback for the user (``DV_DEBUG=1`` shows it)."""
     import os

@@ -96,6 +96,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Wrote {count} personalised templates into {path}",
     ),
     "template.timing": ("({seconds:.2f} giây)", "({seconds:.2f} s)"),
+    # check
+    "status.accepted": ("hợp lệ", "accepted"),
+    "status.rejected": ("bị từ chối", "rejected"),
+    "status.duplicate": ("trùng lặp", "duplicate"),
+    "status.superseded": ("đã thay bằng bản mới hơn", "superseded"),
+    "status.ignored": ("bỏ qua", "ignored"),
+    "status.missing": ("chưa gửi", "not sent"),
+    "check.counts": ("({errors} lỗi, {warnings} lưu ý)", "({errors} errors, {warnings} warnings)"),
+    "check.summary": ("{files} tệp — {parts}", "{files} files — {parts}"),
+    "check.no_files": ("Không có tệp nào để kiểm tra.", "No file to check."),
+    "check.missing_path": ("Không tìm thấy: {path}", "Not found: {path}"),
+    "check.annotated": ("Đã ghi bản có ghi chú: {path}", "Annotated copy written: {path}"),
+    "check.annotate_skipped": (
+        "Không ghi chú được {path}: chỉ ghi chú được tệp .xlsx/.xlsm đọc được và có lỗi ở ô cụ thể.",
+        "Cannot annotate {path}: only readable .xlsx/.xlsm files with cell-level issues are annotated.",
+    ),
+    "col.severity": ("Mức độ", "Severity"),
+    "col.cell": ("Ô", "Cell"),
+    "col.code": ("Mã lỗi", "Code"),
+    "col.message": ("Nội dung", "Message"),
+    "severity.error": ("Lỗi", "Error"),
+    "severity.warning": ("Lưu ý", "Warning"),
 }
 
 

@@ -63,6 +63,8 @@ def ignore_reason(path: Path) -> tuple[str, str] | None:
         return ("tệp hệ thống", "a system file")
     if name.startswith("."):
         return ("tệp ẩn", "a hidden file")
+    if name.lower().endswith(".kiem-tra.xlsx"):
+        return ("bản có ghi chú do dv check --annotate tạo", "an annotated copy written by dv check --annotate")
     return None
 
 

@@ -1,0 +1,50 @@
+"""``dv check --annotate``: a copy of a workbook with each faulty cell highlighted and a
+comment explaining the issue, to send back to the unit. The input is never touched."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from pathlib import Path
+
+from .fsutil import atomic_write
+from .issues import ERROR, FileReport
+
+__all__ = ["annotated_path", "annotate"]
+
+_FILL = {ERROR: "FFC7CE", "warning": "FFEB9C"}
+
+
+def annotated_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.kiem-tra.xlsx")
+
+
+def annotate(report: FileReport, *, force: bool = False, lang: str = "vi") -> Path | None:
+    """Write the annotated copy next to the input; None when there is nothing to mark or
+    the file is not an xlsx/xlsm openpyxl can rewrite."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    marked = [i for i in report.issues if i.sheet and i.cell]
+    if not marked or report.fmt not in ("xlsx", "xlsm"):
+        return None
+    source = Path(report.path)
+    target = annotated_path(source)
+    wb = openpyxl.load_workbook(source)
+    by_cell: dict[tuple[str, str], list] = defaultdict(list)
+    for issue in marked:
+        by_cell[(issue.sheet, issue.cell)].append(issue)
+    for (sheet, cell), issues in by_cell.items():
+        if sheet not in wb.sheetnames:
+            continue
+        target_cell = wb[sheet][cell]
+        worst = ERROR if any(i.severity == ERROR for i in issues) else "warning"
+        target_cell.fill = PatternFill("solid", start_color=_FILL[worst], end_color=_FILL[worst])
+        text = "\n\n".join(f"[{'Lỗi' if i.severity == ERROR else 'Lưu ý'}] {i.text(lang)}" for i in issues)
+        comment = Comment(text, "dv")
+        comment.width, comment.height = 360, min(60 + 18 * len(text) // 40, 400)
+        target_cell.comment = comment
+    buf = io.BytesIO()
+    wb.save(buf)
+    return atomic_write(target, buf.getvalue(), force=force)

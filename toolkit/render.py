@@ -1,0 +1,53 @@
+"""Terminal rendering of reports (rich). Only the CLI imports this."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .issues import ERROR, FileReport
+from .messages import t
+
+_STATUS_STYLE = {"accepted": "green", "rejected": "bold red", "ignored": "dim", "duplicate": "yellow",
+                 "superseded": "yellow"}  # fmt: skip
+
+
+def status_text(status: str, lang: str) -> str:
+    return t(f"status.{status}", lang)
+
+
+def render_reports(console: Console, reports: Sequence[FileReport], lang: str) -> None:
+    for report in reports:
+        n_err, n_warn = len(report.errors), len(report.warnings)
+        head = Text()
+        head.append("✗ " if n_err else "✓ ", style="red" if n_err else "green")
+        head.append(report.path, style="bold")
+        if report.unit_code:
+            head.append(f" — {report.unit_code}")
+        head.append(f" — {status_text(report.status, lang)}", style=_STATUS_STYLE.get(report.status, ""))
+        head.append(" " + t("check.counts", lang, errors=n_err, warnings=n_warn), style="dim")
+        console.print(head)
+        if not report.issues:
+            continue
+        table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False, box=None)
+        table.add_column(t("col.severity", lang), no_wrap=True)
+        table.add_column(t("col.cell", lang), no_wrap=True)
+        table.add_column(t("col.code", lang), no_wrap=True, style="dim")
+        table.add_column(t("col.message", lang), overflow="fold")
+        for issue in report.sorted_issues():
+            sev = t("severity.error" if issue.severity == ERROR else "severity.warning", lang)
+            table.add_row(Text(sev, style="red" if issue.severity == ERROR else "yellow"), issue.where, issue.code,
+                          issue.text(lang))  # fmt: skip
+        console.print(table)
+        console.print()
+
+
+def render_summary(console: Console, reports: Sequence[FileReport], lang: str) -> None:
+    counts: dict[str, int] = {}
+    for r in reports:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    parts = [f"{status_text(s, lang)}: {n}" for s, n in counts.items()]
+    console.print(t("check.summary", lang, files=len(reports), parts=", ".join(parts)))

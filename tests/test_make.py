@@ -45,6 +45,14 @@ def dv(runner: CliRunner, *args: str | Path, **kwargs):
     return runner.invoke(app, [str(a) for a in args], **kwargs)
 
 
+@pytest.fixture
+def small_roster(tmp_path) -> Path:
+    """Three units of the sample province: enough to show one file per unit, quickly."""
+    path = tmp_path / "units-3.csv"
+    path.write_text("code,name,kind\nSNV,Sở Nội vụ,so\nSYT,Sở Y tế,so\nHCK,Huyện Cầu Kè,huyen\n", encoding="utf-8")
+    return path
+
+
 def meta(path: Path) -> dict[str, str]:
     book = openpyxl.load_workbook(path)
     return {r[0]: r[1] for r in book["_dv"].iter_rows(values_only=True)}
@@ -164,16 +172,16 @@ def test_one_file_per_unit(runner, tmp_path, roster_path, roster):
     assert leftovers(folder) == []
 
 
-def test_per_unit_run_refuses_before_writing_anything(runner, tmp_path, roster_path):
+def test_per_unit_run_refuses_before_writing_anything(runner, tmp_path, small_roster):
     folder = tmp_path / "bieu-mau"
     folder.mkdir()
     existing = folder / "dan-van-chinh-quyen-2020-SYT.xlsx"
     existing.write_bytes(b"sent last week")
-    result = dv(runner, "make-template", "--units", roster_path, "-o", folder)
+    result = dv(runner, "make-template", "--units", small_roster, "-o", folder)
     assert_usage_error(result, "--force")
     assert [p.name for p in folder.iterdir()] == [existing.name]
     assert existing.read_bytes() == b"sent last week"
-    result = dv(runner, "make-template", "--units", roster_path, "-o", folder, "--force")
+    result = dv(runner, "make-template", "--units", small_roster, "-o", folder, "--force")
     assert result.exit_code == 0, result.output
     assert meta(existing)["unit_code"] == "SYT"
 
@@ -269,10 +277,15 @@ def test_make_templates_generic(form, out, template_bytes):
     assert result.paths[0].read_bytes() == template_bytes
 
 
-def test_make_templates_per_unit(form, tmp_path, roster_path, roster):
-    result = make_templates(form, output=tmp_path / "all", roster_path=roster_path)
+def test_make_templates_per_unit(form, tmp_path, small_roster):
+    result = make_templates(form, output=tmp_path / "all", roster_path=small_roster)
     assert result.folder == tmp_path / "all"
-    assert len(result.paths) == len(roster.units) + 1
+    assert [p.name for p in result.paths] == [
+        "dan-van-chinh-quyen-2020-SNV.xlsx",
+        "dan-van-chinh-quyen-2020-SYT.xlsx",
+        "dan-van-chinh-quyen-2020-HCK.xlsx",
+        GENERIC,
+    ]
     assert all(p.parent == result.folder and p.is_file() for p in result.paths)
 
 

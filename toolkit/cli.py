@@ -178,6 +178,95 @@ def check(
     raise typer.Exit(1 if any(r.errors for r in reports if r.status != "ignored") else 0)
 
 
+@app.command("merge")
+def merge(
+    folder: Annotated[Path, typer.Argument(help="Thư mục chứa các tệp đơn vị gửi về (đọc cả thư mục con).")],
+    output: Annotated[
+        Optional[Path], typer.Option("-o", "--output", help="Tệp tổng hợp .xlsx (mặc định: tong-hop-<năm>.xlsx).")
+    ] = None,
+    form: FormOpt = None,
+    units: UnitsOpt = None,
+    json_path: Annotated[
+        Optional[Path], typer.Option("--json", help="Ghi báo cáo JSON (SPEC mục 5) vào tệp này.")
+    ] = None,
+    force: ForceOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Tổng hợp các tệp đã điền thành bảng tổng hợp của tỉnh (Merge into the provincial summary).
+
+    Thoát 0: đã ghi tổng hợp, mọi tệp hợp lệ; 1: đã ghi, có tệp bị từ chối; 2: sai cách dùng, không ghi được.
+    """
+    lang = lang_from(lang) if lang else state.lang
+    from .readers import assert_defused
+
+    assert_defused()
+    the_form = _load_form(form)
+    roster = _load_roster(units)
+    if not folder.exists():
+        _fail(t("check.missing_path", lang, path=folder))
+    from .check import expand_paths
+    from .fsutil import check_writable
+    from .summary import summary_filename
+
+    out = output or Path(summary_filename(the_form))
+    if out.is_dir():
+        out = out / summary_filename(the_form)
+    inputs, _ = expand_paths([folder])
+    resolved = {p.resolve() for p in inputs}
+    targets = [p for p in (out, json_path) if p is not None]
+    try:
+        for target in targets:
+            if target.resolve() in resolved:
+                _fail(t("output.is_input", lang, path=target))
+            check_writable(target, force=force)
+    except DvError as exc:
+        _fail(exc.render(lang))
+    if not inputs:
+        _fail(t("check.no_files", lang))
+    from .merge import merge as run_merge
+
+    result = _merge_with_progress(run_merge, inputs, the_form, roster, lang)
+    _write_merge_outputs(result, out, json_path, force, lang)
+    from rich.console import Console
+
+    from .render import render_merge
+
+    render_merge(Console(), result, out, json_path, lang)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def _merge_with_progress(run_merge, inputs, the_form, roster, lang):  # noqa: ANN001, ANN202
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if len(inputs) < 20 or not console.is_terminal:
+        return run_merge(inputs, the_form, roster)
+    with Progress(TextColumn(t("merge.reading", lang)), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:  # fmt: skip
+        task = bar.add_task("read", total=len(inputs))
+        return run_merge(inputs, the_form, roster, progress=lambda _r: bar.advance(task))
+
+
+def _write_merge_outputs(result, out: Path, json_path: Path | None, force: bool, lang: str) -> None:  # noqa: ANN001
+    import json
+
+    from .fsutil import atomic_write
+    from .summary import TextTooLong, build_summary
+
+    try:
+        data = build_summary(result)
+    except TextTooLong as exc:
+        _fail(t("merge.text_too_long", lang, where=exc))
+    try:
+        atomic_write(out, data, force=force)
+        if json_path is not None:
+            text = json.dumps(result.to_dict(lang), ensure_ascii=False, indent=2, default=str)
+            atomic_write(json_path, text.encode("utf-8"), force=force)
+    except DvError as exc:
+        _fail(exc.render(lang))
+
+
 def run() -> None:
     """Entry point: never a traceback for the user (``DV_DEBUG=1`` shows it)."""
     import os

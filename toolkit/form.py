@@ -90,6 +90,7 @@ class Field:
     help: str = ""
     expr: Expression | None = None
     value: str = ""  # a fixed field's value; "{year}" is the form's year
+    total: Expression | None = None  # how the province total is computed (rates); else a sum
 
     @property
     def cell(self) -> str:
@@ -101,6 +102,15 @@ class Field:
 
     def text(self, lang: str) -> str:
         return self.label_en if lang == "en" and self.label_en else self.label
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    title_en: str
+    fields: tuple[str, ...]
+    target: float | None = None
+    target_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -235,6 +245,7 @@ class Form:
     roster_name: str  # the field a roster's name fills (unit_name)
     guide_title: str
     guide_lines: tuple[str, ...]
+    charts: tuple[Chart, ...] = ()
     path: str = field(default="", compare=False)
 
     # -- lookups ---------------------------------------------------------------------------
@@ -261,6 +272,11 @@ class Form:
 
     def choice_values(self, key: str) -> tuple[str, ...]:
         return tuple(c.value for c in self.choices[key])
+
+    @property
+    def summable_fields(self) -> tuple[Field, ...]:
+        """Fields with a province total: integers are summed, rates recomputed (``total``)."""
+        return tuple(f for f in self.fields if (f.type == "integer" and f.source != "fixed") or f.total)
 
     def fixed_value(self, f: Field) -> int | str:
         """The value a fixed field always holds in this form's workbooks."""
@@ -354,7 +370,7 @@ class _Loader:
             self.data,
             "tệp",
             ("form", "layout", "sections", "roster"),
-            ("choices", "tables", "rules", "guide"),
+            ("choices", "tables", "rules", "guide", "summary"),
         )
         meta = self.take(
             top["form"],
@@ -371,6 +387,8 @@ class _Loader:
         tables = self.tables(top.get("tables", {}), choices, codes)
         known_fields = {f.code: f for s in sections for f in s.fields}
         for name, f in known_fields.items():
+            if f.total is not None:
+                self.names_known(f.total.names, known_fields, f"trường {name}.total")
             if f.expr is not None:
                 self.names_known(f.expr.names, known_fields, f"trường {name}.expr")
                 for ref in f.expr.table_refs:
@@ -385,6 +403,7 @@ class _Loader:
             if code not in known_fields or not known_fields[code].is_input:
                 raise self.fail(f"[roster].{key}", f"{code!r} không phải là một ô nhập")
         guide = self.take(top.get("guide", {"title": "", "lines": []}), "[guide]", ("title", "lines"), ())
+        charts = self.charts(top.get("summary", {}), known_fields)
         return Form(
             id=self.code_like_id(meta["id"]),
             version=str(meta["version"]),
@@ -402,8 +421,20 @@ class _Loader:
             roster_name=roster["name"],
             guide_title=guide["title"],
             guide_lines=tuple(self.as_list(guide["lines"], "[guide].lines")),
+            charts=charts,
             path=self.path,
         )
+
+    def charts(self, raw: Any, known: Mapping[str, Field]) -> tuple[Chart, ...]:
+        summary = self.take(raw, "[summary]", (), ("charts",))
+        out = []
+        for i, c in enumerate(self.as_list(summary.get("charts", []), "[summary].charts")):
+            where = f"[summary].charts[{i}]"
+            c = self.take(c, where, ("title", "fields"), ("title_en", "target", "target_label"))
+            self.names_known(frozenset(c["fields"]), known, f"{where}.fields")
+            out.append(Chart(title=c["title"], title_en=c.get("title_en", c["title"]), fields=tuple(c["fields"]),
+                             target=c.get("target"), target_label=c.get("target_label", "")))  # fmt: skip
+        return tuple(out)
 
     def code_like_id(self, value: Any) -> str:
         if not isinstance(value, str) or not re.match(r"^[a-z0-9][a-z0-9-]*$", value):
@@ -486,7 +517,7 @@ class _Loader:
             raw,
             where,
             ("code", "label", "type"),
-            ("label_en", "required", "source", "unit", "help", "expr", "value"),
+            ("label_en", "required", "source", "unit", "help", "expr", "value", "total"),
         )
         code = self.code(f["code"], f"{where}.code")
         where = f"{where} ({code})"
@@ -520,6 +551,7 @@ class _Loader:
             help=f.get("help", ""),
             expr=expr,
             value=str(f.get("value", "")),
+            total=self.expression(f["total"], f"{where}.total") if "total" in f else None,
         )
 
     def expression(self, text: Any, where: str) -> Expression:

@@ -112,6 +112,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không ghi chú được {path}: chỉ ghi chú được tệp .xlsx/.xlsm đọc được và có lỗi ở ô cụ thể.",
         "Cannot annotate {path}: only readable .xlsx/.xlsm files with cell-level issues are annotated.",
     ),
+    # merge
+    "merge.reading": ("Đang đọc các tệp", "Reading files"),
+    "merge.text_too_long": (
+        "Không ghi được tổng hợp: một nội dung dài quá giới hạn 32.767 ký tự của Excel ({where}).",
+        "Summary not written: a text is longer than Excel's 32,767-character limit ({where}).",
+    ),
+    "merge.account": (
+        "{files} tệp: {accepted} hợp lệ, {rejected} bị từ chối, {duplicate} trùng lặp, {superseded} đã thay, "
+        "{ignored} bỏ qua. Đơn vị chưa gửi: {missing}.",
+        "{files} files: {accepted} accepted, {rejected} rejected, {duplicate} duplicates, {superseded} superseded, "
+        "{ignored} ignored. Units that sent nothing: {missing}.",
+    ),
+    "merge.rejected_line": ("  ✗ {file} ({unit}): {reason}", "  ✗ {file} ({unit}): {reason}"),
+    "merge.ignored_line": ("  – {reason}", "  – {reason}"),
+    "merge.written": ("Đã ghi tổng hợp: {path}", "Summary written: {path}"),
+    "merge.json_written": ("Đã ghi báo cáo JSON: {path}", "JSON report written: {path}"),
+    "merge.totals": (
+        "Toàn tỉnh: {line}",
+        "Province: {line}",
+    ),
+    "none": ("không", "none"),
     "col.severity": ("Mức độ", "Severity"),
     "col.cell": ("Ô", "Cell"),
     "col.code": ("Mã lỗi", "Code"),

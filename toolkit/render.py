@@ -51,3 +51,34 @@ def render_summary(console: Console, reports: Sequence[FileReport], lang: str) -
         counts[r.status] = counts.get(r.status, 0) + 1
     parts = [f"{status_text(s, lang)}: {n}" for s, n in counts.items()]
     console.print(t("check.summary", lang, files=len(reports), parts=", ".join(parts)))
+
+
+def render_merge(console: Console, result, out, json_path, lang: str) -> None:  # noqa: ANN001
+    """The short account a Home Affairs officer reads after a merge."""
+    from pathlib import Path
+
+    from .rules import format_number, format_percent
+
+    counts = {s: 0 for s in ("accepted", "rejected", "duplicate", "superseded", "ignored")}
+    for f in result.files:
+        counts[f.status] = counts.get(f.status, 0) + 1
+    missing = ", ".join(result.missing_units) or t("none", lang)
+    console.print(t("merge.account", lang, files=len(result.files), missing=missing, **counts))
+    for f in result.files:
+        if f.status == "rejected":
+            first = f.errors[0] if f.errors else None
+            console.print(t("merge.rejected_line", lang, file=Path(f.path).name, unit=f.unit_code or "?",
+                            reason=first.text(lang) if first else ""), style="red", highlight=False)  # fmt: skip
+    for f in result.files:
+        if f.status == "ignored":
+            console.print(t("merge.ignored_line", lang, file=Path(f.path).name, reason=f.issues[0].text(lang)
+                            if f.issues else ""), style="dim", highlight=False)  # fmt: skip
+    parts = []
+    for f in result.form.summable_fields:
+        value = result.totals.get(f.code)
+        shown = format_percent(value, lang=lang) if f.type == "percent" else format_number(value, lang=lang)
+        parts.append(f"{f.code} {shown}")
+    console.print(t("merge.totals", lang, line="; ".join(parts)), highlight=False)
+    console.print(t("merge.written", lang, path=out), style="green", highlight=False)
+    if json_path is not None:
+        console.print(t("merge.json_written", lang, path=json_path), highlight=False)

@@ -1,0 +1,407 @@
+"""The template in a real spreadsheet program: LibreOffice opens the filled workbooks,
+recalculates every formula, and saves them. What a clerk would see in the "Kiểm tra" column
+must be what the rules say, what the Python mirror says, and never an error value.
+
+All workbooks are converted in a handful of soffice runs (each costs about a second)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from toolkit import testing
+from toolkit.live import CANNOT, MISSING, OK, TEXT_DATE, TEXT_NUMBER, field_check_value, row_check_value
+from toolkit.template import build_template
+from toolkit.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert
+
+pytestmark = pytest.mark.libreoffice
+
+ERROR_VALUES = ("#DIV/0!", "#VALUE!", "#NAME?", "#REF!", "#N/A", "#NUM!", "#NULL!", "Err:")
+
+
+def convert_many(sources: list[Path], fmt: str, outdir: Path) -> dict[str, Path]:
+    """Like toolkit.testing.libreoffice_convert, for many files in ONE soffice run."""
+    exe = testing.soffice()
+    assert exe is not None
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dv-lo-") as profile:
+        user = Path(profile, "user")
+        user.mkdir()
+        # The same "recalculate on load, always" profile the toolkit helper writes.
+        (user / "registrymodifications.xcu").write_text(testing._RECALC_PROFILE, encoding="utf-8")
+        cmd = [
+            exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+            "--convert-to", testing._FILTERS.get(fmt, fmt), "--outdir", str(outdir), *map(str, sources),
+        ]  # fmt: skip
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, "HOME": profile})
+    out = {src.stem: outdir / f"{src.stem}.{fmt}" for src in sources}
+    missing = [name for name, path in out.items() if not path.exists()]
+    assert proc.returncode == 0 and not missing, (missing, proc.stdout, proc.stderr)
+    return out
+
+
+# -- the workbooks ---------------------------------------------------------------------------------
+
+WRONG = {**SEED, "cut_total": 9, "dvc_level4": 40, "cut_rate": 0.2}
+
+
+def seed(**changes: Any) -> dict[str, Any]:
+    return {**SEED, **changes}
+
+
+# One workbook per case: the seed with a few cells changed (None: the cell left empty).
+FIELD_CASES: dict[str, dict[str, Any]] = {
+    "seed": seed(),
+    "cut_total_9": seed(cut_total=9),
+    "cut_total_7": seed(cut_total=7),
+    "rate_0_2": seed(cut_rate=0.2),
+    "rate_typed_12_5": seed(cut_rate=12.5),
+    "rate_within_half_point": seed(cut_rate=0.1254),
+    "rate_at_the_tolerance": seed(cut_rate=0.1255),
+    "rate_off_by_a_point": seed(cut_rate=0.126),
+    "rate_of_9_cuts": seed(cut_total=9, cut_vc=5, cut_rate=0.1385),
+    "dvc_level4_40": seed(dvc_level4=40),
+    "dvc_level4_equal": seed(dvc_level4=37),
+    "no_staff_no_cuts": seed(staff_cc=0, staff_vc=0, cut_cc=0, cut_vc=0, cut_total=0, cut_rate=0),
+    "no_staff_all_cut": seed(staff_cc=0, staff_vc=0, cut_rate=1),
+    "blank_cut_vc": seed(cut_vc=None),
+    "blank_rate": seed(cut_rate=None),
+    "blank_staff": seed(staff_cc=None, staff_vc=None),
+    "total_as_text": seed(cut_total="8"),
+    "rate_as_text": seed(cut_rate="12,5%"),
+    "date_as_text": seed(report_date="16/11/2020"),
+    "nothing_but_the_unit": {"unit_code": "STTTT", "unit_name": "Sở Thông tin và Truyền thông"},
+}
+
+DOC_ROWS: list[dict[str, Any]] = [
+    *SEED_DOCS,
+    {**SEED_DOCS[6], "number": "600/KH-STTTT-VP", "date": dt.date(2021, 1, 5)},  # after the year
+    {**SEED_DOCS[6], "number": "601/KH-STTTT-VP", "date": dt.date(2020, 12, 31)},
+    {**SEED_DOCS[0], "number": "19-KH/ĐU", "date": dt.date(2019, 12, 31)},  # before the year
+    {"issuer": "Đảng ủy", "doc_type": "Kế hoạch", "title": "Thiếu số và ngày"},  # incomplete
+    {**SEED_DOCS[1], "number": "40-HD/BCĐ", "date": "16/11/2020"},  # a date typed as text
+    {**SEED_DOCS[2], "issuer": "đảng ủy", "number": "06-QĐ/ĐU"},  # lower case still counts
+]
+DOCS_WITH_A_YEAR_IN_THE_CHECK = {5, 7, 9}  # see the xfail below
+
+
+@dataclass
+class Converted:
+    before: dict[str, Path]  # what openpyxl wrote
+    xlsx: dict[str, Path]  # after LibreOffice recalculated and saved
+    ods: dict[str, Path]
+    xls: dict[str, Path]
+    single: Path  # the seed through toolkit.testing.libreoffice_convert itself
+
+    def book(self, name: str) -> Any:
+        return openpyxl.load_workbook(self.xlsx[name], data_only=True)
+
+
+@pytest.fixture(scope="module")
+def converted(soffice, form, roster, template_bytes, tmp_path_factory) -> Converted:
+    src = tmp_path_factory.mktemp("filled")
+    before: dict[str, Path] = {}
+
+    def save(name: str, data: bytes) -> None:
+        before[name] = src / f"{name}.xlsx"
+        before[name].write_bytes(data)
+
+    for name, values in FIELD_CASES.items():
+        docs = SEED_DOCS if name == "seed" else ()
+        save(f"case-{name}", fill_template(template_bytes, values, docs))
+    save("seed", fill_template(template_bytes, SEED, SEED_DOCS))
+    save("wrong", fill_template(template_bytes, WRONG, SEED_DOCS))
+    save("empty", template_bytes)
+    save("docs", fill_template(template_bytes, SEED, DOC_ROWS))
+    save("thousands", fill_template(template_bytes, seed(dvc_total=1250, dvc_level4=1300)))
+    save("text_in_a_sum", fill_template(template_bytes, seed(cut_cc="04")))
+    unit = {k: v for k, v in SEED.items() if k not in ("unit_code", "unit_name")}
+    save("personal", fill_template(build_template(form, unit=roster.require("STTTT")), unit, SEED_DOCS))
+    save("picked_unit", fill_template(build_template(form, roster=roster), {"unit_name": "Sở Nội vụ"}))
+
+    out = tmp_path_factory.mktemp("converted")
+    xlsx = convert_many(list(before.values()), "xlsx", out / "xlsx")
+    few = [before["seed"], before["wrong"], before["empty"]]
+    ods = convert_many(few, "ods", out / "ods")
+    xls = convert_many(few, "xls", out / "xls")
+    single = libreoffice_convert(before["seed"], "xlsx", out / "single")
+    return Converted(before, xlsx, ods, xls, single)
+
+
+def check_cell(form, code: str) -> str:
+    return f"{form.layout.check_column}{form.field(code).row}"
+
+
+def shown(ws, ref: str) -> str:
+    value = ws[ref].value
+    return "" if value is None else value
+
+
+def by_name(book, name: str) -> Any:
+    (sheet, ref), *_ = list(book.defined_names[name].destinations)
+    return book[sheet][ref.replace("$", "")].value
+
+
+def same_text(calc: str, python: str) -> bool:
+    """Equal but for the decimal separator (LibreOffice runs in an English locale here)."""
+    return calc.replace(",", ".") == python.replace(",", ".")
+
+
+# -- recalculation happened ----------------------------------------------------------------------
+
+
+def test_filled_file_has_no_cached_results_before_libreoffice(form, converted):
+    ws = openpyxl.load_workbook(converted.before["seed"], data_only=True)[form.layout.sheet]
+    for code in ("cut_total", "cut_rate", "dvc_level4"):
+        assert ws[check_cell(form, code)].value is None
+    assert ws[form.field("docs_party").cell].value is None
+
+
+def test_libreoffice_recalculated_the_checks(form, converted):
+    ws = converted.book("seed")[form.layout.sheet]
+    for code in ("cut_total", "cut_rate", "dvc_level4"):
+        assert ws[check_cell(form, code)].value == OK, code
+
+
+def test_toolkit_convert_helper_recalculates_too(form, converted):
+    ws = openpyxl.load_workbook(converted.single, data_only=True)[form.layout.sheet]
+    assert ws[check_cell(form, "cut_total")].value == OK
+    assert ws[form.field("docs_party").cell].value == 5
+
+
+# -- the seed, the wrong variant, the empty template --------------------------------------------------
+
+
+def test_seed_reads_khop_everywhere(form, converted):
+    book = converted.book("seed")
+    ws = book[form.layout.sheet]
+    for rule in form.rules:
+        assert ws[check_cell(form, rule.anchor)].value == "Khớp", rule.id
+    assert by_name(book, "docs_party") == 5
+    assert by_name(book, "docs_gov") == 2
+    assert by_name(book, "docs_total") == 7
+    assert ws["A4"].value == "Kết quả kiểm tra: số liệu khớp"
+    assert ws["A3"].value == "(Kèm theo Báo cáo số …/BC-STTTT-VP ngày 16/11/2020 của Sở Thông tin và Truyền thông)"
+
+
+def test_seed_documents(form, converted):
+    table = form.tables["van_ban"]
+    ws = converted.book("seed")[table.sheet]
+    checks = [shown(ws, f"{table.check_column}{table.first_row + i}") for i in range(len(SEED_DOCS))]
+    assert checks[5].startswith("Lưu ý")  # 420/KH-STTTT-VP of 2016, still in force
+    assert all(c == OK for i, c in enumerate(checks) if i != 5), checks
+    numbers = [ws[f"{table.number_column}{table.first_row + i}"].value for i in range(len(SEED_DOCS) + 1)]
+    assert numbers[:-1] == list(range(1, len(SEED_DOCS) + 1)) and numbers[-1] in (None, "")
+
+
+def test_wrong_variant_says_what_to_fix(form, converted):
+    book = converted.book("wrong")
+    ws = book[form.layout.sheet]
+    assert ws[check_cell(form, "cut_total")].value == "Sai: tổng phải bằng 8"
+    assert ws[check_cell(form, "dvc_level4")].value == "Sai: mức độ 4 không thể lớn hơn tổng 37"
+    rate = ws[check_cell(form, "cut_rate")].value
+    assert same_text(rate, "Sai: tỷ lệ phải là 13,85%"), rate  # 9 / (28 + 28 + 9)
+    assert ws["A4"].value == "Kết quả kiểm tra: còn 3 lỗi cần sửa (ô đỏ ở cột Kiểm tra)"
+
+
+def test_empty_template_asks_for_every_required_cell(form, converted):
+    ws = converted.book("empty")[form.layout.sheet]
+    for f in form.input_fields:
+        assert shown(ws, check_cell(form, f.code)) == (MISSING if f.required else ""), f.code
+    required = sum(f.required for f in form.input_fields)
+    assert ws["A4"].value == f"Kết quả kiểm tra: chưa nhập đủ, còn {required} ô bắt buộc trống"
+    assert ws["A3"].value == "(Kèm theo Báo cáo số …… ngày …… của ……)"
+    assert [ws[form.field(c).cell].value for c in ("docs_party", "docs_gov", "docs_total")] == [0, 0, 0]
+
+
+def test_personalised_template_filled_by_the_unit(form, converted):
+    book = converted.book("personal")
+    ws = book[form.layout.sheet]
+    assert by_name(book, "unit_code") == "STTTT"
+    assert shown(ws, check_cell(form, "unit_code")) == ""
+    assert ws["A4"].value == "Kết quả kiểm tra: số liệu khớp"
+
+
+def test_unit_picked_from_the_dropdown_fills_its_code(form, converted):
+    book = converted.book("picked_unit")
+    assert by_name(book, "unit_name") == "Sở Nội vụ"
+    assert by_name(book, "unit_code") == "SNV"
+
+
+def test_defined_names_survive_the_round_trip(form, converted):
+    book = openpyxl.load_workbook(converted.xlsx["seed"])
+    for f in form.fields:
+        (sheet, ref), *_ = list(book.defined_names[f.code].destinations)
+        assert (sheet, ref.replace("$", "")) == (f.sheet, f.cell), f.code
+    assert by_name(converted.book("seed"), "cut_total") == 8
+
+
+def test_no_error_value_anywhere(converted):
+    for name, path in converted.xlsx.items():
+        book = openpyxl.load_workbook(path, data_only=True)
+        for ws in book.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    where = (name, ws.title, c.coordinate, c.value)
+                    assert c.data_type != "e", where
+                    assert not (isinstance(c.value, str) and c.value.startswith(ERROR_VALUES)), where
+
+
+# -- every field check: LibreOffice vs the rules vs the Python mirror ---------------------------------
+
+
+def env_of(values: dict[str, Any], form) -> dict[str, Any]:
+    env: dict[str, Any] = {f.code: None for f in form.fields}
+    env.update({f.code: form.fixed_value(f) for f in form.fields if f.source == "fixed"})
+    env.update(values)
+    return env
+
+
+@pytest.mark.parametrize("case", list(FIELD_CASES))
+def test_check_column_matches_the_python_mirror(form, converted, case):
+    ws = converted.book(f"case-{case}")[form.layout.sheet]
+    env = env_of(FIELD_CASES[case], form)
+    mismatches = {}
+    for f in form.input_fields:
+        calc = shown(ws, check_cell(form, f.code))
+        python = field_check_value(form, f, env)
+        if not same_text(calc, python):
+            mismatches[f.code] = (calc, python)
+    assert not mismatches
+
+
+@pytest.mark.parametrize("case", list(FIELD_CASES))
+def test_rule_verdict_in_libreoffice_is_the_python_verdict(form, converted, case):
+    ws = converted.book(f"case-{case}")[form.layout.sheet]
+    env = env_of(FIELD_CASES[case], form)
+    for rule in form.rules:
+        if any(not isinstance(env[n], int | float) for n in rule.fields):
+            continue  # blanks and text: the check waits or warns instead of judging
+        calc = ws[check_cell(form, rule.anchor)].value
+        assert (calc == OK) is rule.expr.evaluate(env), (rule.id, calc)
+        assert calc == OK or calc.startswith("Sai"), (rule.id, calc)
+
+
+def test_the_cases_cover_every_outcome(form, converted):
+    seen = set()
+    for case in FIELD_CASES:
+        ws = converted.book(f"case-{case}")[form.layout.sheet]
+        for f in form.input_fields:
+            text = shown(ws, check_cell(form, f.code))
+            seen.add(text.split(":")[0] if text.startswith("Sai") else text)
+    assert {OK, "Sai", MISSING, TEXT_NUMBER, TEXT_DATE, ""} <= seen
+
+
+def test_text_number_is_flagged_on_its_own_row(form, converted):
+    ws = converted.book("case-total_as_text")[form.layout.sheet]
+    assert ws[check_cell(form, "cut_total")].value == TEXT_NUMBER
+    ws = converted.book("case-rate_as_text")[form.layout.sheet]
+    assert ws[check_cell(form, "cut_rate")].value == TEXT_NUMBER
+
+
+def test_zero_staff_is_guarded_not_an_error(form, converted):
+    ws = converted.book("case-no_staff_no_cuts")[form.layout.sheet]
+    assert ws[check_cell(form, "cut_rate")].value == OK
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the live-check mirror groups thousands ('tổng 1.250') but the sheet's "
+    "ROUND(x,4)&\"\" shows 1250: cached values and validator texts differ from the sheet",
+)
+def test_mirror_matches_the_sheet_for_numbers_over_a_thousand(form, converted):
+    ws = converted.book("thousands")[form.layout.sheet]
+    calc = ws[check_cell(form, "dvc_level4")].value
+    assert calc == "Sai: mức độ 4 không thể lớn hơn tổng 1250"
+    python = field_check_value(form, form.field("dvc_level4"), env_of(seed(dvc_total=1250, dvc_level4=1300), form))
+    assert same_text(calc, python), (calc, python)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG (minor): text '04' in cut_cc: the sheet converts it in cut_cc+cut_vc and "
+    "shows 'Khớp' on cut_total, the mirror raises EvalError and says it cannot compute",
+)
+def test_mirror_matches_the_sheet_when_a_summand_is_text(form, converted):
+    ws = converted.book("text_in_a_sum")[form.layout.sheet]
+    assert ws[check_cell(form, "cut_cc")].value == TEXT_NUMBER  # the clerk is told on that row
+    calc = shown(ws, check_cell(form, "cut_total"))
+    python = field_check_value(form, form.field("cut_total"), env_of(seed(cut_cc="04"), form))
+    assert python != CANNOT or calc == CANNOT
+    assert same_text(calc, python), (calc, python)
+
+
+# -- the documents table ---------------------------------------------------------------------------
+
+
+def doc_checks(form, converted) -> list[str]:
+    table = form.tables["van_ban"]
+    ws = converted.book("docs")[table.sheet]
+    return [shown(ws, f"{table.check_column}{table.first_row + i}") for i in range(len(DOC_ROWS) + 1)]
+
+
+def test_document_rows_in_libreoffice(form, converted):
+    checks = doc_checks(form, converted)
+    assert checks[7].startswith("Sai: ngày ban hành sau năm")  # 5/1/2021
+    assert checks[8] == OK  # 31/12/2020
+    assert checks[9].startswith("Lưu ý: ban hành trước năm")  # 31/12/2019
+    assert checks[10] == "Sai: thiếu Số, ký hiệu; Ngày ban hành"
+    assert checks[11] == TEXT_DATE
+    assert checks[12] == OK
+    assert checks[13] == ""  # the first unused row
+
+
+def test_document_rows_match_the_python_mirror(form, converted):
+    table = form.tables["van_ban"]
+    checks = doc_checks(form, converted)
+    for i, row in enumerate(DOC_ROWS):
+        if i in DOCS_WITH_A_YEAR_IN_THE_CHECK:
+            continue
+        assert checks[i] == row_check_value(form, table, row, {"report_year": 2020}), (i, row)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the mirror writes the report year as '2.020' (format_number groups it)")
+def test_document_year_messages_match_the_python_mirror(form, converted):
+    table = form.tables["van_ban"]
+    checks = doc_checks(form, converted)
+    for i in sorted(DOCS_WITH_A_YEAR_IN_THE_CHECK):
+        assert checks[i] == row_check_value(form, table, DOC_ROWS[i], {"report_year": 2020}), i
+
+
+def test_document_counts_match_python_countif(form, converted):
+    book = converted.book("docs")
+    for code in ("docs_party", "docs_gov"):
+        expected = form.field(code).expr.evaluate({}, {"van_ban": DOC_ROWS})
+        assert by_name(book, code) == expected, code
+    assert by_name(book, "docs_party") == 10  # 5 + 19-KH/ĐU + the incomplete + 40-HD + đảng ủy
+    assert by_name(book, "docs_total") == 14
+
+
+def test_a_document_error_counts_in_the_status(form, converted):
+    ws = converted.book("docs")[form.layout.sheet]
+    assert ws["A4"].value == "Kết quả kiểm tra: còn 2 lỗi cần sửa (ô đỏ ở cột Kiểm tra)"
+
+
+# -- other formats ----------------------------------------------------------------------------------
+
+
+def test_saved_as_ods(converted):
+    for name, path in converted.ods.items():
+        assert path.stat().st_size > 0, name
+        with zipfile.ZipFile(path) as z:
+            assert z.read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def test_saved_as_xls(converted):
+    for name, path in converted.xls.items():
+        assert path.stat().st_size > 0, name
+        assert path.read_bytes()[:8] == bytes.fromhex("D0CF11E0A1B11AE1"), name  # an OLE2 (Excel 97) file

@@ -1,0 +1,343 @@
+"""The provincial summary workbook (SPEC section 6), written with xlsxwriter from a
+:class:`~toolkit.merge.MergeResult`.
+
+Every text that came from a submission is written with ``write_string`` (never a formula
+or a link), and its return code checked: text over Excel's 32,767 characters is an error,
+not silently cut.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from . import __version__
+from .form import Form, col_letters
+from .issues import ERROR
+from .merge import MergeResult, report_date, summary_fields
+from .template import FONT, MARGINS_MM, _mm
+
+__all__ = ["build_summary", "TextTooLong", "summary_filename"]
+
+MAX_CELL_TEXT = 32_767
+STATUS_VI = {
+    "accepted": "Đã nộp, hợp lệ",
+    "rejected": "Bị từ chối",
+    "duplicate": "Trùng lặp",
+    "superseded": "Đã thay bằng bản mới",
+    "ignored": "Bỏ qua",
+    "missing": "Chưa gửi",
+}
+
+
+class TextTooLong(ValueError):
+    """A submitted text longer than an Excel cell can hold."""
+
+
+def summary_filename(form: Form) -> str:
+    return f"tong-hop-{form.year}.xlsx"
+
+
+def _put_text(ws: Worksheet, row: int, col: int, text: Any, fmt: Any = None) -> None:
+    value = "" if text is None else str(text)
+    if len(value) > MAX_CELL_TEXT:
+        raise TextTooLong(f"{ws.name}!{col_letters(col)}{row + 1}: {len(value)} ký tự")
+    code = ws.write_string(row, col, value, fmt)
+    if code != 0:
+        raise TextTooLong(f"{ws.name}!{col_letters(col)}{row + 1}: write_string → {code}")
+
+
+class _Summary:
+    def __init__(self, result: MergeResult) -> None:
+        self.result = result
+        self.form = result.form
+        self.buffer = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(
+            self.buffer,
+            {
+                "in_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "default_format_properties": {"font_name": FONT, "font_size": 11},
+            },
+        )
+        self.wb.set_properties({"title": f"Tổng hợp {self.form.subtitle_text()}", "author": "Sở Nội vụ",
+                                "comments": f"dv {__version__}", "created": dt.datetime(self.form.year, 12, 31)})  # fmt: skip
+        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
+        cell = {**base, "border": 1}
+        add = self.wb.add_format
+        self.f_title = add({**base, "bold": True, "font_size": 14, "align": "center"})
+        self.f_sub = add({**base, "italic": True, "align": "center"})
+        self.f_head = add({**cell, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#D9E1F2"})
+        self.f_code = add({**cell, "font_size": 8, "font_color": "#808080", "align": "center"})
+        self.f_text = add({**cell, "text_wrap": True})
+        self.f_int = add({**cell, "num_format": "#,##0"})
+        self.f_pct = add({**cell, "num_format": "0.00%"})
+        self.f_date = add({**cell, "num_format": "dd/mm/yyyy", "align": "center"})
+        self.f_center = add({**cell, "align": "center"})
+        self.f_missing = add({**cell, "italic": True, "font_color": "#9C0006", "bg_color": "#F2F2F2"})
+        self.f_total_label = add({**cell, "bold": True, "bg_color": "#FFF2CC"})
+        self.f_total_int = add({**cell, "bold": True, "num_format": "#,##0", "bg_color": "#FFF2CC"})
+        self.f_total_pct = add({**cell, "bold": True, "num_format": "0.00%", "bg_color": "#FFF2CC"})
+        self.f_err = add({**cell, "font_color": "#9C0006", "text_wrap": True})
+        self.f_warn = add({**cell, "font_color": "#7F6000", "text_wrap": True})
+
+    def build(self) -> bytes:
+        self.write_summary(self.wb.add_worksheet("Tổng hợp"))
+        self.write_documents(self.wb.add_worksheet("Văn bản"))
+        self.write_checks(self.wb.add_worksheet("Kiểm tra"))
+        self.write_submissions(self.wb.add_worksheet("Tình hình nộp"))
+        if self.form.charts:
+            self.write_charts(self.wb.add_worksheet("Biểu đồ"))
+        self.wb.close()
+        return self.buffer.getvalue()
+
+    def setup(self, ws: Worksheet, header_row: int, landscape: bool = True) -> None:
+        ws.set_paper(9)
+        if landscape:
+            ws.set_landscape()
+        ws.set_margins(left=_mm(MARGINS_MM["left"]), right=_mm(MARGINS_MM["right"]),
+                       top=_mm(MARGINS_MM["top"]), bottom=_mm(MARGINS_MM["bottom"]))  # fmt: skip
+        ws.set_header(f'&C&"{FONT},Regular"&11&P/&N', {"margin": _mm(10)})
+        ws.set_footer(f'&L&"{FONT},Italic"&8{self.form.id} {self.form.version} – dv&R&"{FONT},Italic"&8&A')
+        ws.repeat_rows(0, header_row)
+        ws.fit_to_pages(1, 0)
+        ws.freeze_panes(header_row + 1, 0)
+
+    def title(self, ws: Worksheet, last_col: int, title: str) -> None:
+        ws.merge_range(0, 0, 0, last_col, title, self.f_title)
+        ws.merge_range(1, 0, 1, last_col, self.form.subtitle_text(), self.f_sub)
+
+    # -- Tổng hợp -------------------------------------------------------------------------
+    def write_summary(self, ws: Worksheet) -> None:
+        form, result = self.form, self.result
+        fields = sorted(summary_fields(form), key=lambda f: 0 if f in form.summable_fields else 1)
+        fixed = ["STT", "Mã", "Đơn vị", "Tình trạng"]
+        first_value = len(fixed)
+        last_col = first_value + len(fields) - 1
+        self.title(ws, last_col, "TỔNG HỢP SỐ LIỆU PHỤ LỤC CÁC ĐƠN VỊ")
+        head, codes = 3, 4
+        for col, text in enumerate(fixed):
+            ws.merge_range(head, col, codes, col, text, self.f_head)
+        for i, f in enumerate(fields):
+            col = first_value + i
+            ws.write_string(head, col, f.label, self.f_head)
+            ws.write_string(codes, col, f.code, self.f_code)
+            ws.set_column(col, col, 14 if f in form.summable_fields else 22)
+        ws.set_column(0, 0, 5)
+        ws.set_column(1, 1, 10)
+        ws.set_column(2, 2, 34)
+        ws.set_column(3, 3, 16)
+        ws.set_row(head, 66)
+        first_data = codes + 1
+        row = first_data
+        self.unit_rows: dict[str, int] = {}
+        for n, unit in enumerate(result.rows, start=1):
+            ws.write_number(row, 0, n, self.f_center)
+            _put_text(ws, row, 1, unit.code, self.f_text)
+            _put_text(ws, row, 2, unit.name + ("" if unit.in_roster else " (ngoài danh sách)"), self.f_text)
+            if not unit.sent:
+                _put_text(ws, row, 3, STATUS_VI["missing"], self.f_missing)
+                for i in range(len(fields)):
+                    ws.write_blank(row, first_value + i, None, self.f_missing)
+            else:
+                _put_text(ws, row, 3, STATUS_VI["accepted"], self.f_center)
+                for i, f in enumerate(fields):
+                    self.write_value(ws, row, first_value + i, f.type, unit.values.get(f.code))
+            self.unit_rows[unit.code] = row
+            row += 1
+        last_data = row - 1
+        total_row = row
+        ws.merge_range(total_row, 0, total_row, 3, "TOÀN TỈNH", self.f_total_label)
+        column_of = {f.code: first_value + i for i, f in enumerate(fields)}
+        for f in fields:
+            col = column_of[f.code]
+            letter = col_letters(col)
+            value = result.totals.get(f.code)
+            if f not in form.summable_fields:
+                ws.write_blank(total_row, col, None, self.f_total_label)
+            elif f.total is not None:
+                # The rate recomputed from the sums, with the same expression as the JSON.
+                formula = f.total.to_excel(lambda name: f"{col_letters(column_of[name])}{total_row + 1}")
+                ws.write_formula(total_row, col, f"=IFERROR({formula},\"\")", self.f_total_pct,
+                                 "" if value is None else value)  # fmt: skip
+            else:
+                rng = f"{letter}{first_data + 1}:{letter}{max(last_data, first_data) + 1}"
+                ws.write_formula(total_row, col, f"=SUM({rng})", self.f_total_int, value or 0)
+        self.summary_layout = (first_data, last_data, column_of)
+        note = total_row + 2
+        sent = sum(1 for r in result.rows if r.sent)
+        _put_text(ws, note, 0, f"Số đơn vị đã nộp hợp lệ: {sent}/{len(result.rows)}. "
+                               f"Chưa gửi: {', '.join(result.missing_units) or 'không'}.")  # fmt: skip
+        _put_text(ws, note + 1, 0, "Dòng TOÀN TỈNH là công thức: các số được cộng; tỷ lệ được tính lại từ các tổng "
+                                   "(không lấy trung bình các tỷ lệ).")  # fmt: skip
+        self.setup(ws, codes)
+
+    def write_value(self, ws: Worksheet, row: int, col: int, type_: str, value: Any) -> None:
+        if value is None:
+            ws.write_blank(row, col, None, self.f_text)
+        elif type_ == "percent" and isinstance(value, int | float):
+            ws.write_number(row, col, value, self.f_pct)
+        elif type_ == "integer" and isinstance(value, int | float):
+            ws.write_number(row, col, value, self.f_int)
+        elif isinstance(value, dt.date):
+            ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), self.f_date)
+        else:
+            _put_text(ws, row, col, value, self.f_text)
+
+    # -- Văn bản --------------------------------------------------------------------------
+    def write_documents(self, ws: Worksheet) -> None:
+        table = next(iter(self.form.tables.values()), None)
+        columns = list(table.columns) if table else []
+        heads = ["STT", "Mã", "Đơn vị", *(c.label for c in columns), "Trùng số với đơn vị"]
+        self.title(ws, len(heads) - 1, "VĂN BẢN LÃNH ĐẠO, CHỈ ĐẠO CỦA CÁC ĐƠN VỊ")
+        for col, text in enumerate(heads):
+            ws.write_string(3, col, text, self.f_head)
+        widths = [5, 10, 28, *(48 if c.code == "title" else 16 for c in columns), 18]
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        row = 4
+        for n, doc in enumerate(self.result.documents(), start=1):
+            ws.write_number(row, 0, n, self.f_center)
+            _put_text(ws, row, 1, doc["unit_code"], self.f_text)
+            _put_text(ws, row, 2, doc["unit_name"], self.f_text)
+            for i, c in enumerate(columns):
+                self.write_value(ws, row, 3 + i, c.type, doc.get(c.code))
+            shared = ", ".join(doc["shared_with"])
+            _put_text(ws, row, 3 + len(columns), shared, self.f_warn if shared else self.f_text)
+            row += 1
+        self.setup(ws, 3)
+
+    # -- Kiểm tra -------------------------------------------------------------------------
+    def write_checks(self, ws: Worksheet) -> None:
+        heads = ["Tệp", "Đơn vị", "Tình trạng", "Mức độ", "Ô", "Mã lỗi", "Nội dung"]
+        self.title(ws, len(heads) - 1, "KẾT QUẢ KIỂM TRA CÁC TỆP")
+        for col, (text, width) in enumerate(zip(heads, (26, 10, 16, 8, 16, 20, 70), strict=True)):
+            ws.write_string(3, col, text, self.f_head)
+            ws.set_column(col, col, width)
+        row = 4
+        for report in self.result.files:
+            for issue in report.sorted_issues():
+                fmt = self.f_err if issue.severity == ERROR else self.f_warn
+                for col, text in enumerate((Path(report.path).name, report.unit_code, STATUS_VI[report.status],
+                                            "Lỗi" if issue.severity == ERROR else "Lưu ý", issue.where, issue.code,
+                                            issue.message)):  # fmt: skip
+                    _put_text(ws, row, col, text, fmt if col == 6 else self.f_text)
+                row += 1
+        if row == 4:
+            _put_text(ws, row, 0, "Không có lỗi hay lưu ý nào.", self.f_text)
+        ws.autofilter(3, 0, max(row - 1, 4), len(heads) - 1)
+        self.setup(ws, 3)
+
+    # -- Tình hình nộp --------------------------------------------------------------------
+    def write_submissions(self, ws: Worksheet) -> None:
+        result = self.result
+        heads = ["STT", "Mã", "Đơn vị", "Tình trạng", "Tệp", "Ngày báo cáo", "Lý do / ghi chú", "SHA-256"]
+        self.title(ws, len(heads) - 1, "TÌNH HÌNH NỘP BÁO CÁO")
+        for col, (text, width) in enumerate(zip(heads, (5, 10, 30, 18, 30, 12, 50, 20), strict=True)):
+            ws.write_string(3, col, text, self.f_head)
+            ws.set_column(col, col, width)
+        row, n = 4, 1
+        listed: set[int] = set()
+        for unit in result.rows:
+            files = [f for f in result.files if f.unit_code.upper() == unit.code.upper()]
+            if not files:
+                self._submission_row(ws, row, n, unit.code, unit.name, "missing", None)
+                row, n = row + 1, n + 1
+                continue
+            for report in sorted(files, key=lambda f: f.status != "accepted"):
+                listed.add(id(report))
+                self._submission_row(ws, row, n, unit.code, unit.name, report.status, report)
+                row, n = row + 1, n + 1
+        for report in result.files:  # files with no known unit: rejected, ignored, duplicates
+            if id(report) not in listed:
+                self._submission_row(ws, row, n, report.unit_code, "", report.status, report)
+                row, n = row + 1, n + 1
+        ws.autofilter(3, 0, max(row - 1, 4), len(heads) - 1)
+        self.setup(ws, 3)
+
+    def _submission_row(self, ws: Worksheet, row: int, n: int, code: str, name: str, status: str,
+                        report: Any) -> None:  # fmt: skip
+        ws.write_number(row, 0, n, self.f_center)
+        _put_text(ws, row, 1, code, self.f_text)
+        _put_text(ws, row, 2, name, self.f_text)
+        _put_text(ws, row, 3, STATUS_VI[status], self.f_missing if status in ("missing", "rejected") else self.f_text)
+        if report is None:
+            for col in range(4, 8):
+                ws.write_blank(row, col, None, self.f_text)
+            return
+        _put_text(ws, row, 4, Path(report.path).name, self.f_text)
+        self.write_value(ws, row, 5, "date", report_date(report))
+        reason = next((i.message for i in report.sorted_issues()
+                       if i.severity == ERROR or i.code.startswith(("merge-", "file-"))), "")  # fmt: skip
+        _put_text(ws, row, 6, reason, self.f_text)
+        _put_text(ws, row, 7, report.sha256, self.f_text)
+
+    # -- Biểu đồ --------------------------------------------------------------------------
+    def write_charts(self, ws: Worksheet) -> None:
+        form, result = self.form, self.result
+        sent = [r for r in result.rows if r.sent]
+        ws.write_string(0, 0, "BIỂU ĐỒ THEO ĐƠN VỊ", self.f_title)
+        # The charts' data, on this sheet below the charts: unit, then each charted field.
+        data_row = 4 + 22 * len(form.charts)
+        ws.write_string(data_row, 0, "Đơn vị", self.f_head)
+        columns: dict[str, int] = {}
+        col = 1
+        for chart in form.charts:
+            for code in chart.fields:
+                if code not in columns:
+                    ws.write_string(data_row, col, form.field(code).label, self.f_head)
+                    columns[code] = col
+                    col += 1
+            if chart.target is not None:
+                ws.write_string(data_row, col, chart.target_label or "Mục tiêu", self.f_head)
+                columns[f"target:{chart.title}"] = col
+                col += 1
+        for i, unit in enumerate(sent, start=1):
+            _put_text(ws, data_row + i, 0, unit.name or unit.code, self.f_text)
+            for chart in form.charts:
+                for code in chart.fields:
+                    self.write_value(ws, data_row + i, columns[code], form.field(code).type, unit.values.get(code))
+                if chart.target is not None:
+                    ws.write_number(data_row + i, columns[f"target:{chart.title}"], chart.target, self.f_pct)
+        ws.set_column(0, 0, 30)
+        ws.set_column(1, col, 14)
+        last = data_row + max(len(sent), 1)
+        sheet = "'Biểu đồ'"
+
+        def ref(c: int) -> str:
+            return f"={sheet}!${col_letters(c)}${data_row + 2}:${col_letters(c)}${last + 1}"
+
+        for n, chart in enumerate(form.charts):
+            percent = all(form.field(c).type == "percent" for c in chart.fields)
+            main = self.wb.add_chart({"type": "column"})
+            for code in chart.fields:
+                main.add_series({"name": form.field(code).label, "categories": ref(0), "values": ref(columns[code]),
+                                 "data_labels": {"value": True, "num_format": "0.0%" if percent else "0"}})  # fmt: skip
+            if chart.target is not None:
+                line = self.wb.add_chart({"type": "line"})
+                line.add_series({"name": chart.target_label or "Mục tiêu", "categories": ref(0),
+                                 "values": ref(columns[f"target:{chart.title}"]),
+                                 "line": {"color": "#C00000", "width": 2, "dash_type": "dash"}})  # fmt: skip
+                main.combine(line)
+            main.set_title({"name": chart.title, "name_font": {"name": FONT, "size": 12}})
+            main.set_x_axis({"num_font": {"name": FONT, "size": 8, "rotation": -45}})
+            main.set_y_axis({"num_format": "0%" if percent else "0", "num_font": {"name": FONT},
+                             "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})  # fmt: skip
+            main.set_legend({"position": "bottom", "font": {"name": FONT}})
+            main.set_size({"width": 1000, "height": 400})
+            ws.insert_chart(2 + 22 * n, 0, main)
+        self.setup(ws, 0)
+        ws.freeze_panes(0, 0)
+
+
+def build_summary(result: MergeResult) -> bytes:
+    """The summary workbook as xlsx bytes."""
+    return _Summary(result).build()
+

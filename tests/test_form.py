@@ -113,7 +113,7 @@ def test_unknown_form_id_and_year_are_refused():
 
 
 def test_form_by_path(tmp_path):
-    path = broken_copy(tmp_path, 'year = 2020', 'year = 2021', "next-year.toml")
+    path = broken_copy(tmp_path, "year = 2020", "year = 2021", "next-year.toml")
     nxt = load_form(str(path))
     assert nxt.year == 2021
     assert nxt.path == str(path)
@@ -135,8 +135,16 @@ BROKEN = {
         'label_en = "Online public services at levels 3 and 4"\ntype = "number"',
         ["sections[2].fields[0]", "dvc_total", "'number'"],
     ),
-    "unknown key": ('code = "signer"', 'code = "signer"\nrequried = true', ["sections[0].fields[5]", "requried"]),
-    "derived field without expr": ('expr = "docs_party + docs_gov"\n', "", ["sections[1].fields[2]", "docs_total"]),
+    "unknown key": (
+        'code = "signer"',
+        'code = "signer"\nrequried = true',
+        ["sections[0].fields[5]", "requried"],
+    ),
+    "derived field without expr": (
+        'expr = "docs_party + docs_gov"\n',
+        "",
+        ["sections[1].fields[2]", "docs_total"],
+    ),
     "rule with unknown anchor": (
         'anchor = "dvc_level4"',
         'anchor = "dvc_level5"',
@@ -155,11 +163,23 @@ BROKEN = {
     ),
     "bad severity": ('severity = "warning"', 'severity = "notice"', ["[tables.van_ban].rules[1]"]),
     "table with too few rows": ("rows = 300", "rows = 100", ["[tables.van_ban].rows"]),
-    "choice list that does not exist": ('choices = "doc_type"', 'choices = "loai"', ["[tables.van_ban].columns[1]"]),
-    "code that reads as a cell address": ('code = "signer"', 'code = "ab12"', ["sections[0].fields[5]", "ab12"]),
+    "choice list that does not exist": (
+        'choices = "doc_type"',
+        'choices = "loai"',
+        ["[tables.van_ban].columns[1]"],
+    ),
+    "code that reads as a cell address": (
+        'code = "signer"',
+        'code = "ab12"',
+        ["sections[0].fields[5]", "ab12"],
+    ),
     "year out of range": ("year = 2020", "year = 20", ["[form].year"]),
     "duplicate rule id": ('id = "dvc_level4_le_total"', 'id = "cut_total_sum"', ["rules", "cut_total_sum"]),
-    "roster field that is not an input": ('code = "unit_code"\nname', 'code = "docs_total"\nname', ["[roster].code"]),
+    "roster field that is not an input": (
+        'code = "unit_code"\nname',
+        'code = "docs_total"\nname',
+        ["[roster].code"],
+    ),
 }
 
 

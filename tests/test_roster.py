@@ -159,7 +159,11 @@ def test_bad_kind(tmp_path):
 def test_every_problem_is_listed_at_once(tmp_path):
     err = problem(write(tmp_path, "code,name,kind\nSYT,,so\nSYT,Sở Y tế,xa\n"))
     assert err.key == "roster.problems"
-    assert [p.key for p in err.params["problems"]] == ["roster.no_name", "roster.duplicate", "roster.bad_kind"]
+    assert [p.key for p in err.params["problems"]] == [
+        "roster.no_name",
+        "roster.duplicate",
+        "roster.bad_kind",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -229,8 +233,8 @@ def test_cli_refuses_a_bad_roster(tmp_path, monkeypatch, case, with_unit):
 
 
 def test_cli_missing_roster_file(tmp_path):
-    result = CliRunner().invoke(app, ["--lang", "en", "make-template", "--units", str(tmp_path / "x.csv"), "-o",
-                                      str(tmp_path / "out")])  # fmt: skip
+    args = ["--lang", "en", "make-template", "--units", str(tmp_path / "x.csv"), "-o", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert "Cannot read the unit roster" in result.output
     assert not (tmp_path / "out").exists()

@@ -364,7 +364,10 @@ def test_empty_template_caches_no_error_and_asks_for_the_required_cells(form, te
         for row in ws.iter_rows():
             for c in row:
                 assert c.data_type != "e", (ws.title, c.coordinate)
-                assert not (isinstance(c.value, str) and c.value.startswith(ERROR_VALUES)), (ws.title, c.coordinate)
+                assert not (isinstance(c.value, str) and c.value.startswith(ERROR_VALUES)), (
+                    ws.title,
+                    c.coordinate,
+                )
     ws = book[form.layout.sheet]
     for f in form.input_fields:
         shown = ws[f"{form.layout.check_column}{f.row}"].value

@@ -7,7 +7,7 @@ not give: which input cells hold a formula, and where the defined names point.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,25 +71,36 @@ def read_raw(path: Path, fmt: str, form: Form) -> RawBook:
 
 
 def _read_cell_facts(path: Path, form: Form, book: RawBook) -> None:
-    import openpyxl
+    """Defined names and formulas in input cells, through openpyxl's own parsers.
 
-    inputs = {f.cell for f in form.input_fields}
-    rows = [f.row for f in form.input_fields]
-    cols = [col_index(f.column) + 1 for f in form.input_fields]
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
-    try:
-        for name, defined in wb.defined_names.items():
-            book.names[name] = defined.attr_text
-        ws = wb[form.layout.sheet]
-        for row in ws.iter_rows(min_row=min(rows), max_row=max(rows), min_col=min(cols), max_col=max(cols)):
-            for cell in _cells(row):
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    ref = f"{col_letters(cell.column - 1)}{cell.row}"
-                    if ref in inputs:
-                        book.formulas[(form.layout.sheet, ref)] = cell.value
-    finally:
-        wb.close()
+    ``load_workbook`` (even read-only) parses styles and every sheet's size: ~9 ms a file.
+    Its workbook parser and worksheet parser alone, on workbook.xml and the main sheet,
+    give the same two facts in ~3 ms (measured on the filled template). Both parse through
+    openpyxl's defused XML functions. tests/test_check.py pins the behaviour.
+    """
+    from openpyxl.reader.workbook import WorkbookParser
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    inputs = {(f.row, col_index(f.column) + 1): f.cell for f in form.input_fields if f.sheet == form.layout.sheet}
+    with zipfile.ZipFile(path) as archive:
+        parser = WorkbookParser(archive, "xl/workbook.xml", keep_links=False)
+        parser.parse()
+        for defined in parser.defined_names.definedName:
+            if defined.localSheetId is None:  # workbook-scoped names only (SPEC section 4)
+                book.names[defined.name] = defined.attr_text
+        parts = {sheet.name: rel.target.lstrip("/") for sheet, rel in parser.find_sheets()}
+        part = parts.get(form.layout.sheet)
+        if part is None or part not in archive.namelist():
+            return
+        with archive.open(part) as src:
+            # Shared strings are not needed to see formulas: any index reads as "".
+            for _row, cells in WorkSheetParser(src, _NoStrings(), data_only=False).parse():
+                for cell in cells:
+                    ref = inputs.get((cell["row"], cell["column"]))
+                    if ref is not None and cell["data_type"] == "f":
+                        book.formulas[(form.layout.sheet, ref)] = str(cell["value"])
 
 
-def _cells(row: Iterable[Any]) -> Iterable[Any]:
-    return (c for c in row if getattr(c, "column", None) is not None)
+class _NoStrings(list):
+    def __getitem__(self, index: Any) -> str:  # type: ignore[override]
+        return ""

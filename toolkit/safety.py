@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 import defusedxml
-from defusedxml.ElementTree import iterparse
+from defusedxml.ElementTree import XMLParser
 
 __all__ = ["Limits", "LIMITS", "Unsafe", "Broken", "TooLarge", "check_zip"]
 
@@ -103,23 +104,49 @@ def check_zip(path: Path, limits: Limits = LIMITS) -> None:
                 _check_prolog(zf, info, limits)
 
 
+class _Done(Exception):
+    """The prolog has been read: stop parsing."""
+
+
+class _Target:
+    """Receives start tags; stops at the root element (or, in a worksheet, at sheetData)."""
+
+    def __init__(self, part: str, is_sheet: bool, limits: Limits) -> None:
+        self.part, self.is_sheet, self.limits = part, is_sheet, limits
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        name = tag.rsplit("}", 1)[-1]
+        if not self.is_sheet or name == "sheetData":
+            raise _Done
+        if name == "dimension":
+            rows, cols = _ref_extent(attrib.get("ref", ""))
+            if rows > self.limits.max_rows or cols > self.limits.max_cols:
+                raise TooLarge(self.part, attrib.get("ref", ""))
+
+    def end(self, tag: str) -> None:
+        pass
+
+    def data(self, data: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> None:
+    """Feed the part in small pieces to a DTD-forbidding parser until the root element."""
     is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+    parser = XMLParser(target=_Target(info.filename, is_sheet, limits), forbid_dtd=True)
     try:
         with zf.open(info) as stream:
-            for _event, elem in iterparse(stream, events=("start",), forbid_dtd=True):
-                tag = elem.tag.rsplit("}", 1)[-1]
-                if not is_sheet:
-                    return  # the root element: the prolog had no DTD
-                if tag == "dimension":
-                    rows, cols = _ref_extent(elem.get("ref", ""))
-                    if rows > limits.max_rows or cols > limits.max_cols:
-                        raise TooLarge(info.filename, elem.get("ref", ""))
-                if tag == "sheetData":
-                    return
+            while chunk := stream.read(1024):
+                parser.feed(chunk)
+            parser.close()
+    except _Done:
+        return
     except (defusedxml.DTDForbidden, defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
         raise Unsafe(f"phần {info.filename} khai báo DTD/thực thể XML") from None
     except ParseError as exc:
         raise Broken(f"phần {info.filename}: XML lỗi ({exc})") from None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error) as exc:
         raise Broken(f"phần {info.filename}: {exc}") from None

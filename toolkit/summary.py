@@ -87,6 +87,7 @@ class _Summary:
         self.f_total_pct = add({**cell, "bold": True, "num_format": "0.00%", "bg_color": "#FFF2CC"})
         self.f_err = add({**cell, "font_color": "#9C0006", "text_wrap": True})
         self.f_warn = add({**cell, "font_color": "#7F6000", "text_wrap": True})
+        self.f_note = add({**base, "italic": True, "text_wrap": True, "valign": "top"})
 
     def build(self) -> bytes:
         self.write_summary(self.wb.add_worksheet("Tổng hợp"))
@@ -173,10 +174,16 @@ class _Summary:
         self.summary_layout = (first_data, last_data, column_of)
         note = total_row + 2
         sent = sum(1 for r in result.rows if r.sent)
-        _put_text(ws, note, 0, f"Số đơn vị đã nộp hợp lệ: {sent}/{len(result.rows)}. "
-                               f"Chưa gửi: {', '.join(result.missing_units) or 'không'}.")  # fmt: skip
-        _put_text(ws, note + 1, 0, "Dòng TOÀN TỈNH là công thức: các số được cộng; tỷ lệ được tính lại từ các tổng "
-                                   "(không lấy trung bình các tỷ lệ).")  # fmt: skip
+        notes = (
+            f"Số đơn vị đã nộp hợp lệ: {sent}/{len(result.rows)}. "
+            f"Chưa gửi: {', '.join(result.missing_units) or 'không'}.",
+            "Dòng TOÀN TỈNH là công thức: các số được cộng; tỷ lệ được tính lại từ các tổng "
+            "(không lấy trung bình các tỷ lệ).",
+        )
+        for i, text in enumerate(notes):
+            ws.merge_range(note + i, 0, note + i, last_col, "", self.f_note)
+            _put_text(ws, note + i, 0, text, self.f_note)
+            ws.set_row(note + i, 30)
         self.setup(ws, codes)
 
     def write_value(self, ws: Worksheet, row: int, col: int, type_: str, value: Any) -> None:

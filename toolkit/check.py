@@ -7,6 +7,7 @@ file's error, never the end of the run.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -143,10 +144,8 @@ def _work(path: str, form_path: str, roster: Roster | None) -> FileReport:
 
 def _crashed(path: str) -> FileReport:
     report = FileReport(path=path)
-    try:
+    with contextlib.suppress(OSError):
         report.sha256 = sha256_of(Path(path))
-    except OSError:
-        pass
     report.issues.append(make_issue("file-unreadable", file=Path(path).name,
                                     reason="trình đọc bị dừng đột ngột khi mở tệp này",
                                     reason_en="the reader crashed on this file"))  # fmt: skip

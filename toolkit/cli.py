@@ -81,7 +81,9 @@ def make_template(
     form: FormOpt = None,
     year: Annotated[Optional[int], typer.Option("--year", help="Năm của biểu mẫu (mặc định: năm mới nhất).")] = None,
     units: UnitsOpt = None,
-    unit: Annotated[Optional[str], typer.Option("--unit", help="Mã một đơn vị: tạo biểu mẫu riêng cho đơn vị đó.")] = None,
+    unit: Annotated[
+        Optional[str], typer.Option("--unit", help="Mã một đơn vị: tạo biểu mẫu riêng cho đơn vị đó.")
+    ] = None,
     force: ForceOpt = False,
     lang: LangOpt = None,
 ) -> None:
@@ -95,9 +97,7 @@ def make_template(
 
     started = time.perf_counter()
     try:
-        result = make_templates(
-            _load_form(form, year), output=output, roster_path=units, unit_code=unit, force=force
-        )
+        result = make_templates(_load_form(form, year), output=output, roster_path=units, unit_code=unit, force=force)
     except DvError as exc:
         _fail(exc.render(lang))
     elapsed = t("template.timing", lang, seconds=time.perf_counter() - started)
@@ -125,7 +125,8 @@ def check(
     units: UnitsOpt = None,
     json_out: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (SPEC mục 5).")] = False,
     annotate: Annotated[
-        bool, typer.Option("--annotate", help="Ghi bản sao có tô màu và ghi chú ở ô lỗi, cạnh tệp gốc (*.kiem-tra.xlsx).")
+        bool,
+        typer.Option("--annotate", help="Ghi bản sao có tô màu và ghi chú ở ô lỗi, cạnh tệp gốc (*.kiem-tra.xlsx)."),
     ] = False,
     force: ForceOpt = False,
     lang: LangOpt = None,

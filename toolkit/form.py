@@ -200,10 +200,7 @@ class Table:
 
     @property
     def data_range(self) -> str:
-        return (
-            f"{quote_sheet(self.sheet)}!${self.first_column}${self.first_row}:"
-            f"${self.last_column}${self.last_row}"
-        )
+        return f"{quote_sheet(self.sheet)}!${self.first_column}${self.first_row}:${self.last_column}${self.last_row}"
 
 
 @dataclass(frozen=True)
@@ -303,9 +300,7 @@ class Form:
                     yield lay.sheet, f"{lay.unit_column}{f.row}", f.unit
         for table in self.tables.values():
             yield table.sheet, f"{table.number_column}1", table.title.format(year=self.year)
-            yield table.sheet, f"{table.number_column}{table.header_row}", lay.headers[
-                lay.number_column
-            ]
+            yield table.sheet, f"{table.number_column}{table.header_row}", lay.headers[lay.number_column]
             for col in table.columns:
                 yield table.sheet, f"{col.column}{table.header_row}", col.label
 
@@ -362,7 +357,7 @@ class _Loader:
 
     def column(self, value: Any, where: str) -> str:
         if not isinstance(value, str) or not _COLUMN.match(value):
-            raise self.fail(where, f"cột {value!r} không hợp lệ (ví dụ \"D\")")
+            raise self.fail(where, f'cột {value!r} không hợp lệ (ví dụ "D")')
         return value
 
     def load(self) -> Form:
@@ -527,10 +522,10 @@ class _Loader:
         if source not in SOURCES:
             raise self.fail(where, f"source {source!r} không biết (có: {', '.join(SOURCES)})")
         if (source == "derived") != ("expr" in f):
-            raise self.fail(where, "trường tính toán (source = \"derived\") cần expr, và chỉ nó")
+            raise self.fail(where, 'trường tính toán (source = "derived") cần expr, và chỉ nó')
         expr = self.expression(f["expr"], f"{where}.expr") if "expr" in f else None
         if (source == "fixed") != ("value" in f):
-            raise self.fail(where, "trường cố định (source = \"fixed\") cần value, và chỉ nó")
+            raise self.fail(where, 'trường cố định (source = "fixed") cần value, và chỉ nó')
         if source == "fixed" and f["type"] == "integer":
             try:
                 int(str(f["value"]).format(year=2000))

@@ -34,6 +34,7 @@ _VNI_I = {"í": "í", "ì": "ì", "æ": "ỉ", "ó": "ĩ", "ò": "ị"}
 def _vni_table() -> dict[str, str]:
     table: dict[str, str] = {"ñ": "đ", "Ñ": "Đ"}
     for lower in (True, False):
+
         def c(s: str, lower: bool = lower) -> str:
             return s if lower else s.upper()
 

@@ -45,9 +45,7 @@ def _chain_formula(rules: tuple[Rule, ...], resolve: Callable[[str], str]) -> st
     return out
 
 
-def _chain_value(
-    rules: tuple[Rule, ...], env: Mapping[str, Any], attrs: Callable[[str, str], str]
-) -> str:
+def _chain_value(rules: tuple[Rule, ...], env: Mapping[str, Any], attrs: Callable[[str, str], str]) -> str:
     for rule in rules:
         if not rule.expr.evaluate(env):
             return rule.live.render(env, attrs)
@@ -107,9 +105,7 @@ def _row_resolver(table: Table, row: int) -> Callable[[str], str]:
 def row_check_formula(form: Form, table: Table, row: int) -> str:
     first, last = table.first_column, table.last_column
     filled = f"COUNTA(${first}{row}:${last}{row})"
-    missing = "&".join(
-        f'IF(${c.column}{row}="",{excel_string("; " + c.label)},"")' for c in table.columns
-    )
+    missing = "&".join(f'IF(${c.column}{row}="",{excel_string("; " + c.label)},"")' for c in table.columns)
     resolve = _row_resolver(table, row)
     body = _chain_formula(table.rules, resolve) if table.rules else excel_string(OK)
     for c in table.columns:
@@ -121,9 +117,7 @@ def row_check_formula(form: Form, table: Table, row: int) -> str:
     )
 
 
-def row_check_value(
-    form: Form, table: Table, values: Mapping[str, Any], env: Mapping[str, Any]
-) -> str:
+def row_check_value(form: Form, table: Table, values: Mapping[str, Any], env: Mapping[str, Any]) -> str:
     present = [c for c in table.columns if not _is_blank(values.get(c.code))]
     if not present:
         return ""

@@ -59,10 +59,7 @@ def make_templates(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError("output.unwritable", path=str(folder), reason=exc.strerror or exc) from None
-    written = [
-        atomic_write(target, build_template(form, unit=u, roster=roster), force=force)
-        for target, u in plan
-    ]
+    written = [atomic_write(target, build_template(form, unit=u, roster=roster), force=force) for target, u in plan]
     return MakeResult(tuple(written), folder)
 
 

@@ -215,7 +215,10 @@ def _pick_per_unit(reports: list[FileReport], form: Form) -> dict[str, FileRepor
             loser.status = "superseded"
             lose_date = report_date(loser)
             if lose_date == win_date:
-                reason_vi, reason_en = "cùng ngày báo cáo, tệp được dùng có tên xếp sau", "same report date; the later file name is used"
+                reason_vi, reason_en = (
+                    "cùng ngày báo cáo, tệp được dùng có tên xếp sau",
+                    "same report date; the later file name is used",
+                )
                 winner.issues.append(make_issue("merge-tie", unit=winner.unit_code, value=format_number(win_date),
                                                 other=Path(winner.path).name))  # fmt: skip
             else:
@@ -232,7 +235,7 @@ def _rows(winners: dict[str, FileReport], roster: Roster | None) -> list[UnitRow
     for unit in roster.units if roster else ():
         rows.append(UnitRow(unit.code, unit.name, True, winners.get(unit.code.upper())))
         seen.add(unit.code.upper())
-    extra = sorted((code for code in winners if code not in seen))
+    extra = sorted(code for code in winners if code not in seen)
     for code in extra:
         report = winners[code]
         name = next((str(v) for k, v in report.values.items() if k.endswith("name") and v), "")
@@ -263,4 +266,3 @@ def _shared_numbers(rows: list[UnitRow]) -> dict[str, list[str]]:
             if key and row.code not in units_by_number[key]:
                 units_by_number[key].append(row.code)
     return {k: v for k, v in units_by_number.items() if len(v) > 1}
-

@@ -19,9 +19,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "roster.encoding": (
         "Danh sách đơn vị {path} không phải UTF-8. Mở bằng Excel, chọn Lưu thành → "
-        "\"CSV UTF-8 (phân cách bằng dấu phẩy)\", rồi chạy lại.",
+        '"CSV UTF-8 (phân cách bằng dấu phẩy)", rồi chạy lại.',
         "The unit roster {path} is not UTF-8. Open it in Excel, Save As → "
-        "\"CSV UTF-8 (Comma delimited)\", and run again.",
+        '"CSV UTF-8 (Comma delimited)", and run again.',
     ),
     "roster.header": (
         "Danh sách đơn vị {path}: dòng đầu phải là tiêu đề có cột code và name "
@@ -67,8 +67,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "output.locked": (
         "Không ghi được {path}: tệp đang mở (có thể trong Excel) hoặc không có quyền ghi. "
         "Đóng tệp rồi chạy lại. ({reason})",
-        "Cannot write {path}: the file is open (perhaps in Excel) or not writable. "
-        "Close it and run again. ({reason})",
+        "Cannot write {path}: the file is open (perhaps in Excel) or not writable. Close it and run again. ({reason})",
     ),
     "output.unwritable": (
         "Không ghi được vào thư mục {path}: {reason}.",

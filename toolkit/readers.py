@@ -14,7 +14,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-from .form import Form, col_index, col_letters
+from .form import Form, col_index
 
 __all__ = ["RawBook", "read_raw", "assert_defused"]
 

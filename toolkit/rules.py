@@ -134,9 +134,7 @@ class Expression:
                     raise bad(f"hàm {fname} cần đối số trong {self.text!r}")
                 if fname == "countif":
                     ref = args[0]
-                    if not (
-                        isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)
-                    ):
+                    if not (isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)):
                         raise bad(f"countif cần một cột bảng (bang.cot) trong {self.text!r}")
                     refs.add(TableRef(ref.value.id, ref.attr))
                     self._check(args[1], names, refs)
@@ -256,9 +254,7 @@ class Expression:
                 assert isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)
                 wanted = str(ev(value)).casefold()
                 rows = tables.get(ref.value.id, [])
-                return sum(
-                    1 for row in rows if str(row.get(ref.attr) or "").casefold() == wanted
-                )
+                return sum(1 for row in rows if str(row.get(ref.attr) or "").casefold() == wanted)
             case ast.Call(func=ast.Name(id=fname), args=args):
                 vals = [ev(a) for a in args]
                 if fname == "abs":
@@ -316,10 +312,7 @@ def format_number(value: Any, *, lang: str = "vi") -> str:
         return "" if value is None else str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, int):
-        text = f"{value:,}"
-    else:
-        text = f"{_excel_round(value, 4):,.4f}".rstrip("0").rstrip(".")
+    text = f"{value:,}" if isinstance(value, int) else f"{_excel_round(value, 4):,.4f}".rstrip("0").rstrip(".")
     if lang == "vi":
         text = text.translate(str.maketrans({",": ".", ".": ","}))
     return text

@@ -92,8 +92,10 @@ def check_zip(path: Path, limits: Limits = LIMITS) -> None:
             total += info.file_size
             if info.file_size > limits.max_part:
                 raise Unsafe(f"phần {info.filename} giải nén ra {info.file_size // (1024 * 1024)} MB")
-            if info.file_size > limits.ratio_from and info.compress_size and (
-                info.file_size / info.compress_size > limits.max_ratio
+            if (
+                info.file_size > limits.ratio_from
+                and info.compress_size
+                and (info.file_size / info.compress_size > limits.max_ratio)
             ):
                 ratio = info.file_size // info.compress_size
                 raise Unsafe(f"phần {info.filename} nén {ratio}:1 (bom nén)")

@@ -347,4 +347,3 @@ class _Summary:
 def build_summary(result: MergeResult) -> bytes:
     """The summary workbook as xlsx bytes."""
     return _Summary(result).build()
-

@@ -347,12 +347,14 @@ class _Writer:
         if f.code == self.form.roster_name and "roster_name" in self.lists:
             ws.write_blank(cell, None, st.inputs["choice"])
             source = "=" + self.lists["roster_name"]
-            ws.data_validation(cell, _validation(self.form, "text", "Chọn tên đơn vị trong danh sách.", f.label, source))
+            ws.data_validation(
+                cell, _validation(self.form, "text", "Chọn tên đơn vị trong danh sách.", f.label, source)
+            )
             return
         if f.code == self.form.roster_code and "roster_code" in self.lists:
             # Generic template with a roster: the code follows the chosen name.
             formula = (
-                f'=IFERROR(INDEX({self.lists["roster_code"]},MATCH({self.form.roster_name},'
+                f"=IFERROR(INDEX({self.lists['roster_code']},MATCH({self.form.roster_name},"
                 f'{self.lists["roster_name"]},0)),"")'
             )
             ws.write_formula(cell, formula, st.fixed_text, "")
@@ -467,4 +469,3 @@ class _Writer:
 def build_template(form: Form, *, unit: Unit | None = None, roster: Roster | None = None) -> bytes:
     """The template workbook (xlsx bytes): generic, or personalised for ``unit``."""
     return _Writer(form, unit, roster).build()
-

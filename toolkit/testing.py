@@ -122,7 +122,9 @@ _FILTERS = {
 }
 
 
-def libreoffice_convert(src: str | Path, fmt: str, outdir: str | Path, *, recalc: bool = True, timeout: int = 180) -> Path:
+def libreoffice_convert(
+    src: str | Path, fmt: str, outdir: str | Path, *, recalc: bool = True, timeout: int = 180
+) -> Path:
     """Open ``src`` in headless LibreOffice and save it as ``fmt`` (xlsx, ods, xls, pdf).
 
     With ``recalc`` a fresh profile tells LibreOffice to recalculate every formula on load

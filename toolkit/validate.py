@@ -25,7 +25,10 @@ __all__ = ["Extracted", "extract"]
 _LEADING_NUMBER = re.compile(r"^\s*\d+[a-zA-Z]?\s*([-/])")
 _PARTY_ABBR = re.compile(r"^\s*\d+[a-zA-Z]?\s*-\s*([^\W\d_]+)\s*/", re.UNICODE)
 _STATE_ABBR = re.compile(r"^\s*\d+[a-zA-Z]?\s*/\s*(?:\d{4}\s*/\s*)?([^\W\d_]+)\s*-", re.UNICODE)
-_STYLE_TEXT = {"party": ("Đảng (18-KH/ĐU)", "Party (18-KH/ĐU)"), "state": ("chính quyền (545/KH-…)", "state (545/KH-…)")}
+_STYLE_TEXT = {
+    "party": ("Đảng (18-KH/ĐU)", "Party (18-KH/ĐU)"),
+    "state": ("chính quyền (545/KH-…)", "state (545/KH-…)"),
+}
 
 
 @dataclass
@@ -72,9 +75,7 @@ def extract(book: RawBook, form: Form, file_name: str, roster: Roster | None = N
     for table in form.tables.values():
         _read_table(book, form, table, out)
     if _unfilled(form, out):
-        out.issues = [i for i in out.issues if i.severity != ERROR] + [
-            make_issue("template-unfilled", file=file_name)
-        ]
+        out.issues = [i for i in out.issues if i.severity != ERROR] + [make_issue("template-unfilled", file=file_name)]
         return out
     _derive(form, out)
     _required(form, out)
@@ -190,8 +191,10 @@ def _read_table(book: RawBook, form: Form, table: Table, out: Extracted) -> None
 def _unfilled(form: Form, out: Extracted) -> bool:
     personal = {form.roster_code, form.roster_name} if out.meta.get("unit_code") else set()
     inputs = [f for f in form.input_fields if f.code not in personal]
-    return not out.docs and all(out.values.get(f.code) is None for f in inputs) and not any(
-        i.code.startswith("value-") and i.severity == ERROR for i in out.issues
+    return (
+        not out.docs
+        and all(out.values.get(f.code) is None for f in inputs)
+        and not any(i.code.startswith("value-") and i.severity == ERROR for i in out.issues)
     )
 
 
@@ -215,7 +218,9 @@ def _required(form: Form, out: Extracted) -> None:
 # -- rules -----------------------------------------------------------------------------------
 
 
-def _attrs(form: Form, table: Table | None = None, row: int | None = None, lang: str = "vi") -> Callable[[str, str], str]:
+def _attrs(
+    form: Form, table: Table | None = None, row: int | None = None, lang: str = "vi"
+) -> Callable[[str, str], str]:
     columns = {c.code: c for c in table.columns} if table else {}
 
     def attrs(name: str, attr: str) -> str:

@@ -7,9 +7,9 @@ import json
 import zipfile
 
 import pytest
-from domain import DROP, appendix, check, codes, errors, filled, form, warnings
 from typer.testing import CliRunner
 
+from domain import DROP, appendix, check, codes, errors, filled, form, warnings
 from toolkit.cli import app
 from toolkit.issues import CATALOGUE
 from toolkit.readers import RawBook, read_raw

@@ -207,11 +207,6 @@ def test_missing_form_file_is_a_form_error(tmp_path):
         load_form(str(tmp_path / "khong-co.toml"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: rules are not checked for table references (countif) at load time; "
-    "build_template then fails with RuleSyntaxError instead of a FormError",
-)
 def test_rule_counting_an_unknown_table_is_refused_at_load(tmp_path):
     path = broken_copy(
         tmp_path,
@@ -222,11 +217,6 @@ def test_rule_counting_an_unknown_table_is_refused_at_load(tmp_path):
         load_form(str(path))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a form rule using countif loads, but the live check is compiled without "
-    "column ranges, so build_template raises RuleSyntaxError",
-)
 def test_a_loaded_rule_that_counts_documents_builds_a_template(tmp_path):
     path = broken_copy(
         tmp_path,

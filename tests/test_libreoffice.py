@@ -42,9 +42,7 @@ def convert_many(sources: list[Path], fmt: str, outdir: Path) -> dict[str, Path]
             exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
             "--convert-to", testing._FILTERS.get(fmt, fmt), "--outdir", str(outdir), *map(str, sources),
         ]  # fmt: skip
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=600, env={**os.environ, "HOME": profile}
-        )
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, "HOME": profile})
     out = {src.stem: outdir / f"{src.stem}.{fmt}" for src in sources}
     missing = [name for name, path in out.items() if not path.exists()]
     assert proc.returncode == 0 and not missing, (missing, proc.stdout, proc.stderr)
@@ -191,10 +189,7 @@ def test_seed_reads_khop_everywhere(form, converted):
     assert by_name(book, "docs_gov") == 2
     assert by_name(book, "docs_total") == 7
     assert ws["A4"].value == "Kết quả kiểm tra: số liệu khớp"
-    assert (
-        ws["A3"].value
-        == "(Kèm theo Báo cáo số …/BC-STTTT-VP ngày 16/11/2020 của Sở Thông tin và Truyền thông)"
-    )
+    assert ws["A3"].value == "(Kèm theo Báo cáo số …/BC-STTTT-VP ngày 16/11/2020 của Sở Thông tin và Truyền thông)"
 
 
 def test_seed_documents(form, converted):
@@ -270,16 +265,7 @@ def env_of(values: dict[str, Any], form) -> dict[str, Any]:
     return env
 
 
-TEXT_IN_ARITHMETIC = (
-    "BUG: a number typed as text ('8', '04') in a cell another rule adds: the sheet converts it "
-    "(cut_cc+cut_vc works) and judges, the mirror raises EvalError and says it cannot compute"
-)
-MIRROR_CASES = [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=TEXT_IN_ARITHMETIC))
-    if name == "total_as_text"
-    else name
-    for name in FIELD_CASES
-]
+MIRROR_CASES = list(FIELD_CASES)
 
 
 @pytest.mark.parametrize("case", MIRROR_CASES)
@@ -329,22 +315,14 @@ def test_zero_staff_is_guarded_not_an_error(form, converted):
     assert ws[check_cell(form, "cut_rate")].value == OK
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the live-check mirror groups thousands ('tổng 1.250') but the sheet's "
-    'ROUND(x,4)&"" shows 1250: cached values and validator texts differ from the sheet',
-)
 def test_mirror_matches_the_sheet_for_numbers_over_a_thousand(form, converted):
     ws = converted.book("thousands")[form.layout.sheet]
     calc = ws[check_cell(form, "dvc_level4")].value
     assert calc == "Sai: mức độ 4 không thể lớn hơn tổng 1250"
-    python = field_check_value(
-        form, form.field("dvc_level4"), env_of(seed(dvc_total=1250, dvc_level4=1300), form)
-    )
+    python = field_check_value(form, form.field("dvc_level4"), env_of(seed(dvc_total=1250, dvc_level4=1300), form))
     assert same_text(calc, python), (calc, python)
 
 
-@pytest.mark.xfail(strict=True, reason=TEXT_IN_ARITHMETIC)
 def test_mirror_matches_the_sheet_when_a_summand_is_text(form, converted):
     ws = converted.book("text_in_a_sum")[form.layout.sheet]
     assert ws[check_cell(form, "cut_cc")].value == TEXT_NUMBER  # the clerk is told on that row

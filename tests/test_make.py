@@ -48,9 +48,7 @@ def dv(runner: CliRunner, *args: str | Path, **kwargs):
 def small_roster(tmp_path) -> Path:
     """Three units of the sample province: enough to show one file per unit, quickly."""
     path = tmp_path / "units-3.csv"
-    path.write_text(
-        "code,name,kind\nSNV,Sở Nội vụ,so\nSYT,Sở Y tế,so\nHCK,Huyện Cầu Kè,huyen\n", encoding="utf-8"
-    )
+    path.write_text("code,name,kind\nSNV,Sở Nội vụ,so\nSYT,Sở Y tế,so\nHCK,Huyện Cầu Kè,huyen\n", encoding="utf-8")
     return path
 
 
@@ -128,10 +126,7 @@ def test_force_overwrites(runner, out, template_bytes):
 
 
 def test_year_and_form_options(runner, out):
-    assert (
-        dv(runner, "make-template", "-o", out, "--year", "2020", "--form", "dan-van-chinh-quyen").exit_code
-        == 0
-    )
+    assert dv(runner, "make-template", "-o", out, "--year", "2020", "--form", "dan-van-chinh-quyen").exit_code == 0
     result = dv(runner, "make-template", "-o", out / "x.xlsx", "--year", "2031")
     assert_usage_error(result, "2031")
     assert not (out / "x.xlsx").exists()
@@ -347,11 +342,6 @@ def test_atomic_write_into_a_missing_folder_is_an_output_error(tmp_path):
     assert info.value.key == "output.unwritable"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: atomic_write keeps mkstemp's 0600 mode, so a template written to a shared "
-    "folder cannot be read by colleagues; a plain write honours the umask (0644)",
-)
 def test_written_template_is_readable_by_others_as_with_a_plain_write(runner, out):
     umask = os.umask(0o022)
     try:
@@ -361,11 +351,6 @@ def test_written_template_is_readable_by_others_as_with_a_plain_write(runner, ou
     assert stat.S_IMODE((out / GENERIC).stat().st_mode) == 0o644
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: '-o newfolder/' (trailing slash, folder not there yet) writes a FILE named "
-    "'newfolder' without .xlsx: pathlib drops the slash before make_templates sees it",
-)
 def test_output_with_a_trailing_slash_is_a_folder(runner, out):
     result = dv(runner, "make-template", "-o", f"{out / 'new'}{os.sep}")
     assert result.exit_code == 0, result.output

@@ -435,11 +435,6 @@ def test_generic_template_with_roster_offers_the_units(form, roster, with_roster
     assert meta(book, form)["unit_code"] in (None, "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with a roster, unit_code is a formula (never ISBLANK), but its check cell "
-    "caches 'Chưa nhập' and the status counts it: Excel/LibreOffice show '' and one fewer",
-)
 def test_generic_template_with_roster_caches_what_excel_computes(form, with_roster):
     ws = openpyxl.load_workbook(io.BytesIO(with_roster), data_only=True)[form.layout.sheet]
     # The check formula is IF(ISBLANK(unit_code),"Chưa nhập",""): a formula cell is not blank.

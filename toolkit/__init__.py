@@ -1,3 +1,46 @@
-"""dv: collect and merge the "công tác dân vận chính quyền" statistical appendix via Excel."""
+"""dv: collect and merge the "công tác dân vận chính quyền" statistical appendix via Excel.
+
+The Python API (the command line is one of its clients)::
+
+    import toolkit
+    form = toolkit.load_form()                       # the packaged form definition
+    report = toolkit.check_file("STTTT.xlsx", form)  # one file → FileReport (issues, values)
+    result = toolkit.merge(["submissions/"], roster=toolkit.read_roster("units.csv"))
+    result.summary_frame()                           # pandas DataFrame, one row per unit
+    result.totals                                    # province totals, rates recomputed
+
+Attributes are imported lazily so that ``import toolkit`` (and ``dv --help``) stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_form": "toolkit.form",
+    "Form": "toolkit.form",
+    "FormError": "toolkit.form",
+    "read_roster": "toolkit.roster",
+    "Roster": "toolkit.roster",
+    "Unit": "toolkit.roster",
+    "build_template": "toolkit.template",
+    "check_file": "toolkit.check",
+    "check_files": "toolkit.check",
+    "merge": "toolkit.merger",
+    "MergeResult": "toolkit.merger",
+    "build_summary": "toolkit.summary",
+    "Issue": "toolkit.issues",
+    "FileReport": "toolkit.issues",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'toolkit' has no attribute {name!r}")

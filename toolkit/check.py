@@ -51,7 +51,13 @@ def check_file(path: str | Path, form: Form, roster: Roster | None = None) -> Fi
         report.issues.append(make_issue("file-unreadable", file=name, reason=exc.strerror or str(exc)))
         return report
     kind = sniffed.kind
-    workbook_name = path.suffix.lower() in WORKBOOK_EXTENSIONS
+    if kind not in READABLE and path.suffix.lower() not in WORKBOOK_EXTENSIONS:
+        # Not named like a workbook and not one by content: a stray file, listed and skipped.
+        vi, en = KIND_TEXT.get(kind, (kind, kind))
+        report.status = "ignored"
+        report.issues.append(make_issue("file-ignored", file=name, reason_vi=f"không phải bảng tính ({vi})",
+                                        reason_en=f"not a spreadsheet ({en})"))  # fmt: skip
+        return report
     if kind == "empty":
         report.issues.append(make_issue("file-empty", file=name))
     elif kind == "broken":
@@ -60,13 +66,7 @@ def check_file(path: str | Path, form: Form, roster: Roster | None = None) -> Fi
         report.issues.append(make_issue("file-encrypted", file=name))
     elif kind not in READABLE:
         vi, en = KIND_TEXT.get(kind, KIND_TEXT["unknown"])
-        if workbook_name:
-            report.issues.append(make_issue("file-not-workbook", file=name, kind_vi=vi, kind_en=en))
-        else:
-            report.status = "ignored"
-            report.issues.append(make_issue("file-ignored", file=name, reason_vi=f"không phải bảng tính ({vi})",
-                                            reason_en=f"not a spreadsheet ({en})"))  # fmt: skip
-        return report
+        report.issues.append(make_issue("file-not-workbook", file=name, kind_vi=vi, kind_en=en))
     if report.issues:
         return report
     report.fmt = kind

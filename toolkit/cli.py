@@ -6,6 +6,7 @@ Heavy modules (openpyxl, xlsxwriter, pandas) are imported inside the commands so
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -75,8 +76,12 @@ def _load_form(form: str | None, year: int | None = None):  # noqa: ANN202 - For
 @app.command("make-template")
 def make_template(
     output: Annotated[
-        Optional[Path],
-        typer.Option("-o", "--output", help="Tệp .xlsx, hoặc thư mục khi tạo cho cả danh sách đơn vị."),
+        Optional[str],
+        typer.Option(
+            "-o",
+            "--output",
+            help="Tệp .xlsx, hoặc thư mục (có sẵn, hoặc kết thúc bằng /) hay khi tạo cho cả danh sách.",
+        ),
     ] = None,
     form: FormOpt = None,
     year: Annotated[Optional[int], typer.Option("--year", help="Năm của biểu mẫu (mặc định: năm mới nhất).")] = None,
@@ -97,7 +102,14 @@ def make_template(
 
     started = time.perf_counter()
     try:
-        result = make_templates(_load_form(form, year), output=output, roster_path=units, unit_code=unit, force=force)
+        result = make_templates(
+            _load_form(form, year),
+            output=Path(output) if output else None,
+            output_is_folder=bool(output) and output.endswith(("/", os.sep)),
+            roster_path=units,
+            unit_code=unit,
+            force=force,
+        )
     except DvError as exc:
         _fail(exc.render(lang))
     elapsed = t("template.timing", lang, seconds=time.perf_counter() - started)
@@ -224,7 +236,7 @@ def merge(
         _fail(exc.render(lang))
     if not inputs:
         _fail(t("check.no_files", lang))
-    from .merge import merge as run_merge
+    from .merger import merge as run_merge
 
     result = _merge_with_progress(run_merge, inputs, the_form, roster, lang)
     _write_merge_outputs(result, out, json_path, force, lang)

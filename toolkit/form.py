@@ -389,7 +389,7 @@ class _Loader:
                 for ref in f.expr.table_refs:
                     self.table_ref_known(ref, tables, f"trường {name}.expr")
         rules = tuple(
-            self.rule(r, f"rules[{i}]", known_fields, None)
+            self.rule(r, f"rules[{i}]", known_fields, None, tables)
             for i, r in enumerate(self.as_list(top.get("rules", []), "rules"))
         )
         self.unique([r.id for r in rules] + [r.id for t in tables.values() for r in t.rules], "rules")
@@ -609,7 +609,7 @@ class _Loader:
                 raise self.fail(f"{where}.rows", "cần ít nhất 200 dòng nhập sẵn")
             known = {**{c.code: c for c in cols}, **dict.fromkeys(field_codes)}
             rules = tuple(
-                self.rule(r, f"{where}.rules[{i}]", known, code)
+                self.rule(r, f"{where}.rules[{i}]", known, code, out)
                 for i, r in enumerate(self.as_list(t.get("rules", []), f"{where}.rules"))
             )
             out[code] = Table(
@@ -627,7 +627,9 @@ class _Loader:
             )
         return out
 
-    def rule(self, raw: Any, where: str, known: Mapping[str, Any], table: str | None) -> Rule:
+    def rule(
+        self, raw: Any, where: str, known: Mapping[str, Any], table: str | None, tables: Mapping[str, Table]
+    ) -> Rule:
         r = self.take(
             raw,
             where,
@@ -639,6 +641,8 @@ class _Loader:
             raise self.fail(where, f"severity phải là {' hoặc '.join(SEVERITIES)}")
         expr = self.expression(r["expr"], f"{where}.expr")
         self.names_known(expr.names, known, f"{where}.expr")
+        for ref in expr.table_refs:
+            self.table_ref_known(ref, tables, f"{where}.expr")
         texts = {k: self.template(r.get(k, r[k.removesuffix("_en")]), f"{where}.{k}")
                  for k in ("live", "live_en", "message", "message_en")}  # fmt: skip
         for key, tpl in texts.items():

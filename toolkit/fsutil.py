@@ -36,6 +36,10 @@ def atomic_write(path: str | Path, data: bytes, *, force: bool = False) -> Path:
     except OSError as exc:
         raise OutputError("output.unwritable", path=str(folder), reason=exc.strerror or exc) from None
     try:
+        # mkstemp creates 0600; a shared folder needs what a plain write gives (umask).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

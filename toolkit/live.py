@@ -12,7 +12,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .form import NUMERIC_TYPES, Field, Form, Rule, Table
-from .rules import EvalError, excel_string
+from .rules import EvalError, TableRef, excel_string
+
+Tables = Mapping[str, list[Mapping[str, Any]]] | None
 
 # The sheet is the clerk's: its texts are Vietnamese whatever --lang says.
 OK = "Khớp"
@@ -38,17 +40,21 @@ def _rule_inputs(form: Form, rules: tuple[Rule, ...], but: str) -> list[Field]:
     return [f for f in form.input_fields if f.code in names and f.code != but]
 
 
-def _chain_formula(rules: tuple[Rule, ...], resolve: Callable[[str], str]) -> str:
+def _chain_formula(form: Form, rules: tuple[Rule, ...], resolve: Callable[[str], str]) -> str:
+    def column_range(ref: TableRef) -> str:
+        return form.tables[ref.table].column_range(ref.column)
+
     out = excel_string(OK)
     for rule in reversed(rules):
-        out = f"IF({rule.expr.to_excel(resolve)},{out},{rule.live.to_excel(resolve)})"
+        out = f"IF({rule.expr.to_excel(resolve, column_range)},{out},{rule.live.to_excel(resolve)})"
     return out
 
 
-def _chain_value(rules: tuple[Rule, ...], env: Mapping[str, Any], attrs: Callable[[str, str], str]) -> str:
+def _chain_value(form: Form, rules: tuple[Rule, ...], env: Mapping[str, Any], tables: Tables) -> str:
     for rule in rules:
-        if not rule.expr.evaluate(env):
-            return rule.live.render(env, attrs)
+        if not rule.expr.evaluate(env, tables or {t: [] for t in form.tables}):
+            # The sheet concatenates numbers without grouping: so does the mirror.
+            return rule.live.render(env, lambda name, attr: "", grouping=False)
     return OK
 
 
@@ -62,7 +68,7 @@ def _field_name(name: str) -> str:
 def field_check_formula(form: Form, f: Field) -> str:
     rules = form.rules_for(f.code)
     others = _rule_inputs(form, rules, f.code)
-    body = _chain_formula(rules, _field_name) if rules else '""'
+    body = _chain_formula(form, rules, _field_name) if rules else '""'
     if others:
         blanks = ",".join(f"ISBLANK({o.code})" for o in others)
         body = f'IF(OR({blanks}),"",{body})'
@@ -73,7 +79,7 @@ def field_check_formula(form: Form, f: Field) -> str:
     return f"IFERROR(IF(ISBLANK({f.code}),{missing},{body}),{excel_string(CANNOT)})"
 
 
-def field_check_value(form: Form, f: Field, env: Mapping[str, Any]) -> str:
+def field_check_value(form: Form, f: Field, env: Mapping[str, Any], tables: Tables = None) -> str:
     """What :func:`field_check_formula` computes for these values (None is an empty cell)."""
     if _is_blank(env.get(f.code)):
         return MISSING if f.required else ""
@@ -85,7 +91,7 @@ def field_check_value(form: Form, f: Field, env: Mapping[str, Any]) -> str:
     if not rules:
         return ""
     try:
-        return _chain_value(rules, env, lambda name, attr: "")
+        return _chain_value(form, rules, env, tables)
     except EvalError:
         return CANNOT
 
@@ -107,7 +113,7 @@ def row_check_formula(form: Form, table: Table, row: int) -> str:
     filled = f"COUNTA(${first}{row}:${last}{row})"
     missing = "&".join(f'IF(${c.column}{row}="",{excel_string("; " + c.label)},"")' for c in table.columns)
     resolve = _row_resolver(table, row)
-    body = _chain_formula(table.rules, resolve) if table.rules else excel_string(OK)
+    body = _chain_formula(form, table.rules, resolve) if table.rules else excel_string(OK)
     for c in table.columns:
         if c.type == "date":
             body = f"IF(ISTEXT(${c.column}{row}),{excel_string(TEXT_DATE)},{body})"
@@ -127,7 +133,7 @@ def row_check_value(form: Form, table: Table, values: Mapping[str, Any], env: Ma
         if c.type == "date" and isinstance(values.get(c.code), str):
             return TEXT_DATE
     try:
-        return _chain_value(table.rules, {**env, **values}, lambda name, attr: "")
+        return _chain_value(form, table.rules, {**env, **values}, None)
     except EvalError:
         return CANNOT
 

@@ -26,6 +26,7 @@ def make_templates(
     roster_path: Path | None = None,
     unit_code: str | None = None,
     force: bool = False,
+    output_is_folder: bool = False,
 ) -> MakeResult:
     """Write the generic template, one unit's template, or one per unit of the roster.
 
@@ -38,11 +39,11 @@ def make_templates(
     if unit_code:
         assert roster is not None
         unit = roster.require(unit_code)
-        target = _single_target(output, template_filename(form, unit))
+        target = _single_target(output, template_filename(form, unit), output_is_folder)
         check_writable(target, force=force)
         return MakeResult((atomic_write(target, build_template(form, unit=unit), force=force),))
     if roster is None:
-        target = _single_target(output, template_filename(form))
+        target = _single_target(output, template_filename(form), output_is_folder)
         check_writable(target, force=force)
         return MakeResult((atomic_write(target, build_template(form), force=force),))
 
@@ -63,9 +64,15 @@ def make_templates(
     return MakeResult(tuple(written), folder)
 
 
-def _single_target(output: Path | None, default_name: str) -> Path:
+def _single_target(output: Path | None, default_name: str, is_folder: bool = False) -> Path:
+    """The file to write: ``output`` itself, or the default name inside a folder."""
     if output is None:
         return Path(default_name)
-    if output.is_dir():
+    if output.is_dir() or is_folder:
+        if not output.exists():
+            try:
+                output.mkdir(parents=True)
+            except OSError as exc:
+                raise OutputError("output.unwritable", path=str(output), reason=exc.strerror or exc) from None
         return output / default_name
     return output

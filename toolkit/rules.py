@@ -272,11 +272,18 @@ class Expression:
         raise RuleSyntaxError(f"không tính được {ast.dump(node)}")  # pragma: no cover
 
 
+_NUMERIC_TEXT = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$")
+
+
 def _num(value: Any) -> float | int:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int | float):
         return value
+    if isinstance(value, str) and _NUMERIC_TEXT.match(value):
+        # A spreadsheet reads unambiguous numeric text in arithmetic ("04" + 4 = 8).
+        number = float(value)
+        return int(number) if number.is_integer() and "." not in value else number
     raise EvalError(f"{value!r} không phải là số")
 
 
@@ -302,8 +309,11 @@ def _compare(op: type, a: Any, b: Any) -> bool:
 # -- numbers the Vietnamese way ----------------------------------------------------------------
 
 
-def format_number(value: Any, *, lang: str = "vi") -> str:
-    """``1234567`` → ``1.234.567``; ``12.5`` → ``12,5`` (English: ``1,234,567``, ``12.5``)."""
+def format_number(value: Any, *, lang: str = "vi", grouping: bool = True) -> str:
+    """``1234567`` → ``1.234.567``; ``12.5`` → ``12,5`` (English: ``1,234,567``, ``12.5``).
+
+    ``grouping=False`` leaves out the thousands separator, as a spreadsheet does when it
+    turns a number into text (``"tổng "&1250``)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         if isinstance(value, dt.datetime):
             value = value.date()
@@ -313,16 +323,18 @@ def format_number(value: Any, *, lang: str = "vi") -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = f"{value:,}" if isinstance(value, int) else f"{_excel_round(value, 4):,.4f}".rstrip("0").rstrip(".")
+    if not grouping:
+        text = text.replace(",", "")
     if lang == "vi":
         text = text.translate(str.maketrans({",": ".", ".": ","}))
     return text
 
 
-def format_percent(value: Any, *, lang: str = "vi") -> str:
+def format_percent(value: Any, *, lang: str = "vi", grouping: bool = True) -> str:
     """A fraction as a percentage with at most two decimals: ``0.125`` → ``12,5%``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return format_number(value, lang=lang)
-    return format_number(_excel_round(value * 100, 2), lang=lang) + "%"
+        return format_number(value, lang=lang, grouping=grouping)
+    return format_number(_excel_round(value * 100, 2), lang=lang, grouping=grouping) + "%"
 
 
 # -- message templates -----------------------------------------------------------------------
@@ -384,6 +396,7 @@ class Template:
         *,
         row: int | None = None,
         lang: str = "vi",
+        grouping: bool = True,
     ) -> str:
         out = []
         for piece in self._pieces:
@@ -393,11 +406,11 @@ class Template:
                 except (EvalError, KeyError):
                     value = "?"
                 if piece.percent:
-                    out.append(format_percent(value, lang=lang))
+                    out.append(format_percent(value, lang=lang, grouping=grouping))
                 elif piece.plain and isinstance(value, int | float):
                     out.append(str(int(value)))
                 else:
-                    out.append(format_number(value, lang=lang))
+                    out.append(format_number(value, lang=lang, grouping=grouping))
             elif piece.attr is not None:
                 out.append(attrs(*piece.attr))
             elif piece.special == "row":

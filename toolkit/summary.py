@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from . import __version__
 from .form import Form, col_letters
 from .issues import ERROR
-from .merge import MergeResult, report_date, summary_fields
+from .merger import MergeResult, report_date, summary_fields
 from .template import FONT, MARGINS_MM, _mm
 
 __all__ = ["build_summary", "TextTooLong", "summary_filename"]

@@ -219,6 +219,8 @@ class _Writer:
         self.lists: dict[str, str] = {}
         # Values the template itself puts in input or fixed cells (for cached results).
         self.env: dict[str, Any] = {f.code: None for f in form.fields}
+        # Input fields this template fills with a formula (the unit code picked by name).
+        self.computed: set[str] = set()
 
     # -- sheets ----------------------------------------------------------------------------
     def build(self) -> bytes:
@@ -299,7 +301,11 @@ class _Writer:
                 self.wb.define_name(f.code, f"={quote_sheet(f.sheet)}!${f.column}${f.row}")
         for f in form.fields:  # checks after all values are known (cached results)
             self.write_check(ws, f)
-        n_missing = sum(1 for f in form.fields if f.is_input and field_check_value(form, f, self.env) == MISSING)
+        n_missing = sum(
+            1
+            for f in form.fields
+            if f.is_input and f.code not in self.computed and field_check_value(form, f, self.env) == MISSING
+        )
         ws.merge_range(f"{first}{lay.status_row}:{last}{lay.status_row}", "", st.status)
         ws.write_formula(f"{first}{lay.status_row}", "=" + status_formula(form), st.status, status_value(0, n_missing))
         _conditional(ws, f"{last}{lay.header_row + 1}:{last}{max(f.row for f in form.fields)}", st)
@@ -358,13 +364,14 @@ class _Writer:
                 f'{self.lists["roster_name"]},0)),"")'
             )
             ws.write_formula(cell, formula, st.fixed_text, "")
+            self.computed.add(f.code)
             return
         ws.write_blank(cell, None, st.inputs[f.type])
         ws.data_validation(cell, _validation(self.form, f.type, f.help, f.label))
 
     def write_check(self, ws: Worksheet, f: Field) -> None:
         cell = f"{self.form.layout.check_column}{f.row}"
-        if not f.is_input or self.env.get(f.code) is not None:
+        if not f.is_input or self.env.get(f.code) is not None or f.code in self.computed:
             ws.write_blank(cell, None, self.st.check)
             return
         cached = field_check_value(self.form, f, self.env)

@@ -246,7 +246,7 @@ def _rules(form: Form, out: Extracted) -> None:
         if any(out.values.get(name) is None for name in rule.fields):
             continue  # a missing value is reported once, as required
         try:
-            ok = rule.expr.evaluate(out.values)
+            ok = rule.expr.evaluate(out.values, {code: out.docs for code in form.tables})
         except EvalError:
             ok = False
         if not ok:

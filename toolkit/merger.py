@@ -1,4 +1,4 @@
-"""``dv merge``: a folder of returned workbooks → which file counts for which unit → the
+"""``dv merge`` (``toolkit.merge``): a folder of returned workbooks → which file counts for which unit → the
 province's totals (SPEC sections 5 and 6).
 
 The library part: it returns a :class:`MergeResult` and writes nothing. Tables come out as
@@ -188,7 +188,8 @@ def merge_reports(reports: Sequence[FileReport], form: Form, roster: Roster | No
 
 def _mark_duplicates(reports: list[FileReport]) -> None:
     first: dict[str, FileReport] = {}
-    for report in sorted(reports, key=lambda r: str(r.path).casefold()):
+    # The original of identical copies: the shallowest path, then the first by name.
+    for report in sorted(reports, key=lambda r: (len(Path(r.path).parts), str(r.path).casefold())):
         if report.status == "ignored" or not report.sha256:
             continue
         original = first.setdefault(report.sha256, report)

@@ -1,0 +1,670 @@
+"""Benchmark of ``dv merge`` on a province's worth of returned workbooks (not a test: it prints figures).
+
+    .venv/bin/python benchmarks/bench_merge.py            # N = 1000 (what ``make bench`` runs)
+    .venv/bin/python benchmarks/bench_merge.py --n 100    # a quick run
+
+What it does, in one process and one machine state:
+
+1. Generates 2N filled submissions of distinct units (cached in ``benchmarks/.cache/<N>/``):
+   set ``a/`` (N units) and set ``b/`` (N more). Each file is the unit's personalised template
+   (the bytes ``build_template(form, unit=…)`` gives, checked on the first unit) filled by
+   defined name with ``toolkit.testing.fill_template``, with seeded random figures and 3-15
+   documents. Rosters ``roster-N.csv`` and ``roster-2N.csv`` go alongside.
+2. Times ``toolkit.merge.merge`` on N files and on 2N files (best of ``--repeat``), and
+   ``toolkit.summary.build_summary`` separately; the marginal cost of a file is
+   (t(2N) - t(N)) / N.
+3. Times the baselines, single process: a naive openpyxl loop (``load_workbook(data_only=True)``,
+   every defined name's cells) and python-calamine reading every sheet (the floor).
+4. Peak RSS of a merge of N and of 2N, each in a fresh interpreter (self and worker processes).
+5. ``check_file`` on one file: mean time, a stage breakdown, and a cProfile table.
+6. The awkward files of ``tests/awkward/files/`` (zip bomb, huge dimension…), when present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import csv
+import datetime as dt
+import gc
+import io
+import json
+import os
+import pstats
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CACHE = HERE / ".cache"
+AWKWARD = ROOT / "tests" / "awkward" / "files"
+GENERATOR_VERSION = 1  # bump when the generated content changes: the cache is rebuilt
+SEED = 20201116
+
+# -- the units -----------------------------------------------------------------------------------
+
+PROVINCES = (
+    "An Giang", "Bà Rịa – Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre", "Bình Dương",
+    "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ", "Đà Nẵng", "Đắk Lắk", "Đắk Nông",
+    "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương",
+    "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu",
+    "Lâm Đồng", "Lạng Sơn", "Lào Cai", "Long An", "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ",
+    "Phú Yên", "Quảng Bình", "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La",
+    "Tây Ninh", "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Tiền Giang", "TP. Hồ Chí Minh",
+    "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
+)  # fmt: skip
+DEPARTMENTS = (
+    ("VPUBND", "Văn phòng UBND tỉnh"), ("SNV", "Sở Nội vụ"), ("STP", "Sở Tư pháp"),
+    ("SKHDT", "Sở Kế hoạch và Đầu tư"), ("STC", "Sở Tài chính"), ("SCT", "Sở Công Thương"),
+    ("SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn"), ("SGTVT", "Sở Giao thông vận tải"),
+    ("SXD", "Sở Xây dựng"), ("STNMT", "Sở Tài nguyên và Môi trường"), ("STTTT", "Sở Thông tin và Truyền thông"),
+    ("SLDTBXH", "Sở Lao động – Thương binh và Xã hội"), ("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch"),
+    ("SKHCN", "Sở Khoa học và Công nghệ"), ("SGDDT", "Sở Giáo dục và Đào tạo"), ("SYT", "Sở Y tế"),
+    ("TTT", "Thanh tra tỉnh"), ("BDT", "Ban Dân tộc"), ("BQLKKT", "Ban Quản lý Khu kinh tế"),
+)  # fmt: skip
+DISTRICTS = (
+    "Càng Long", "Cầu Kè", "Tiểu Cần", "Châu Thành", "Cầu Ngang", "Trà Cú", "Duyên Hải", "Long Phú",
+    "Mỹ Xuyên", "Thạnh Trị", "Kế Sách", "Cù Lao Dung", "Vũng Liêm", "Tam Bình", "Bình Minh", "Mang Thít",
+)  # fmt: skip
+SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Phan", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô")
+MIDDLE = ("Văn", "Thị", "Minh", "Thanh", "Ngọc", "Hữu", "Quốc", "Thu", "Hoàng", "Kim")
+GIVEN = ("Nây", "Hùng", "Lan", "Tâm", "Phúc", "Hạnh", "Dũng", "Trang", "Sơn", "Hương", "Bình", "Khoa", "Nga")
+SIGNER_TITLES = (
+    "KT. GIÁM ĐỐC – PHÓ GIÁM ĐỐC", "GIÁM ĐỐC", "CHỦ TỊCH", "KT. CHỦ TỊCH – PHÓ CHỦ TỊCH", "TRƯỞNG BAN",
+)  # fmt: skip
+# (doc_type, abbreviation in a number or None, subject)
+DOC_TYPES = (
+    ("Kế hoạch", "KH", "Về thực hiện công tác dân vận chính quyền năm 2020"),
+    ("Kế hoạch", "KH", "Về thực hiện Quy chế dân chủ ở cơ sở và Phong trào thi đua “Dân vận khéo” năm 2020"),
+    ("Quyết định", "QĐ", "Về kiện toàn Ban Chỉ đạo thực hiện Quy chế dân chủ ở cơ sở"),
+    ("Quyết định", "QĐ", "Về ban hành Quy chế hoạt động của Ban Chỉ đạo Quy chế dân chủ ở cơ sở"),
+    ("Hướng dẫn", "HD", "Về tiêu chí đánh giá hoạt động Quy chế dân chủ ở cơ sở và phong trào thi đua “Dân vận khéo”"),
+    ("Báo cáo", "BC", "Sơ kết 6 tháng đầu năm công tác dân vận chính quyền"),
+    ("Nghị quyết", "NQ", "Về lãnh đạo công tác dân vận trong tình hình mới"),
+    ("Chỉ thị", "CT", "Về tăng cường công tác dân vận chính quyền, cải cách hành chính"),
+    ("Kết luận", "KL", "Kết luận của Ban Thường vụ về công tác dân vận năm 2020"),
+    ("Công văn", None, "Về việc triển khai thực hiện công tác dân vận chính quyền"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    code: str
+    name: str
+    kind: str  # "so" | "huyen"
+
+
+def make_units(count: int) -> list[UnitSpec]:
+    """``count`` distinct units: ~70 % departments, ~30 % districts, across the provinces' names."""
+    units = []
+    for i in range(count):
+        province = PROVINCES[(i // 7) % len(PROVINCES)]
+        if i % 10 < 3:
+            district = DISTRICTS[i % len(DISTRICTS)]
+            units.append(UnitSpec(f"H{i + 1:04d}", f"UBND huyện {district} ({province}, {i + 1})", "huyen"))
+        else:
+            code, name = DEPARTMENTS[i % len(DEPARTMENTS)]
+            units.append(UnitSpec(f"{code}{i + 1:04d}", f"{name} tỉnh {province} ({i + 1})", "so"))
+    return units
+
+
+def person(rng: random.Random) -> str:
+    return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+
+
+def make_values(unit: UnitSpec, rng: random.Random) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A unit's figures and documents: consistent (the rules hold), seeded, varied."""
+    if unit.kind == "huyen":
+        staff = rng.randint(300, 3000)
+        staff_cc = round(staff * rng.uniform(0.05, 0.2))
+        dvc_total = rng.randint(50, 300)
+    else:
+        staff = rng.randint(20, 150)
+        staff_cc = round(staff * rng.uniform(0.4, 0.9))
+        dvc_total = rng.randint(10, 400)
+    staff_vc = staff - staff_cc
+    cut_cc = rng.randint(0, max(1, staff_cc // 8))
+    cut_vc = rng.randint(0, max(1, staff_vc // 8))
+    cut_total = cut_cc + cut_vc
+    denominator = staff_cc + staff_vc + cut_total
+    values: dict[str, Any] = {
+        "report_number": f"{rng.randint(1, 600)}/BC-{unit.code}",
+        "report_date": dt.date(2020, 11, 1) + dt.timedelta(days=rng.randint(0, 75)),
+        "signer": f"{rng.choice(SIGNER_TITLES)} {person(rng)}",
+        "contact": f"{person(rng)}, 0294 38{rng.randint(10000, 99999)}",
+        "dvc_total": dvc_total,
+        "dvc_level4": rng.randint(0, dvc_total),
+        "staff_cc": staff_cc,
+        "staff_vc": staff_vc,
+        "cut_cc": cut_cc,
+        "cut_vc": cut_vc,
+        "cut_total": cut_total,
+        "cut_rate": round(cut_total / denominator, 4) if denominator else 0,
+    }
+    docs = []
+    for _ in range(rng.randint(3, 15)):
+        doc_type, abbr, title = rng.choice(DOC_TYPES)
+        n = rng.randint(1, 999)
+        if rng.random() < 0.5:
+            issuer, number = "Đảng ủy", f"{n}-{abbr or 'CV'}/ĐU"
+        else:
+            issuer = "Chính quyền"
+            number = f"{n}/{abbr}-{unit.code}" if abbr else f"{n}/{unit.code}-VP"
+        year = 2020 if rng.random() < 0.85 else rng.randint(2016, 2019)
+        date = dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
+        docs.append({"issuer": issuer, "doc_type": doc_type, "number": number, "date": date, "title": title})
+    return values, docs
+
+
+# -- generating the files (worker processes) ------------------------------------------------------
+
+CODE_MARK, NAME_MARK = "ZZUNITCODEZZ", "ZZUNITNAMEZZ"
+_PLACEHOLDER: bytes = b""
+
+
+def personalise(placeholder: bytes, unit: UnitSpec) -> bytes:
+    """The placeholder unit's template with this unit's code and name: the bytes of
+    ``build_template(form, unit=unit)`` part for part, without rebuilding the template."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(placeholder)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith(".xml"):
+                data = data.replace(CODE_MARK.encode(), escape(unit.code).encode())
+                data = data.replace(NAME_MARK.encode(), escape(unit.name).encode())
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def _gen_init(placeholder: bytes) -> None:
+    global _PLACEHOLDER
+    _PLACEHOLDER = placeholder
+
+
+def _gen_one(task: tuple[UnitSpec, str, int]) -> None:
+    from toolkit.testing import fill_template
+
+    unit, out, seed = task
+    values, docs = make_values(unit, random.Random(seed))
+    fill_template(personalise(_PLACEHOLDER, unit), values, docs, out=out)
+
+
+def _parts_digest(xlsx: bytes) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as zf:
+        for name in sorted(zf.namelist()):
+            digest.update(name.encode() + b"\0" + zf.read(name))
+    return digest.hexdigest()[:16]
+
+
+def file_name(unit: UnitSpec) -> str:
+    return f"{unit.code}_phu-luc-2020.xlsx"
+
+
+def write_roster(path: Path, units: Sequence[UnitSpec]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["code", "name", "kind"])
+        for unit in units:
+            writer.writerow([unit.code, unit.name, unit.kind])
+
+
+@dataclass
+class Dataset:
+    root: Path
+    a: Path  # N units
+    b: Path  # N more units
+    roster_n: Path
+    roster_2n: Path
+
+    def files(self, which: str) -> list[Path]:
+        return sorted((self.a if which == "a" else self.b).glob("*.xlsx"))
+
+
+def dataset(n: int, cache: Path, jobs: int, log: Callable[[str], None]) -> Dataset:
+    from toolkit.form import load_form
+    from toolkit.roster import Unit
+    from toolkit.template import build_template
+
+    form = load_form()
+    root = cache / str(n)
+    placeholder = build_template(form, unit=Unit(CODE_MARK, NAME_MARK, "so"))
+    # The template's own bytes are part of the key: a change to the template writer rebuilds.
+    manifest = {"n": n, "seed": SEED, "generator": GENERATOR_VERSION, "form": form.id, "version": form.version,
+                "fingerprint": form.fingerprint, "template": _parts_digest(placeholder)}  # fmt: skip
+    ds = Dataset(root, root / "a", root / "b", root / "roster-N.csv", root / "roster-2N.csv")
+    with contextlib.suppress(OSError, ValueError):
+        if json.loads((root / "manifest.json").read_text()) == manifest and len(ds.files("a")) == n == len(
+            ds.files("b")
+        ):
+            log(f"using cached files in {root}")
+            return ds
+    units = make_units(2 * n)
+    # The shortcut must give the real personalised template: compare part by part.
+    for probe in (units[0], units[3]):
+        real = zipfile.ZipFile(io.BytesIO(build_template(form, unit=Unit(probe.code, probe.name, probe.kind))))
+        made = zipfile.ZipFile(io.BytesIO(personalise(placeholder, probe)))
+        differ = [p for p in real.namelist() if real.read(p) != made.read(p)]
+        if differ or real.namelist() != made.namelist():
+            raise SystemExit(f"personalised template shortcut differs from build_template in {differ}")
+    tmp = Path(tempfile.mkdtemp(prefix=f"gen-{n}-", dir=cache))
+    (tmp / "a").mkdir()
+    (tmp / "b").mkdir()
+    tasks = [(u, str(tmp / ("a" if i < n else "b") / file_name(u)), SEED + i) for i, u in enumerate(units)]
+    log(f"generating {2 * n} filled workbooks in {tmp} ({jobs} processes)…")
+    start = time.perf_counter()
+    with ProcessPoolExecutor(jobs, initializer=_gen_init, initargs=(placeholder,)) as pool:
+        for done, _ in enumerate(pool.map(_gen_one, tasks, chunksize=8), start=1):
+            if done % 200 == 0:
+                log(f"  {done}/{len(tasks)}")
+    write_roster(tmp / "roster-N.csv", units[:n])
+    write_roster(tmp / "roster-2N.csv", units)
+    (tmp / "manifest.json").write_text(json.dumps(manifest))
+    if root.exists():
+        shutil.rmtree(root)
+    tmp.rename(root)
+    log(f"generated in {time.perf_counter() - start:.1f} s")
+    return ds
+
+
+# -- timing helpers ---------------------------------------------------------------------------
+
+
+def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, list[float], Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), times, result
+
+
+def fmt_times(times: list[float]) -> str:
+    return ", ".join(f"{t:.2f}" for t in times)
+
+
+def naive_read(path: Path) -> dict[str, Any]:
+    """What a user writes: openpyxl, cached values, every defined name's cells."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, data_only=True)
+    out: dict[str, Any] = {}
+    for name, defined in wb.defined_names.items():
+        for sheet, ref in defined.destinations:
+            cells = wb[sheet][ref.replace("$", "")]
+            if isinstance(cells, tuple):
+                out[name] = [[c.value for c in row] for row in cells]
+            else:
+                out[name] = cells.value
+    wb.close()
+    return out
+
+
+def calamine_read(path: Path) -> int:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    rows = 0
+    try:
+        for name in wb.sheet_names:
+            rows += len(wb.get_sheet_by_name(name).to_python())
+    finally:
+        wb.close()
+    return rows
+
+
+# -- peak RSS: one merge in a fresh interpreter -----------------------------------------------
+
+
+def merge_function() -> Callable[..., Any]:
+    """``toolkit.merge.merge`` (the module is being renamed ``toolkit.merger``: either works)."""
+    import importlib
+
+    for name in ("toolkit.merger", "toolkit.merge"):
+        try:
+            return importlib.import_module(name).merge
+        except ModuleNotFoundError:
+            continue
+    raise SystemExit("no toolkit.merger / toolkit.merge module")
+
+
+def child_merge(args: argparse.Namespace) -> None:
+    from toolkit.roster import read_roster
+    from toolkit.summary import build_summary
+
+    roster = read_roster(args.roster)
+    start = time.perf_counter()
+    result = merge_function()(args.dirs, roster=roster)
+    t_merge = time.perf_counter() - start
+    rss_merge = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    data = build_summary(result)
+    t_summary = time.perf_counter() - start
+    print(json.dumps({
+        "files": len(result.files), "accepted": len(result.accepted), "t_merge": t_merge, "t_summary": t_summary,
+        "summary_bytes": len(data), "self_after_merge_kb": rss_merge,
+        "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    }))  # fmt: skip
+
+
+def run_child(dirs: Sequence[Path], roster: Path) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child-merge", "--roster", str(roster), *map(str, dirs)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def baseline_rss_kb() -> int:
+    """Peak RSS of a fresh interpreter that has imported toolkit (the floor of the figures above)."""
+    code = ("import resource, toolkit.summary, toolkit.check, toolkit.readers, toolkit.validate; "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")  # fmt: skip
+    return int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+# -- check_file on one file: stages and profile -------------------------------------------------
+
+
+def profile_check_file(path: Path, form: Any, roster: Any, runs: int) -> list[str]:
+    from toolkit import readers
+    from toolkit.check import check_file, sha256_of
+    from toolkit.safety import check_zip
+    from toolkit.sniff import sniff
+    from toolkit.validate import extract
+
+    lines = []
+    for _ in range(5):
+        check_file(path, form, roster)
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        check_file(path, form, roster)
+        samples.append(time.perf_counter() - start)
+    mean = statistics.fmean(samples)
+    lines.append(f"check_file, one file ({path.stat().st_size / 1024:.0f} kB), {runs} runs: "
+                 f"mean {mean * 1e3:.2f} ms, median {statistics.median(samples) * 1e3:.2f} ms, "
+                 f"min {min(samples) * 1e3:.2f} ms")  # fmt: skip
+
+    # The same stages called one by one, without a profiler (its overhead inflates Python code).
+    wanted = {form.layout.sheet, form.layout.meta_sheet, *(t.sheet for t in form.tables.values())}
+
+    def calamine_part() -> readers.RawBook:
+        book = readers.RawBook(fmt="xlsx")
+        wb = readers.CalamineWorkbook.from_path(str(path))
+        try:
+            for meta in wb.sheets_metadata:
+                book.visibility[meta.name] = readers._visibility(meta.visible)
+                if meta.name in wanted:
+                    book.sheets[meta.name] = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+        finally:
+            wb.close()
+        return book
+
+    book = readers.read_raw(path, "xlsx", form)
+    stages: list[tuple[str, Callable[[], Any]]] = [
+        ("sha256_of", lambda: sha256_of(path)),
+        ("sniff (zip directory #1)", lambda: sniff(path)),
+        ("check_zip (zip directory #2, prologs)", lambda: check_zip(path)),
+        ("read_raw: calamine, 3 sheets (zip #3)", calamine_part),
+        ("read_raw: openpyxl cell facts (zip #4)", lambda: readers._read_cell_facts(path, form, readers.RawBook("xlsx"))),
+        ("extract (validation)", lambda: extract(book, form, path.name, roster)),
+    ]  # fmt: skip
+    rows = []
+    for label, fn in stages:
+        for _ in range(3):
+            fn()
+        start = time.perf_counter()
+        for _ in range(runs):
+            fn()
+        rows.append((label, (time.perf_counter() - start) / runs))
+    total = sum(t for _, t in rows)
+    lines.append("")
+    lines.append(f"  {'stage (called alone, no profiler)':<42} {'ms':>7} {'share':>6}")
+    for label, t in rows:
+        lines.append(f"  {label:<42} {t * 1e3:7.2f} {t / total:6.0%}")
+    lines.append(f"  {'sum of stages':<42} {total * 1e3:7.2f}   (check_file mean {mean * 1e3:.2f})")
+
+    # cProfile: cumulative time under the same stages, and the top functions by own time.
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(runs):
+        check_file(path, form, roster)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    cumulative: dict[tuple[str, str], float] = {}
+    for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        key = (Path(filename).name, func)
+        cumulative[key] = max(cumulative.get(key, 0.0), ct)
+    prof_total = cumulative.get(("check.py", "check_file"), 0.0)
+    picks = [
+        ("sha256_of", ("check.py", "sha256_of")),
+        ("sniff", ("sniff.py", "sniff")),
+        ("check_zip", ("safety.py", "check_zip")),
+        ("  of which _check_prolog (XML prologs)", ("safety.py", "_check_prolog")),
+        ("read_raw", ("readers.py", "read_raw")),
+        ("  of which _read_cell_facts (openpyxl)", ("readers.py", "_read_cell_facts")),
+        ("extract", ("validate.py", "extract")),
+        ("  of which _read_table", ("validate.py", "_read_table")),
+        ("  of which _read_fields", ("validate.py", "_read_fields")),
+        ("  of which _identify", ("validate.py", "_identify")),
+        ("make_issue (all calls)", ("issues.py", "make_issue")),
+    ]
+    lines.append("")
+    lines.append(f"  {'cProfile, cumulative':<42} {'ms':>7} {'share':>6}   ({runs} runs, with profiler overhead)")
+    for label, key in picks:
+        ct = cumulative.get(key, 0.0) / runs
+        lines.append(f"  {label:<42} {ct * 1e3:7.2f} {ct * runs / prof_total if prof_total else 0:6.0%}")
+    lines.append(f"  {'check_file':<42} {prof_total / runs * 1e3:7.2f}")
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(14)
+    lines.append("")
+    lines.append(f"  top functions by own time ({runs} runs):")
+    table = out.getvalue().splitlines()
+    start_at = next((i for i, line in enumerate(table) if line.strip().startswith("ncalls")), 0)
+    lines.extend("  " + line.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "") for line in table[start_at:]
+                 if line.strip())  # fmt: skip
+    return lines
+
+
+# -- awkward files ----------------------------------------------------------------------------------
+
+
+def _awkward_one(path: str) -> None:
+    """Child process: check one file, print the time, the status and the peak RSS."""
+    from toolkit.check import _worker_init, check_file
+    from toolkit.form import load_form
+
+    form = load_form()
+    _worker_init(2 * 1024 * 1024 * 1024)  # the memory cap dv's workers run under
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    report = check_file(path, form)
+    elapsed = time.perf_counter() - start
+    codes = ",".join(sorted({i.code for i in report.errors})) or "-"
+    print(json.dumps({"t": elapsed, "status": report.status, "codes": codes, "rss_before_kb": before,
+                      "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))  # fmt: skip
+
+
+def awkward(timeout: float) -> list[str]:
+    if not AWKWARD.is_dir():
+        return [f"(no {AWKWARD.relative_to(ROOT)}: skipped)"]
+    files = sorted(p for p in AWKWARD.rglob("*") if p.is_file())
+    if not files:
+        return [f"({AWKWARD.relative_to(ROOT)} is empty: skipped)"]
+    lines = [f"  {'file':<40} {'kB':>8} {'check s':>8} {'peak RSS MB':>11}  status (errors)"]
+    for path in files:
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--child-awkward", str(path)]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            result = json.loads(proc.stdout.strip().splitlines()[-1])
+            line = (f"{result['t']:8.3f} {result['rss_kb'] / 1024:11.0f}  {result['status']} ({result['codes']})")
+        except subprocess.TimeoutExpired:
+            line = f"{'>' + str(int(timeout)):>8} {'?':>11}  timed out"
+        except (IndexError, ValueError, KeyError):
+            line = f"{'?':>8} {'?':>11}  crashed: rc={proc.returncode} {proc.stderr.strip()[-120:]!r}"
+        name = str(path.relative_to(AWKWARD))
+        lines.append(f"  {name[:40]:<40} {path.stat().st_size / 1024:8.1f} {line}")
+    return lines
+
+
+# -- main -----------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=1000, help="files in the N set (the 2N set doubles it)")
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each merge (best is kept)")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="where generated files are kept")
+    parser.add_argument("--profile-runs", type=int, default=200, help="check_file calls to average")
+    parser.add_argument("--no-rss", action="store_true", help="skip the fresh-process peak RSS runs")
+    parser.add_argument("--awkward-timeout", type=float, default=120.0)
+    parser.add_argument("--child-merge", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-awkward", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--roster", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("dirs", nargs="*", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child_merge:
+        child_merge(args)
+        return 0
+    if args.child_awkward:
+        _awkward_one(str(args.dirs[0]))
+        return 0
+
+    from toolkit.form import load_form
+    from toolkit.roster import read_roster
+    from toolkit.summary import build_summary
+
+    def log(text: str) -> None:
+        print(f"[bench] {text}", file=sys.stderr, flush=True)
+
+    merge = merge_function()
+    n, jobs = args.n, os.cpu_count() or 1
+    args.cache.mkdir(parents=True, exist_ok=True)
+    ds = dataset(n, args.cache, jobs, log)
+    form = load_form()
+    roster_n, roster_2n = read_roster(ds.roster_n), read_roster(ds.roster_2n)
+    files_a, files_b = ds.files("a"), ds.files("b")
+    size_kb = statistics.fmean(p.stat().st_size for p in files_a) / 1024
+    out: list[str] = []
+    say = out.append
+
+    say(f"dv merge benchmark: N = {n} ({2 * n} generated files, mean {size_kb:.0f} kB), {jobs} CPU, "
+        f"Python {sys.version.split()[0]}, {dt.datetime.now():%Y-%m-%d %H:%M}")  # fmt: skip
+    say(f"files: {ds.root}")
+
+    # (a) dv merge on N and 2N, interleaved, best of --repeat; the summary timed apart.
+    log("timing merge(N) and merge(2N)…")
+    merge_times: dict[str, list[float]] = {"N": [], "2N": []}
+    summary_times: dict[str, list[float]] = {"N": [], "2N": []}
+    results: dict[str, Any] = {}
+    summary_size: dict[str, int] = {}
+    for _ in range(args.repeat):
+        for label, dirs, roster in (("N", [ds.a], roster_n), ("2N", [ds.a, ds.b], roster_2n)):
+            gc.collect()
+            start = time.perf_counter()
+            result = merge(dirs, form, roster)
+            merge_times[label].append(time.perf_counter() - start)
+            start = time.perf_counter()
+            data = build_summary(result)
+            with tempfile.NamedTemporaryFile(suffix=".xlsx") as fh:
+                fh.write(data)
+                fh.flush()
+            summary_times[label].append(time.perf_counter() - start)
+            summary_size[label] = len(data)
+            results[label] = result
+            del result, data
+    t_n, t_2n = min(merge_times["N"]), min(merge_times["2N"])
+    s_n, s_2n = min(summary_times["N"]), min(summary_times["2N"])
+    for label, count in (("N", n), ("2N", 2 * n)):
+        statuses = Counter(f.status for f in results[label].files)
+        if statuses.get("accepted", 0) != count:
+            say(f"WARNING: merge({label}) accepted {statuses.get('accepted', 0)} of {count}: {dict(statuses)}")
+    warnings = Counter(i.code for f in results["N"].files for i in f.warnings)
+    marginal = (t_2n - t_n) / n
+    docs = sum(len(f.docs) for f in results["N"].files)
+    results.clear()
+
+    # (b) naive openpyxl loop and (c) python-calamine alone, single process.
+    log("timing the naive openpyxl loop…")
+    t_naive, naive_times, _ = best_of(lambda: [naive_read(p) for p in files_a], args.repeat)
+    log("timing python-calamine alone…")
+    t_cal, cal_times, _ = best_of(lambda: [calamine_read(p) for p in files_a], max(3, args.repeat))
+
+    say("")
+    say(f"N set: {n} files, {docs} documents; every file accepted; warnings: "
+        + (", ".join(f"{k} ×{v}" for k, v in warnings.most_common()) or "none"))
+    say("")
+    say(f"{'run':<44} {'best s':>8} {'files/s':>8} {'ms/file':>8}   runs (s)")
+
+    def row(label: str, seconds: float, count: int, times: list[float]) -> None:
+        say(f"{label:<44} {seconds:8.2f} {count / seconds:8.1f} {seconds / count * 1e3:8.2f}   {fmt_times(times)}")
+
+    row(f"dv merge, N = {n} (read + validate, {jobs} workers)", t_n, n, merge_times["N"])
+    row(f"dv merge, 2N = {2 * n}", t_2n, 2 * n, merge_times["2N"])
+    say(f"{'  build_summary + write, N':<44} {s_n:8.2f} {'':>8} {s_n / n * 1e3:8.2f}   "
+        f"{fmt_times(summary_times['N'])}  ({summary_size['N'] / 1024:.0f} kB)")  # fmt: skip
+    say(f"{'  build_summary + write, 2N':<44} {s_2n:8.2f} {'':>8} {s_2n / (2 * n) * 1e3:8.2f}   "
+        f"{fmt_times(summary_times['2N'])}  ({summary_size['2N'] / 1024:.0f} kB)")  # fmt: skip
+    row(f"dv merge + summary, N = {n}", t_n + s_n, n, [a + b for a, b in zip(merge_times["N"], summary_times["N"], strict=True)])
+    row("naive openpyxl loop, N (1 process)", t_naive, n, naive_times)
+    row("python-calamine, every sheet, N (1 process)", t_cal, n, cal_times)
+    say("")
+    cal_per_file = t_cal / n
+    say(f"marginal cost of dv merge: (t(2N) - t(N)) / N = {marginal * 1e3:.2f} ms/file wall "
+        f"({marginal * jobs * 1e3:.2f} ms/file of CPU over {jobs} workers)")  # fmt: skip
+    say(f"summary marginal: (s(2N) - s(N)) / N = {(s_2n - s_n) / n * 1e3:.2f} ms/file")
+    speedup = (n / t_n) / (n / t_naive)
+    say(f"dv merge speed / naive openpyxl loop  = {speedup:5.1f}×  (target ≥ 5×)  "
+        f"{'OK' if speedup >= 5 else 'MISSED'}; with the summary: {t_naive / (t_n + s_n):.1f}×")  # fmt: skip
+    ratio = marginal / cal_per_file
+    say(f"marginal cost / calamine bare read    = {ratio:5.2f}×  (target ≤ 2×)  {'OK' if ratio <= 2 else 'MISSED'}  "
+        f"[{marginal * 1e3:.2f} / {cal_per_file * 1e3:.2f} ms]; per CPU: {ratio * jobs:.2f}×")  # fmt: skip
+
+    if not args.no_rss:
+        log("peak RSS: merge(N) and merge(2N) in fresh interpreters…")
+        base = baseline_rss_kb()
+        rss = {"N": run_child([ds.a], ds.roster_n), "2N": run_child([ds.a, ds.b], ds.roster_2n)}
+        say("")
+        say(f"peak RSS, each merge in a fresh interpreter (MB; imports alone: {base / 1024:.0f} MB)")
+        say(f"  {'run':<10} {'files':>6} {'merge s':>8} {'summary s':>9} {'main after merge':>17} "
+            f"{'main + summary':>15} {'largest worker':>15}")  # fmt: skip
+        for label, r in rss.items():
+            say(f"  {label:<10} {r['files']:>6} {r['t_merge']:8.2f} {r['t_summary']:9.2f} "
+                f"{r['self_after_merge_kb'] / 1024:17.0f} {r['self_kb'] / 1024:15.0f} {r['children_kb'] / 1024:15.0f}")  # fmt: skip
+        grow = (rss["2N"]["self_after_merge_kb"] - rss["N"]["self_after_merge_kb"]) / n
+        say(f"  main process growth after merge: {grow:.1f} kB per extra file; "
+            f"summary adds {(rss['2N']['self_kb'] - rss['2N']['self_after_merge_kb']) / 1024:.0f} MB at 2N")  # fmt: skip
+
+    log("profiling check_file…")
+    roster = roster_n
+    say("")
+    say("check_file on one file (in this process, with the N roster)")
+    out.extend(profile_check_file(files_a[0], form, roster, args.profile_runs))
+
+    log("awkward files…")
+    say("")
+    say(f"awkward files ({AWKWARD.relative_to(ROOT)}), each checked in a fresh interpreter under dv's 2 GB cap")
+    out.extend(awkward(args.awkward_timeout))
+    print("\n".join(out), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(DV) make-template --units samples/units.csv -o out/templates --force
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check toolkit tests scripts benchmarks
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

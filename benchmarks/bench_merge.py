@@ -379,6 +379,35 @@ def baseline_rss_kb() -> int:
     return int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 
 
+def short_paths(text: str) -> str:
+    for prefix in sorted({str(ROOT), sys.prefix, sys.base_prefix, sys.exec_prefix}, key=len, reverse=True):
+        text = text.replace(prefix + "/", "")
+    return text.replace("lib/python3." + str(sys.version_info.minor) + "/", "")
+
+
+def profile_summary(result: Any) -> list[str]:
+    """Where build_summary spends its time, per sheet (one run, with cProfile)."""
+    from toolkit.summary import build_summary
+
+    prof = cProfile.Profile()
+    prof.enable()
+    build_summary(result)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    cumulative: dict[str, float] = {}
+    for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        if Path(filename).name == "summary.py" or func == "close" and "xlsxwriter" in filename:
+            cumulative[func] = max(cumulative.get(func, 0.0), ct)
+    lines = []
+    total = cumulative.get("build_summary", 0.0)
+    for func in ("write_summary", "write_documents", "write_checks", "write_submissions", "write_charts", "close"):
+        label = "xlsxwriter Workbook.close (XML + zip)" if func == "close" else func
+        ct = cumulative.get(func, 0.0)
+        lines.append(f"  {label:<42} {ct:7.2f} s {ct / total if total else 0:6.0%}")
+    lines.append(f"  {'build_summary (with profiler overhead)':<42} {total:7.2f} s")
+    return lines
+
+
 # -- check_file on one file: stages and profile -------------------------------------------------
 
 
@@ -460,11 +489,14 @@ def profile_check_file(path: Path, form: Any, roster: Any, runs: int) -> list[st
         ("  of which _check_prolog (XML prologs)", ("safety.py", "_check_prolog")),
         ("read_raw", ("readers.py", "read_raw")),
         ("  of which _read_cell_facts (openpyxl)", ("readers.py", "_read_cell_facts")),
+        ("    WorkbookParser.parse (workbook.xml)", ("workbook.py", "parse")),
+        ("    WorkSheetParser.parse (main sheet)", ("_reader.py", "parse")),
         ("extract", ("validate.py", "extract")),
-        ("  of which _read_table", ("validate.py", "_read_table")),
-        ("  of which _read_fields", ("validate.py", "_read_fields")),
         ("  of which _identify", ("validate.py", "_identify")),
-        ("make_issue (all calls)", ("issues.py", "make_issue")),
+        ("  of which _read_fields", ("validate.py", "_read_fields")),
+        ("  of which _read_table", ("validate.py", "_read_table")),
+        ("    RawBook.value (all calls)", ("readers.py", "value")),
+        ("  of which _unit (roster lookup)", ("validate.py", "_unit")),
     ]
     lines.append("")
     lines.append(f"  {'cProfile, cumulative':<42} {'ms':>7} {'share':>6}   ({runs} runs, with profiler overhead)")
@@ -478,8 +510,7 @@ def profile_check_file(path: Path, form: Any, roster: Any, runs: int) -> list[st
     lines.append(f"  top functions by own time ({runs} runs):")
     table = out.getvalue().splitlines()
     start_at = next((i for i, line in enumerate(table) if line.strip().startswith("ncalls")), 0)
-    lines.extend("  " + line.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "") for line in table[start_at:]
-                 if line.strip())  # fmt: skip
+    lines.extend("  " + short_paths(line) for line in table[start_at:] if line.strip())
     return lines
 
 
@@ -597,6 +628,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if statuses.get("accepted", 0) != count:
             say(f"WARNING: merge({label}) accepted {statuses.get('accepted', 0)} of {count}: {dict(statuses)}")
     warnings = Counter(i.code for f in results["N"].files for i in f.warnings)
+    log("profiling build_summary(2N)…")
+    summary_profile = profile_summary(results["2N"])
     marginal = (t_2n - t_n) / n
     docs = sum(len(f.docs) for f in results["N"].files)
     results.clear()
@@ -636,6 +669,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ratio = marginal / cal_per_file
     say(f"marginal cost / calamine bare read    = {ratio:5.2f}×  (target ≤ 2×)  {'OK' if ratio <= 2 else 'MISSED'}  "
         f"[{marginal * 1e3:.2f} / {cal_per_file * 1e3:.2f} ms]; per CPU: {ratio * jobs:.2f}×")  # fmt: skip
+
+    say("")
+    say(f"build_summary on the 2N result, by sheet (cProfile, cumulative)")
+    out.extend(summary_profile)
+    lookups = []
+    for label, ros in (("N", roster_n), ("2N", roster_2n)):
+        last = ros.units[-1].code
+        start = time.perf_counter()
+        for _ in range(200):
+            ros.get(last)
+        lookups.append(f"{label} {(time.perf_counter() - start) / 200 * 1e3:.3f} ms")
+    say(f"Roster.get (linear scan; once per file, worst case): {', '.join(lookups)}")
 
     if not args.no_rss:
         log("peak RSS: merge(N) and merge(2N) in fresh interpreters…")

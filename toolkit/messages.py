@@ -119,9 +119,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "merge.account": (
         "{files} tệp: {accepted} hợp lệ, {rejected} bị từ chối, {duplicate} trùng lặp, {superseded} đã thay, "
-        "{ignored} bỏ qua. Đơn vị chưa gửi: {missing}.",
+        "{ignored} bỏ qua. Đơn vị chưa có báo cáo hợp lệ: {missing}.",
         "{files} files: {accepted} accepted, {rejected} rejected, {duplicate} duplicates, {superseded} superseded, "
-        "{ignored} ignored. Units that sent nothing: {missing}.",
+        "{ignored} ignored. Units without an accepted report: {missing}.",
     ),
     "merge.rejected_line": ("  ✗ {file} ({unit}): {reason}", "  ✗ {file} ({unit}): {reason}"),
     "merge.ignored_line": ("  – {reason}", "  – {reason}"),

@@ -17,7 +17,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .form import Form, col_letters
+from .form import Form, col_letters, quote_sheet
 from .issues import ERROR
 from .merger import MergeResult, report_date, summary_fields
 from .template import FONT, MARGINS_MM, _mm
@@ -95,7 +95,7 @@ class _Summary:
         self.write_checks(self.wb.add_worksheet("Kiểm tra"))
         self.write_submissions(self.wb.add_worksheet("Tình hình nộp"))
         if self.form.charts:
-            self.write_charts(self.wb.add_worksheet("Biểu đồ"))
+            self.write_charts(self.wb.add_worksheet("Số liệu biểu đồ"))
         self.wb.close()
         return self.buffer.getvalue()
 
@@ -144,7 +144,11 @@ class _Summary:
             _put_text(ws, row, 1, unit.code, self.f_text)
             _put_text(ws, row, 2, unit.name + ("" if unit.in_roster else " (ngoài danh sách)"), self.f_text)
             if not unit.sent:
-                _put_text(ws, row, 3, STATUS_VI["missing"], self.f_missing)
+                sent_rejected = any(
+                    f.status == "rejected" and f.unit_code.upper() == unit.code.upper() for f in result.files
+                )
+                status = STATUS_VI["rejected"] + " (xem Kiểm tra)" if sent_rejected else STATUS_VI["missing"]
+                _put_text(ws, row, 3, status, self.f_missing)
                 for i in range(len(fields)):
                     ws.write_blank(row, first_value + i, None, self.f_missing)
             else:
@@ -152,6 +156,7 @@ class _Summary:
                 for i, f in enumerate(fields):
                     self.write_value(ws, row, first_value + i, f.type, unit.values.get(f.code))
             self.unit_rows[unit.code] = row
+            ws.set_row(row, 30)
             row += 1
         last_data = row - 1
         total_row = row
@@ -176,7 +181,7 @@ class _Summary:
         sent = sum(1 for r in result.rows if r.sent)
         notes = (
             f"Số đơn vị đã nộp hợp lệ: {sent}/{len(result.rows)}. "
-            f"Chưa gửi: {', '.join(result.missing_units) or 'không'}.",
+            f"Chưa có báo cáo hợp lệ: {', '.join(result.missing_units) or 'không'}.",
             "Dòng TOÀN TỈNH là công thức: các số được cộng; tỷ lệ được tính lại từ các tổng "
             "(không lấy trung bình các tỷ lệ).",
         )
@@ -288,60 +293,65 @@ class _Summary:
 
     # -- Biểu đồ --------------------------------------------------------------------------
     def write_charts(self, ws: Worksheet) -> None:
+        """One chart sheet per chart of the form (a full landscape page each), and their
+        data on ``ws``: unit code, unit name, each charted field, the target."""
         form, result = self.form, self.result
         sent = [r for r in result.rows if r.sent]
-        ws.write_string(0, 0, "BIỂU ĐỒ THEO ĐƠN VỊ", self.f_title)
-        # The charts' data, on this sheet below the charts: unit, then each charted field.
-        data_row = 4 + 22 * len(form.charts)
-        ws.write_string(data_row, 0, "Đơn vị", self.f_head)
+        heads = ["Mã", "Đơn vị"]
         columns: dict[str, int] = {}
-        col = 1
         for chart in form.charts:
             for code in chart.fields:
                 if code not in columns:
-                    ws.write_string(data_row, col, form.field(code).label, self.f_head)
-                    columns[code] = col
-                    col += 1
+                    columns[code] = len(heads)
+                    heads.append(form.field(code).label)
             if chart.target is not None:
-                ws.write_string(data_row, col, chart.target_label or "Mục tiêu", self.f_head)
-                columns[f"target:{chart.title}"] = col
-                col += 1
-        for i, unit in enumerate(sent, start=1):
-            _put_text(ws, data_row + i, 0, unit.name or unit.code, self.f_text)
+                columns[f"target:{chart.title}"] = len(heads)
+                heads.append(chart.target_label or "Mục tiêu")
+        self.title(ws, len(heads) - 1, "SỐ LIỆU CÁC BIỂU ĐỒ")
+        for col, text in enumerate(heads):
+            ws.write_string(3, col, text, self.f_head)
+            ws.set_column(col, col, 34 if col == 1 else 14)
+        ws.set_row(3, 45)
+        for i, unit in enumerate(sent, start=4):
+            _put_text(ws, i, 0, unit.code, self.f_text)
+            _put_text(ws, i, 1, unit.name, self.f_text)
             for chart in form.charts:
                 for code in chart.fields:
-                    self.write_value(ws, data_row + i, columns[code], form.field(code).type, unit.values.get(code))
+                    self.write_value(ws, i, columns[code], form.field(code).type, unit.values.get(code))
                 if chart.target is not None:
-                    ws.write_number(data_row + i, columns[f"target:{chart.title}"], chart.target, self.f_pct)
-        ws.set_column(0, 0, 30)
-        ws.set_column(1, col, 14)
-        last = data_row + max(len(sent), 1)
-        sheet = "'Biểu đồ'"
+                    ws.write_number(i, columns[f"target:{chart.title}"], chart.target, self.f_pct)
+        self.setup(ws, 3)
+        last = 4 + max(len(sent), 1) - 1
+        sheet = quote_sheet(ws.name)
 
-        def ref(c: int) -> str:
-            return f"={sheet}!${col_letters(c)}${data_row + 2}:${col_letters(c)}${last + 1}"
+        def ref(col: int) -> str:
+            # Short unit codes on the axis: full names would eat the plot area.
+            return f"={sheet}!${col_letters(col)}$5:${col_letters(col)}${last + 1}"
 
-        for n, chart in enumerate(form.charts):
+        for n, chart in enumerate(form.charts, start=1):
             percent = all(form.field(c).type == "percent" for c in chart.fields)
             main = self.wb.add_chart({"type": "column"})
             for code in chart.fields:
                 main.add_series({"name": form.field(code).label, "categories": ref(0), "values": ref(columns[code]),
-                                 "data_labels": {"value": True, "num_format": "0.0%" if percent else "0"}})  # fmt: skip
+                                 "data_labels": {"value": True, "num_format": "0.0%" if percent else "0",
+                                                 "font": {"name": FONT, "size": 7}}})  # fmt: skip
             if chart.target is not None:
                 line = self.wb.add_chart({"type": "line"})
                 line.add_series({"name": chart.target_label or "Mục tiêu", "categories": ref(0),
                                  "values": ref(columns[f"target:{chart.title}"]),
-                                 "line": {"color": "#C00000", "width": 2, "dash_type": "dash"}})  # fmt: skip
+                                 "line": {"color": "#C00000", "width": 2, "dash_type": "dash"},
+                                 "marker": {"type": "none"}})  # fmt: skip
                 main.combine(line)
-            main.set_title({"name": chart.title, "name_font": {"name": FONT, "size": 12}})
-            main.set_x_axis({"num_font": {"name": FONT, "size": 8, "rotation": -45}})
+            main.set_title({"name": chart.title, "name_font": {"name": FONT, "size": 14}})
+            main.set_x_axis({"num_font": {"name": FONT, "size": 9, "rotation": -45}})
             main.set_y_axis({"num_format": "0%" if percent else "0", "num_font": {"name": FONT},
                              "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})  # fmt: skip
-            main.set_legend({"position": "bottom", "font": {"name": FONT}})
-            main.set_size({"width": 1000, "height": 400})
-            ws.insert_chart(2 + 22 * n, 0, main)
-        self.setup(ws, 0)
-        ws.freeze_panes(0, 0)
+            main.set_legend({"position": "bottom", "font": {"name": FONT, "size": 10}})
+            sheet_chart = self.wb.add_chartsheet(f"Biểu đồ {n}")
+            sheet_chart.set_chart(main)
+            sheet_chart.set_paper(9)
+            sheet_chart.set_landscape()
+            sheet_chart.set_header(f'&C&"{FONT},Regular"&11&P', {"margin": _mm(10)})
 
 
 def build_summary(result: MergeResult) -> bytes:

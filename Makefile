@@ -13,17 +13,23 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The whole yearly round on the sample province: templates, then the merge of what came back.
+# `dv merge` exits 1 when some file was rejected (the samples have two on purpose).
 demo: $(STAMP)
-	mkdir -p out
+	@mkdir -p out
 	$(DV) make-template -o out/ --force
-	$(DV) make-template --units samples/units.csv -o out/templates --force
+	$(DV) make-template --units samples/units.csv -o out/mau-tung-don-vi/ --force
+	$(DV) merge samples/submissions --units samples/units.csv -o out/tong-hop-2020.xlsx \
+		--json out/tong-hop-2020.json --force || test $$? -eq 1
+	@echo "Xem / see: out/tong-hop-2020.xlsx, out/tong-hop-2020.json, out/mau-tung-don-vi/"
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
-	$(PY) benchmarks/bench_template.py
+	@test ! -f benchmarks/bench_template.py || $(PY) benchmarks/bench_template.py
+	$(PY) benchmarks/bench_merge.py --n 1000
 
 clean:
 	rm -rf out .pytest_cache

@@ -270,13 +270,17 @@ def dataset(n: int, cache: Path, jobs: int, log: Callable[[str], None]) -> Datas
     tasks = [(u, str(tmp / ("a" if i < n else "b") / file_name(u)), SEED + i) for i, u in enumerate(units)]
     log(f"generating {2 * n} filled workbooks in {tmp} ({jobs} processes)…")
     start = time.perf_counter()
-    with ProcessPoolExecutor(jobs, initializer=_gen_init, initargs=(placeholder,)) as pool:
-        for done, _ in enumerate(pool.map(_gen_one, tasks, chunksize=8), start=1):
-            if done % 200 == 0:
-                log(f"  {done}/{len(tasks)}")
-    write_roster(tmp / "roster-N.csv", units[:n])
-    write_roster(tmp / "roster-2N.csv", units)
-    (tmp / "manifest.json").write_text(json.dumps(manifest))
+    try:
+        with ProcessPoolExecutor(jobs, initializer=_gen_init, initargs=(placeholder,)) as pool:
+            for done, _ in enumerate(pool.map(_gen_one, tasks, chunksize=8), start=1):
+                if done % 200 == 0:
+                    log(f"  {done}/{len(tasks)}")
+        write_roster(tmp / "roster-N.csv", units[:n])
+        write_roster(tmp / "roster-2N.csv", units)
+        (tmp / "manifest.json").write_text(json.dumps(manifest))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     if root.exists():
         shutil.rmtree(root)
     tmp.rename(root)
@@ -355,15 +359,25 @@ def child_merge(args: argparse.Namespace) -> None:
     result = merge_function()(args.dirs, roster=roster)
     t_merge = time.perf_counter() - start
     rss_merge = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    gc.collect()
+    now_merge = current_rss_kb()
     start = time.perf_counter()
     data = build_summary(result)
     t_summary = time.perf_counter() - start
     print(json.dumps({
         "files": len(result.files), "accepted": len(result.accepted), "t_merge": t_merge, "t_summary": t_summary,
-        "summary_bytes": len(data), "self_after_merge_kb": rss_merge,
+        "summary_bytes": len(data), "self_after_merge_kb": rss_merge, "now_after_merge_kb": now_merge,
         "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     }))  # fmt: skip
+
+
+def current_rss_kb() -> int:
+    """Resident set size now (not the peak), from /proc; 0 where there is none."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def run_child(dirs: Sequence[Path], roster: Path) -> dict[str, Any]:
@@ -374,7 +388,7 @@ def run_child(dirs: Sequence[Path], roster: Path) -> dict[str, Any]:
 
 def baseline_rss_kb() -> int:
     """Peak RSS of a fresh interpreter that has imported toolkit (the floor of the figures above)."""
-    code = ("import resource, toolkit.summary, toolkit.check, toolkit.readers, toolkit.validate; "
+    code = ("import resource, toolkit.summary, toolkit.check, toolkit.readers, toolkit.validate, toolkit.roster; "
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")  # fmt: skip
     return int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 
@@ -517,41 +531,87 @@ def profile_check_file(path: Path, form: Any, roster: Any, runs: int) -> list[st
 # -- awkward files ----------------------------------------------------------------------------------
 
 
-def _awkward_one(path: str) -> None:
-    """Child process: check one file, print the time, the status and the peak RSS."""
-    from toolkit.check import _worker_init, check_file
+def display(path: Path) -> str:
+    with contextlib.suppress(ValueError):
+        return str(path.resolve().relative_to(ROOT))
+    return str(path)
+
+
+def _awkward_one(path: str, pool: bool) -> None:
+    """Child process: check one file (alone, or through dv's worker pool); print the outcome."""
+    from toolkit.check import MEMORY_LIMIT, _worker_init, check_file, check_files
     from toolkit.form import load_form
 
     form = load_form()
-    _worker_init(2 * 1024 * 1024 * 1024)  # the memory cap dv's workers run under
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if not pool:
+        _worker_init(MEMORY_LIMIT)  # the memory cap dv's workers run under
     start = time.perf_counter()
-    report = check_file(path, form)
+    report = check_files([path], form, jobs=1)[0] if pool else check_file(path, form)
     elapsed = time.perf_counter() - start
     codes = ",".join(sorted({i.code for i in report.errors})) or "-"
-    print(json.dumps({"t": elapsed, "status": report.status, "codes": codes, "rss_before_kb": before,
-                      "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))  # fmt: skip
+    print(json.dumps({"t": elapsed, "status": report.status, "codes": codes}))
 
 
-def awkward(timeout: float) -> list[str]:
-    if not AWKWARD.is_dir():
-        return [f"(no {AWKWARD.relative_to(ROOT)}: skipped)"]
-    files = sorted(p for p in AWKWARD.rglob("*") if p.is_file())
+def run_measured(cmd: Sequence[str], timeout: float) -> tuple[float, int, int, str]:
+    """Run ``cmd``: (wall seconds, wait status, peak RSS in kB of it and its children, stdout)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - start > timeout:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                status = -1
+                break
+            time.sleep(0.005)
+        proc.returncode = 0  # reaped here: keep Popen from waiting again
+        elapsed = time.perf_counter() - start
+        out.seek(0)
+        return elapsed, status, usage.ru_maxrss, out.read().decode("utf-8", "replace")
+
+
+def awkward(folder: Path, timeout: float, reference: Path) -> list[str]:
+    if not folder.is_dir():
+        return [f"(no {display(folder)}: skipped)"]
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
     if not files:
-        return [f"({AWKWARD.relative_to(ROOT)} is empty: skipped)"]
-    lines = [f"  {'file':<40} {'kB':>8} {'check s':>8} {'peak RSS MB':>11}  status (errors)"]
+        return [f"({display(folder)} is empty: skipped)"]
+    # Wall time and peak RSS include starting Python and importing toolkit (the `normal`
+    # row of a generated file, first, is that floor).
+    files = [reference, *files]
+    lines = [
+        "  each file checked in a fresh interpreter: the time of the check inside it (wall time of the whole",
+        "  process, marked *, when it died), and the peak RSS of the process and its workers (imports included:",
+        "  the generated row is the floor). check_file: in-process under dv's 2 GB address-space cap;",
+        "  check_files: through dv's worker pool (a worker that dies is retried alone, then reported).",
+        f"  {'file':<44} {'kB':>7} {'check_file s':>12} {'MB':>5}  {'check_files s':>13} {'MB':>5}  outcome",
+    ]
+    script = str(Path(__file__).resolve())
     for path in files:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--child-awkward", str(path)]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-            result = json.loads(proc.stdout.strip().splitlines()[-1])
-            line = (f"{result['t']:8.3f} {result['rss_kb'] / 1024:11.0f}  {result['status']} ({result['codes']})")
-        except subprocess.TimeoutExpired:
-            line = f"{'>' + str(int(timeout)):>8} {'?':>11}  timed out"
-        except (IndexError, ValueError, KeyError):
-            line = f"{'?':>8} {'?':>11}  crashed: rc={proc.returncode} {proc.stderr.strip()[-120:]!r}"
-        name = str(path.relative_to(AWKWARD))
-        lines.append(f"  {name[:40]:<40} {path.stat().st_size / 1024:8.1f} {line}")
+        cells, outcomes = [], []
+        for flag in ("--child-awkward", "--child-awkward-pool"):
+            elapsed, status, rss_kb, stdout = run_measured([sys.executable, script, flag, str(path)], timeout)
+            got: dict[str, Any] = {}
+            with contextlib.suppress(IndexError, ValueError):
+                got = json.loads(stdout.strip().splitlines()[-1])
+            if status == -1:
+                cells.append(f"{'>' + str(int(timeout)):>13} {'?':>5}")
+                outcomes.append("timed out")
+                continue
+            if "t" in got:
+                cells.append(f"{got['t']:13.3f} {rss_kb / 1024:5.0f}")
+                outcomes.append(f"{got['status']} ({got['codes']})")
+            else:
+                cells.append(f"{elapsed:12.2f}* {rss_kb / 1024:5.0f}")
+                died = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit {status >> 8}"
+                outcomes.append(f"process died ({died})")
+        name = str(path.relative_to(folder)) if path.is_relative_to(folder) else f"(generated) {path.name}"
+        lines.append(
+            f"  {name[:44]:<44} {path.stat().st_size / 1024:7.1f}{cells[0]}  {cells[1]}  {' | '.join(outcomes)}"
+        )
     return lines
 
 
@@ -561,21 +621,23 @@ def awkward(timeout: float) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="files in the N set (the 2N set doubles it)")
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each merge (best is kept)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each merge and baseline (best is kept)")
     parser.add_argument("--cache", type=Path, default=CACHE, help="where generated files are kept")
     parser.add_argument("--profile-runs", type=int, default=200, help="check_file calls to average")
     parser.add_argument("--no-rss", action="store_true", help="skip the fresh-process peak RSS runs")
+    parser.add_argument("--awkward", type=Path, default=AWKWARD, help="folder of awkward files to time")
     parser.add_argument("--awkward-timeout", type=float, default=120.0)
     parser.add_argument("--child-merge", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-awkward", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-awkward-pool", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--roster", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("dirs", nargs="*", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_merge:
         child_merge(args)
         return 0
-    if args.child_awkward:
-        _awkward_one(str(args.dirs[0]))
+    if args.child_awkward or args.child_awkward_pool:
+        _awkward_one(str(args.dirs[0]), pool=args.child_awkward_pool)
         return 0
 
     from toolkit.form import load_form
@@ -591,14 +653,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ds = dataset(n, args.cache, jobs, log)
     form = load_form()
     roster_n, roster_2n = read_roster(ds.roster_n), read_roster(ds.roster_2n)
-    files_a, files_b = ds.files("a"), ds.files("b")
+    files_a = ds.files("a")
     size_kb = statistics.fmean(p.stat().st_size for p in files_a) / 1024
     out: list[str] = []
     say = out.append
 
     say(f"dv merge benchmark: N = {n} ({2 * n} generated files, mean {size_kb:.0f} kB), {jobs} CPU, "
         f"Python {sys.version.split()[0]}, {dt.datetime.now():%Y-%m-%d %H:%M}")  # fmt: skip
-    say(f"files: {ds.root}")
+    say(f"files: {ds.root}; load average before timing: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     # (a) dv merge on N and 2N, interleaved, best of --repeat; the summary timed apart.
     log("timing merge(N) and merge(2N)…")
@@ -623,9 +685,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             del result, data
     t_n, t_2n = min(merge_times["N"]), min(merge_times["2N"])
     s_n, s_2n = min(summary_times["N"]), min(summary_times["2N"])
+    all_accepted = True
     for label, count in (("N", n), ("2N", 2 * n)):
         statuses = Counter(f.status for f in results[label].files)
         if statuses.get("accepted", 0) != count:
+            all_accepted = False
             say(f"WARNING: merge({label}) accepted {statuses.get('accepted', 0)} of {count}: {dict(statuses)}")
     warnings = Counter(i.code for f in results["N"].files for i in f.warnings)
     log("profiling build_summary(2N)…")
@@ -639,10 +703,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     t_naive, naive_times, _ = best_of(lambda: [naive_read(p) for p in files_a], args.repeat)
     log("timing python-calamine alone…")
     t_cal, cal_times, _ = best_of(lambda: [calamine_read(p) for p in files_a], max(3, args.repeat))
+    load_after = os.getloadavg()
 
     say("")
-    say(f"N set: {n} files, {docs} documents; every file accepted; warnings: "
-        + (", ".join(f"{k} ×{v}" for k, v in warnings.most_common()) or "none"))
+    say(
+        f"N set: {n} files, {docs} documents; {'every file accepted' if all_accepted else 'NOT all accepted'}; warnings: "
+        + (", ".join(f"{k} ×{v}" for k, v in warnings.most_common()) or "none")
+    )
     say("")
     say(f"{'run':<44} {'best s':>8} {'files/s':>8} {'ms/file':>8}   runs (s)")
 
@@ -655,9 +722,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{fmt_times(summary_times['N'])}  ({summary_size['N'] / 1024:.0f} kB)")  # fmt: skip
     say(f"{'  build_summary + write, 2N':<44} {s_2n:8.2f} {'':>8} {s_2n / (2 * n) * 1e3:8.2f}   "
         f"{fmt_times(summary_times['2N'])}  ({summary_size['2N'] / 1024:.0f} kB)")  # fmt: skip
-    row(f"dv merge + summary, N = {n}", t_n + s_n, n, [a + b for a, b in zip(merge_times["N"], summary_times["N"], strict=True)])
+    row(
+        f"dv merge + summary, N = {n}",
+        t_n + s_n,
+        n,
+        [a + b for a, b in zip(merge_times["N"], summary_times["N"], strict=True)],
+    )
     row("naive openpyxl loop, N (1 process)", t_naive, n, naive_times)
     row("python-calamine, every sheet, N (1 process)", t_cal, n, cal_times)
+    say(f"(load average after the timings: {' '.join(f'{x:.2f}' for x in load_after)}; other work on the machine "
+        "inflates single runs, hence best of several)")  # fmt: skip
     say("")
     cal_per_file = t_cal / n
     say(f"marginal cost of dv merge: (t(2N) - t(N)) / N = {marginal * 1e3:.2f} ms/file wall "
@@ -671,7 +745,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"[{marginal * 1e3:.2f} / {cal_per_file * 1e3:.2f} ms]; per CPU: {ratio * jobs:.2f}×")  # fmt: skip
 
     say("")
-    say(f"build_summary on the 2N result, by sheet (cProfile, cumulative)")
+    say("build_summary on the 2N result, by sheet (cProfile, cumulative)")
     out.extend(summary_profile)
     lookups = []
     for label, ros in (("N", roster_n), ("2N", roster_2n)):
@@ -688,14 +762,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         rss = {"N": run_child([ds.a], ds.roster_n), "2N": run_child([ds.a, ds.b], ds.roster_2n)}
         say("")
         say(f"peak RSS, each merge in a fresh interpreter (MB; imports alone: {base / 1024:.0f} MB)")
-        say(f"  {'run':<10} {'files':>6} {'merge s':>8} {'summary s':>9} {'main after merge':>17} "
-            f"{'main + summary':>15} {'largest worker':>15}")  # fmt: skip
+        say(f"  {'run':<4} {'files':>6} {'merge s':>8} {'summary s':>9} {'main: peak after merge':>23} "
+            f"{'(RSS now)':>9} {'peak incl. summary':>19} {'largest worker':>15}")  # fmt: skip
         for label, r in rss.items():
-            say(f"  {label:<10} {r['files']:>6} {r['t_merge']:8.2f} {r['t_summary']:9.2f} "
-                f"{r['self_after_merge_kb'] / 1024:17.0f} {r['self_kb'] / 1024:15.0f} {r['children_kb'] / 1024:15.0f}")  # fmt: skip
-        grow = (rss["2N"]["self_after_merge_kb"] - rss["N"]["self_after_merge_kb"]) / n
-        say(f"  main process growth after merge: {grow:.1f} kB per extra file; "
-            f"summary adds {(rss['2N']['self_kb'] - rss['2N']['self_after_merge_kb']) / 1024:.0f} MB at 2N")  # fmt: skip
+            say(f"  {label:<4} {r['files']:>6} {r['t_merge']:8.2f} {r['t_summary']:9.2f} "
+                f"{r['self_after_merge_kb'] / 1024:23.0f} {r['now_after_merge_kb'] / 1024:9.0f} "
+                f"{r['self_kb'] / 1024:19.0f} {r['children_kb'] / 1024:15.0f}")  # fmt: skip
+        grow = (rss["2N"]["now_after_merge_kb"] - rss["N"]["now_after_merge_kb"]) / n
+        say(f"  main process, RSS held after merge: {grow:+.1f} kB per extra file (the reports); the summary "
+            f"raises the peak by {(rss['2N']['self_kb'] - rss['2N']['self_after_merge_kb']) / 1024:.0f} MB at 2N")  # fmt: skip
 
     log("profiling check_file…")
     roster = roster_n
@@ -705,8 +780,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     log("awkward files…")
     say("")
-    say(f"awkward files ({AWKWARD.relative_to(ROOT)}), each checked in a fresh interpreter under dv's 2 GB cap")
-    out.extend(awkward(args.awkward_timeout))
+    say(f"awkward files ({display(args.awkward)})")
+    out.extend(awkward(args.awkward, args.awkward_timeout, files_a[0]))
     print("\n".join(out), flush=True)
     return 0
 

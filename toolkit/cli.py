@@ -244,7 +244,7 @@ def merge(
 
     from .render import render_merge
 
-    render_merge(Console(), result, out, json_path, lang)
+    render_merge(Console(soft_wrap=True), result, out, json_path, lang)
     raise typer.Exit(0 if result.ok else 1)
 
 

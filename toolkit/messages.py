@@ -128,8 +128,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "merge.written": ("Đã ghi tổng hợp: {path}", "Summary written: {path}"),
     "merge.json_written": ("Đã ghi báo cáo JSON: {path}", "JSON report written: {path}"),
     "merge.totals": (
-        "Toàn tỉnh: {line}",
-        "Province: {line}",
+        "Toàn tỉnh:{line}",
+        "Province:{line}",
     ),
     "none": ("không", "none"),
     "col.severity": ("Mức độ", "Severity"),

@@ -73,12 +73,11 @@ def render_merge(console: Console, result, out, json_path, lang: str) -> None:  
         if f.status == "ignored":
             console.print(t("merge.ignored_line", lang, file=Path(f.path).name, reason=f.issues[0].text(lang)
                             if f.issues else ""), style="dim", highlight=False)  # fmt: skip
-    parts = []
+    console.print(t("merge.totals", lang, line=""), highlight=False)
     for f in result.form.summable_fields:
         value = result.totals.get(f.code)
         shown = format_percent(value, lang=lang) if f.type == "percent" else format_number(value, lang=lang)
-        parts.append(f"{f.code} {shown}")
-    console.print(t("merge.totals", lang, line="; ".join(parts)), highlight=False)
+        console.print(f"  {f.text(lang)}: {shown} {f.unit if f.type != 'percent' else ''}".rstrip(), highlight=False)
     console.print(t("merge.written", lang, path=out), style="green", highlight=False)
     if json_path is not None:
         console.print(t("merge.json_written", lang, path=json_path), highlight=False)

@@ -296,7 +296,9 @@ class _Writer:
                     ws.write_string(f"{lay.unit_column}{f.row}", f.unit, st.center)
                 else:
                     ws.write_blank(f"{lay.unit_column}{f.row}", None, st.center)
-                ws.set_row(f.row - 1, text_height(f.label, label_width))
+                # Text inputs (unit name, signer) get two lines: the clerk's text wraps.
+                lines = 2 if f.type == "text" and f.is_input else 1
+                ws.set_row(f.row - 1, max(text_height(f.label, label_width), 16.5 * lines))
                 self.write_value(ws, f)
                 self.wb.define_name(f.code, f"={quote_sheet(f.sheet)}!${f.column}${f.row}")
         for f in form.fields:  # checks after all values are known (cached results)

@@ -1,0 +1,68 @@
+"""Regenerate the README's pictures under docs/ through the real LibreOffice.
+
+    .venv/bin/python scripts/render_docs.py
+
+Fills the template with the seed's appendix (and a copy with a wrong total), merges the
+shipped samples, has LibreOffice recalculate and print them to PDF, and turns chosen pages
+into PNG with pdftoppm (poppler-utils). Needs soffice and pdftoppm; writes only docs/*.png.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+
+def page_png(pdf: Path, page: int, target: Path, dpi: int = 80) -> None:
+    stem = target.with_suffix("")
+    subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), "-png", "-singlefile",
+                    str(pdf), str(stem)], check=True)  # fmt: skip
+
+
+def main() -> int:
+    from toolkit.form import load_form
+    from toolkit.merger import merge
+    from toolkit.roster import read_roster
+    from toolkit.summary import build_summary
+    from toolkit.template import build_template
+    from toolkit.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert, soffice
+
+    if soffice() is None or shutil.which("pdftoppm") is None:
+        print("needs LibreOffice and poppler-utils: apt-get install libreoffice-calc-nogui poppler-utils")
+        return 2
+    DOCS.mkdir(exist_ok=True)
+    form = load_form()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        template = build_template(form)
+        fill_template(template, SEED, SEED_DOCS, out=tmp / "mau-da-dien.xlsx")
+        wrong = dict(SEED, cut_total=9, dvc_level4=40)
+        fill_template(template, wrong, SEED_DOCS, out=tmp / "mau-co-loi.xlsx")
+        roster = read_roster(ROOT / "samples" / "units.csv")
+        result = merge([ROOT / "samples" / "submissions"], form, roster)
+        (tmp / "tong-hop.xlsx").write_bytes(build_summary(result))
+        # Recalculate in LibreOffice first (the filled copies hold no cached results), then print.
+        for name in ("mau-da-dien", "mau-co-loi", "tong-hop"):
+            recalculated = libreoffice_convert(tmp / f"{name}.xlsx", "xlsx", tmp / "recalc")
+            pdf = libreoffice_convert(recalculated, "pdf", tmp / "pdf", recalc=False)
+            pages = {"mau-da-dien": [(1, "mau-da-dien"), (2, "mau-van-ban")], "mau-co-loi": [(1, "mau-co-loi")],
+                     "tong-hop": [(1, "tong-hop")]}[name]  # fmt: skip
+            for page, target in pages:
+                page_png(pdf, page, DOCS / f"{target}.png")
+        chart_pdf = tmp / "pdf" / "tong-hop.pdf"
+        pages = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(chart_pdf)], capture_output=True,
+                    text=True, check=True).stdout.splitlines() if line.startswith("Pages:")))  # fmt: skip
+        page_png(chart_pdf, pages, DOCS / "bieu-do.png")
+    for png in sorted(DOCS.glob("*.png")):
+        print(f"{png.relative_to(ROOT)}  {png.stat().st_size:,} B")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""The README documents every command, option and issue code (sqlite-utils style)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer.main
+
+from toolkit.cli import app
+from toolkit.form import load_form
+from toolkit.issues import CATALOGUE
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+GROUP = typer.main.get_command(app)
+CTX = GROUP.context_class(GROUP, info_name="dv")
+COMMANDS = GROUP.list_commands(CTX)
+
+
+def test_there_are_commands():
+    assert {"make-template", "check", "merge"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_and_is_documented(name):
+    command = GROUP.get_command(CTX, name)
+    assert command.help, f"{name} has no help text"
+    assert f"### `dv {name}`" in README
+
+
+@pytest.mark.parametrize(
+    ("name", "option"),
+    [
+        (name, opt)
+        for name in COMMANDS
+        for param in GROUP.get_command(CTX, name).params
+        for opt in getattr(param, "opts", [])
+        if opt.startswith("--")
+    ],
+)
+def test_every_option_is_documented(name, option):
+    section = README.split(f"### `dv {name}`", 1)[1].split("###", 1)[0]
+    assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", section), f"{option} of dv {name}"
+
+
+@pytest.mark.parametrize("code", [*CATALOGUE, *(r.id for r in load_form().rules),
+                                  *(r.id for t in load_form().tables.values() for r in t.rules)])  # fmt: skip
+def test_every_issue_code_is_in_the_table(code):
+    assert f"| `{code}` |" in README
+
+
+def test_generated_blocks_are_up_to_date():
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "readme_reference.py"), "--check"],
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("picture", re.findall(r"\]\((docs/[^)]+\.png)\)", README))
+def test_pictures_exist(picture):
+    assert (ROOT / picture).is_file()
+
+
+def test_readme_gives_the_two_commands_first():
+    first = README.split("## ", 2)[1]
+    assert "make demo" in first and "make test" in first

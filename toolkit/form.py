@@ -25,6 +25,7 @@ __all__ = [
     "Field",
     "Form",
     "FormError",
+    "Report",
     "Rule",
     "Section",
     "Table",
@@ -204,6 +205,58 @@ class Table:
 
 
 @dataclass(frozen=True)
+class ReportChange:
+    """How a sentence says one province figure's change against last year: ``up``, ``down``
+    or ``same``, each a template with ``{change}`` (the size of the change) and ``{previous}``."""
+
+    field: str
+    up: Template
+    down: Template
+    same: Template
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    title: str  # plain text, {year}
+    sentences: tuple[Template, ...]  # on the province totals
+    documents: bool = False  # the documents table (by unit and issuer) follows the sentences
+    compare: tuple[ReportChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """The provincial appendix as a Word document (``dv merge --docx``): the heading block of
+    Decree 30/2020/NĐ-CP and the seed report's own sentences, as data."""
+
+    agency_parent: str
+    agency: str
+    nation: str
+    motto: str
+    date_line: str  # plain text, {year}
+    title: str
+    attachment: str
+    province: str  # the label of the province's row in tables
+    compare_intro: Template
+    sections: tuple[ReportSection, ...]
+    documents_table: str  # table code
+    documents_group: str  # column whose choices split a unit's documents (issuer)
+    documents_item: Template  # one document, by column code
+    documents_headers: tuple[str, ...]  # STT, unit, group, count, documents
+    units_title: str
+    units_headers: tuple[str, ...]  # STT, unit
+    units_columns: tuple[tuple[str, str], ...]  # (field code, header)
+    no_previous: str  # a unit's cell when last year has nothing to compare with
+    units_note: Template
+    missing: Template
+    rejected: Template
+    all_sent: Template
+    new_field: Template
+    not_in_previous: Template
+    not_sent_previous: Template
+    coverage: Template
+
+
+@dataclass(frozen=True)
 class Layout:
     sheet: str
     title_row: int
@@ -243,6 +296,7 @@ class Form:
     guide_title: str
     guide_lines: tuple[str, ...]
     charts: tuple[Chart, ...] = ()
+    report: Report | None = None  # the Word appendix; optional
     path: str = field(default="", compare=False)
 
     # -- lookups ---------------------------------------------------------------------------
@@ -365,7 +419,7 @@ class _Loader:
             self.data,
             "tệp",
             ("form", "layout", "sections", "roster"),
-            ("choices", "tables", "rules", "guide", "summary"),
+            ("choices", "tables", "rules", "guide", "summary", "report"),
         )
         meta = self.take(
             top["form"],
@@ -399,6 +453,7 @@ class _Loader:
                 raise self.fail(f"[roster].{key}", f"{code!r} không phải là một ô nhập")
         guide = self.take(top.get("guide", {"title": "", "lines": []}), "[guide]", ("title", "lines"), ())
         charts = self.charts(top.get("summary", {}), known_fields)
+        report = self.report(top["report"], known_fields, tables) if "report" in top else None
         return Form(
             id=self.code_like_id(meta["id"]),
             version=str(meta["version"]),
@@ -417,6 +472,7 @@ class _Loader:
             guide_title=guide["title"],
             guide_lines=tuple(self.as_list(guide["lines"], "[guide].lines")),
             charts=charts,
+            report=report,
             path=self.path,
         )
 
@@ -430,6 +486,100 @@ class _Loader:
             out.append(Chart(title=c["title"], title_en=c.get("title_en", c["title"]), fields=tuple(c["fields"]),
                              target=c.get("target"), target_label=c.get("target_label", "")))  # fmt: skip
         return tuple(out)
+
+    # Names a report template may use besides field codes, by kind of template.
+    _REPORT_NAMES = {
+        "sentence": frozenset({"year"}),
+        "change": frozenset({"year", "previous_year", "change", "previous"}),
+        "list": frozenset({"year", "count", "total", "names"}),
+        "note": frozenset({"year", "previous_year", "label", "names", "units", "previous_units"}),
+    }
+
+    def report(self, raw: Any, known: Mapping[str, Field], tables: Mapping[str, Table]) -> Report:
+        texts = ("agency_parent", "agency", "nation", "motto", "date_line", "title", "attachment", "province")
+        r = self.take(raw, "[report]", (*texts, "compare_intro", "sections", "documents", "units", "notes"), ())
+        for key in texts:
+            self.plain(r[key], f"[report].{key}")
+        summable = {code for code, f in known.items() if f.type in NUMERIC_TYPES}
+
+        def tpl(text: Any, where: str, kind: str, extra: frozenset[str] = frozenset()) -> Template:
+            out = self.template(text, where)
+            allowed = self._REPORT_NAMES[kind] | extra | (summable if kind in ("sentence", "change") else set())
+            self.names_known(out.names, dict.fromkeys(allowed), where)
+            return out
+
+        d = self.take(r["documents"], "[report.documents]", ("table", "group", "item", "headers"), ())
+        table = tables.get(d["table"])
+        if table is None:
+            raise self.fail("[report.documents].table", f"không có bảng {d['table']!r}")
+        columns = {c.code: c for c in table.columns}
+        if d["group"] not in columns or not columns[d["group"]].choices:
+            raise self.fail("[report.documents].group", f"{d['group']!r} không phải là cột chọn của bảng {table.code}")
+        item = self.template(d["item"], "[report.documents].item")
+        self.names_known(item.names, columns, "[report.documents].item")
+        doc_headers = self.headers(d["headers"], "[report.documents].headers", 5)
+        u = self.take(r["units"], "[report.units]",
+                      ("title", "headers", "columns", "no_previous", "note", "missing", "rejected", "all_sent"), ())  # fmt: skip
+        unit_columns = []
+        for i, c in enumerate(self.as_list(u["columns"], "[report.units].columns")):
+            c = self.take(c, f"[report.units].columns[{i}]", ("field", "header"), ())
+            if c["field"] not in summable:
+                raise self.fail(f"[report.units].columns[{i}]", f"{c['field']!r} không phải là một trường số")
+            unit_columns.append((c["field"], self.plain(c["header"], f"[report.units].columns[{i}].header")))
+        notes = ("new_field", "not_in_previous", "not_sent_previous", "coverage")
+        n = self.take(r["notes"], "[report.notes]", notes, ())
+        sections = []
+        for i, sec in enumerate(self.as_list(r["sections"], "[[report.sections]]")):
+            where = f"[[report.sections]][{i}]"
+            sec = self.take(sec, where, ("title", "sentences"), ("documents", "compare"))
+            changes = []
+            for j, c in enumerate(self.as_list(sec.get("compare", []), f"{where}.compare")):
+                cw = f"{where}.compare[{j}]"
+                c = self.take(c, cw, ("field", "up", "down", "same"), ())
+                if c["field"] not in summable:
+                    raise self.fail(cw, f"{c['field']!r} không phải là một trường số")
+                changes.append(ReportChange(c["field"], *(tpl(c[k], f"{cw}.{k}", "change") for k in ("up", "down", "same"))))
+            sections.append(ReportSection(
+                title=self.plain(sec["title"], f"{where}.title"),
+                sentences=tuple(tpl(t, f"{where}.sentences[{k}]", "sentence")
+                                for k, t in enumerate(self.as_list(sec["sentences"], f"{where}.sentences"))),
+                documents=bool(sec.get("documents", False)),
+                compare=tuple(changes),
+            ))  # fmt: skip
+        return Report(
+            **{k: r[k] for k in texts},
+            compare_intro=tpl(r["compare_intro"], "[report].compare_intro", "note"),
+            sections=tuple(sections),
+            documents_table=table.code,
+            documents_group=d["group"],
+            documents_item=item,
+            documents_headers=doc_headers,
+            units_title=self.plain(u["title"], "[report.units].title"),
+            units_headers=self.headers(u["headers"], "[report.units].headers", 2),
+            units_columns=tuple(unit_columns),
+            no_previous=self.plain(u["no_previous"], "[report.units].no_previous"),
+            units_note=tpl(u["note"], "[report.units].note", "note"),
+            missing=tpl(u["missing"], "[report.units].missing", "list"),
+            rejected=tpl(u["rejected"], "[report.units].rejected", "list"),
+            all_sent=tpl(u["all_sent"], "[report.units].all_sent", "list"),
+            **{k: tpl(n[k], f"[report.notes].{k}", "note") for k in notes},
+        )
+
+    def plain(self, text: Any, where: str) -> str:
+        """A plain text; ``{year}`` and ``{previous_year}`` are the only placeholders."""
+        if not isinstance(text, str):
+            raise self.fail(where, "phải là chuỗi")
+        try:
+            text.format(year=2000, previous_year=1999)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise self.fail(where, f"chỉ dùng được {{year}}, {{previous_year}} ({exc})") from None
+        return text
+
+    def headers(self, value: Any, where: str, count: int) -> tuple[str, ...]:
+        items = self.as_list(value, where)
+        if len(items) != count or not all(isinstance(h, str) for h in items):
+            raise self.fail(where, f"cần đúng {count} tiêu đề cột")
+        return tuple(items)
 
     def code_like_id(self, value: Any) -> str:
         if not isinstance(value, str) or not re.match(r"^[a-z0-9][a-z0-9-]*$", value):

@@ -25,6 +25,8 @@ __all__ = [
     "EvalError",
     "Template",
     "excel_string",
+    "format_change",
+    "format_doc_date",
     "format_number",
     "format_percent",
 ]
@@ -309,11 +311,15 @@ def _compare(op: type, a: Any, b: Any) -> bool:
 # -- numbers the Vietnamese way ----------------------------------------------------------------
 
 
-def format_number(value: Any, *, lang: str = "vi", grouping: bool = True) -> str:
+def format_number(value: Any, *, lang: str = "vi", grouping: bool = True, pad: bool = False) -> str:
     """``1234567`` → ``1.234.567``; ``12.5`` → ``12,5`` (English: ``1,234,567``, ``12.5``).
 
     ``grouping=False`` leaves out the thousands separator, as a spreadsheet does when it
-    turns a number into text (``"tổng "&1250``)."""
+    turns a number into text (``"tổng "&1250``). ``pad=True`` writes a count from 1 to 9 with
+    a leading zero, as Vietnamese reports do (``08``); zero stays ``0``, since "00" reads as
+    a blank to be filled in."""
+    if pad and isinstance(value, int | float) and not isinstance(value, bool) and value in range(1, 10):
+        return f"{int(value):02d}"
     if isinstance(value, bool) or not isinstance(value, int | float):
         if isinstance(value, dt.datetime):
             value = value.date()
@@ -337,10 +343,34 @@ def format_percent(value: Any, *, lang: str = "vi", grouping: bool = True) -> st
     return format_number(_excel_round(value * 100, 2), lang=lang, grouping=grouping) + "%"
 
 
+def format_doc_date(value: Any) -> str:
+    """A date as Decree 30/2020/NĐ-CP writes it in a reference: the day below 10 and the
+    months 1 and 2 with a leading zero, other months without (``07/10/2020``, ``25/3/2020``,
+    ``05/02/2021``)."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        return format_number(value)
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    return f"{value.day:02d}/{month}/{value.year}"
+
+
+def format_change(value: Any, *, percent: bool = False, lang: str = "vi") -> str:
+    """A change against last year with its sign: ``+8``, ``-3``, ``0``; a change of a rate
+    (a fraction) in percentage points with at most two decimals: ``+1,28``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return format_number(value, lang=lang)
+    shown = _excel_round(value * 100, 2) if percent else value
+    if shown == 0:
+        return "0"
+    return ("+" if shown > 0 else "-") + format_number(abs(shown), lang=lang)
+
+
 # -- message templates -----------------------------------------------------------------------
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _ATTR = re.compile(r"^\s*([a-z_][a-z0-9_]*)\.(cell|label)\s*$")
+_SPECS = ("%", "d", "02", "dmy", "clause")
 
 
 @dataclass(frozen=True)
@@ -349,6 +379,7 @@ class _Piece:
     expr: Expression | None = None
     percent: bool = False
     plain: bool = False  # ":d": digits without grouping (a year)
+    spec: str = ""  # ":02" a count with a leading zero under 10, ":dmy" a date, ":clause" a subject
     attr: tuple[str, str] | None = None  # (name, "cell" | "label")
     special: str | None = None  # "row"
 
@@ -356,7 +387,11 @@ class _Piece:
 class Template:
     """A message with placeholders: ``{expr}``, ``{expr:%}``, ``{expr:d}``, ``{field.cell}``,
     ``{field.label}`` and ``{row}``. Rendered in Python, or compiled to Excel (expressions
-    only: the live check's short text)."""
+    only: the live check's short text).
+
+    For the sentences of a report: ``{expr:02}`` a count with a leading zero under 10 (``08``),
+    ``{date:dmy}`` a date as Decree 30 writes it (``25/3/2020``), ``{text:clause}`` a
+    document's subject inside a sentence (``Về thực hiện …`` → ``về thực hiện …``)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -371,9 +406,11 @@ class Template:
             elif body.strip() == "row":
                 pieces.append(_Piece(special="row"))
             else:
-                spec = body.rstrip()[-2:] if body.rstrip()[-2:] in (":%", ":d") else ""
-                source = body.rstrip()[:-2] if spec else body
-                pieces.append(_Piece(expr=Expression(source), percent=spec == ":%", plain=spec == ":d"))
+                source, colon, spec = body.rstrip().rpartition(":")
+                if not colon or spec not in _SPECS:
+                    source, spec = body, ""
+                pieces.append(_Piece(expr=Expression(source), percent=spec == "%", plain=spec == "d",
+                                     spec=spec if spec in ("02", "dmy", "clause") else ""))  # fmt: skip
             pos = match.end()
         if pos < len(text):
             pieces.append(_Piece(text=text[pos:]))
@@ -407,6 +444,12 @@ class Template:
                     value = "?"
                 if piece.percent:
                     out.append(format_percent(value, lang=lang, grouping=grouping))
+                elif piece.spec == "02":
+                    out.append(format_number(value, lang=lang, grouping=grouping, pad=True))
+                elif piece.spec == "dmy":
+                    out.append(format_doc_date(value) if isinstance(value, dt.date) else "…")
+                elif piece.spec == "clause":
+                    out.append(_clause(value))
                 elif piece.plain and isinstance(value, int | float):
                     out.append(str(int(value)))
                 else:
@@ -423,16 +466,30 @@ class Template:
         """The message as an Excel text expression (``"Sai: "&(a+b)``)."""
         parts: list[str] = []
         for piece in self._pieces:
+            if piece.expr is not None and piece.spec in ("dmy", "clause"):
+                raise RuleSyntaxError(f"ô kiểm tra không hiển thị được :{piece.spec}")
             if piece.expr is not None:
                 body = piece.expr.to_excel(resolve)
                 # ROUND keeps the sheet's text as short as the validator's; the decimal
                 # separator then follows the reader's locale (a comma in Vietnamese).
+                if piece.spec == "02":
+                    parts.append(f'IF(AND({body}>=1,{body}<=9,{body}=INT({body})),"0"&{body},ROUND({body},4))')
+                    continue
                 parts.append(f'ROUND({body}*100,2)&"%"' if piece.percent else f"ROUND({body},4)")
             elif piece.attr is not None or piece.special is not None:
                 raise RuleSyntaxError(f"ô kiểm tra không hiển thị được {{{piece.attr}}}")
             else:
                 parts.append(excel_string(piece.text))
         return "&".join(parts) if parts else '""'
+
+
+def _clause(value: Any) -> str:
+    """A subject written as a title (``Về thực hiện …``) put inside a sentence: its first
+    letter in lower case, unless the first word is an abbreviation (``UBND``)."""
+    text = "" if value is None or value == 0 else str(value).strip()
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def names_in(texts: Iterable[Template | Expression]) -> frozenset[str]:

@@ -13,14 +13,13 @@ import io
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
 from .form import Form, col_letters, quote_sheet
 from .issues import ERROR
 from .merger import MergeResult, report_date, summary_fields
-from .template import FONT, MARGINS_MM, _mm
+from .template import FONT, MARGINS_MM, _mm, new_workbook
 
 __all__ = ["build_summary", "TextTooLong", "summary_filename"]
 
@@ -57,16 +56,7 @@ class _Summary:
         self.result = result
         self.form = result.form
         self.buffer = io.BytesIO()
-        self.wb = xlsxwriter.Workbook(
-            self.buffer,
-            {
-                "in_memory": True,
-                "strings_to_numbers": False,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "default_format_properties": {"font_name": FONT, "font_size": 11},
-            },
-        )
+        self.wb = new_workbook(self.buffer, font_size=11)
         self.wb.set_properties({"title": f"Tổng hợp {self.form.subtitle_text()}", "author": "Sở Nội vụ",
                                 "comments": f"dv {__version__}", "created": dt.datetime(self.form.year, 12, 31)})  # fmt: skip
         base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}

@@ -51,6 +51,21 @@ def _mm(value: float) -> float:
     return value / 25.4
 
 
+def new_workbook(buffer: io.BytesIO, *, font_size: int) -> xlsxwriter.Workbook:
+    """An in-memory xlsxwriter workbook in Times New Roman that writes every string as text:
+    never a number, a formula or a link, whatever it looks like."""
+    return xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "default_format_properties": {"font_name": FONT, "font_size": font_size},
+        },
+    )
+
+
 def template_filename(form: Form, unit: Unit | None = None) -> str:
     base = f"{form.id}-{form.year}"
     return f"{base}-{unit.code}.xlsx" if unit else f"{base}.xlsx"
@@ -192,16 +207,7 @@ class _Writer:
         self.unit = unit
         self.roster = roster
         self.buffer = io.BytesIO()
-        self.wb = xlsxwriter.Workbook(
-            self.buffer,
-            {
-                "in_memory": True,
-                "strings_to_numbers": False,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "default_format_properties": {"font_name": FONT, "font_size": 12},
-            },
-        )
+        self.wb = new_workbook(self.buffer, font_size=12)
         # A fixed creation date keeps the bytes reproducible for a given form and unit.
         created = dt.datetime(form.year, 1, 1)
         self.wb.set_properties(

@@ -133,6 +133,14 @@ def _worker_init(memory_limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ImportError, ValueError, OSError):  # pragma: no cover - not on POSIX
         pass
+    # A parser that aborts (python-calamine on a huge sheet) writes to stderr as it dies: the
+    # death is reported as that file's issue, so the noise is not the user's to read.
+    import faulthandler
+
+    faulthandler.disable()
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
     from .readers import assert_defused
 
     assert_defused()

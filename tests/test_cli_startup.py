@@ -1,0 +1,24 @@
+"""`dv --help` stays fast: the command line imports no heavy module at startup."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = ("pandas", "openpyxl", "xlsxwriter", "python_calamine", "docx", "numpy")
+
+
+def test_importing_the_cli_imports_no_heavy_module():
+    code = f"import sys, toolkit.cli; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
+
+
+def test_help_of_each_command_runs_without_heavy_imports():
+    for args in (["--help"], ["merge", "--help"], ["check", "--help"], ["make-template", "--help"]):
+        code = (
+            f"import sys\nfrom toolkit.cli import app\ntry:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
+            f"print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        assert out.strip().endswith("HEAVY:"), (args, out[-200:])

@@ -66,3 +66,15 @@ def errors(report: FileReport) -> set[tuple[str, str]]:
 
 def warnings(report: FileReport) -> set[tuple[str, str]]:
     return codes(report, "warning")
+
+
+def reported(unit: Unit, docs: Iterable[Mapping[str, Any]] = (), **figures: Any) -> FileReport:
+    """An accepted report of ``unit`` with the seed's figures changed by ``figures`` (counts
+    of documents derived from ``docs``), without a workbook: for tests of what comes after
+    the merge (summary, comparison, Word appendix)."""
+    values = appendix(unit_code=unit.code, unit_name=unit.name, **figures)
+    docs = [dict(d, _row=5 + i) for i, d in enumerate(docs)]
+    party = sum(1 for d in docs if d.get("issuer") == "Đảng ủy")
+    values.update(report_year=form().year, docs_party=party, docs_gov=len(docs) - party, docs_total=len(docs))
+    return FileReport(path=f"{unit.code}.xlsx", unit_code=unit.code, status="accepted", fmt="xlsx",
+                      values=values, docs=docs)  # fmt: skip

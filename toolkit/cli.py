@@ -202,6 +202,22 @@ def merge(
     json_path: Annotated[
         Optional[Path], typer.Option("--json", help="Ghi báo cáo JSON (SPEC mục 5) vào tệp này.")
     ] = None,
+    docx_path: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--docx",
+            help="Ghi thêm phụ lục số liệu của tỉnh dạng Word (.docx, thể thức Nghị định 30/2020/NĐ-CP), "
+            "để dán vào báo cáo; một thư mục: phu-luc-<năm>.docx trong đó.",
+        ),
+    ] = None,
+    previous: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--previous",
+            help="Tổng hợp năm trước (tệp .xlsx do dv merge tạo): thêm so sánh với năm trước vào tổng hợp, "
+            "JSON và phụ lục Word.",
+        ),
+    ] = None,
     force: ForceOpt = False,
     lang: LangOpt = None,
 ) -> None:
@@ -217,6 +233,9 @@ def merge(
     roster = _load_roster(units)
     if not folder.exists():
         _fail(t("check.missing_path", lang, path=folder))
+    if docx_path is not None and the_form.report is None:
+        _fail(t("docx.no_report", lang, form=the_form.id))
+    last_year = _load_previous(previous, the_form, lang) if previous is not None else None
     from .check import expand_paths
     from .fsutil import check_writable
     from .summary import summary_filename
@@ -224,9 +243,13 @@ def merge(
     out = output or Path(summary_filename(the_form))
     if out.is_dir():
         out = out / summary_filename(the_form)
+    if docx_path is not None and docx_path.is_dir():
+        from .appendix_docx import appendix_filename
+
+        docx_path = docx_path / appendix_filename(the_form)
     inputs, _ = expand_paths([folder])
     resolved = {p.resolve() for p in inputs}
-    targets = [p for p in (out, json_path) if p is not None]
+    targets = [p for p in (out, json_path, docx_path) if p is not None]
     try:
         for target in targets:
             if target.resolve() in resolved:
@@ -239,13 +262,49 @@ def merge(
     from .merger import merge as run_merge
 
     result = _merge_with_progress(run_merge, inputs, the_form, roster, lang)
-    _write_merge_outputs(result, out, json_path, force, lang)
+    comparison = None
+    if last_year is not None:
+        from .previous import compare
+
+        comparison = compare(result, last_year)
+    _write_merge_outputs(result, out, json_path, force, lang, docx_path=docx_path, comparison=comparison)
     from rich.console import Console
 
     from .render import render_merge
 
-    render_merge(Console(soft_wrap=True), result, out, json_path, lang)
+    console = Console(soft_wrap=True)
+    render_merge(console, result, out, json_path, lang)
+    if comparison is not None:
+        _render_comparison(console, comparison, the_form, lang)
+    if docx_path is not None:
+        console.print(t("docx.written", lang, path=docx_path), style="green", highlight=False)
     raise typer.Exit(0 if result.ok else 1)
+
+
+def _load_previous(path: Path, the_form, lang: str):  # noqa: ANN001, ANN202 - lazily imported types
+    from .previous import read_previous
+
+    try:
+        return read_previous(path, the_form)
+    except DvError as exc:
+        _fail(exc.render(lang))
+
+
+def _render_comparison(console, comparison, the_form, lang: str) -> None:  # noqa: ANN001
+    """What could and could not be compared with last year, said once after the merge."""
+    comp = comparison
+    say = lambda key, **kw: console.print(t(key, lang, **kw), highlight=False)  # noqa: E731
+    say("previous.compared", year=comp.previous_year, path=comp.path, units=len(comp.units_with("compared")))
+    if comp.form_version and not comp.same_version:
+        say("previous.version", year=comp.previous_year, found=comp.form_version, version=the_form.version)
+    if comp.new_fields:
+        say("previous.new_fields", fields=", ".join(f"{the_form.field(c).text(lang)} ({c})" for c in comp.new_fields))
+    if comp.dropped_fields:
+        say("previous.dropped_fields", fields=", ".join(comp.dropped_fields))
+    if comp.units_with("not_in_previous"):
+        say("previous.units_new", year=comp.previous_year, units=", ".join(comp.units_with("not_in_previous")))
+    if comp.units_with("not_sent_previous"):
+        say("previous.units_silent", year=comp.previous_year, units=", ".join(comp.units_with("not_sent_previous")))
 
 
 def _merge_with_progress(run_merge, inputs, the_form, roster, lang):  # noqa: ANN001, ANN202
@@ -261,21 +320,32 @@ def _merge_with_progress(run_merge, inputs, the_form, roster, lang):  # noqa: AN
         return run_merge(inputs, the_form, roster, progress=lambda _r: bar.advance(task))
 
 
-def _write_merge_outputs(result, out: Path, json_path: Path | None, force: bool, lang: str) -> None:  # noqa: ANN001
+def _write_merge_outputs(result, out: Path, json_path: Path | None, force: bool, lang: str, *,  # noqa: ANN001
+                         docx_path: Path | None = None, comparison=None) -> None:  # noqa: ANN001  # fmt: skip
     import json
 
     from .fsutil import atomic_write
     from .summary import TextTooLong, build_summary
 
     try:
-        data = build_summary(result)
+        data = build_summary(result, comparison)
     except TextTooLong as exc:
         _fail(t("merge.text_too_long", lang, where=exc))
+    docx = None
+    if docx_path is not None:
+        from .appendix_docx import build_appendix_docx
+
+        docx = build_appendix_docx(result, comparison)
     try:
         atomic_write(out, data, force=force)
         if json_path is not None:
-            text = json.dumps(result.to_dict(lang), ensure_ascii=False, indent=2, default=str)
+            report = result.to_dict(lang)
+            if comparison is not None:
+                report["previous"] = comparison.to_dict()
+            text = json.dumps(report, ensure_ascii=False, indent=2, default=str)
             atomic_write(json_path, text.encode("utf-8"), force=force)
+        if docx_path is not None and docx is not None:
+            atomic_write(docx_path, docx, force=force)
     except DvError as exc:
         _fail(exc.render(lang))
 

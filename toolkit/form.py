@@ -502,9 +502,9 @@ class _Loader:
             self.plain(r[key], f"[report].{key}")
         summable = {code for code, f in known.items() if f.type in NUMERIC_TYPES}
 
-        def tpl(text: Any, where: str, kind: str, extra: frozenset[str] = frozenset()) -> Template:
+        def tpl(text: Any, where: str, kind: str) -> Template:
             out = self.template(text, where)
-            allowed = self._REPORT_NAMES[kind] | extra | (summable if kind in ("sentence", "change") else set())
+            allowed = self._REPORT_NAMES[kind] | (summable if kind in ("sentence", "change") else set())
             self.names_known(out.names, dict.fromkeys(allowed), where)
             return out
 

@@ -131,6 +131,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Toàn tỉnh:{line}",
         "Province:{line}",
     ),
+    # merge --previous, --docx
+    "previous.unreadable": (
+        "Không đọc được tổng hợp năm trước {path}: {reason}.",
+        "Cannot read last year's summary {path}: {reason}.",
+    ),
+    "previous.not_summary": (
+        "{path} không phải là tệp tổng hợp do dv merge tạo (cần trang “Tổng hợp” có dòng mã chỉ tiêu "
+        "dưới tiêu đề cột). Chọn tệp tong-hop-<năm>.xlsx của năm trước.",
+        "{path} is not a summary written by dv merge (it needs a “Tổng hợp” sheet with the field codes "
+        "under the column headings). Pick last year's tong-hop-<year>.xlsx.",
+    ),
+    "previous.other_form": (
+        "{path} là tổng hợp của biểu mẫu {found}, không phải {form}: không so sánh được.",
+        "{path} is a summary of the form {found}, not {form}: it cannot be compared.",
+    ),
+    "previous.no_year": (
+        "Không rõ {path} là tổng hợp năm nào (thiếu trang ẩn và dòng tiêu đề “… năm …”).",
+        "Cannot tell which year {path} summarises (no hidden sheet, no “… năm …” title line).",
+    ),
+    "previous.not_earlier": (
+        "{path} là tổng hợp năm {found}, không phải của một năm trước {year}. Chọn tổng hợp năm trước.",
+        "{path} summarises {found}, not a year before {year}. Pick last year's summary.",
+    ),
+    "previous.compared": (
+        "So sánh với năm {year} ({path}): {units} đơn vị có số liệu cả hai năm.",
+        "Compared with {year} ({path}): {units} units have figures for both years.",
+    ),
+    "previous.version": (
+        "Tổng hợp năm {year} theo biểu mẫu phiên bản {found}, năm nay {version}: các chỉ tiêu được so theo mã.",
+        "The {year} summary is of form version {found}, this year's is {version}: fields are matched by code.",
+    ),
+    "previous.new_fields": (
+        "  Chỉ tiêu mới năm nay, chưa so sánh được: {fields}.",
+        "  Fields new this year, not compared: {fields}.",
+    ),
+    "previous.dropped_fields": (
+        "  Chỉ tiêu năm trước không còn trong biểu mẫu năm nay: {fields}.",
+        "  Last year's fields no longer in this year's form: {fields}.",
+    ),
+    "previous.units_new": (
+        "  Đơn vị chưa có trong tổng hợp năm {year}: {units}.",
+        "  Units not in the {year} summary: {units}.",
+    ),
+    "previous.units_silent": (
+        "  Đơn vị năm {year} chưa gửi báo cáo: {units}.",
+        "  Units that did not report in {year}: {units}.",
+    ),
+    "docx.written": ("Đã ghi phụ lục Word: {path}", "Word appendix written: {path}"),
+    "docx.no_report": (
+        "Biểu mẫu {form} không có mục [report] (lời văn của phụ lục Word): không tạo được --docx.",
+        "The form {form} has no [report] section (the Word appendix's wording): --docx cannot be written.",
+    ),
     "none": ("không", "none"),
     "col.severity": ("Mức độ", "Severity"),
     "col.cell": ("Ô", "Cell"),

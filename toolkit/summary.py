@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.worksheet import Worksheet
 
@@ -21,9 +21,17 @@ from .issues import ERROR
 from .merger import MergeResult, report_date, summary_fields
 from .template import FONT, MARGINS_MM, _mm, new_workbook
 
-__all__ = ["build_summary", "TextTooLong", "summary_filename"]
+if TYPE_CHECKING:
+    from .previous import Comparison
+
+__all__ = ["build_summary", "TextTooLong", "summary_filename", "SUMMARY_SHEET", "TOTAL_LABEL", "SUMMARY_META_KEYS"]
 
 MAX_CELL_TEXT = 32_767
+SUMMARY_SHEET = "Tổng hợp"
+TOTAL_LABEL = "TOÀN TỈNH"
+COMPARE_SHEET = "So với năm trước"
+# The very hidden sheet (the form's meta_sheet) of a summary: what `--previous` reads next year.
+SUMMARY_META_KEYS = ("kind", "form_id", "form_version", "form_year", "generator")
 STATUS_VI = {
     "accepted": "Đã nộp, hợp lệ",
     "rejected": "Bị từ chối",
@@ -52,8 +60,9 @@ def _put_text(ws: Worksheet, row: int, col: int, text: Any, fmt: Any = None) -> 
 
 
 class _Summary:
-    def __init__(self, result: MergeResult) -> None:
+    def __init__(self, result: MergeResult, comparison: Comparison | None = None) -> None:
         self.result = result
+        self.comparison = comparison
         self.form = result.form
         self.buffer = io.BytesIO()
         self.wb = new_workbook(self.buffer, font_size=11)
@@ -78,14 +87,19 @@ class _Summary:
         self.f_err = add({**cell, "font_color": "#9C0006", "text_wrap": True})
         self.f_warn = add({**cell, "font_color": "#7F6000", "text_wrap": True})
         self.f_note = add({**base, "italic": True, "text_wrap": True, "valign": "top"})
+        self.f_change_int = add({**cell, "num_format": "+#,##0;-#,##0;0"})
+        self.f_change_pct = add({**cell, "num_format": "+0.00%;-0.00%;0.00%"})
 
     def build(self) -> bytes:
-        self.write_summary(self.wb.add_worksheet("Tổng hợp"))
+        self.write_summary(self.wb.add_worksheet(SUMMARY_SHEET))
+        if self.comparison is not None:
+            self.write_comparison(self.wb.add_worksheet(COMPARE_SHEET), self.comparison)
         self.write_documents(self.wb.add_worksheet("Văn bản"))
         self.write_checks(self.wb.add_worksheet("Kiểm tra"))
         self.write_submissions(self.wb.add_worksheet("Tình hình nộp"))
         if self.form.charts:
             self.write_charts(self.wb.add_worksheet("Số liệu biểu đồ"))
+        self.write_meta(self.wb.add_worksheet(self.form.layout.meta_sheet))
         self.wb.close()
         return self.buffer.getvalue()
 
@@ -150,7 +164,7 @@ class _Summary:
             row += 1
         last_data = row - 1
         total_row = row
-        ws.merge_range(total_row, 0, total_row, 3, "TOÀN TỈNH", self.f_total_label)
+        ws.merge_range(total_row, 0, total_row, 3, TOTAL_LABEL, self.f_total_label)
         column_of = {f.code: first_value + i for i, f in enumerate(fields)}
         for f in fields:
             col = column_of[f.code]
@@ -192,6 +206,95 @@ class _Summary:
             ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), self.f_date)
         else:
             _put_text(ws, row, col, value, self.f_text)
+
+    # -- So với năm trước -----------------------------------------------------------------
+    def write_comparison(self, ws: Worksheet, comp: Comparison) -> None:
+        """Each compared field as three columns (this year, last year, change); the change is a
+        live formula. Units and fields that cannot be compared are marked and said below."""
+        form, result = self.form, self.result
+        fields = [form.field(code) for code in comp.fields]
+        fixed = ["STT", "Mã", "Đơn vị", "So sánh"]
+        last_col = len(fixed) + 3 * len(fields) - 1
+        self.title(ws, last_col, f"SO SÁNH VỚI NĂM {comp.previous_year}")
+        head, years = 3, 4
+        for col, text in enumerate(fixed):
+            ws.merge_range(head, col, years, col, text, self.f_head)
+        for i, f in enumerate(fields):
+            col = len(fixed) + 3 * i
+            ws.merge_range(head, col, head, col + 2, f.label, self.f_head)
+            change = "Tăng (+), giảm (-)" + (" (điểm %)" if f.type == "percent" else "")
+            for k, text in enumerate((f"Năm {comp.year}", f"Năm {comp.previous_year}", change)):
+                ws.write_string(years, col + k, text, self.f_head)
+                ws.set_column(col + k, col + k, 12)
+        for col, width in enumerate((5, 10, 34, 24)):
+            ws.set_column(col, col, width)
+        ws.set_row(head, 45)
+        ws.set_row(years, 45)
+        f_change = {"integer": self.f_change_int, "percent": self.f_change_pct}
+        status_text = {
+            "compared": "Có số liệu cả hai năm",
+            "not_in_previous": f"Chưa có trong tổng hợp năm {comp.previous_year}",
+            "not_sent_previous": f"Năm {comp.previous_year} chưa gửi báo cáo",
+            "not_sent": f"Năm {comp.year} chưa có báo cáo hợp lệ",
+            "dropped": f"Không có trong danh sách năm {comp.year}",
+        }
+        lines: list[tuple[str, str, str, dict[str, Any], dict[str, Any]]] = []
+        for unit in result.rows:
+            info = comp.units.get(unit.code.upper())
+            status = info.status if info else "not_sent"
+            lines.append((unit.code, unit.name, status, unit.values if unit.sent else {},
+                          comp.previous_values(unit.code)))  # fmt: skip
+        for code in comp.dropped_units:
+            lines.append((code, comp.previous_names.get(code, ""), "dropped", {}, comp.previous_values(code)))
+        lines.append((TOTAL_LABEL, "", "", result.totals, comp.previous_totals))
+        for n, (code, name, status, now, before) in enumerate(lines):
+            row = years + 1 + n
+            if not status:
+                ws.merge_range(row, 0, row, 3, TOTAL_LABEL, self.f_total_label)
+            else:
+                ws.write_number(row, 0, n + 1, self.f_center)
+                _put_text(ws, row, 1, code, self.f_text)
+                _put_text(ws, row, 2, name, self.f_text)
+                _put_text(ws, row, 3, status_text[status], self.f_text if status == "compared" else self.f_missing)
+            for i, f in enumerate(fields):
+                col = len(fixed) + 3 * i
+                for k, value in enumerate((now.get(f.code), before.get(f.code))):
+                    self.write_value(ws, row, col + k, f.type, value)
+                a, b = f"{col_letters(col)}{row + 1}", f"{col_letters(col + 1)}{row + 1}"
+                delta = _delta(now.get(f.code), before.get(f.code))
+                ws.write_formula(row, col + 2, f'=IF(COUNT({a},{b})=2,{a}-{b},"")', f_change[f.type],
+                                 "" if delta is None else delta)  # fmt: skip
+        note = years + 1 + len(lines) + 1
+        notes = [
+            f"So với tổng hợp năm {comp.previous_year}: {Path(comp.path).name} (biểu mẫu {comp.form_id or '?'}, "
+            f"phiên bản {comp.form_version or '?'}); các chỉ tiêu được so theo mã ở dòng dưới tiêu đề cột.",
+            f"Số đơn vị có báo cáo hợp lệ: năm {comp.year}: {comp.units_now}, năm {comp.previous_year}: "
+            f"{comp.units_before}. Dòng {TOTAL_LABEL} so tổng của cả tỉnh mỗi năm.",
+        ]
+        if comp.new_fields:
+            labels = ", ".join(form.field(c).label for c in comp.new_fields)
+            notes.append(f"Chỉ tiêu mới năm {comp.year}, chưa so sánh được: {labels}.")
+        if comp.dropped_fields:
+            notes.append(f"Chỉ tiêu năm {comp.previous_year} không còn trong biểu mẫu năm {comp.year}: "
+                         f"{', '.join(comp.dropped_fields)}.")  # fmt: skip
+        for i, text in enumerate(notes):
+            ws.merge_range(note + i, 0, note + i, max(min(last_col, 12), 3), "", self.f_note)
+            _put_text(ws, note + i, 0, text, self.f_note)
+            ws.set_row(note + i, 30)
+        self.setup(ws, years)
+        ws.repeat_columns(0, 2)
+        ws.fit_to_pages(0, 0)  # too wide for one page: printed across pages, unit names on each
+
+    # -- _dv --------------------------------------------------------------------------------
+    def write_meta(self, ws: Worksheet) -> None:
+        """What next year's ``dv merge --previous`` reads: which form and year this summary is."""
+        form = self.form
+        values = {"kind": "summary", "form_id": form.id, "form_version": form.version, "form_year": str(form.year),
+                  "generator": f"dv {__version__}"}  # fmt: skip
+        for row, key in enumerate(SUMMARY_META_KEYS):
+            ws.write_string(row, 0, key)
+            ws.write_string(row, 1, values[key])
+        ws.very_hidden()
 
     # -- Văn bản --------------------------------------------------------------------------
     def write_documents(self, ws: Worksheet) -> None:
@@ -344,6 +447,14 @@ class _Summary:
             sheet_chart.set_header(f'&C&"{FONT},Regular"&11&P', {"margin": _mm(10)})
 
 
-def build_summary(result: MergeResult) -> bytes:
-    """The summary workbook as xlsx bytes."""
-    return _Summary(result).build()
+def _delta(now: Any, before: Any) -> float | None:
+    def number(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool)
+
+    return now - before if number(now) and number(before) else None
+
+
+def build_summary(result: MergeResult, comparison: Comparison | None = None) -> bytes:
+    """The summary workbook as xlsx bytes; with ``comparison`` (``toolkit.previous``), a sheet
+    "So với năm trước": the change against last year per unit and for the province."""
+    return _Summary(result, comparison).build()

@@ -120,12 +120,15 @@ _FILTERS = {
     "xls": "xls:MS Excel 97",
     "pdf": "pdf:calc_pdf_Export",
 }
+# ... and for a text document (the Word appendix)
+_WRITER_FILTERS = {"pdf": "pdf:writer_pdf_Export"}
 
 
 def libreoffice_convert(
     src: str | Path, fmt: str, outdir: str | Path, *, recalc: bool = True, timeout: int = 180
 ) -> Path:
-    """Open ``src`` in headless LibreOffice and save it as ``fmt`` (xlsx, ods, xls, pdf).
+    """Open ``src`` in headless LibreOffice and save it as ``fmt`` (xlsx, ods, xls, pdf; a
+    .docx only as pdf).
 
     With ``recalc`` a fresh profile tells LibreOffice to recalculate every formula on load
     (OOXMLRecalcMode/ODFRecalcMode = always), instead of keeping the cached results.
@@ -147,7 +150,7 @@ def libreoffice_convert(
             "--headless",
             "--norestore",
             "--convert-to",
-            _FILTERS.get(fmt, fmt),
+            (_WRITER_FILTERS if src.suffix.lower() in (".docx", ".odt", ".doc") else _FILTERS).get(fmt, fmt),
             "--outdir",
             str(outdir),
             str(src),

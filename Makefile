@@ -20,8 +20,9 @@ demo: $(STAMP)
 	$(DV) make-template -o out/ --force
 	$(DV) make-template --units samples/units.csv -o out/mau-tung-don-vi/ --force
 	$(DV) merge samples/submissions --units samples/units.csv -o out/tong-hop-2020.xlsx \
-		--json out/tong-hop-2020.json --force || test $$? -eq 1
-	@echo "Xem / see: out/tong-hop-2020.xlsx, out/tong-hop-2020.json, out/mau-tung-don-vi/"
+		--json out/tong-hop-2020.json --docx out/phu-luc-2020.docx \
+		--previous samples/tong-hop-2019.xlsx --force || test $$? -eq 1
+	@echo "Xem / see: out/tong-hop-2020.xlsx, out/phu-luc-2020.docx, out/tong-hop-2020.json, out/mau-tung-don-vi/"
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

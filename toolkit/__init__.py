@@ -31,6 +31,8 @@ _EXPORTS = {
     "merge": "toolkit.merger",
     "MergeResult": "toolkit.merger",
     "build_summary": "toolkit.summary",
+    "build_appendix_docx": "toolkit.appendix_docx",
+    "read_previous": "toolkit.previous",
     "Issue": "toolkit.issues",
     "FileReport": "toolkit.issues",
 }

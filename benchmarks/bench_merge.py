@@ -7,10 +7,10 @@ What it does, in one process and one machine state:
 
 1. Generates 2N filled submissions of distinct units (cached in ``benchmarks/.cache/<N>/``):
    set ``a/`` (N units) and set ``b/`` (N more). Each file is the unit's personalised template
-   (the bytes ``build_template(form, unit=…)`` gives, checked on the first unit) filled by
+   (the parts ``build_template(form, unit=…)`` gives, checked on two units) filled by
    defined name with ``toolkit.testing.fill_template``, with seeded random figures and 3-15
    documents. Rosters ``roster-N.csv`` and ``roster-2N.csv`` go alongside.
-2. Times ``toolkit.merge.merge`` on N files and on 2N files (best of ``--repeat``), and
+2. Times ``toolkit.merge`` (module ``toolkit.merger``, or ``toolkit.merge``) on N files and on 2N files (best of ``--repeat``), and
    ``toolkit.summary.build_summary`` separately; the marginal cost of a file is
    (t(2N) - t(N)) / N.
 3. Times the baselines, single process: a naive openpyxl loop (``load_workbook(data_only=True)``,
@@ -33,6 +33,7 @@ import json
 import os
 import pstats
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -358,7 +359,7 @@ def child_merge(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     result = merge_function()(args.dirs, roster=roster)
     t_merge = time.perf_counter() - start
-    rss_merge = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_merge = peak_rss_kb()
     gc.collect()
     now_merge = current_rss_kb()
     start = time.perf_counter()
@@ -366,18 +367,30 @@ def child_merge(args: argparse.Namespace) -> None:
     t_summary = time.perf_counter() - start
     print(json.dumps({
         "files": len(result.files), "accepted": len(result.accepted), "t_merge": t_merge, "t_summary": t_summary,
-        "summary_bytes": len(data), "self_after_merge_kb": rss_merge, "now_after_merge_kb": now_merge,
-        "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        "summary_bytes": len(data), "self_after_merge_kb": peak_merge, "now_after_merge_kb": now_merge,
+        "self_kb": peak_rss_kb(), "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     }))  # fmt: skip
 
 
+def _proc_status_kb(key: str) -> int | None:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def peak_rss_kb() -> int:
+    """This process's peak RSS. On Linux ``getrusage(RUSAGE_SELF).ru_maxrss`` of an exec'd child
+    starts at the RSS its parent had when it forked (the pre-exec image is counted), so the
+    high-water mark of the current image (VmHWM) is used where /proc has it."""
+    hwm = _proc_status_kb("VmHWM")
+    return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def current_rss_kb() -> int:
-    """Resident set size now (not the peak), from /proc; 0 where there is none."""
-    try:
-        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
-    except (OSError, ValueError, IndexError):
-        return 0
+    """Resident set size now (not the peak); 0 where /proc is missing."""
+    return _proc_status_kb("VmRSS") or 0
 
 
 def run_child(dirs: Sequence[Path], roster: Path) -> dict[str, Any]:
@@ -388,8 +401,8 @@ def run_child(dirs: Sequence[Path], roster: Path) -> dict[str, Any]:
 
 def baseline_rss_kb() -> int:
     """Peak RSS of a fresh interpreter that has imported toolkit (the floor of the figures above)."""
-    code = ("import resource, toolkit.summary, toolkit.check, toolkit.readers, toolkit.validate, toolkit.roster; "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")  # fmt: skip
+    code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); import toolkit.summary, toolkit.check, "
+            "toolkit.readers, toolkit.validate, toolkit.roster, bench_merge; print(bench_merge.peak_rss_kb())")  # fmt: skip
     return int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 
 
@@ -552,41 +565,74 @@ def _awkward_one(path: str, pool: bool) -> None:
     print(json.dumps({"t": elapsed, "status": report.status, "codes": codes}))
 
 
+# Runs a command as its own child and reports how it ended: a process that dies cannot report its
+# own peak RSS, and wait4() in the (large) benchmark process would count the pre-exec copy of it.
+_LAUNCHER = """
+import json, os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+sys.stdout.flush()
+print("\\n@launcher " + json.dumps({"wall": time.perf_counter() - start, "status": status,
+                                     "maxrss": usage.ru_maxrss}), flush=True)
+"""
+
+
 def run_measured(cmd: Sequence[str], timeout: float) -> tuple[float, int, int, str]:
-    """Run ``cmd``: (wall seconds, wait status, peak RSS in kB of it and its children, stdout)."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL)
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - start > timeout:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                status = -1
-                break
-            time.sleep(0.005)
-        proc.returncode = 0  # reaped here: keep Popen from waiting again
-        elapsed = time.perf_counter() - start
-        out.seek(0)
-        return elapsed, status, usage.ru_maxrss, out.read().decode("utf-8", "replace")
+    """Run ``cmd``: (wall seconds, wait status or -1 on timeout, peak RSS in kB of it and its
+    workers, its stdout)."""
+    launcher = [sys.executable, "-I", "-S", "-c", _LAUNCHER, *cmd]
+    proc = subprocess.Popen(launcher, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        stdout, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        proc.communicate()
+        return timeout, -1, 0, ""
+    text = stdout.decode("utf-8", "replace")
+    head, _, tail = text.rpartition("@launcher ")
+    ended = json.loads(tail)
+    return ended["wall"], ended["status"], ended["maxrss"], head
 
 
-def awkward(folder: Path, timeout: float, reference: Path) -> list[str]:
-    if not folder.is_dir():
-        return [f"(no {display(folder)}: skipped)"]
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
-    if not files:
-        return [f"({display(folder)} is empty: skipped)"]
-    # Wall time and peak RSS include starting Python and importing toolkit (the `normal`
-    # row of a generated file, first, is that floor).
-    files = [reference, *files]
+def far_cell_file(reference: Path, cache: Path) -> Path:
+    """A generated file whose ``_dv`` sheet has one cell at XFD1048576 and no <dimension>: what
+    check_zip cannot see, so python-calamine allocates the grid (the crash-isolation path)."""
+    out = cache / "extras" / "far-cell-no-dimension.xlsx"
+    if out.exists() and out.stat().st_mtime >= reference.stat().st_mtime:
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(reference) as src:
+        wb = src.read("xl/workbook.xml").decode()
+        rels = src.read("xl/_rels/workbook.xml.rels").decode()
+        rid = re.search(r'<sheet [^>]*name="_dv"[^>]*r:id="([^"]+)"', wb)
+        target = re.search(rf'Id="{rid.group(1) if rid else "?"}"[^>]*Target="([^"]+)"', rels) or re.search(
+            rf'Target="([^"]+)"[^>]*Id="{rid.group(1) if rid else "?"}"', rels
+        )
+        part = "xl/" + target.group(1).lstrip("/").removeprefix("xl/") if target else "xl/worksheets/sheet5.xml"
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                if info.filename == part:
+                    data = re.sub(rb"<dimension [^>]*/>", b"", data).replace(
+                        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+                    )
+                dst.writestr(info, data)
+    return out
+
+
+def awkward(folder: Path, timeout: float, extras: Sequence[Path]) -> list[str]:
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    skipped = [] if files else [f"  ({display(folder)} missing or empty: only the generated files)"]
+    files = [*extras, *files]
     lines = [
-        "  each file checked in a fresh interpreter: the time of the check inside it (wall time of the whole",
-        "  process, marked *, when it died), and the peak RSS of the process and its workers (imports included:",
-        "  the generated row is the floor). check_file: in-process under dv's 2 GB address-space cap;",
-        "  check_files: through dv's worker pool (a worker that dies is retried alone, then reported).",
+        "  each file checked in a fresh interpreter. s: the time of the check inside it (the first call, lazy",
+        "  imports included: ~12 ms), or the wall time of the whole process, marked *, when it died. MB: peak",
+        "  RSS of the process and its workers, imports included (the first row, an ordinary submission, is the",
+        "  floor). check_file: in-process under dv's 2 GB address-space cap; check_files: dv's worker pool (a",
+        "  worker that dies is retried alone, then the file is reported as unreadable).",
         f"  {'file':<44} {'kB':>7} {'check_file s':>12} {'MB':>5}  {'check_files s':>13} {'MB':>5}  outcome",
     ]
     script = str(Path(__file__).resolve())
@@ -612,7 +658,7 @@ def awkward(folder: Path, timeout: float, reference: Path) -> list[str]:
         lines.append(
             f"  {name[:44]:<44} {path.stat().st_size / 1024:7.1f}{cells[0]}  {cells[1]}  {' | '.join(outcomes)}"
         )
-    return lines
+    return lines + skipped
 
 
 # -- main -----------------------------------------------------------------------------------------
@@ -666,10 +712,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     log("timing merge(N) and merge(2N)…")
     merge_times: dict[str, list[float]] = {"N": [], "2N": []}
     summary_times: dict[str, list[float]] = {"N": [], "2N": []}
-    results: dict[str, Any] = {}
     summary_size: dict[str, int] = {}
-    for _ in range(args.repeat):
+    all_accepted, warnings, docs, summary_profile = True, Counter(), 0, []
+    for repeat in range(args.repeat):
         for label, dirs, roster in (("N", [ds.a], roster_n), ("2N", [ds.a, ds.b], roster_2n)):
+            # Nothing from earlier runs is kept: dv's workers are forked from this process.
             gc.collect()
             start = time.perf_counter()
             result = merge(dirs, form, roster)
@@ -681,22 +728,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 fh.flush()
             summary_times[label].append(time.perf_counter() - start)
             summary_size[label] = len(data)
-            results[label] = result
+            if repeat == 0:
+                count = n if label == "N" else 2 * n
+                statuses = Counter(f.status for f in result.files)
+                if statuses.get("accepted", 0) != count:
+                    all_accepted = False
+                    say(f"WARNING: merge({label}) accepted {statuses.get('accepted', 0)} of {count}: {dict(statuses)}")
+                if label == "N":
+                    warnings = Counter(i.code for f in result.files for i in f.warnings)
+                    docs = sum(len(f.docs) for f in result.files)
+            if repeat == args.repeat - 1 and label == "2N":
+                log("profiling build_summary(2N)…")
+                summary_profile = profile_summary(result)
             del result, data
     t_n, t_2n = min(merge_times["N"]), min(merge_times["2N"])
     s_n, s_2n = min(summary_times["N"]), min(summary_times["2N"])
-    all_accepted = True
-    for label, count in (("N", n), ("2N", 2 * n)):
-        statuses = Counter(f.status for f in results[label].files)
-        if statuses.get("accepted", 0) != count:
-            all_accepted = False
-            say(f"WARNING: merge({label}) accepted {statuses.get('accepted', 0)} of {count}: {dict(statuses)}")
-    warnings = Counter(i.code for f in results["N"].files for i in f.warnings)
-    log("profiling build_summary(2N)…")
-    summary_profile = profile_summary(results["2N"])
     marginal = (t_2n - t_n) / n
-    docs = sum(len(f.docs) for f in results["N"].files)
-    results.clear()
 
     # (b) naive openpyxl loop and (c) python-calamine alone, single process.
     log("timing the naive openpyxl loop…")
@@ -781,7 +828,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     log("awkward files…")
     say("")
     say(f"awkward files ({display(args.awkward)})")
-    out.extend(awkward(args.awkward, args.awkward_timeout, files_a[0]))
+    extras = [files_a[0], far_cell_file(files_a[0], args.cache)]
+    out.extend(awkward(args.awkward, args.awkward_timeout, extras))
     print("\n".join(out), flush=True)
     return 0
 

@@ -538,7 +538,9 @@ class _Loader:
                 c = self.take(c, cw, ("field", "up", "down", "same"), ())
                 if c["field"] not in summable:
                     raise self.fail(cw, f"{c['field']!r} không phải là một trường số")
-                changes.append(ReportChange(c["field"], *(tpl(c[k], f"{cw}.{k}", "change") for k in ("up", "down", "same"))))
+                changes.append(
+                    ReportChange(c["field"], *(tpl(c[k], f"{cw}.{k}", "change") for k in ("up", "down", "same")))
+                )
             sections.append(ReportSection(
                 title=self.plain(sec["title"], f"{where}.title"),
                 sentences=tuple(tpl(t, f"{where}.sentences[{k}]", "sentence")

@@ -61,10 +61,12 @@ def _vni_table() -> dict[str, str]:
 
 _VNI = _vni_table()
 # Characters only TCVN3 text has: not genuine letters (ý), not VNI's own mark characters.
-_TCVN3_SIGNAL = set(_TCVN3) - set("ý") - set("".join(_VNI)) - set("".join(_VNI).upper())
+_TCVN3_SIGNAL = set(_TCVN3) - set("ýÝ") - set("".join(_VNI)) - set("".join(_VNI).upper())
 _VNI_PATTERN = re.compile("|".join(sorted(map(re.escape, _VNI), key=len, reverse=True)))
-# A vowel followed by a VNI mark: the signature of VNI text.
-_VNI_SIGNAL = re.compile(r"[aeiouyAEIOUY](â|ê|[ùøûõïáàåãäéèúüë])|[oaeOAE][ÂÊ]", re.UNICODE)
+# What only VNI text holds: mark characters no Vietnamese letter uses (ø û ï å ä ë ü æ ö ñ),
+# and a vowel followed by a hat ("oâ", "aê"). Pairs such as "oà", "oá", "uý" are genuine
+# Vietnamese in Unicode ("hoàn", "hoá", "thuý") and must not count.
+_VNI_SIGNAL = re.compile(r"[øûïåäëüæöñØÛÏÅÄËÜÆÖÑ]|[aeoAEO][âÂ]|[aA][êÊ]", re.UNICODE)
 # Genuine Vietnamese letters (in NFC) that neither legacy encoding produces as such.
 _VIETNAMESE = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
 

@@ -55,6 +55,15 @@ class MergeResult:
     totals: dict[str, Any]
     shared_numbers: dict[str, list[str]] = field(default_factory=dict)  # doc number → unit codes
 
+    def files_of(self, unit_code: str) -> list[FileReport]:
+        """Every file that named this unit, whatever its status."""
+        if not hasattr(self, "_by_unit"):
+            self._by_unit: dict[str, list[FileReport]] = defaultdict(list)
+            for f in self.files:
+                if f.unit_code:
+                    self._by_unit[f.unit_code.upper()].append(f)
+        return self._by_unit.get(unit_code.upper(), [])
+
     @property
     def accepted(self) -> list[FileReport]:
         return [f for f in self.files if f.status == "accepted"]

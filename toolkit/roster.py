@@ -7,6 +7,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .messages import DvError
@@ -39,12 +40,13 @@ class Roster:
     units: tuple[Unit, ...]
     path: str = ""
 
+    @cached_property
+    def _by_code(self) -> dict[str, Unit]:
+        return {unit.code.upper(): unit for unit in self.units}
+
     def get(self, code: str) -> Unit | None:
-        wanted = code.strip().upper()
-        for unit in self.units:
-            if unit.code.upper() == wanted:
-                return unit
-        return None
+        """The unit with this code, case-insensitively (clerks type "stttt")."""
+        return self._by_code.get(code.strip().upper())
 
     def require(self, code: str) -> Unit:
         unit = self.get(code)

@@ -148,9 +148,7 @@ class _Summary:
             _put_text(ws, row, 1, unit.code, self.f_text)
             _put_text(ws, row, 2, unit.name + ("" if unit.in_roster else " (ngoài danh sách)"), self.f_text)
             if not unit.sent:
-                sent_rejected = any(
-                    f.status == "rejected" and f.unit_code.upper() == unit.code.upper() for f in result.files
-                )
+                sent_rejected = any(f.status == "rejected" for f in result.files_of(unit.code))
                 status = STATUS_VI["rejected"] + " (xem Kiểm tra)" if sent_rejected else STATUS_VI["missing"]
                 _put_text(ws, row, 3, status, self.f_missing)
                 for i in range(len(fields)):
@@ -351,7 +349,7 @@ class _Summary:
         row, n = 4, 1
         listed: set[int] = set()
         for unit in result.rows:
-            files = [f for f in result.files if f.unit_code.upper() == unit.code.upper()]
+            files = result.files_of(unit.code)
             if not files:
                 self._submission_row(ws, row, n, unit.code, unit.name, "missing", None)
                 row, n = row + 1, n + 1

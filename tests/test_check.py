@@ -243,7 +243,7 @@ def test_document_after_the_year_is_an_error(tmp_path):
 
 def test_document_date_as_text(tmp_path):
     report = check(filled(tmp_path, docs=[doc(date="25/03/2020")]))
-    assert ("value-text-date", "date") in warnings(report)
+    assert ("value-text-date", "van_ban.date") in warnings(report)
     assert report.docs[0]["date"] == D(2020, 3, 25)
 
 
@@ -270,7 +270,7 @@ def test_same_number_twice(tmp_path):
 
 def test_issuer_outside_the_list(tmp_path):
     report = check(filled(tmp_path, docs=[doc(issuer="UBND")]))
-    assert ("value-not-choice", "issuer") in errors(report)
+    assert ("value-not-choice", "van_ban.issuer") in errors(report)
 
 
 # -- unit and roster ---------------------------------------------------------------------------
@@ -332,3 +332,8 @@ def test_every_catalogued_code_has_both_languages():
     for code, kind in CATALOGUE.items():
         assert kind.vi and kind.en and kind.title, code
         assert kind.severity in ("error", "warning")
+
+
+def test_a_document_cell_of_spaces_counts_as_missing(tmp_path):
+    report = check(filled(tmp_path, docs=[doc(number="   ")]))
+    assert ("doc-incomplete", "van_ban.number") in errors(report)

@@ -244,7 +244,7 @@ def test_the_installed_command_never_shows_a_traceback(out):
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr + proc.stdout
-    assert "Cannot write into the folder" in proc.stderr
+    assert "Cannot write into" in proc.stderr and "not a folder" in proc.stderr
 
 
 # -- language ---------------------------------------------------------------------------------------
@@ -339,7 +339,7 @@ def test_file_created_meanwhile_is_not_overwritten(out, monkeypatch):
 def test_atomic_write_into_a_missing_folder_is_an_output_error(tmp_path):
     with pytest.raises(OutputError) as info:
         atomic_write(tmp_path / "missing" / "x.xlsx", b"x")
-    assert info.value.key == "output.unwritable"
+    assert info.value.key == "output.no_folder"
 
 
 def test_written_template_is_readable_by_others_as_with_a_plain_write(runner, out):
@@ -361,3 +361,13 @@ def test_written_file_is_a_complete_workbook(runner, out):
     dv(runner, "make-template", "-o", out)
     book = openpyxl.load_workbook(io.BytesIO((out / GENERIC).read_bytes()))
     assert "Phụ lục" in book.sheetnames
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["-o", "{out}/mau.txt"], ["--units", "{roster}", "-o", "{out}/mot-tep.xlsx"]],
+)
+def test_output_names_that_do_not_fit_are_refused(runner, out, roster_path, args):
+    result = dv(runner, "make-template", *[a.format(out=out, roster=roster_path) for a in args])
+    assert result.exit_code == 2, result.output
+    assert not any(out.iterdir())

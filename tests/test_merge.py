@@ -221,3 +221,79 @@ def test_cli_merge_output_safety(tmp_path):
     assert unwritable.exit_code == 2 and "Traceback" not in unwritable.output
     leftovers = [p.name for p in tmp_path.rglob(".~dv-*")]
     assert leftovers == []
+
+
+# -- what a reviewer met -------------------------------------------------------------------------
+
+
+def test_a_corrected_resubmission_supersedes_the_rejected_one(tmp_path):
+    filled(tmp_path, "v1.xlsx", values=unit_values(STTTT, cut_total=9, report_date=dt.date(2020, 11, 10)))
+    filled(tmp_path, "v2.xlsx", values=unit_values(STTTT, report_date=dt.date(2020, 11, 16)))
+    result = merge([tmp_path], form(), ROSTER)
+    status = {os.path.basename(f.path): f.status for f in result.files}
+    assert status == {"v1.xlsx": "superseded", "v2.xlsx": "accepted"}
+    assert result.ok
+
+
+def test_a_newer_rejected_file_leaves_the_older_valid_one_and_says_so(tmp_path):
+    filled(tmp_path, "v1.xlsx", values=unit_values(STTTT, report_date=dt.date(2020, 11, 10)))
+    filled(tmp_path, "v2.xlsx", values=unit_values(STTTT, cut_total=9, report_date=dt.date(2020, 11, 16)))
+    result = merge([tmp_path], form(), ROSTER)
+    status = {os.path.basename(f.path): f.status for f in result.files}
+    assert status == {"v1.xlsx": "accepted", "v2.xlsx": "rejected"}
+    used = next(f for f in result.files if f.status == "accepted")
+    assert "merge-newer-rejected" in {i.code for i in used.issues}
+
+
+def test_rich_markup_in_a_cell_or_a_file_name_is_printed_as_text(tmp_path):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    path = filled(sub, "SXD [bo sung].xlsx", values=unit_values(SNV, dvc_total="37 [/b]"))
+    result = CliRunner().invoke(app, ["merge", str(sub), "-o", str(tmp_path / "t.xlsx")])
+    assert result.exit_code == 1, result.output
+    assert "SXD [bo sung].xlsx" in result.output and "[/b]" in result.output
+    check = CliRunner().invoke(app, ["check", str(path)])
+    assert check.exit_code == 1 and "không mong đợi" not in check.output  # no crash on the markup
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--json", "{tmp}/nodir/r.json"],
+        ["--docx", "{tmp}/nodir/p.docx"],
+        ["--json", "{tmp}/t.xlsx"],
+        ["-o", "{tmp}/t.txt"],
+    ],
+)
+def test_merge_refuses_bad_outputs_before_writing_anything(tmp_path, extra):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    filled(sub, "a.xlsx")
+    out = tmp_path / "t.xlsx"
+    args = ["merge", str(sub), "-o", str(out), *[a.format(tmp=tmp_path) for a in extra]]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert not out.exists() and not (tmp_path / "t.txt").exists()
+
+
+def test_merge_of_nothing_readable_writes_nothing(tmp_path):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "~$a.xlsx").write_bytes(b"\x05lock")
+    out = tmp_path / "t.xlsx"
+    result = CliRunner().invoke(app, ["merge", str(sub), "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    not_a_folder = CliRunner().invoke(app, ["merge", str(sub / "~$a.xlsx"), "-o", str(out)])
+    assert not_a_folder.exit_code == 2 and not out.exists()
+
+
+def test_merging_again_inside_the_submissions_folder_skips_its_own_summary(tmp_path, monkeypatch):
+    filled(tmp_path, "a.xlsx")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["merge", "."]).exit_code == 0
+    again = runner.invoke(app, ["merge", ".", "--force"])
+    assert again.exit_code == 0, again.output
+    result = merge([tmp_path], form())
+    summary = next(f for f in result.files if f.path.endswith("tong-hop-2020.xlsx"))
+    assert summary.status == "ignored"

@@ -41,7 +41,8 @@ def annotate(report: FileReport, *, force: bool = False, lang: str = "vi") -> Pa
         target_cell = wb[sheet][cell]
         worst = ERROR if any(i.severity == ERROR for i in issues) else "warning"
         target_cell.fill = PatternFill("solid", start_color=_FILL[worst], end_color=_FILL[worst])
-        text = "\n\n".join(f"[{'Lỗi' if i.severity == ERROR else 'Lưu ý'}] {i.text(lang)}" for i in issues)
+        labels = ("Lỗi", "Lưu ý") if lang != "en" else ("Error", "Warning")
+        text = "\n\n".join(f"[{labels[0] if i.severity == ERROR else labels[1]}] {i.text(lang)}" for i in issues)
         comment = Comment(text, "dv")
         comment.width, comment.height = 360, min(60 + 18 * len(text) // 40, 400)
         target_cell.comment = comment

@@ -74,6 +74,11 @@ def check_file(path: str | Path, form: Form, roster: Roster | None = None) -> Fi
         vi, en = KIND_TEXT[kind]
         report.issues.append(make_issue("file-extension", file=name, kind_vi=vi, kind_en=en))
     _read_and_validate(path, kind, form, roster, report)
+    if report.meta.get("kind") == "summary":
+        report.status = "ignored"
+        report.issues = [make_issue("file-ignored", file=name, reason_vi="bảng tổng hợp do dv merge tạo, không phải bài nộp",
+                                    reason_en="a summary written by dv merge, not a submission")]  # fmt: skip
+        return report
     report.status = "rejected" if report.errors else "accepted"
     return report
 

@@ -112,7 +112,9 @@ def make_template(
         )
     except DvError as exc:
         _fail(exc.render(lang))
-    elapsed = t("template.timing", lang, seconds=time.perf_counter() - started)
+    from .rules import format_number
+
+    elapsed = t("template.timing", lang, seconds=format_number(round(time.perf_counter() - started, 2), lang=lang))
     if len(result.paths) == 1 and not result.folder:
         typer.echo(f"{t('template.written', lang, path=result.paths[0])} {elapsed}")
     else:
@@ -169,7 +171,7 @@ def check(
 
         from .render import render_reports, render_summary
 
-        console = Console(soft_wrap=False)
+        console = Console(soft_wrap=False, markup=False)
         render_reports(console, reports, lang)
         render_summary(console, reports, lang)
     if annotate:
@@ -233,6 +235,8 @@ def merge(
     roster = _load_roster(units)
     if not folder.exists():
         _fail(t("check.missing_path", lang, path=folder))
+    if not folder.is_dir():
+        _fail(t("merge.not_a_folder", lang, path=folder))
     if docx_path is not None and the_form.report is None:
         _fail(t("docx.no_report", lang, form=the_form.id))
     last_year = _load_previous(previous, the_form, lang) if previous is not None else None
@@ -247,13 +251,22 @@ def merge(
         from .appendix_docx import appendix_filename
 
         docx_path = docx_path / appendix_filename(the_form)
+    if out.suffix.lower() != ".xlsx":
+        _fail(t("output.suffix", lang, path=out, suffix=".xlsx"))
+    if docx_path is not None and docx_path.suffix.lower() != ".docx":
+        _fail(t("output.suffix", lang, path=docx_path, suffix=".docx"))
     inputs, _ = expand_paths([folder])
-    resolved = {p.resolve() for p in inputs}
     targets = [p for p in (out, json_path, docx_path) if p is not None]
+    if len({p.resolve() for p in targets}) < len(targets):
+        _fail(t("output.twice", lang))
     try:
         for target in targets:
-            if target.resolve() in resolved:
-                _fail(t("output.is_input", lang, path=target))
+            if target.resolve() in {p.resolve() for p in inputs}:
+                # Our own summary from an earlier run, inside the folder: not an input.
+                if force and _is_dv_summary(target):
+                    inputs = [p for p in inputs if p.resolve() != target.resolve()]
+                else:
+                    _fail(t("output.is_input", lang, path=target))
             check_writable(target, force=force)
     except DvError as exc:
         _fail(exc.render(lang))
@@ -262,6 +275,14 @@ def merge(
     from .merger import merge as run_merge
 
     result = _merge_with_progress(run_merge, inputs, the_form, roster, lang)
+    if not any(f.fmt and f.status != "ignored" for f in result.files):
+        # Nothing but lock files, stray documents and the like: no summary to write.
+        from rich.console import Console
+
+        from .render import render_reports
+
+        render_reports(Console(stderr=True, markup=False), result.files, lang)
+        _fail(t("merge.nothing_readable", lang, path=folder))
     comparison = None
     if last_year is not None:
         from .previous import compare
@@ -272,13 +293,20 @@ def merge(
 
     from .render import render_merge
 
-    console = Console(soft_wrap=True)
+    # markup=False: "[/b]" in a cell or a file name is text, not a Rich style tag.
+    console = Console(soft_wrap=True, markup=False)
     render_merge(console, result, out, json_path, lang)
     if comparison is not None:
         _render_comparison(console, comparison, the_form, lang)
     if docx_path is not None:
         console.print(t("docx.written", lang, path=docx_path), style="green", highlight=False)
     raise typer.Exit(0 if result.ok else 1)
+
+
+def _is_dv_summary(path: Path) -> bool:
+    from .summary import is_summary
+
+    return is_summary(path)
 
 
 def _load_previous(path: Path, the_form, lang: str):  # noqa: ANN001, ANN202 - lazily imported types
@@ -311,7 +339,7 @@ def _merge_with_progress(run_merge, inputs, the_form, roster, lang):  # noqa: AN
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, markup=False)
     if len(inputs) < 20 or not console.is_terminal:
         return run_merge(inputs, the_form, roster)
     with Progress(TextColumn(t("merge.reading", lang)), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

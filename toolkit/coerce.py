@@ -135,7 +135,7 @@ def coerce(raw: Any, type_: str, issue: MakeIssue, *, choices: tuple[str, ...] =
                 return Coerced(None, [issue("value-not-date", value=raw)], ok=False)
             return Coerced(date, [issue("value-text-date", value=raw, read=format_number(date))])
         return _number_from_text(text, raw, type_, issue)
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) and type_ not in ("text", "code"):
         return Coerced(None, [issue("value-not-number", value=raw)], ok=False)
     if type_ == "date":
         date = _to_date(raw)

@@ -17,7 +17,15 @@ class OutputError(DvError):
 
 
 def check_writable(path: Path, *, force: bool) -> None:
-    """Fail early (before any work) if ``path`` exists and ``force`` is not given."""
+    """Fail early (before any work): ``path`` exists and ``force`` is not given, is a folder,
+    or its folder does not exist."""
+    if path.is_dir():
+        raise OutputError("output.is_folder", path=str(path))
+    folder = path.parent if str(path.parent) else Path(".")
+    if folder.exists() and not folder.is_dir():
+        raise OutputError("output.parent_is_file", path=str(folder))
+    if not folder.is_dir():
+        raise OutputError("output.no_folder", path=str(folder))
     if path.exists() and not force:
         raise OutputError("output.exists", path=str(path))
 

@@ -137,8 +137,8 @@ _TYPES = [
        "{label} ({where}) chứa công thức {formula}; đã dùng giá trị {read}. Ô nhập chỉ nên chứa số.",
        "{label} ({where}) holds the formula {formula}; its value {read} is used. Input cells should hold values."),
     _t("value-formula-no-value", ERROR, "A formula in an input cell without a computed value.",
-       "{label} ({where}) chứa công thức {formula} nhưng chưa có giá trị tính sẵn. Gõ số thay cho công thức ở ô {cell}.",
-       "{label} ({where}) holds the formula {formula} with no computed value. Type the number instead in {cell}."),
+       "{label} ({where}) chứa công thức {formula} nhưng chưa có giá trị tính sẵn. Gõ giá trị thay cho công thức ở ô {cell}.",
+       "{label} ({where}) holds the formula {formula} with no computed value. Type the value instead in {cell}."),
     _t("value-fixed-changed", ERROR, "A locked cell of the template holds another value.",
        "{label} ({where}) là {value}, nhưng biểu mẫu ghi {expected}. Không sửa ô đã khóa; điền lại vào biểu mẫu gốc.",
        "{label} ({where}) is {value} but the template says {expected}. Do not edit locked cells."),
@@ -187,6 +187,11 @@ _TYPES = [
        "Đơn vị {unit} gửi hai tệp khác nhau cùng ngày báo cáo {value}: dùng {other} (tên tệp xếp sau). Kiểm tra với đơn vị.",
        "Unit {unit} sent two different files with the same report date {value}: using {other} (later file name). "
        "Check with the unit."),
+    _t("merge-newer-rejected", WARNING, "A unit's newer file was rejected; its older valid file is merged.",
+       "Đơn vị {unit} có bản gửi sau ({other}, ngày {value}) bị từ chối; tổng hợp đang dùng bản trước {file}. "
+       "Đề nghị đơn vị sửa bản mới và gửi lại.",
+       "Unit {unit} sent a newer file ({other}, dated {value}) that was rejected; the older {file} is merged. "
+       "Ask the unit to correct the new file and send it again."),
     _t("file-ignored", WARNING, "Not a workbook to read: an Excel lock file, a hidden file or another kind of file.",
        "Bỏ qua {file}: {reason}.",
        "Skipped {file}: {reason}."),

@@ -50,12 +50,15 @@ def make_templates(
     folder = output or Path(f"{form.id}-{form.year}")
     if folder.exists() and not folder.is_dir():
         raise OutputError("output.not_folder", path=str(folder))
+    if not folder.exists() and folder.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".ods"):
+        raise OutputError("output.folder_suffix", path=str(folder))
     # The folder gets one personalised file per unit, plus the generic one whose unit is
     # picked from a dropdown of the same roster (for a unit added late).
     plan = [(folder / template_filename(form, u), u) for u in roster.units]
     plan.append((folder / template_filename(form), None))
-    for target, _ in plan:
-        check_writable(target, force=force)
+    if folder.is_dir():  # a new folder holds nothing to overwrite
+        for target, _ in plan:
+            check_writable(target, force=force)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -75,4 +78,6 @@ def _single_target(output: Path | None, default_name: str, is_folder: bool = Fal
             except OSError as exc:
                 raise OutputError("output.unwritable", path=str(output), reason=exc.strerror or exc) from None
         return output / default_name
+    if output.suffix.lower() != ".xlsx":
+        raise OutputError("output.suffix", path=str(output), suffix=".xlsx")
     return output

@@ -236,7 +236,28 @@ def _pick_per_unit(reports: list[FileReport], form: Form) -> dict[str, FileRepor
                 reason_en = f"report date {format_number(lose_date)} is older than {format_number(win_date)}"
             loser.issues.append(make_issue("merge-superseded", file=Path(loser.path).name, unit=loser.unit_code,
                                            other=Path(winner.path).name, reason_vi=reason_vi, reason_en=reason_en))  # fmt: skip
+    _settle_rejected(reports, winners)
     return winners
+
+
+def _settle_rejected(reports: list[FileReport], winners: dict[str, FileReport]) -> None:
+    """A rejected file of a unit that also sent a valid one: an older (or undated) rejected
+    file was corrected by the valid one and is ``superseded``; a newer rejected file stays
+    rejected, and the valid one that is used instead says so."""
+    for report in reports:
+        winner = winners.get(report.unit_code.upper()) if report.unit_code else None
+        if report.status != "rejected" or winner is None or any(i.code == "unit-unknown" for i in report.issues):
+            continue
+        rejected_date, win_date = report_date(report), report_date(winner)
+        if rejected_date is None or win_date is None or rejected_date <= win_date:
+            report.status = "superseded"
+            report.issues.append(make_issue(
+                "merge-superseded", file=Path(report.path).name, unit=report.unit_code, other=Path(winner.path).name,
+                reason_vi="bản gửi sau đã sửa và hợp lệ", reason_en="the later submission is corrected and valid"))  # fmt: skip
+        else:
+            winner.issues.append(make_issue(
+                "merge-newer-rejected", unit=winner.unit_code, file=Path(winner.path).name,
+                other=Path(report.path).name, value=format_number(rejected_date)))  # fmt: skip
 
 
 def _rows(winners: dict[str, FileReport], roster: Roster | None) -> list[UnitRow]:

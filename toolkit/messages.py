@@ -61,21 +61,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # outputs
     "output.exists": (
-        "Đã có tệp {path}; không ghi đè. Thêm --force để ghi đè, hoặc chọn tên khác bằng -o.",
-        "{path} already exists; not overwritten. Add --force to overwrite, or pick another name with -o.",
+        "Đã có tệp {path}; không ghi đè. Thêm --force để ghi đè, hoặc chọn tên khác.",
+        "{path} already exists; not overwritten. Add --force to overwrite, or pick another name.",
     ),
     "output.locked": (
         "Không ghi được {path}: tệp đang mở (có thể trong Excel) hoặc không có quyền ghi. "
         "Đóng tệp rồi chạy lại. ({reason})",
         "Cannot write {path}: the file is open (perhaps in Excel) or not writable. Close it and run again. ({reason})",
     ),
+    "output.no_folder": (
+        "Chưa có thư mục {path} để ghi kết quả; tạo thư mục trước hoặc chọn chỗ khác.",
+        "The folder {path} for the output does not exist; create it first or pick another place.",
+    ),
+    "output.parent_is_file": (
+        "Không ghi được vào {path}: đó là một tệp, không phải thư mục.",
+        "Cannot write into {path}: it is a file, not a folder.",
+    ),
+    "output.is_folder": (
+        "{path} là một thư mục, không ghi đè được bằng một tệp; chọn tên tệp.",
+        "{path} is a folder and cannot be replaced by a file; give a file name.",
+    ),
     "output.unwritable": (
         "Không ghi được vào thư mục {path}: {reason}.",
         "Cannot write into the folder {path}: {reason}.",
     ),
+    "output.folder_suffix": (
+        "Với --units (không có --unit), -o là một thư mục (mỗi đơn vị một tệp), không phải tệp {path}.",
+        "With --units (and no --unit), -o is a folder (one file per unit), not the file {path}.",
+    ),
     "output.not_folder": (
         "{path} phải là một thư mục (một tệp cho mỗi đơn vị).",
         "{path} must be a folder (one file per unit).",
+    ),
+    "output.suffix": (
+        "Tên tệp kết quả {path} phải có đuôi {suffix}.",
+        "The output {path} must end in {suffix}.",
+    ),
+    "output.twice": (
+        "Cùng một tệp được chọn cho hai kết quả (-o, --json, --docx); chọn các tên khác nhau.",
+        "The same file is named for two outputs (-o, --json, --docx); pick different names.",
     ),
     "output.is_input": (
         "Tệp kết quả {path} trùng với một tệp đầu vào; chọn tên khác bằng -o.",
@@ -94,7 +118,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Đã ghi {count} biểu mẫu riêng cho từng đơn vị vào {path}",
         "Wrote {count} personalised templates into {path}",
     ),
-    "template.timing": ("({seconds:.2f} giây)", "({seconds:.2f} s)"),
+    "template.timing": ("({seconds} giây)", "({seconds} s)"),
     # check
     "status.accepted": ("hợp lệ", "accepted"),
     "status.rejected": ("bị từ chối", "rejected"),
@@ -102,8 +126,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.superseded": ("đã thay bằng bản mới hơn", "superseded"),
     "status.ignored": ("bỏ qua", "ignored"),
     "status.missing": ("chưa gửi", "not sent"),
-    "check.counts": ("({errors} lỗi, {warnings} lưu ý)", "({errors} errors, {warnings} warnings)"),
-    "check.summary": ("{files} tệp — {parts}", "{files} files — {parts}"),
+    "check.counts": ("({errors} lỗi, {warnings} lưu ý)", "({errors} error(s), {warnings} warning(s))"),
+    "check.summary": ("{files} tệp — {parts}", "{files} file(s) — {parts}"),
     "check.no_files": ("Không có tệp nào để kiểm tra.", "No file to check."),
     "check.missing_path": ("Không tìm thấy: {path}", "Not found: {path}"),
     "check.annotated": ("Đã ghi bản có ghi chú: {path}", "Annotated copy written: {path}"),
@@ -113,6 +137,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # merge
     "merge.reading": ("Đang đọc các tệp", "Reading files"),
+    "merge.not_a_folder": (
+        "{path} không phải là thư mục. dv merge đọc cả một thư mục tệp đơn vị gửi về; để kiểm tra một tệp, dùng dv check.",
+        "{path} is not a folder. dv merge reads a whole folder of returned files; to check one file, use dv check.",
+    ),
+    "merge.nothing_readable": (
+        "Trong {path} không có bảng tính nào đọc được (chỉ có tệp bị bỏ qua hoặc hỏng); chưa ghi tổng hợp.",
+        "{path} holds no readable workbook (only skipped or broken files); no summary written.",
+    ),
     "merge.text_too_long": (
         "Không ghi được tổng hợp: một nội dung dài quá giới hạn 32.767 ký tự của Excel ({where}).",
         "Summary not written: a text is longer than Excel's 32,767-character limit ({where}).",

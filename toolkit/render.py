@@ -23,7 +23,8 @@ def render_reports(console: Console, reports: Sequence[FileReport], lang: str) -
     for report in reports:
         n_err, n_warn = len(report.errors), len(report.warnings)
         head = Text()
-        head.append("✗ " if n_err else "✓ ", style="red" if n_err else "green")
+        mark = "– " if report.status == "ignored" else ("✗ " if n_err else "✓ ")
+        head.append(mark, style="red" if n_err else ("dim" if report.status == "ignored" else "green"))
         head.append(report.path, style="bold")
         if report.unit_code:
             head.append(f" — {report.unit_code}")

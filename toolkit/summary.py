@@ -46,6 +46,20 @@ class TextTooLong(ValueError):
     """A submitted text longer than an Excel cell can hold."""
 
 
+def is_summary(path: Path, meta_sheet: str = "_dv") -> bool:
+    """Whether ``path`` is a summary written by dv merge (its hidden sheet says kind=summary)."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        if meta_sheet not in wb.sheet_names:
+            return False
+        rows = wb.get_sheet_by_name(meta_sheet).to_python()
+    except (CalamineError, OSError, ValueError):
+        return False
+    return any(len(r) >= 2 and r[0] == "kind" and r[1] == "summary" for r in rows)
+
+
 def summary_filename(form: Form) -> str:
     return f"tong-hop-{form.year}.xlsx"
 

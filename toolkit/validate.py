@@ -55,11 +55,12 @@ def _norm(value: Any) -> str:
     return unicodedata.normalize("NFC", " ".join(str(value).replace("\u00a0", " ").split()))
 
 
-def _field_issue(f: Field | Any, sheet: str, cell: str) -> Callable[..., Issue]:
+def _field_issue(f: Field | Any, sheet: str, cell: str, prefix: str = "") -> Callable[..., Issue]:
+    """An issue maker for one cell; ``prefix`` names the table of a column (van_ban.date)."""
     label_en = f.label_en or f.label
 
     def make(code: str, **params: Any) -> Issue:
-        return make_issue(code, field=f.code, sheet=sheet, cell=cell, label_vi=f.label, label_en=label_en,
+        return make_issue(code, field=prefix + f.code, sheet=sheet, cell=cell, label_vi=f.label, label_en=label_en,
                           label=f.label, **params)  # fmt: skip
 
     return make
@@ -98,6 +99,8 @@ def _identify(book: RawBook, form: Form, file_name: str, out: Extracted) -> bool
         return False
     meta = {_norm(r[0]): _norm(r[1]) for r in meta_rows if len(r) >= 2 and r[0] != ""}
     out.meta = meta
+    if meta.get("kind") == "summary":
+        return False  # a summary dv merge wrote: not a submission (check_file ignores it)
     if meta.get("form_id") != form.id:
         out.issues.append(make_issue("form-other", found=meta.get("form_id") or "?", **base))
         return False
@@ -166,15 +169,18 @@ def _read_table(book: RawBook, form: Form, table: Table, out: Extracted) -> None
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raws.values()):
             continue
         doc: dict[str, Any] = {"_row": row}
-        unreadable = False
+        unreadable: set[str] = set()
         for c in table.columns:
-            issue = _field_issue(c, table.sheet, f"{c.column}{row}")
+            issue = _field_issue(c, table.sheet, f"{c.column}{row}", prefix=f"{table.code}.")
             choices = form.choice_values(c.choices) if c.choices else ()
             result = coerce(raws[c.code], c.type, issue, choices=choices)
             out.issues.extend(result.issues)
             doc[c.code] = result.value
-            unreadable |= not result.ok
-        missing = [c for c in table.columns if doc[c.code] is None and raws[c.code] is None]
+            if not result.ok:
+                unreadable.add(c.code)
+        # Missing: nothing in the cell (empty, or only spaces); an unreadable value has its
+        # own error already.
+        missing = [c for c in table.columns if doc[c.code] is None and c.code not in unreadable]
         if missing:
             first = missing[0]
             out.issues.append(make_issue(

@@ -1,0 +1,54 @@
+"""The shipped sample province: what `make demo` shows is what the samples hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from domain import form
+from toolkit.merger import merge
+from toolkit.roster import read_roster
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+@pytest.fixture(scope="module")
+def result():
+    return merge([SAMPLES / "submissions"], form(), read_roster(SAMPLES / "units.csv"))
+
+
+def test_roster_is_the_28_units_of_tra_vinh():
+    roster = read_roster(SAMPLES / "units.csv")
+    assert len(roster.units) == 28 and roster.get("STTTT").name == "Sở Thông tin và Truyền thông"
+    assert sum(u.kind == "huyen" for u in roster.units) == 9
+
+
+def test_statuses_are_the_faults_an_officer_meets(result):
+    by_status: dict[str, set[str]] = {}
+    for f in result.files:
+        by_status.setdefault(f.status, set()).add(Path(f.path).name)
+    assert {Path(f.path).name.split("-")[0] for f in result.files if f.status == "rejected"} == {"SGTVT", "SXD"}
+    assert by_status["superseded"] == {"TPTV-phu-luc-2020.xlsx"}
+    assert by_status["ignored"] == {"~$HCL-phu-luc-2020.xlsx", "SKHDT - Cong van gui kem.docx"}
+    assert len(by_status["accepted"]) == 23
+    assert result.missing_units == ["SGTVT", "SXD", "TTT", "BQLKKT", "HTCU"]
+
+
+def test_the_seed_unit_is_exactly_the_seed(result):
+    row = next(r for r in result.rows if r.code == "STTTT")
+    v = row.values
+    assert (v["docs_party"], v["docs_gov"], v["dvc_total"], v["dvc_level4"]) == (5, 2, 37, 29)
+    assert (v["cut_cc"], v["cut_vc"], v["cut_total"]) == (4, 4, 8) and v["cut_rate"] == pytest.approx(0.125)
+
+
+def test_every_format_and_fault_is_there(result):
+    formats = {f.fmt for f in result.files if f.status == "accepted"}
+    assert {"xlsx", "ods", "xls"} <= formats
+    hck = next(f for f in result.files if Path(f.path).name.startswith("HCK"))
+    assert {"value-text-number"} <= {i.code for i in hck.issues} and hck.status == "accepted"
+
+
+def test_province_rate_is_recomputed_from_the_sums(result):
+    t = result.totals
+    assert t["cut_rate"] == pytest.approx(t["cut_total"] / (t["staff_cc"] + t["staff_vc"] + t["cut_total"]))

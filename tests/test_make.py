@@ -371,3 +371,13 @@ def test_output_names_that_do_not_fit_are_refused(runner, out, roster_path, args
     result = dv(runner, "make-template", *[a.format(out=out, roster=roster_path) for a in args])
     assert result.exit_code == 2, result.output
     assert not any(out.iterdir())
+
+
+def test_generic_template_with_a_roster_dropdown_only(runner, out, roster_path, roster):
+    result = dv(runner, "make-template", "--units", roster_path, "--generic", "-o", out)
+    assert result.exit_code == 0, result.output
+    (written,) = list(out.iterdir())
+    book = openpyxl.load_workbook(written)
+    sheet = book["Phụ lục"]
+    assert str(sheet["D8"].value).startswith("=IFERROR(INDEX(")  # the code follows the picked name
+    assert any("D9" in str(v.sqref) and v.type == "list" for v in sheet.data_validations.dataValidation)

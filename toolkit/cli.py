@@ -89,6 +89,13 @@ def make_template(
     unit: Annotated[
         Optional[str], typer.Option("--unit", help="Mã một đơn vị: tạo biểu mẫu riêng cho đơn vị đó.")
     ] = None,
+    generic: Annotated[
+        bool,
+        typer.Option(
+            "--generic",
+            help="Với --units: chỉ một biểu mẫu chung, chọn đơn vị từ danh sách thả xuống của danh sách đơn vị.",
+        ),
+    ] = False,
     force: ForceOpt = False,
     lang: LangOpt = None,
 ) -> None:
@@ -109,6 +116,7 @@ def make_template(
             roster_path=units,
             unit_code=unit,
             force=force,
+            generic_only=generic,
         )
     except DvError as exc:
         _fail(exc.render(lang))
@@ -187,7 +195,12 @@ def check(
                 continue
             key, path = ("check.annotated", written) if written else ("check.annotate_skipped", report.path)
             typer.echo(t(key, lang, path=path), err=True)
-    readable = [r for r in reports if r.fmt and r.status != "ignored"]
+    # Readable: got past the file-level checks (not broken, unsafe, encrypted or ignored).
+    readable = [
+        r for r in reports
+        if r.fmt and r.status != "ignored" and not any(i.code.startswith("file-") and i.severity == "error"
+                                                       for i in r.issues)
+    ]  # fmt: skip
     if missing or not readable:
         raise typer.Exit(2)
     raise typer.Exit(1 if any(r.errors for r in reports if r.status != "ignored") else 0)

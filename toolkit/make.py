@@ -27,6 +27,7 @@ def make_templates(
     unit_code: str | None = None,
     force: bool = False,
     output_is_folder: bool = False,
+    generic_only: bool = False,
 ) -> MakeResult:
     """Write the generic template, one unit's template, or one per unit of the roster.
 
@@ -42,10 +43,11 @@ def make_templates(
         target = _single_target(output, template_filename(form, unit), output_is_folder)
         check_writable(target, force=force)
         return MakeResult((atomic_write(target, build_template(form, unit=unit), force=force),))
-    if roster is None:
+    if roster is None or generic_only:
+        # Generic: the unit is typed, or picked from a dropdown of the roster when there is one.
         target = _single_target(output, template_filename(form), output_is_folder)
         check_writable(target, force=force)
-        return MakeResult((atomic_write(target, build_template(form), force=force),))
+        return MakeResult((atomic_write(target, build_template(form, roster=roster), force=force),))
 
     folder = output or Path(f"{form.id}-{form.year}")
     if folder.exists() and not folder.is_dir():

@@ -279,3 +279,17 @@ def test_fingerprint_changes_when_fields_move(form, tmp_path):
     moved = load_form(str(path))
     assert moved.field("staff_cc").cell != form.field("staff_cc").cell
     assert moved.fingerprint != form.fingerprint
+
+
+def test_form_errors_speak_english_with_lang_en(tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    result = CliRunner().invoke(
+        app, ["--lang", "en", "make-template", "--year", "1999", "-o", str(tmp_path / "x.xlsx")]
+    )
+    assert result.exit_code == 2
+    assert "has no year 1999" in result.output and "không" not in result.output
+    vi = CliRunner().invoke(app, ["make-template", "--year", "1999", "-o", str(tmp_path / "x.xlsx")])
+    assert "không có năm 1999" in vi.output

@@ -70,7 +70,7 @@ def _load_form(form: str | None, year: int | None = None):  # noqa: ANN202 - For
     try:
         return load_form(form, year)
     except FormError as exc:
-        _fail(t("form.error", state.lang, reason=exc))
+        _fail(t("form.error", state.lang, reason=exc.render(state.lang)))
 
 
 @app.command("make-template")
@@ -104,7 +104,7 @@ def make_template(
     Không có --units/--unit: một biểu mẫu chung. --units R --unit C: biểu mẫu riêng cho đơn vị C.
     --units R: mỗi đơn vị một biểu mẫu riêng, OUT là thư mục.
     """
-    lang = lang_from(lang) if lang else state.lang
+    lang = state.lang = lang_from(lang) if lang else state.lang
     from .make import make_templates
 
     started = time.perf_counter()
@@ -157,7 +157,7 @@ def check(
 
     Thoát 0: không có lỗi (có thể có lưu ý); 1: có lỗi; 2: sai cách dùng hoặc không đọc được tệp nào.
     """
-    lang = lang_from(lang) if lang else state.lang
+    lang = state.lang = lang_from(lang) if lang else state.lang
     import json
 
     from .check import check_files, expand_paths, report_json
@@ -240,7 +240,7 @@ def merge(
 
     Thoát 0: đã ghi tổng hợp, mọi tệp hợp lệ; 1: đã ghi, có tệp bị từ chối; 2: sai cách dùng, không ghi được.
     """
-    lang = lang_from(lang) if lang else state.lang
+    lang = state.lang = lang_from(lang) if lang else state.lang
     from .readers import assert_defused
 
     assert_defused()

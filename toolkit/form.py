@@ -40,6 +40,13 @@ SEVERITIES = ("error", "warning")
 class FormError(ValueError):
     """A form definition that cannot be used; the message names the file and the entry."""
 
+    def __init__(self, vi: str, en: str | None = None) -> None:
+        super().__init__(vi)
+        self.vi, self.en = vi, en or vi
+
+    def render(self, lang: str = "vi") -> str:
+        return self.en if lang == "en" else self.vi
+
 
 def col_index(letters: str) -> int:
     """``"A"`` → 0, ``"AB"`` → 27."""

@@ -56,20 +56,21 @@ class _Loader:
         self.data = data
         self.path = path
 
-    def fail(self, where: str, what: str) -> FormError:
-        return FormError(f"{self.path}: {where}: {what}")
+    def fail(self, where: str, what: str, en: str) -> FormError:
+        """An error naming the file and the entry, in Vietnamese (``what``) and English."""
+        return FormError(f"{self.path}: {where}: {what}", f"{self.path}: {where}: {en}")
 
     def take(
         self, table: Mapping[str, Any], where: str, required: tuple[str, ...], optional: tuple[str, ...]
     ) -> dict[str, Any]:
         if not isinstance(table, Mapping):
-            raise self.fail(where, "phải là một bảng (table) TOML")
+            raise self.fail(where, "phải là một bảng (table) TOML", "must be a TOML table")
         missing = [k for k in required if k not in table]
         if missing:
-            raise self.fail(where, f"thiếu khóa {', '.join(missing)}")
+            raise self.fail(where, f"thiếu khóa {', '.join(missing)}", f"missing key(s) {', '.join(missing)}")
         unknown = sorted(set(table) - set(required) - set(optional))
         if unknown:
-            raise self.fail(where, f"khóa không biết {', '.join(unknown)}")
+            raise self.fail(where, f"khóa không biết {', '.join(unknown)}", f"unknown key(s) {', '.join(unknown)}")
         return dict(table)
 
     def code(self, value: Any, where: str) -> str:
@@ -77,12 +78,13 @@ class _Loader:
             raise self.fail(
                 where,
                 f"mã {value!r} không hợp lệ (chữ thường, số, dấu _; không giống địa chỉ ô)",
+                f"invalid code {value!r} (lower-case letters, digits, _; not like a cell address)",
             )
         return value
 
     def column(self, value: Any, where: str) -> str:
         if not isinstance(value, str) or not _COLUMN.match(value):
-            raise self.fail(where, f'cột {value!r} không hợp lệ (ví dụ "D")')
+            raise self.fail(where, f'cột {value!r} không hợp lệ (ví dụ "D")', f'invalid column {value!r} (e.g. "D")')
         return value
 
     def load(self) -> Form:
@@ -99,7 +101,7 @@ class _Loader:
             ("title_en", "subtitle_en"),
         )
         if not isinstance(meta["year"], int) or not 1990 <= meta["year"] <= 2200:
-            raise self.fail("[form].year", f"năm {meta['year']!r} không hợp lệ")
+            raise self.fail("[form].year", f"năm {meta['year']!r} không hợp lệ", f"invalid year {meta['year']!r}")
         layout = self.layout(top["layout"])
         choices = self.choices(top.get("choices", {}))
         sections = self.sections(top["sections"], layout)
@@ -121,7 +123,9 @@ class _Loader:
         roster = self.take(top["roster"], "[roster]", ("code", "name"), ())
         for key, code in roster.items():
             if code not in known_fields or not known_fields[code].is_input:
-                raise self.fail(f"[roster].{key}", f"{code!r} không phải là một ô nhập")
+                raise self.fail(
+                    f"[roster].{key}", f"{code!r} không phải là một ô nhập", f"{code!r} is not an input field"
+                )
         guide = self.take(top.get("guide", {"title": "", "lines": []}), "[guide]", ("title", "lines"), ())
         charts = self.charts(top.get("summary", {}), known_fields)
         report = self.report(top["report"], known_fields, tables) if "report" in top else None
@@ -182,10 +186,14 @@ class _Loader:
         d = self.take(r["documents"], "[report.documents]", ("table", "group", "item", "headers"), ())
         table = tables.get(d["table"])
         if table is None:
-            raise self.fail("[report.documents].table", f"không có bảng {d['table']!r}")
+            raise self.fail("[report.documents].table", f"không có bảng {d['table']!r}", f"no table {d['table']!r}")
         columns = {c.code: c for c in table.columns}
         if d["group"] not in columns or not columns[d["group"]].choices:
-            raise self.fail("[report.documents].group", f"{d['group']!r} không phải là cột chọn của bảng {table.code}")
+            raise self.fail(
+                "[report.documents].group",
+                f"{d['group']!r} không phải là cột chọn của bảng {table.code}",
+                f"{d['group']!r} is not a choice column of table {table.code}",
+            )
         item = self.template(d["item"], "[report.documents].item")
         self.names_known(item.names, columns, "[report.documents].item")
         doc_headers = self.headers(d["headers"], "[report.documents].headers", 5)
@@ -195,7 +203,11 @@ class _Loader:
         for i, c in enumerate(self.as_list(u["columns"], "[report.units].columns")):
             c = self.take(c, f"[report.units].columns[{i}]", ("field", "header"), ())
             if c["field"] not in summable:
-                raise self.fail(f"[report.units].columns[{i}]", f"{c['field']!r} không phải là một trường số")
+                raise self.fail(
+                    f"[report.units].columns[{i}]",
+                    f"{c['field']!r} không phải là một trường số",
+                    f"{c['field']!r} is not a numeric field",
+                )
             unit_columns.append((c["field"], self.plain(c["header"], f"[report.units].columns[{i}].header")))
         notes = ("new_field", "not_in_previous", "not_sent_previous", "coverage")
         n = self.take(r["notes"], "[report.notes]", notes, ())
@@ -208,7 +220,9 @@ class _Loader:
                 cw = f"{where}.compare[{j}]"
                 c = self.take(c, cw, ("field", "up", "down", "same"), ())
                 if c["field"] not in summable:
-                    raise self.fail(cw, f"{c['field']!r} không phải là một trường số")
+                    raise self.fail(
+                        cw, f"{c['field']!r} không phải là một trường số", f"{c['field']!r} is not a numeric field"
+                    )
                 changes.append(
                     ReportChange(c["field"], *(tpl(c[k], f"{cw}.{k}", "change") for k in ("up", "down", "same")))
                 )
@@ -241,34 +255,36 @@ class _Loader:
     def plain(self, text: Any, where: str) -> str:
         """A plain text; ``{year}`` and ``{previous_year}`` are the only placeholders."""
         if not isinstance(text, str):
-            raise self.fail(where, "phải là chuỗi")
+            raise self.fail(where, "phải là chuỗi", "must be a string")
         try:
             text.format(year=2000, previous_year=1999)
         except (KeyError, IndexError, ValueError) as exc:
-            raise self.fail(where, f"chỉ dùng được {{year}}, {{previous_year}} ({exc})") from None
+            raise self.fail(
+                where, f"chỉ dùng được {{year}}, {{previous_year}} ({exc})", f"only {{year}}, {{previous_year}} ({exc})"
+            ) from None
         return text
 
     def headers(self, value: Any, where: str, count: int) -> tuple[str, ...]:
         items = self.as_list(value, where)
         if len(items) != count or not all(isinstance(h, str) for h in items):
-            raise self.fail(where, f"cần đúng {count} tiêu đề cột")
+            raise self.fail(where, f"cần đúng {count} tiêu đề cột", f"needs exactly {count} column headings")
         return tuple(items)
 
     def code_like_id(self, value: Any) -> str:
         if not isinstance(value, str) or not re.match(r"^[a-z0-9][a-z0-9-]*$", value):
-            raise self.fail("[form].id", f"mã biểu mẫu {value!r} không hợp lệ")
+            raise self.fail("[form].id", f"mã biểu mẫu {value!r} không hợp lệ", f"invalid form id {value!r}")
         return value
 
     def as_list(self, value: Any, where: str) -> list[Any]:
         if not isinstance(value, list):
-            raise self.fail(where, "phải là một danh sách")
+            raise self.fail(where, "phải là một danh sách", "must be a list")
         return value
 
     def unique(self, codes: list[str], where: str) -> None:
         seen: set[str] = set()
         for code in codes:
             if code in seen:
-                raise self.fail(where, f"mã {code!r} bị trùng")
+                raise self.fail(where, f"mã {code!r} bị trùng", f"duplicate code {code!r}")
             seen.add(code)
 
     def layout(self, raw: Any) -> Layout:
@@ -282,7 +298,7 @@ class _Loader:
             if key.endswith("_column"):
                 self.column(lay[key], f"[layout].{key}")
             if key.endswith("_row") and (not isinstance(lay[key], int) or lay[key] < 1):
-                raise self.fail(f"[layout].{key}", "phải là số dòng ≥ 1")
+                raise self.fail(f"[layout].{key}", "phải là số dòng ≥ 1", "must be a row number ≥ 1")
         return Layout(
             **{k: lay[k] for k in keys if k not in ("headers", "widths")},
             headers=MappingProxyType(dict(lay["headers"])),
@@ -298,7 +314,7 @@ class _Loader:
             for i, item in enumerate(self.as_list(items, where)):
                 entry = self.take(item, f"{where}[{i}]", ("value",), ("en", "abbr", "style"))
                 if entry.get("style", "") not in ("", "party", "state"):
-                    raise self.fail(f"{where}[{i}]", "style phải là party hoặc state")
+                    raise self.fail(f"{where}[{i}]", "style phải là party hoặc state", "style must be party or state")
                 entries.append(Choice(**entry))
             self.unique([c.value for c in entries], where)
             out[self.code(key, where)] = tuple(entries)
@@ -340,20 +356,38 @@ class _Loader:
         code = self.code(f["code"], f"{where}.code")
         where = f"{where} ({code})"
         if f["type"] not in FIELD_TYPES:
-            raise self.fail(where, f"kiểu {f['type']!r} không biết (có: {', '.join(FIELD_TYPES)})")
+            raise self.fail(
+                where,
+                f"kiểu {f['type']!r} không biết (có: {', '.join(FIELD_TYPES)})",
+                f"unknown type {f['type']!r} (known: {', '.join(FIELD_TYPES)})",
+            )
         source = f.get("source", "input")
         if source not in SOURCES:
-            raise self.fail(where, f"source {source!r} không biết (có: {', '.join(SOURCES)})")
+            raise self.fail(
+                where,
+                f"source {source!r} không biết (có: {', '.join(SOURCES)})",
+                f"unknown source {source!r} (known: {', '.join(SOURCES)})",
+            )
         if (source == "derived") != ("expr" in f):
-            raise self.fail(where, 'trường tính toán (source = "derived") cần expr, và chỉ nó')
+            raise self.fail(
+                where,
+                'trường tính toán (source = "derived") cần expr, và chỉ nó',
+                'a derived field (source = "derived") needs expr, and only it does',
+            )
         expr = self.expression(f["expr"], f"{where}.expr") if "expr" in f else None
         if (source == "fixed") != ("value" in f):
-            raise self.fail(where, 'trường cố định (source = "fixed") cần value, và chỉ nó')
+            raise self.fail(
+                where,
+                'trường cố định (source = "fixed") cần value, và chỉ nó',
+                'a fixed field (source = "fixed") needs value, and only it does',
+            )
         if source == "fixed" and f["type"] == "integer":
             try:
                 int(str(f["value"]).format(year=2000))
             except ValueError:
-                raise self.fail(where, f"value {f['value']!r} không phải là số nguyên") from None
+                raise self.fail(
+                    where, f"value {f['value']!r} không phải là số nguyên", f"value {f['value']!r} is not an integer"
+                ) from None
         return Field(
             code=code,
             label=f["label"],
@@ -374,29 +408,33 @@ class _Loader:
 
     def expression(self, text: Any, where: str) -> Expression:
         if not isinstance(text, str):
-            raise self.fail(where, "phải là chuỗi")
+            raise self.fail(where, "phải là chuỗi", "must be a string")
         try:
             return Expression(text)
         except RuleSyntaxError as exc:
-            raise self.fail(where, str(exc)) from None
+            raise self.fail(where, exc.vi, exc.en) from None
 
     def template(self, text: Any, where: str) -> Template:
         if not isinstance(text, str):
-            raise self.fail(where, "phải là chuỗi")
+            raise self.fail(where, "phải là chuỗi", "must be a string")
         try:
             return Template(text)
         except RuleSyntaxError as exc:
-            raise self.fail(where, str(exc)) from None
+            raise self.fail(where, exc.vi, exc.en) from None
 
     def names_known(self, names: frozenset[str], known: Mapping[str, Any], where: str) -> None:
         unknown = sorted(names - set(known))
         if unknown:
-            raise self.fail(where, f"trường không có trong biểu mẫu: {', '.join(unknown)}")
+            raise self.fail(
+                where,
+                f"trường không có trong biểu mẫu: {', '.join(unknown)}",
+                f"field(s) not in the form: {', '.join(unknown)}",
+            )
 
     def table_ref_known(self, ref: Any, tables: Mapping[str, Table], where: str) -> None:
         table = tables.get(ref.table)
         if table is None or ref.column not in {c.code for c in table.columns}:
-            raise self.fail(where, f"không có cột {ref.table}.{ref.column}")
+            raise self.fail(where, f"không có cột {ref.table}.{ref.column}", f"no column {ref.table}.{ref.column}")
 
     def tables(self, raw: Any, choices: Mapping[str, Any], field_codes: list[str]) -> dict[str, Table]:
         out: dict[str, Table] = {}
@@ -404,7 +442,7 @@ class _Loader:
             where = f"[tables.{code}]"
             self.code(code, where)
             if code in field_codes:
-                raise self.fail(where, "trùng mã với một trường")
+                raise self.fail(where, "trùng mã với một trường", "same code as a field")
             t = self.take(
                 t,
                 where,
@@ -418,18 +456,26 @@ class _Loader:
                 self.code(c["code"], f"{cw}.code")
                 self.column(c["column"], f"{cw}.column")
                 if c["type"] not in FIELD_TYPES:
-                    raise self.fail(cw, f"kiểu {c['type']!r} không biết")
+                    raise self.fail(cw, f"kiểu {c['type']!r} không biết", f"unknown type {c['type']!r}")
                 if (c["type"] == "choice") != bool(c.get("choices")):
-                    raise self.fail(cw, "cột kiểu choice cần choices (tên danh mục), và chỉ nó")
+                    raise self.fail(
+                        cw,
+                        "cột kiểu choice cần choices (tên danh mục), và chỉ nó",
+                        "a choice column needs choices (a list name), and only it does",
+                    )
                 if c.get("choices") and c["choices"] not in choices:
-                    raise self.fail(cw, f"không có danh mục {c['choices']!r} trong [choices]")
+                    raise self.fail(
+                        cw,
+                        f"không có danh mục {c['choices']!r} trong [choices]",
+                        f"no list {c['choices']!r} in [choices]",
+                    )
                 cols.append(Column(label_en=c.get("label_en", ""), **{k: v for k, v in c.items() if k != "label_en"}))
             self.unique([c.code for c in cols], f"{where}.columns")
             letters = [col_index(c.column) for c in cols]
             if letters != list(range(letters[0], letters[0] + len(letters))):
-                raise self.fail(where, "các cột phải liền nhau, theo thứ tự")
+                raise self.fail(where, "các cột phải liền nhau, theo thứ tự", "columns must be adjacent, in order")
             if not isinstance(t["rows"], int) or t["rows"] < 200:
-                raise self.fail(f"{where}.rows", "cần ít nhất 200 dòng nhập sẵn")
+                raise self.fail(f"{where}.rows", "cần ít nhất 200 dòng nhập sẵn", "needs at least 200 pre-made rows")
             known = {**{c.code: c for c in cols}, **dict.fromkeys(field_codes)}
             rules = tuple(
                 self.rule(r, f"{where}.rules[{i}]", known, code, out)
@@ -461,7 +507,9 @@ class _Loader:
         )
         where = f"{where} ({r['id']})"
         if r["severity"] not in SEVERITIES:
-            raise self.fail(where, f"severity phải là {' hoặc '.join(SEVERITIES)}")
+            raise self.fail(
+                where, f"severity phải là {' hoặc '.join(SEVERITIES)}", f"severity must be {' or '.join(SEVERITIES)}"
+            )
         expr = self.expression(r["expr"], f"{where}.expr")
         self.names_known(expr.names, known, f"{where}.expr")
         for ref in expr.table_refs:
@@ -473,11 +521,13 @@ class _Loader:
         anchor = r.get("anchor", "")
         if table is None:
             if anchor not in known:
-                raise self.fail(where, f"anchor {anchor!r} không phải là một trường")
+                raise self.fail(
+                    where, f"anchor {anchor!r} không phải là một trường", f"anchor {anchor!r} is not a field"
+                )
             if known[anchor].source == "derived":
-                raise self.fail(where, "anchor phải là một ô nhập")
+                raise self.fail(where, "anchor phải là một ô nhập", "anchor must be an input field")
         elif anchor:
-            raise self.fail(where, "quy tắc của bảng không có anchor")
+            raise self.fail(where, "quy tắc của bảng không có anchor", "a table rule has no anchor")
         return Rule(id=r["id"], severity=r["severity"], expr=expr, anchor=anchor, table=table or "", **texts)
 
 
@@ -491,9 +541,12 @@ def load_form_file(path: str | Path) -> Form:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise FormError(f"{path}: không đọc được tệp biểu mẫu ({exc.strerror})") from None
+        raise FormError(
+            f"{path}: không đọc được tệp biểu mẫu ({exc.strerror})",
+            f"{path}: cannot read the form file ({exc.strerror})",
+        ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise FormError(f"{path}: không phải TOML hợp lệ: {exc}") from None
+        raise FormError(f"{path}: không phải TOML hợp lệ: {exc}", f"{path}: not valid TOML: {exc}") from None
     return _Loader(data, str(path)).load()
 
 
@@ -507,17 +560,25 @@ def load_form(form: str | Path | None = None, year: int | None = None) -> Form:
     if form is not None and (Path(form).suffix == ".toml" or Path(form).is_file()):
         loaded = load_form_file(form)
         if year is not None and loaded.year != year:
-            raise FormError(f"{form}: biểu mẫu của năm {loaded.year}, không phải {year}")
+            raise FormError(
+                f"{form}: biểu mẫu của năm {loaded.year}, không phải {year}",
+                f"{form}: a form for {loaded.year}, not {year}",
+            )
         return loaded
     wanted = str(form or DEFAULT_FORM_ID)
     candidates = [f for f in available_forms() if f.id == wanted]
     if not candidates:
         known = sorted({f.id for f in available_forms()})
-        raise FormError(f"không có biểu mẫu {wanted!r} (có: {', '.join(known)})")
+        raise FormError(
+            f"không có biểu mẫu {wanted!r} (có: {', '.join(known)})", f"no form {wanted!r} (known: {', '.join(known)})"
+        )
     if year is not None:
         match = [f for f in candidates if f.year == year]
         if not match:
             years = ", ".join(str(f.year) for f in candidates)
-            raise FormError(f"biểu mẫu {wanted!r} không có năm {year} (có: {years})")
+            raise FormError(
+                f"biểu mẫu {wanted!r} không có năm {year} (có: {years})",
+                f"form {wanted!r} has no year {year} (known: {years})",
+            )
         candidates = match
     return max(candidates, key=lambda f: (f.year, f.version))

@@ -33,7 +33,14 @@ __all__ = [
 
 
 class RuleSyntaxError(ValueError):
-    """A rule or message text that is not in the rule language."""
+    """A rule or message text that is not in the rule language (message in vi and en)."""
+
+    def __init__(self, vi: str, en: str | None = None) -> None:
+        super().__init__(vi)
+        self.vi, self.en = vi, en or vi
+
+    def render(self, lang: str = "vi") -> str:
+        return self.en if lang == "en" else self.vi
 
 
 class EvalError(ArithmeticError):
@@ -86,7 +93,9 @@ class Expression:
         try:
             tree = ast.parse(text.strip(), mode="eval")
         except SyntaxError as exc:
-            raise RuleSyntaxError(f"không đọc được biểu thức {text!r}: {exc.msg}") from None
+            raise RuleSyntaxError(
+                f"không đọc được biểu thức {text!r}: {exc.msg}", f"cannot parse the expression {text!r}: {exc.msg}"
+            ) from None
         self._node = tree.body
         self.names: frozenset[str] = frozenset()
         self.table_refs: frozenset[TableRef] = frozenset()
@@ -105,46 +114,69 @@ class Expression:
         match node:
             case ast.Constant(value=v):
                 if isinstance(v, bool) or not isinstance(v, int | float | str):
-                    raise bad(f"hằng số không hợp lệ {v!r} trong {self.text!r}")
+                    raise bad(
+                        f"hằng số không hợp lệ {v!r} trong {self.text!r}", f"invalid constant {v!r} in {self.text!r}"
+                    )
             case ast.Name(id=name):
                 names.add(name)
             case ast.BinOp(left=left, op=op, right=right):
                 if type(op) not in _BINOPS:
-                    raise bad(f"phép toán không được phép trong {self.text!r}")
+                    raise bad(
+                        f"phép toán không được phép trong {self.text!r}", f"operator not allowed in {self.text!r}"
+                    )
                 self._check(left, names, refs)
                 self._check(right, names, refs)
             case ast.UnaryOp(op=op, operand=operand):
                 if not isinstance(op, ast.USub | ast.UAdd | ast.Not):
-                    raise bad(f"phép toán không được phép trong {self.text!r}")
+                    raise bad(
+                        f"phép toán không được phép trong {self.text!r}", f"operator not allowed in {self.text!r}"
+                    )
                 self._check(operand, names, refs)
             case ast.BoolOp(values=values):
                 for value in values:
                     self._check(value, names, refs)
             case ast.Compare(left=left, ops=ops, comparators=comps):
                 if any(type(op) not in _CMPOPS for op in ops):
-                    raise bad(f"phép so sánh không được phép trong {self.text!r}")
+                    raise bad(
+                        f"phép so sánh không được phép trong {self.text!r}", f"comparison not allowed in {self.text!r}"
+                    )
                 self._check(left, names, refs)
                 for comp in comps:
                     self._check(comp, names, refs)
             case ast.Call(func=ast.Name(id=fname), args=args, keywords=[]):
                 if fname not in _FUNCS:
-                    raise bad(f"hàm {fname!r} không được phép trong {self.text!r}")
+                    raise bad(
+                        f"hàm {fname!r} không được phép trong {self.text!r}",
+                        f"function {fname!r} not allowed in {self.text!r}",
+                    )
                 arity = _FUNCS[fname][1]
                 if arity is not None and len(args) != arity:
-                    raise bad(f"hàm {fname} cần {arity} đối số trong {self.text!r}")
+                    raise bad(
+                        f"hàm {fname} cần {arity} đối số trong {self.text!r}",
+                        f"function {fname} takes {arity} argument(s) in {self.text!r}",
+                    )
                 if not args:
-                    raise bad(f"hàm {fname} cần đối số trong {self.text!r}")
+                    raise bad(
+                        f"hàm {fname} cần đối số trong {self.text!r}",
+                        f"function {fname} needs arguments in {self.text!r}",
+                    )
                 if fname == "countif":
                     ref = args[0]
                     if not (isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)):
-                        raise bad(f"countif cần một cột bảng (bang.cot) trong {self.text!r}")
+                        raise bad(
+                            f"countif cần một cột bảng (bang.cot) trong {self.text!r}",
+                            f"countif needs a table column (table.column) in {self.text!r}",
+                        )
                     refs.add(TableRef(ref.value.id, ref.attr))
                     self._check(args[1], names, refs)
                 else:
                     for arg in args:
                         self._check(arg, names, refs)
             case _:
-                raise bad(f"cú pháp không được phép ({type(node).__name__}) trong {self.text!r}")
+                raise bad(
+                    f"cú pháp không được phép ({type(node).__name__}) trong {self.text!r}",
+                    f"syntax not allowed ({type(node).__name__}) in {self.text!r}",
+                )
 
     # -- Excel -----------------------------------------------------------------------------
     def to_excel(
@@ -160,7 +192,9 @@ class Expression:
 
         def col(ref: TableRef) -> str:
             if column_range is None:
-                raise RuleSyntaxError(f"không có bảng cho {ref.table}.{ref.column}")
+                raise RuleSyntaxError(
+                    f"không có bảng cho {ref.table}.{ref.column}", f"no table for {ref.table}.{ref.column}"
+                )
             return column_range(ref)
 
         return self._xl(self._node, resolve, col)
@@ -467,7 +501,9 @@ class Template:
         parts: list[str] = []
         for piece in self._pieces:
             if piece.expr is not None and piece.spec in ("dmy", "clause"):
-                raise RuleSyntaxError(f"ô kiểm tra không hiển thị được :{piece.spec}")
+                raise RuleSyntaxError(
+                    f"ô kiểm tra không hiển thị được :{piece.spec}", f"a live check cannot show :{piece.spec}"
+                )
             if piece.expr is not None:
                 body = piece.expr.to_excel(resolve)
                 # ROUND keeps the sheet's text as short as the validator's; the decimal
@@ -477,7 +513,9 @@ class Template:
                     continue
                 parts.append(f'ROUND({body}*100,2)&"%"' if piece.percent else f"ROUND({body},4)")
             elif piece.attr is not None or piece.special is not None:
-                raise RuleSyntaxError(f"ô kiểm tra không hiển thị được {{{piece.attr}}}")
+                raise RuleSyntaxError(
+                    f"ô kiểm tra không hiển thị được {{{piece.attr}}}", f"a live check cannot show {{{piece.attr}}}"
+                )
             else:
                 parts.append(excel_string(piece.text))
         return "&".join(parts) if parts else '""'

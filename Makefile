@@ -24,13 +24,16 @@ demo: $(STAMP)
 		--previous samples/tong-hop-2019.xlsx --force || test $$? -eq 1
 	@echo "Xem / see: out/tong-hop-2020.xlsx, out/phu-luc-2020.docx, out/tong-hop-2020.json, out/mau-tung-don-vi/"
 
-test: $(STAMP)
-	$(VENV)/bin/ruff check .
+test: $(STAMP) lint
 	$(PY) -m pytest -q
 
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
 bench: $(STAMP)
-	@test ! -f benchmarks/bench_template.py || $(PY) benchmarks/bench_template.py
+	$(PY) benchmarks/bench_template.py
 	$(PY) benchmarks/bench_merge.py --n 1000
 
 clean:
-	rm -rf out .pytest_cache
+	rm -rf out .pytest_cache benchmarks/.cache

@@ -86,6 +86,7 @@ class Field:
     required: bool = False
     source: str = "input"
     unit: str = ""
+    unit_en: str = ""
     help: str = ""
     expr: Expression | None = None
     value: str = ""  # a fixed field's value; "{year}" is the form's year

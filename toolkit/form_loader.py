@@ -351,7 +351,7 @@ class _Loader:
             raw,
             where,
             ("code", "label", "type"),
-            ("label_en", "required", "source", "unit", "help", "expr", "value", "total"),
+            ("label_en", "required", "source", "unit", "unit_en", "help", "expr", "value", "total"),
         )
         code = self.code(f["code"], f"{where}.code")
         where = f"{where} ({code})"
@@ -400,6 +400,7 @@ class _Loader:
             required=bool(f.get("required", False)),
             source=source,
             unit=f.get("unit", ""),
+            unit_en=f.get("unit_en", ""),
             help=f.get("help", ""),
             expr=expr,
             value=str(f.get("value", "")),

@@ -78,7 +78,8 @@ def render_merge(console: Console, result, out, json_path, lang: str) -> None:  
     for f in result.form.summable_fields:
         value = result.totals.get(f.code)
         shown = format_percent(value, lang=lang) if f.type == "percent" else format_number(value, lang=lang)
-        console.print(f"  {f.text(lang)}: {shown} {f.unit if f.type != 'percent' else ''}".rstrip(), highlight=False)
+        unit = (f.unit_en or f.unit) if lang == "en" else f.unit
+        console.print(f"  {f.text(lang)}: {shown} {unit if f.type != 'percent' else ''}".rstrip(), highlight=False)
     console.print(t("merge.written", lang, path=out), style="green", highlight=False)
     if json_path is not None:
         console.print(t("merge.json_written", lang, path=json_path), highlight=False)

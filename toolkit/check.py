@@ -119,6 +119,7 @@ def _read_and_validate(path: Path, kind: str, form: Form, roster: Roster | None,
     report.docs = extracted.docs
     report.meta = extracted.meta
     report.unit_code = extracted.unit_code
+    report.report_date = extracted.values.get(form.date_field) if form.date_field else None
 
 
 # -- many files, in worker processes -------------------------------------------------------------

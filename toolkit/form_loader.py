@@ -98,7 +98,7 @@ class _Loader:
             top["form"],
             "[form]",
             ("id", "version", "year", "title", "subtitle"),
-            ("title_en", "subtitle_en"),
+            ("title_en", "subtitle_en", "number_field", "date_field"),
         )
         if not isinstance(meta["year"], int) or not 1990 <= meta["year"] <= 2200:
             raise self.fail("[form].year", f"năm {meta['year']!r} không hợp lệ", f"invalid year {meta['year']!r}")
@@ -144,6 +144,8 @@ class _Loader:
             rules=rules,
             roster_code=roster["code"],
             roster_name=roster["name"],
+            number_field=self.report_field(meta, "number_field", "text", known_fields),
+            date_field=self.report_field(meta, "date_field", "date", known_fields),
             guide_title=guide["title"],
             guide_lines=tuple(self.as_list(guide["lines"], "[guide].lines")),
             charts=charts,
@@ -269,6 +271,15 @@ class _Loader:
         if len(items) != count or not all(isinstance(h, str) for h in items):
             raise self.fail(where, f"cần đúng {count} tiêu đề cột", f"needs exactly {count} column headings")
         return tuple(items)
+
+    def report_field(self, meta: Mapping[str, Any], key: str, type_: str, known: Mapping[str, Field]) -> str:
+        """An optional [form] key naming an input field of ``type_`` ("" when absent)."""
+        code = meta.get(key, "")
+        if code and (code not in known or not known[code].is_input or known[code].type != type_):
+            raise self.fail(
+                f"[form].{key}", f"{code!r} không phải là một ô nhập kiểu {type_}", f"{code!r} is not a {type_} input"
+            )
+        return code
 
     def code_like_id(self, value: Any) -> str:
         if not isinstance(value, str) or not re.match(r"^[a-z0-9][a-z0-9-]*$", value):

@@ -277,6 +277,7 @@ class FileReport:
     values: dict[str, Any] = field(default_factory=dict)  # typed values by field code
     docs: list[dict[str, Any]] = field(default_factory=list)  # typed document rows
     meta: dict[str, str] = field(default_factory=dict)
+    report_date: Any = None  # the form's date_field: between two valid files of a unit, the later wins
 
     @property
     def errors(self) -> list[Issue]:

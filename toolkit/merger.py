@@ -154,10 +154,8 @@ def doc_key(number: Any) -> str:
 
 
 def report_date(report: FileReport) -> dt.date | None:
-    for value in report.values.values():
-        if isinstance(value, dt.date):
-            return value
-    return None
+    value = report.report_date
+    return value if isinstance(value, dt.date) else None
 
 
 def merge(
@@ -187,7 +185,7 @@ def merge_reports(reports: Sequence[FileReport], form: Form, roster: Roster | No
     reports = list(reports)
     _mark_duplicates(reports)
     winners = _pick_per_unit(reports, form)
-    rows = _rows(winners, roster)
+    rows = _rows(winners, roster, form)
     missing = [r.code for r in rows if r.in_roster and not r.sent]
     totals = compute_totals(form, [r.values for r in rows if r.sent])
     result = MergeResult(form=form, roster=roster, files=reports, rows=rows, missing_units=missing, totals=totals)
@@ -260,7 +258,7 @@ def _settle_rejected(reports: list[FileReport], winners: dict[str, FileReport]) 
                 other=Path(report.path).name, value=format_number(rejected_date)))  # fmt: skip
 
 
-def _rows(winners: dict[str, FileReport], roster: Roster | None) -> list[UnitRow]:
+def _rows(winners: dict[str, FileReport], roster: Roster | None, form: Form) -> list[UnitRow]:
     rows: list[UnitRow] = []
     seen: set[str] = set()
     for unit in roster.units if roster else ():
@@ -269,7 +267,7 @@ def _rows(winners: dict[str, FileReport], roster: Roster | None) -> list[UnitRow
     extra = sorted(code for code in winners if code not in seen)
     for code in extra:
         report = winners[code]
-        name = next((str(v) for k, v in report.values.items() if k.endswith("name") and v), "")
+        name = str(report.values.get(form.roster_name) or "")
         rows.append(UnitRow(report.unit_code, name, False, report))
     return rows
 

@@ -330,12 +330,10 @@ class _Writer:
         def part(code: str) -> str:
             return f'IF(ISBLANK({code}),"{gap}",{code})'
 
-        date = "report_date"
-        formula = (
-            f'="(Kèm theo Báo cáo số "&{part("report_number")}&" ngày "&'
-            f'IF(ISNUMBER({date}),DAY({date})&"/"&MONTH({date})&"/"&YEAR({date}),"{gap}")&'
-            f'" của "&{part(self.form.roster_name)}&")"'
-        )
+        number = part(self.form.number_field) if self.form.number_field else f'"{gap}"'
+        date = self.form.date_field
+        when = f'IF(ISNUMBER({date}),DAY({date})&"/"&MONTH({date})&"/"&YEAR({date}),"{gap}")' if date else f'"{gap}"'
+        formula = f'="(Kèm theo Báo cáo số "&{number}&" ngày "&{when}&" của "&{part(self.form.roster_name)}&")"'
         cached = f"(Kèm theo Báo cáo số {gap} ngày {gap} của {roster[self.form.roster_name] or gap})"
         ws.merge_range(rng, "", self.st.italic)
         ws.write_formula(rng.split(":")[0], formula, self.st.italic, cached)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .tones import fold, spellings
+
 __all__ = [
     "Expression",
     "RuleSyntaxError",
@@ -236,7 +238,13 @@ class Expression:
                 return out
             case ast.Call(func=ast.Name(id="countif"), args=[ref, value]):
                 assert isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)
-                return f"COUNTIF({col(TableRef(ref.value.id, ref.attr))},{x(value)})"
+                rng = col(TableRef(ref.value.id, ref.attr))
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    # One COUNTIF per tone-mark spelling ('Đảng ủy', 'Đảng uỷ'): a formula
+                    # cannot fold text, so it counts each way a clerk may have written it.
+                    terms = [f"COUNTIF({rng},{excel_string(s)})" for s in spellings(value.value)]
+                    return terms[0] if len(terms) == 1 else "(" + "+".join(terms) + ")"
+                return f"COUNTIF({rng},{x(value)})"
             case ast.Call(func=ast.Name(id=fname), args=args):
                 return f"{_FUNCS[fname][0]}({','.join(x(a) for a in args)})"
         raise RuleSyntaxError(f"không dịch được {ast.dump(node)}")  # pragma: no cover
@@ -288,9 +296,9 @@ class Expression:
                 return True
             case ast.Call(func=ast.Name(id="countif"), args=[ref, value]):
                 assert isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)
-                wanted = str(ev(value)).casefold()
+                wanted = fold(str(ev(value)))
                 rows = tables.get(ref.value.id, [])
-                return sum(1 for row in rows if str(row.get(ref.attr) or "").casefold() == wanted)
+                return sum(1 for row in rows if fold(str(row.get(ref.attr) or "")) == wanted)
             case ast.Call(func=ast.Name(id=fname), args=args):
                 vals = [ev(a) for a in args]
                 if fname == "abs":

@@ -18,14 +18,17 @@ from . import __version__
 from .form import Field, Form, Table, col_letters, quote_sheet
 from .live import (
     MISSING,
+    derived_check_formula,
     field_check_formula,
     field_check_value,
     row_check_formula,
     status_formula,
     status_value,
     text_height,
+    unit_lookup_check_formula,
 )
 from .roster import Roster, Unit
+from .tones import spellings
 
 __all__ = ["build_template", "template_filename", "META_KEYS"]
 
@@ -274,6 +277,15 @@ class _Writer:
                     f"{quote_sheet(self.form.layout.lists_sheet)}!${letter}$2:${letter}${len(self.roster.units) + 1}"
                 )
                 column += 1
+            # The code follows the name in every tone-mark spelling (Văn hóa, Văn hoá).
+            pairs = [(s, unit.code) for unit in self.roster.units for s in spellings(unit.name)]
+            for key, index in (("lookup_name", 0), ("lookup_code", 1)):
+                ws.write_string(0, column, key)
+                for i, pair in enumerate(pairs, start=1):
+                    ws.write_string(i, column, pair[index])
+                letter = col_letters(column)
+                self.lists[key] = f"{quote_sheet(self.form.layout.lists_sheet)}!${letter}$2:${letter}${len(pairs) + 1}"
+                column += 1
         ws.hide()
         _protect(ws)
 
@@ -366,8 +378,8 @@ class _Writer:
         if f.code == self.form.roster_code and "roster_code" in self.lists:
             # Generic template with a roster: the code follows the chosen name.
             formula = (
-                f"=IFERROR(INDEX({self.lists['roster_code']},MATCH({self.form.roster_name},"
-                f'{self.lists["roster_name"]},0)),"")'
+                f"=IFERROR(INDEX({self.lists['lookup_code']},MATCH(TRIM({self.form.roster_name}),"
+                f'{self.lists["lookup_name"]},0)),"")'
             )
             ws.write_formula(cell, formula, st.fixed_text, "")
             self.computed.add(f.code)
@@ -377,7 +389,13 @@ class _Writer:
 
     def write_check(self, ws: Worksheet, f: Field) -> None:
         cell = f"{self.form.layout.check_column}{f.row}"
-        if not f.is_input or self.env.get(f.code) is not None or f.code in self.computed:
+        if f.source == "derived":
+            ws.write_formula(cell, "=" + derived_check_formula(self.form, f), self.st.check, "")
+            return
+        if f.code in self.computed:
+            ws.write_formula(cell, "=" + unit_lookup_check_formula(self.form), self.st.check, "")
+            return
+        if not f.is_input or self.env.get(f.code) is not None:
             ws.write_blank(cell, None, self.st.check)
             return
         cached = field_check_value(self.form, f, self.env)

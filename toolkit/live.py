@@ -99,7 +99,7 @@ def _xl_read_number(type_: str, ref: str) -> str:
     return ref
 
 
-def _as_read(form: Form, env: Mapping[str, Any]) -> dict[str, Any]:
+def as_read(form: Form, env: Mapping[str, Any]) -> dict[str, Any]:
     types = {f.code: f.type for f in form.fields if f.is_input}
     return {k: _read_number(types[k], v) if k in types else v for k, v in env.items()}
 
@@ -123,9 +123,7 @@ def _chain_formula(form: Form, rules: tuple[Rule, ...], resolve: Callable[[str],
     return out
 
 
-def _chain_value(
-    form: Form, rules: tuple[Rule, ...], env: Mapping[str, Any], tables: Tables, tail: str = OK
-) -> str:
+def _chain_value(form: Form, rules: tuple[Rule, ...], env: Mapping[str, Any], tables: Tables, tail: str = OK) -> str:
     for rule in rules:
         if not rule.expr.evaluate(env, tables or {t: [] for t in form.tables}):
             # The sheet concatenates numbers without grouping: so does the mirror.
@@ -245,7 +243,7 @@ def field_check_value(form: Form, f: Field, env: Mapping[str, Any], tables: Tabl
     if not rules:
         return tail
     try:
-        return _chain_value(form, rules, _as_read(form, env), tables, tail)
+        return _chain_value(form, rules, as_read(form, env), tables, tail)
     except EvalError:
         return CANNOT
 
@@ -266,9 +264,7 @@ def _derived_formula(form: Form, f: Field) -> str:
 
 def derived_check_formula(form: Form, f: Field) -> str:
     expected = _derived_formula(form, f)
-    return (
-        f'IFERROR(IF({f.code}=({expected}),"",{excel_string(DERIVED_TYPED)}&({expected})),{excel_string(CANNOT)})'
-    )
+    return f'IFERROR(IF({f.code}=({expected}),"",{excel_string(DERIVED_TYPED)}&({expected})),{excel_string(CANNOT)})'
 
 
 def derived_expected(form: Form, f: Field, env: Mapping[str, Any], tables: Tables) -> Any:
@@ -360,7 +356,7 @@ def row_check_value(form: Form, table: Table, values: Mapping[str, Any], env: Ma
             if failed:
                 return failed
     try:
-        return _chain_value(form, table.rules, {**_as_read(form, env), **values}, None)
+        return _chain_value(form, table.rules, {**as_read(form, env), **values}, None)
     except EvalError:
         return CANNOT
 
@@ -384,7 +380,7 @@ def status_formula(form: Form) -> str:
     return (
         f'"Kết quả kiểm tra: "&IF({n_errors}>0,"còn "&{n_errors}&" lỗi cần sửa (ô đỏ ở cột Kiểm tra)",'
         f'IF({n_missing}>0,"chưa nhập đủ, còn "&{n_missing}&" ô bắt buộc trống",'
-        f'{excel_string("số liệu khớp; " + ON_RECEIPT)}))'
+        f"{excel_string('số liệu khớp; ' + ON_RECEIPT)}))"
     )
 
 

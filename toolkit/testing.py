@@ -172,6 +172,8 @@ def libreoffice_convert_many(
     outdir.mkdir(parents=True, exist_ok=True)
     targets = {src.stem: outdir / f"{src.stem}.{fmt}" for src in sources}
     writer = any(src.suffix.lower() in (".docx", ".odt", ".doc") for src in sources)
+    for target in targets.values():
+        target.unlink(missing_ok=True)  # an output of an earlier run is not this run's
     log = ""
     for attempt in range(ATTEMPTS):
         todo = [src for src in sources if not _fresh(targets[src.stem])]
@@ -179,8 +181,6 @@ def libreoffice_convert_many(
             break
         if attempt:
             time.sleep(2 * attempt)  # let the other soffice finish what got in the way
-        for src in todo:
-            targets[src.stem].unlink(missing_ok=True)
         try:
             out = _soffice_run(exe, todo, (_WRITER_FILTERS if writer else _FILTERS).get(fmt, fmt), outdir,
                                recalc=recalc, timeout=timeout)  # fmt: skip

@@ -74,6 +74,22 @@ def template_filename(form: Form, unit: Unit | None = None) -> str:
     return f"{base}-{unit.code}.xlsx" if unit else f"{base}.xlsx"
 
 
+# The guide's column (characters): A4 portrait inside the Decree 30 margins at 100 %.
+GUIDE_WIDTH = 78
+# The checks of single values the sheet makes besides the form's rules (toolkit.live).
+GUIDE_CHECKS = (
+    "Số lượng là số nguyên không âm; tỷ lệ từ 0% đến 100% (gõ 12,5 được hiểu là 12,5%, kèm lưu ý).  [lỗi]",
+    "Ngày báo cáo không sau 31/03/{next_year} (lỗi); trong quý I năm {next_year} hoặc trước năm {year}: lưu ý.",
+    "Ngày nào trước năm 1945 là gõ nhầm (thường là chỉ gõ năm, ví dụ 2016): gõ đủ ngày/tháng/năm.  [lỗi]",
+    'Cơ quan ban hành, loại văn bản phải có trong danh sách ("hoá" hay "hóa", "uỷ" hay "ủy" đều được).  [lỗi]',
+    'Số văn bản ở trang "Phụ lục" tự đếm từ trang "Văn bản": gõ đè số khác vào các ô này là lỗi.  [lỗi]',
+)
+ON_RECEIPT_DETAIL = (
+    "mã và tên đơn vị theo danh sách của Sở, báo cáo gửi nhiều lần hoặc trùng nhau, kiểu số ký hiệu "
+    "văn bản (lưu ý), tệp đã bị sửa cấu trúc hay chép sang tệp khác"
+)
+
+
 class _Styles:
     def __init__(self, wb: Workbook) -> None:
         base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
@@ -456,25 +472,36 @@ class _Writer:
 
     def write_guide(self, ws: Worksheet) -> None:
         form, st = self.form, self.st
-        ws.set_column("A:A", 100)
-        ws.write_string(0, 0, form.guide_title, st.title)
-        ws.write_string(1, 0, f"{form.title} – {form.subtitle_text()}", st.italic)
-        row = 3
-        for line in form.guide_lines:
-            ws.write_string(row, 0, line, st.wrap)
-            ws.set_row(row, text_height(line, 100))
+        # One column that fits A4 portrait inside the margins at 100 %: every line wraps in it
+        # and its row is as tall as its wrapped text (nothing cut at the margin, no overlap).
+        width = GUIDE_WIDTH
+        ws.set_column("A:A", width)
+        row = 0
+
+        def line(text: str, style: Any) -> None:
+            nonlocal row
+            ws.write_string(row, 0, text, style)
+            ws.set_row(row, text_height(text, width))
             row += 1
+
+        line(form.guide_title, st.title)
+        line(f"{form.title} – {form.subtitle_text()}", st.italic)
         row += 1
-        ws.write_string(row, 0, "Các kiểm tra tự động:", st.section)
+        for text in form.guide_lines:
+            line(text, st.wrap)
         row += 1
+        line('Các kiểm tra tự động (cột "Kiểm tra" và dòng "Kết quả kiểm tra"):', st.section)
         for rule in (*form.rules, *(r for t in form.tables.values() for r in t.rules)):
             kind = "lỗi" if rule.severity == "error" else "lưu ý"
             anchor = form.field(rule.anchor) if rule.anchor else None
             where = f"{anchor.label} ({anchor.cell}): " if anchor else "Mỗi văn bản: "
-            ws.write_string(row, 0, f"- {where}{rule.expr.text}  [{kind}]", st.wrap)
-            row += 1
+            line(f"- {where}{rule.description or rule.live.text}  [{kind}]", st.wrap)
+        for text in GUIDE_CHECKS:
+            line(f"- {text.format(year=form.year, next_year=form.year + 1)}", st.wrap)
         row += 1
-        ws.write_string(row, 0, f"Mẫu {form.id}, phiên bản {form.version}, năm {form.year}.", st.italic)
+        line(f"Khi nhận tệp, Sở Nội vụ kiểm tra thêm: {ON_RECEIPT_DETAIL}.", st.wrap)
+        row += 1
+        line(f"Mẫu {form.id}, phiên bản {form.version}, năm {form.year}.", st.italic)
         _print_setup(ws, form, 1)
         _protect(ws)
 

@@ -65,3 +65,33 @@ def test_guide_is_readable_on_paper(form, printed):
     assert "Tổng số biên chế đã giảm bằng số công chức đã giảm" in text
     for line in form.guide_lines:  # every line printed whole (wrapped, not cut at the margin)
         assert " ".join(line.split()[-3:]) in " ".join(text.split()), line
+
+
+@pytest.fixture(scope="module")
+def summary_printed(form, roster, tmp_path_factory):
+    from pathlib import Path
+
+    from toolkit.merger import merge
+    from toolkit.previous import compare, read_previous
+    from toolkit.summary import build_summary
+
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    tmp = tmp_path_factory.mktemp("summary-paper")
+    result = merge([samples / "submissions"], form, roster)
+    comparison = compare(result, read_previous(samples / "tong-hop-2019.xlsx", form))
+    (tmp / "tong-hop.xlsx").write_bytes(build_summary(result, comparison))
+    return pages_by_sheet(libreoffice_convert(tmp / "tong-hop.xlsx", "pdf", tmp / "pdf", recalc=False))
+
+
+def test_summary_prints_across_pages_with_the_units_on_each(summary_printed):
+    # 19 columns: two pages wide (not one page at 5 pt), the unit's code and name on each.
+    pages = summary_printed["Tổng hợp"]
+    assert len(pages) <= 4 and all(o == "landscape" for o, _ in pages)
+    assert all("Văn phòng UBND tỉnh" in text for _, text in pages[:2])
+    assert any("Người ký" in text for _, text in pages)
+
+
+def test_comparison_with_last_year_prints_on_few_pages(summary_printed):
+    pages = summary_printed["So với năm trước"]  # was 12 pages
+    assert 1 <= len(pages) <= 4 and all(o == "landscape" for o, _ in pages)
+    assert all("Văn phòng UBND tỉnh" in text for _, text in pages)

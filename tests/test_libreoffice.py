@@ -430,6 +430,10 @@ def test_new_checks_say_what_to_fix(form, variants_in_libreoffice):
     assert check("float_noise", "dvc_level4") == OK
     assert check("far_from_whole", "dvc_level4").startswith("Sai: phải là số nguyên")
     assert check("rate_typed_12_5", "cut_rate").startswith("Lưu ý: đã gõ số thay vì phần trăm")
+    assert check("year_changed", "report_year") == "Sai: ô đã khóa bị sửa, phải là 2020"
+    assert check("seed", "report_year") == ""
+    assert check("personal_code_changed", "unit_code") == "Sai: ô đã khóa bị sửa, phải là STTTT"
+    assert check("personal", "unit_code") == ""
 
 
 def test_roster_name_in_old_tone_marks_still_gives_the_code(form, variants_in_libreoffice):

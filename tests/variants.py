@@ -23,7 +23,7 @@ ERROR_VALUES = ("#DIV/0!", "#VALUE!", "#NAME?", "#REF!", "#N/A", "#NUM!", "#NULL
 class Variant:
     values: Mapping[str, Any]
     docs: tuple[Mapping[str, Any], ...] = tuple(SEED_DOCS)
-    template: str = "generic"  # or "roster": the unit picked by name from the roster dropdown
+    template: str = "generic"  # "roster": the unit picked by name from the dropdown; "personal": STTTT's
     what: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -64,6 +64,9 @@ CASES: dict[str, Variant] = {
     "doc_incomplete": Variant(seed(), doc(0, number=None)),
     "count_typed_over": Variant(seed(docs_party=12), what="12 typed over the Party documents' count"),
     "count_typed_same": Variant(seed(docs_party=5), what="the right count typed over its formula"),
+    "year_changed": Variant(seed(report_year=2019), what="the locked report year typed over"),
+    "personal": Variant(UNIT, template="personal"),
+    "personal_code_changed": Variant({**UNIT, "unit_code": "SNV"}, template="personal"),
     "unit_picked": Variant({**UNIT, "unit_name": "Sở Nội vụ"}, template="roster"),
     "unit_old_tone_marks": Variant(
         {**UNIT, "unit_name": "Sở Văn hoá, Thể thao và Du lịch"}, template="roster", what="Văn hoá for Văn hóa"
@@ -87,7 +90,11 @@ AWAITING_MERGE: dict[str, tuple[bool, str]] = {
 
 def build(form: Form, roster: Roster, folder: Path) -> dict[str, Path]:
     """Every case filled (by defined names, as any program would) into ``folder``."""
-    templates = {"generic": build_template(form), "roster": build_template(form, roster=roster)}
+    templates = {
+        "generic": build_template(form),
+        "roster": build_template(form, roster=roster),
+        "personal": build_template(form, unit=roster.require("STTTT")),
+    }
     out = {}
     for name, case in CASES.items():
         out[name] = folder / f"{name}.xlsx"

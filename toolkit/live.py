@@ -36,6 +36,7 @@ PERCENT_AS_NUMBER = "Lưu ý: đã gõ số thay vì phần trăm, được hi�
 DATE_TOO_EARLY = "Sai: ngày trước năm 1945 (có phải chỉ gõ năm?); gõ dạng ngày/tháng/năm"
 NOT_IN_LIST = "Sai: {label} không có trong danh sách, hãy chọn từ danh sách"
 DERIVED_TYPED = "Sai: ô này tự tính, phải là "
+LOCKED_CHANGED = "Sai: ô đã khóa bị sửa, phải là "
 UNIT_UNRESOLVED = "Sai: tên đơn vị không có trong danh sách, hãy chọn từ danh sách để có mã đơn vị"
 ON_RECEIPT = "mã, tên đơn vị theo danh sách và các tệp gửi trùng do Sở Nội vụ kiểm tra khi nhận"
 
@@ -282,6 +283,19 @@ def derived_check_value(form: Form, f: Field, env: Mapping[str, Any], tables: Ta
     expected = derived_expected(form, f, env, tables)
     shown = env.get(f.code)
     return "" if (0 if shown is None else shown) == expected else f"{DERIVED_TYPED}{expected}"
+
+
+def locked_check_formula(f: Field, expected: Any) -> str:
+    """A value the template wrote and locked (the report year, a personalised unit code): the
+    clerk who unprotects the sheet and changes it is told, as dv will reject it."""
+    literal = excel_string(str(expected)) if isinstance(expected, str) else repr(expected)
+    text = excel_string(f"{LOCKED_CHANGED}{expected}")
+    return f'IFERROR(IF({f.code}={literal},"",{text}),{excel_string(CANNOT)})'
+
+
+def locked_check_value(value: Any, expected: Any) -> str:
+    same = str(value).casefold() == str(expected).casefold() if isinstance(expected, str) else value == expected
+    return "" if same else f"{LOCKED_CHANGED}{expected}"
 
 
 def unit_lookup_check_formula(form: Form) -> str:

@@ -21,6 +21,7 @@ from .live import (
     derived_check_formula,
     field_check_formula,
     field_check_value,
+    locked_check_formula,
     row_check_formula,
     status_formula,
     status_value,
@@ -410,6 +411,10 @@ class _Writer:
             return
         if f.code in self.computed:
             ws.write_formula(cell, "=" + unit_lookup_check_formula(self.form), self.st.check, "")
+            return
+        locked = f.source == "fixed" or (self.unit is not None and f.code == self.form.roster_code)
+        if locked and self.env.get(f.code) is not None:
+            ws.write_formula(cell, "=" + locked_check_formula(f, self.env[f.code]), self.st.check, "")
             return
         if not f.is_input or self.env.get(f.code) is not None:
             ws.write_blank(cell, None, self.st.check)

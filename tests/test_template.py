@@ -440,3 +440,12 @@ def test_generic_template_with_roster_caches_what_excel_computes(form, with_rost
     ws = openpyxl.load_workbook(io.BytesIO(with_roster), data_only=True)[form.layout.sheet]
     # The check formula is IF(ISBLANK(unit_code),"Chưa nhập",""): a formula cell is not blank.
     assert ws[f"E{form.field('unit_code').row}"].value in (None, "")
+
+
+def test_status_line_counts_errors_with_a_wildcard_countif(form, wb):
+    # SUMPRODUCT over LEFT of a range is #VALUE! in Gnumeric; COUNTIF with "Sai*" is not.
+    lay = form.layout
+    formula = wb[lay.sheet][f"{lay.number_column}{lay.status_row}"].value
+    assert 'COUNTIF($E$7:$E$28,"Sai*")' in formula and "'Văn bản'!$G$5:$G$304,\"Sai*\"" in formula
+    assert "SUMPRODUCT" not in formula and "LEFT(" not in formula
+    assert "Sở Nội vụ kiểm tra khi nhận" in formula

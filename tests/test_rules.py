@@ -482,3 +482,43 @@ def test_row_check_mirror_shows_the_year_as_the_sheet_does(form):
 
     table = form.tables["van_ban"]
     assert row_check_value(form, table, SEED_DOCS[5], {"report_year": 2020}) == "Lưu ý: ban hành trước năm 2020"
+
+
+def test_report_date_checks_of_the_sheet_mirror(form):
+    f = form.field("report_date")
+
+    def shown(value):
+        return field_check_value(form, f, {"report_date": value})
+
+    assert shown(dt.date(2020, 11, 16)) == ""
+    assert shown(dt.date(2021, 3, 31)).startswith("Lưu ý: ngày báo cáo trong năm 2021")
+    assert shown(dt.date(2021, 4, 1)).startswith("Sai: ngày báo cáo sau 31/03/2021")
+    assert shown(dt.date(2019, 12, 31)) == "Lưu ý: ngày báo cáo trước năm 2020"
+    assert shown(2016).startswith("Sai: ngày trước năm 1945")  # a year typed in the date cell
+    assert shown(dt.date(1944, 12, 31)).startswith("Sai: ngày trước năm 1945")
+
+
+def test_number_checks_of_the_sheet_mirror(form):
+    level4, rate = form.field("dvc_level4"), form.field("cut_rate")
+    env = {"dvc_total": 29, "dvc_level4": 29.0000000001}
+    assert field_check_value(form, level4, env) == OK  # float noise: 29
+    assert field_check_value(form, level4, {**env, "dvc_level4": 29.0000001}).startswith("Sai: phải là số nguyên")
+    assert field_check_value(form, level4, {**env, "dvc_level4": -1}) == "Sai: không được là số âm"
+    seed = {"staff_cc": 28, "staff_vc": 28, "cut_total": 8}
+    assert field_check_value(form, rate, {**seed, "cut_rate": 12.5}).startswith("Lưu ý: đã gõ số thay vì phần trăm")
+    assert field_check_value(form, rate, {**seed, "cut_rate": 150}) == "Sai: tỷ lệ không được lớn hơn 100%"
+
+
+def test_row_check_mirror_takes_either_tone_mark_style(form):
+    table = form.tables["van_ban"]
+    row = {
+        "issuer": "Đảng uỷ",
+        "doc_type": "Kế hoạch",
+        "number": "18-KH/ĐU",
+        "date": dt.date(2020, 3, 25),
+        "title": "x",
+    }
+    assert row_check_value(form, table, row, {"report_year": 2020}) == OK
+    other = {**row, "issuer": "UBND tỉnh"}
+    assert row_check_value(form, table, other, {"report_year": 2020}).startswith("Sai: Cơ quan ban hành không có")
+    assert row_check_value(form, table, {**row, "date": 2016}, {"report_year": 2020}).startswith("Sai: ngày trước")

@@ -68,6 +68,13 @@ def _serial(value: Any) -> float | None:
     return float(value) if _is_number(value) else None
 
 
+def _before(a: Any, b: Any, *, unknown: bool = False) -> bool:
+    """``a < b`` for dates or serial numbers as the sheet compares them (``unknown`` when one
+    side is neither)."""
+    x, y = _serial(a), _serial(b)
+    return unknown if x is None or y is None else x < y
+
+
 def _xl_date(day: dt.date) -> str:
     return f"DATE({day.year},{day.month},{day.day})"
 
@@ -163,10 +170,7 @@ def _value_checks(form: Form, type_: str, code: str) -> tuple[list[_Check], list
         errors.append(_Check("{x}>100", lambda v: num(v) and v > 100, PERCENT_RANGE))
         warnings.append(_Check("{x}>1", lambda v: num(v) and v > 1, PERCENT_AS_NUMBER))
     if type_ == "date":
-        early = _serial(EARLIEST_DATE)
-        errors.append(
-            _Check(f"{{x}}<{_xl_date(EARLIEST_DATE)}", lambda v: (_serial(v) or early) < early, DATE_TOO_EARLY)
-        )
+        errors.append(_Check(f"{{x}}<{_xl_date(EARLIEST_DATE)}", lambda v: _before(v, EARLIEST_DATE), DATE_TOO_EARLY))
         if code == form.date_field:
             # The report of year Y is signed in Y or in the first quarter of Y+1 (dv: an error
             # after 31/3 of Y+1, a warning in its first quarter, a warning before Y).
@@ -175,21 +179,21 @@ def _value_checks(form: Form, type_: str, code: str) -> tuple[list[_Check], list
             errors.append(
                 _Check(
                     f"{{x}}>{_xl_date(last)}",
-                    lambda v: (_serial(v) or 0) > _serial(last),
+                    lambda v: _before(last, v),
                     f"Sai: ngày báo cáo sau 31/03/{y + 1}, kiểm tra lại năm",
                 )
             )
             warnings.append(
                 _Check(
                     f"{{x}}>={_xl_date(next_year)}",
-                    lambda v: (_serial(v) or 0) >= _serial(next_year),
+                    lambda v: not _before(v, next_year, unknown=True),
                     f"Lưu ý: ngày báo cáo trong năm {y + 1}, kiểm tra lại năm",
                 )
             )
             warnings.append(
                 _Check(
                     f"{{x}}<{_xl_date(first)}",
-                    lambda v: (_serial(v) or _serial(first)) < _serial(first),
+                    lambda v: _before(v, first),
                     f"Lưu ý: ngày báo cáo trước năm {y}",
                 )
             )

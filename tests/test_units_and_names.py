@@ -8,10 +8,10 @@ import datetime as dt
 import unicodedata
 
 import pytest
+from test_roster import UNITS, as_tuples, cp1258, csv_text, problem, write
 from typer.testing import CliRunner
 
 from domain import appendix, check, errors, filled, form, warnings
-from test_roster import UNITS, as_tuples, cp1258, csv_text, problem, write
 from toolkit.cli import app
 from toolkit.merger import merge
 from toolkit.roster import Roster, Unit, read_roster

@@ -37,7 +37,10 @@ FormOpt = Annotated[
 ]
 UnitsOpt = Annotated[
     Optional[Path],
-    typer.Option("--units", help="Danh sách đơn vị (CSV: code,name[,kind]; UTF-8; dấu phẩy hoặc chấm phẩy)."),
+    typer.Option(
+        "--units",
+        help="Danh sách đơn vị (CSV: code,name[,kind]; UTF-8, Windows-1258 hoặc UTF-16; phẩy, chấm phẩy, tab).",
+    ),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Ghi đè tệp kết quả đã có.")]
 LangOpt = Annotated[

@@ -94,7 +94,7 @@ def _clean(text: str | None) -> str:
 def _kind(text: str) -> str:
     plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     plain = " ".join("".join(c for c in plain if not unicodedata.combining(c)).casefold().split())
-    return _KIND_WORDS.get(plain, text.casefold())
+    return _KIND_WORDS.get(plain, text)
 
 
 def _fit(row: list[str], header: list[str], delimiter: str) -> list[str] | None:

@@ -37,7 +37,10 @@ FormOpt = Annotated[
 ]
 UnitsOpt = Annotated[
     Optional[Path],
-    typer.Option("--units", help="Danh sách đơn vị (CSV: code,name[,kind]; UTF-8; dấu phẩy hoặc chấm phẩy)."),
+    typer.Option(
+        "--units",
+        help="Danh sách đơn vị (CSV: code,name[,kind]; UTF-8, Windows-1258 hoặc UTF-16; phẩy, chấm phẩy, tab).",
+    ),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Ghi đè tệp kết quả đã có.")]
 LangOpt = Annotated[
@@ -120,6 +123,7 @@ def make_template(
         )
     except DvError as exc:
         _fail(exc.render(lang))
+    _roster_warnings(result.warnings)
     from .rules import format_number
 
     elapsed = t("template.timing", lang, seconds=format_number(round(time.perf_counter() - started, 2), lang=lang))
@@ -135,9 +139,16 @@ def _load_roster(units: Path | None):  # noqa: ANN202 - Roster, imported lazily
     from .roster import read_roster
 
     try:
-        return read_roster(units)
+        roster = read_roster(units)
     except DvError as exc:
         _fail(exc.render(state.lang))
+    _roster_warnings(roster.warnings)
+    return roster
+
+
+def _roster_warnings(warnings) -> None:  # noqa: ANN001 - a sequence of DvError
+    for warning in warnings:
+        typer.echo(warning.render(state.lang), err=True)
 
 
 @app.command("check")

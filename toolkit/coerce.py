@@ -19,6 +19,7 @@ from typing import Any
 from .issues import Issue
 from .legacy import detect_legacy, to_unicode
 from .rules import format_number, format_percent
+from .text import text_key
 
 __all__ = ["Coerced", "coerce", "parse_number", "parse_date"]
 
@@ -160,9 +161,10 @@ def coerce(raw: Any, type_: str, issue: MakeIssue, *, choices: tuple[str, ...] =
 
 
 def _choice(cleaned: Coerced, choices: tuple[str, ...], issue: MakeIssue) -> Coerced:
-    wanted = cleaned.value.casefold()
+    # "Đảng uỷ" is "Đảng ủy" to a clerk: compare without case and tone-mark style, keep the form's value.
+    wanted = text_key(cleaned.value)
     for choice in choices:
-        if choice.casefold() == wanted:
+        if text_key(choice) == wanted:
             return Coerced(choice, cleaned.issues)
     listed = ", ".join(choices)
     return Coerced(None, [*cleaned.issues, issue("value-not-choice", value=cleaned.value, choices=listed)], ok=False)

@@ -152,6 +152,11 @@ _TYPES = [
     _t("unit-name-differs", WARNING, "The unit name differs from the roster's.",
        "Tên đơn vị ({where}) là \"{value}\", danh sách ghi \"{expected}\".",
        "The unit name ({where}) is \"{value}\"; the roster says \"{expected}\"."),
+    _t("unit-ambiguous", ERROR, "The unit code is one roster unit and the unit name another: whose figures?",
+       "Mã đơn vị là {unit} ({unit_name}) nhưng tên đơn vị ({where}) \"{value}\" là của {other} trong danh sách. "
+       "Không rõ số liệu của đơn vị nào; hỏi đơn vị gửi rồi sửa mã hoặc tên cho khớp.",
+       "The unit code is {unit} ({unit_name}) but the unit name ({where}) \"{value}\" is {other}'s in the roster. "
+       "Whose figures these are is unclear; ask the sender and correct the code or the name."),
     # -- dates -------------------------------------------------------------------------------
     _t("report-date-year", WARNING, "The report is dated outside the report year and the following one.",
        "{label} ({where}) là {value}, không thuộc năm {year} hoặc đầu năm sau. Kiểm tra lại ngày báo cáo.",

@@ -20,6 +20,7 @@ from .form import Field, Form, load_form
 from .issues import FileReport, make_issue
 from .roster import Roster
 from .rules import EvalError, format_number
+from .text import normalise_code
 
 if TYPE_CHECKING:  # pandas is imported only when a table is asked for
     import pandas as pd
@@ -61,8 +62,8 @@ class MergeResult:
             self._by_unit: dict[str, list[FileReport]] = defaultdict(list)
             for f in self.files:
                 if f.unit_code:
-                    self._by_unit[f.unit_code.upper()].append(f)
-        return self._by_unit.get(unit_code.upper(), [])
+                    self._by_unit[normalise_code(f.unit_code)].append(f)
+        return self._by_unit.get(normalise_code(unit_code), [])
 
     @property
     def accepted(self) -> list[FileReport]:
@@ -210,7 +211,7 @@ def _pick_per_unit(reports: list[FileReport], form: Form) -> dict[str, FileRepor
     by_unit: dict[str, list[FileReport]] = defaultdict(list)
     for report in reports:
         if report.status == "accepted" and report.unit_code:
-            by_unit[report.unit_code.upper()].append(report)
+            by_unit[normalise_code(report.unit_code)].append(report)
     winners: dict[str, FileReport] = {}
     for unit, candidates in by_unit.items():
         # Later report date wins; a tie goes to the later file name, and is said.
@@ -243,7 +244,7 @@ def _settle_rejected(reports: list[FileReport], winners: dict[str, FileReport]) 
     file was corrected by the valid one and is ``superseded``; a newer rejected file stays
     rejected, and the valid one that is used instead says so."""
     for report in reports:
-        winner = winners.get(report.unit_code.upper()) if report.unit_code else None
+        winner = winners.get(normalise_code(report.unit_code)) if report.unit_code else None
         if report.status != "rejected" or winner is None or any(i.code == "unit-unknown" for i in report.issues):
             continue
         rejected_date, win_date = report_date(report), report_date(winner)
@@ -262,13 +263,13 @@ def _rows(winners: dict[str, FileReport], roster: Roster | None, form: Form) -> 
     rows: list[UnitRow] = []
     seen: set[str] = set()
     for unit in roster.units if roster else ():
-        rows.append(UnitRow(unit.code, unit.name, True, winners.get(unit.code.upper())))
-        seen.add(unit.code.upper())
+        rows.append(UnitRow(unit.code, unit.name, True, winners.get(normalise_code(unit.code))))
+        seen.add(normalise_code(unit.code))
     extra = sorted(code for code in winners if code not in seen)
     for code in extra:
         report = winners[code]
         name = str(report.values.get(form.roster_name) or "")
-        rows.append(UnitRow(report.unit_code, name, False, report))
+        rows.append(UnitRow(code, name, False, report))
     return rows
 
 

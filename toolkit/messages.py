@@ -18,10 +18,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cannot read the unit roster {path}: {reason}.",
     ),
     "roster.encoding": (
-        "Danh sách đơn vị {path} không phải UTF-8. Mở bằng Excel, chọn Lưu thành → "
-        '"CSV UTF-8 (phân cách bằng dấu phẩy)", rồi chạy lại.',
-        "The unit roster {path} is not UTF-8. Open it in Excel, Save As → "
-        '"CSV UTF-8 (Comma delimited)", and run again.',
+        "Danh sách đơn vị {path} không đọc được: không phải UTF-8, Windows-1258 hay UTF-16. Mở bằng Excel, "
+        'chọn Lưu thành → "CSV UTF-8 (phân cách bằng dấu phẩy)", rồi chạy lại.',
+        "The unit roster {path} cannot be read: it is not UTF-8, Windows-1258 or UTF-16. Open it in Excel, "
+        'Save As → "CSV UTF-8 (Comma delimited)", and run again.',
+    ),
+    "roster.encoding_read": (
+        "Lưu ý: danh sách đơn vị {path} được lưu theo bảng mã {encoding}; dv đã đọc được. Kiểm tra tên đơn vị "
+        'trong biểu mẫu; lần sau nên lưu dạng "CSV UTF-8 (phân cách bằng dấu phẩy)".',
+        "Note: the unit roster {path} is saved as {encoding}; dv read it. Check the unit names in the templates; "
+        'next time save it as "CSV UTF-8 (Comma delimited)".',
+    ),
+    "roster.name_joined": (
+        "Lưu ý: danh sách đơn vị, dòng {line}: tên có dấu {sep!r} không nằm trong ngoặc kép; dv đọc cả phần sau "
+        'là tên: "{name}". Nếu sai, đặt tên trong ngoặc kép.',
+        "Note: unit roster, line {line}: the name holds an unquoted {sep!r}; dv reads the rest of the line as the "
+        'name: "{name}". If that is wrong, put the name in double quotes.',
     ),
     "roster.header": (
         "Danh sách đơn vị {path}: dòng đầu phải là tiêu đề có cột code và name "
@@ -41,6 +53,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "dòng {line}: mã {code!r} đã có ở dòng {first}",
         "line {line}: code {code!r} already used on line {first}",
     ),
+    "roster.extra_fields": (
+        "dòng {line}: {fields} ô nhưng tiêu đề có {columns} cột ({text}); không rõ ô nào thừa. Đặt tên có dấu phẩy "
+        "trong ngoặc kép, hoặc lưu lại bằng Excel",
+        "line {line}: {fields} fields but the header has {columns} columns ({text}); which one is extra is unclear. "
+        "Put a name with a comma in double quotes, or save the list again from Excel",
+    ),
     "roster.no_code": ("dòng {line}: thiếu mã đơn vị", "line {line}: the code is empty"),
     "roster.bad_code": (
         "dòng {line}: mã {code!r} chỉ được có chữ không dấu, số, - và _",
@@ -48,8 +66,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "roster.no_name": ("dòng {line}: đơn vị {code} chưa có tên", "line {line}: unit {code} has no name"),
     "roster.bad_kind": (
-        "dòng {line}: loại {kind!r} phải là so hoặc huyen",
-        "line {line}: kind {kind!r} must be so or huyen",
+        "dòng {line}: loại {kind!r} phải là sở (so) hoặc huyện (huyen, thị xã, thành phố)",
+        "line {line}: kind {kind!r} must be sở (so) or huyện (huyen, thị xã, thành phố)",
     ),
     "roster.unknown_unit": (
         "Không có đơn vị mã {code!r} trong danh sách {path}. Các mã có: {codes}.",

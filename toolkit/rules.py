@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .text import text_key
+
 __all__ = [
     "Expression",
     "RuleSyntaxError",
@@ -288,9 +290,9 @@ class Expression:
                 return True
             case ast.Call(func=ast.Name(id="countif"), args=[ref, value]):
                 assert isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)
-                wanted = str(ev(value)).casefold()
+                wanted = text_key(ev(value))
                 rows = tables.get(ref.value.id, [])
-                return sum(1 for row in rows if str(row.get(ref.attr) or "").casefold() == wanted)
+                return sum(1 for row in rows if text_key(row.get(ref.attr) or "") == wanted)
             case ast.Call(func=ast.Name(id=fname), args=args):
                 vals = [ev(a) for a in args]
                 if fname == "abs":
@@ -325,7 +327,7 @@ def _num(value: Any) -> float | int:
 
 def _compare(op: type, a: Any, b: Any) -> bool:
     if isinstance(a, str) or isinstance(b, str):
-        a, b = str(a).casefold(), str(b).casefold()  # Excel's "=" ignores case
+        a, b = text_key(a), text_key(b)  # Excel's "=" ignores case; tone-mark style too ("hoá" = "hóa")
     elif isinstance(a, int | float) and isinstance(b, int | float):
         # Excel compares numbers to 15 significant digits: 0.1+0.2 = 0.3 is TRUE there.
         a, b = float(f"{a:.15g}"), float(f"{b:.15g}")

@@ -19,6 +19,7 @@ from .issues import ERROR, Issue, make_issue
 from .readers import RawBook
 from .roster import Roster
 from .rules import EvalError, format_number
+from .text import normalise_code, same_text
 
 __all__ = ["Extracted", "extract"]
 
@@ -302,9 +303,10 @@ def _doc_number(form: Form, table: Table, doc: dict[str, Any], row: int, out: Ex
         return
     m = (_PARTY_ABBR if style == "party" else _STATE_ABBR).match(number)
     abbr = m.group(1) if m else ""
-    known = {c.abbr for c in form.choices["doc_type"] if c.abbr}
+    # "18-kh/ĐU" is a case slip, not another type: the figure is the same, so no issue.
+    known = {c.abbr.casefold() for c in form.choices["doc_type"] if c.abbr}
     expected = doc_type.abbr
-    if (expected and abbr != expected) or (not expected and abbr in known):
+    if (expected and abbr.casefold() != expected.casefold()) or (not expected and abbr.casefold() in known):
         out.issues.append(make_issue(
             "doc-number-type", row=row, abbr=abbr or "?", doc_type=doc_type.value,
             expected_vi=f"ký hiệu đúng: {expected}" if expected else "không có ký hiệu loại riêng",
@@ -318,9 +320,10 @@ def _unit(form: Form, out: Extracted, roster: Roster | None) -> None:
     f = form.field(form.roster_code)
     code = out.values.get(f.code)
     meta_unit = out.meta.get("unit_code", "")
-    if meta_unit and code and str(code).upper() != meta_unit.upper():
+    if meta_unit and code and normalise_code(code) != normalise_code(meta_unit):
         out.issues.append(_field_issue(f, f.sheet, f.cell)("unit-mismatch", value=code, expected=meta_unit))
-    out.unit_code = str(code or meta_unit or "")
+    # "S TTTT", "stttt" and "STTTT" are one unit, with or without a roster.
+    out.unit_code = normalise_code(code or meta_unit or "")
     if roster is None or not out.unit_code:
         return
     unit = roster.get(out.unit_code)
@@ -330,9 +333,16 @@ def _unit(form: Form, out: Extracted, roster: Roster | None) -> None:
     out.unit_code = unit.code
     name_field = form.field(form.roster_name)
     name = out.values.get(name_field.code)
-    if name and _norm(name).casefold() != _norm(unit.name).casefold():
-        out.issues.append(_field_issue(name_field, name_field.sheet, name_field.cell)(
-            "unit-name-differs", value=name, expected=unit.name))  # fmt: skip
+    if not name or same_text(name, unit.name):
+        return
+    issue = _field_issue(name_field, name_field.sheet, name_field.cell)
+    other = roster.by_name(str(name))
+    if other is not None and other.code != unit.code:
+        # The code says one unit, the name another: crediting either could be wrong.
+        out.issues.append(issue("unit-ambiguous", value=name, unit=unit.code, unit_name=unit.name,
+                                other=f"{other.code} ({other.name})"))  # fmt: skip
+    else:
+        out.issues.append(issue("unit-name-differs", value=name, expected=unit.name))
 
 
 def _report_date(form: Form, out: Extracted) -> None:

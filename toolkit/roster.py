@@ -118,3 +118,8 @@ def read_roster(path: str | Path) -> Roster:
     except UnicodeDecodeError:
         raise RosterError("roster.encoding", path=str(path)) from None
     return parse_roster(text, str(path))
+
+
+# A generic template with the roster's dropdown carries the roster in its metadata sheet, one
+# row per unit: this key, the code, the name (toolkit.template writes, toolkit.validate reads).
+META_ROSTER_KEY = "roster_unit"

@@ -5,7 +5,8 @@ Runs under the system Python that has python3-uno (/usr/bin/python3), never the 
 
     /usr/bin/python3 tests/uno_clerk.py SCRIPT.json
 
-SCRIPT.json: {"source": path, "steps": [...], "save": {"xlsx": path, "ods": path, "xls": path}}
+SCRIPT.json: {"jobs": [{"source": path, "steps": [...], "save": {"xlsx": path, "ods": path, "xls": path}}, …]}
+(all jobs in one LibreOffice session).
 Steps (rows and columns as the clerk sees them: 1-based rows, column letters):
     {"do": "unprotect", "sheet": "Văn bản"}
     {"do": "insert_rows", "sheet": "Văn bản", "before": 100, "count": 50}
@@ -18,6 +19,7 @@ The soffice started here has its own profile and is ended by its process id.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -84,38 +86,41 @@ def _type(sheet: object, col: int, row: int, text: object) -> None:
         cell.setFormula(str(text))  # as if typed: LibreOffice recognises numbers and ISO dates
 
 
+def _job(desktop: object, job: dict) -> None:
+    url = uno.systemPathToFileUrl(str(Path(job["source"]).resolve()))
+    doc = desktop.loadComponentFromURL(url, "_blank", 0, _props(Hidden=True))
+    sheets = doc.getSheets()
+    for step in job.get("steps", []):
+        sheet = sheets.getByName(step["sheet"])
+        if step["do"] == "unprotect":
+            sheet.unprotect("")
+        elif step["do"] == "insert_rows":
+            sheet.getRows().insertByIndex(step["before"] - 1, step["count"])
+        elif step["do"] == "type":
+            col, row = _split(step["cell"])
+            _type(sheet, col, row, step["text"])
+        elif step["do"] == "rows":
+            col, row = _split(step["cell"])
+            for i, values in enumerate(step["rows"]):
+                for j, value in enumerate(values):
+                    _type(sheet, col + j, row + i, value)
+        else:
+            raise ValueError(f"unknown step {step['do']}")
+    doc.calculateAll()
+    for fmt, target in job["save"].items():
+        doc.storeToURL(uno.systemPathToFileUrl(str(Path(target).resolve())), _props(FilterName=FILTERS[fmt]))
+    doc.close(True)
+
+
 def run(script: dict) -> None:
     with tempfile.TemporaryDirectory(prefix="dv-uno-") as profile:
         proc, desktop = _connect(profile)
         try:
-            url = uno.systemPathToFileUrl(str(Path(script["source"]).resolve()))
-            doc = desktop.loadComponentFromURL(url, "_blank", 0, _props(Hidden=True))
-            sheets = doc.getSheets()
-            for step in script.get("steps", []):
-                sheet = sheets.getByName(step["sheet"])
-                if step["do"] == "unprotect":
-                    sheet.unprotect("")
-                elif step["do"] == "insert_rows":
-                    sheet.getRows().insertByIndex(step["before"] - 1, step["count"])
-                elif step["do"] == "type":
-                    col, row = _split(step["cell"])
-                    _type(sheet, col, row, step["text"])
-                elif step["do"] == "rows":
-                    col, row = _split(step["cell"])
-                    for i, values in enumerate(step["rows"]):
-                        for j, value in enumerate(values):
-                            _type(sheet, col + j, row + i, value)
-                else:
-                    raise ValueError(f"unknown step {step['do']}")
-            doc.calculateAll()
-            for fmt, target in script["save"].items():
-                doc.storeToURL(uno.systemPathToFileUrl(str(Path(target).resolve())), _props(FilterName=FILTERS[fmt]))
-            doc.close(True)
+            for job in script["jobs"]:
+                _job(desktop, job)
         finally:
-            try:
+            with contextlib.suppress(Exception):  # the bridge goes down with the office
                 desktop.terminate()
-            except Exception:  # noqa: BLE001 - the bridge goes down with the office
-                pass
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:

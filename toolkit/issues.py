@@ -140,11 +140,11 @@ _TYPES = [
        "{label} ({where}) chứa công thức {formula} nhưng chưa có giá trị tính sẵn. Gõ giá trị thay cho công thức ở ô {cell}.",
        "{label} ({where}) holds the formula {formula} with no computed value. Type the value instead in {cell}."),
     _t("derived-mismatch", ERROR, "A computed cell (a count) holds another value than its formula gives: typed over.",
-       "{label} ({where}) ghi {value}, nhưng tính từ số liệu trong tệp thì phải là {expected}. Ô này tự tính bằng "
-       "công thức và đã bị gõ đè, nên trang in ra khác số được tổng hợp. Xóa số đã gõ, khôi phục công thức "
+       "{label} ({where}) ghi {value}, nhưng tính từ số liệu trong tệp thì phải là {expected}: trang in ra khác "
+       "số được tổng hợp. Ô này tự tính bằng công thức, có lẽ đã bị gõ đè. Xóa số đã gõ, khôi phục công thức "
        "{formula} ở ô {cell} (hoặc điền lại vào biểu mẫu gốc) rồi gửi lại.",
-       "{label} ({where}) shows {value}, but the file's own data give {expected}. The cell is computed by a formula "
-       "that was typed over, so the printed page differs from the merged figure. Restore the formula {formula} in "
+       "{label} ({where}) shows {value}, but the file's own data give {expected}: the printed page differs from the "
+       "merged figure. The cell is computed by a formula, probably typed over. Restore the formula {formula} in "
        "{cell} (or fill the original template again) and send the file again."),
     _t("value-fixed-changed", ERROR, "A locked cell of the template holds another value.",
        "{label} ({where}) là {value}, nhưng biểu mẫu ghi {expected}. Không sửa ô đã khóa; điền lại vào biểu mẫu gốc.",

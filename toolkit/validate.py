@@ -204,7 +204,8 @@ def _unit_from_name(book: RawBook, form: Form, out: Extracted, roster: Roster | 
     units = [(u.code, u.name) for u in roster.units] if roster is not None else out.roster_units
     name = out.values.get(name_f.code)
     cached = _norm(raw) if isinstance(raw, str) and raw.strip() else ""
-    out.issues[:] = [i for i in out.issues if i.field != code_f.code]  # the cached value's own issues
+    # The cached value's own issues (a "0" read as a code, no cached value) say nothing here.
+    out.issues[:] = [i for i in out.issues if not (i.field == code_f.code and i.code.startswith("value-"))]
     if not name:
         out.values[code_f.code] = cached or None
         return
@@ -285,7 +286,7 @@ def _xls_table_end(book: RawBook, form: Form, table: Table, out: Extracted) -> i
     cached = {f.code: book.value(f.sheet, f.cell) for f in counts}
     if not beyond or not counts or not all(isinstance(v, (int, float)) for v in cached.values()):
         return table.last_row
-    docs = [{k: _norm(v) or None for k, v in raws.items()} | {"_row": row}
+    docs = [_quiet_doc(form, table, raws) | {"_row": row}
             for row, raws in _raw_docs(book, table, table.first_row, len(rows))]  # fmt: skip
     for end in (table.last_row, *beyond):
         inside = [d for d in docs if d["_row"] <= end]
@@ -296,6 +297,15 @@ def _xls_table_end(book: RawBook, form: Form, table: Table, out: Extracted) -> i
         except (EvalError, KeyError):
             break
     return table.last_row
+
+
+def _quiet_doc(form: Form, table: Table, raws: dict[str, Any]) -> dict[str, Any]:
+    """A row's values as dv reads them, without its issues (they are reported once, later)."""
+    doc = {}
+    for c in table.columns:
+        choices = form.choice_values(c.choices) if c.choices else ()
+        doc[c.code] = coerce(raws[c.code], c.type, lambda code, **_: make_issue(code), choices=choices).value
+    return doc
 
 
 def _outside_table(book: RawBook, table: Table, first: int, last: int, out: Extracted) -> None:

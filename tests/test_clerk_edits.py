@@ -94,6 +94,14 @@ def files(tmp_path_factory: pytest.TempPathFactory, roster: Roster) -> dict[str,
             {"do": "insert_rows", "sheet": TABLE.sheet, "before": ROW_INSERT_AT, "count": 50},
             {"do": "rows", "sheet": TABLE.sheet, "cell": f"{TABLE.first_column}{TABLE.first_row}",
              "rows": [typed(d) for d in many_docs(TABLE.rows + 50)]}]},
+        # 1. In .xls (no defined names for dv): a grown table, and one more document below it.
+        {"source": str(seed_only), "save": {"xls": str(folder / "grown-and-below.xls")}, "steps": [
+            {"do": "unprotect", "sheet": TABLE.sheet},
+            {"do": "insert_rows", "sheet": TABLE.sheet, "before": ROW_INSERT_AT, "count": 20},
+            {"do": "rows", "sheet": TABLE.sheet, "cell": f"{TABLE.first_column}{TABLE.first_row}",
+             "rows": [typed(d) for d in many_docs(TABLE.rows + 20)]},
+            {"do": "rows", "sheet": TABLE.sheet, "cell": f"{TABLE.first_column}{TABLE.last_row + 25}",
+             "rows": [typed(d) for d in many_docs(1)]}]},
         # 1. Two more documents typed just below the table's last row.
         {"source": str(seven), "save": saved("below"), "steps": [
             {"do": "unprotect", "sheet": TABLE.sheet},
@@ -112,7 +120,7 @@ def files(tmp_path_factory: pytest.TempPathFactory, roster: Roster) -> dict[str,
             {"do": "type", "sheet": MAIN, "cell": name_cell, "text": "Sở Y tế"}]},
     ]  # fmt: skip
     clerk(jobs, folder)
-    return {f"{case}.{fmt}": folder / f"{case}.{fmt}" for case in
+    return {"grown-and-below.xls": folder / "grown-and-below.xls"} | {f"{case}.{fmt}": folder / f"{case}.{fmt}" for case in
             ("grown", "below", "typed-over", "intact", "dropdown-STTTT", "dropdown-SYT") for fmt in FORMATS}  # fmt: skip
 
 
@@ -142,6 +150,17 @@ def test_documents_typed_below_the_table_are_an_error_naming_the_rows(files: dic
     assert f"dòng {below}-{below + 1}" in issue.message and f"{TABLE.first_row} đến {TABLE.last_row}" in issue.message
     # Not counted, as the sheet does not count them: the seed's 7 documents.
     assert len(report.docs) == len(SEED_DOCS) and report.values["docs_total"] == len(SEED_DOCS)
+
+
+@pytest.mark.libreoffice
+def test_in_xls_the_sheets_own_counts_tell_a_grown_table_from_rows_below_it(files: dict[str, Path]) -> None:
+    """python-calamine gives no defined names for .xls: the table ends where the sheet's
+    saved counts say it does."""
+    report = check_file(files["grown-and-below.xls"], form())
+    assert errors(report) == {("doc-outside-table", "van_ban")}
+    assert len(report.docs) == TABLE.rows + 20 and report.values["docs_total"] == TABLE.rows + 20
+    issue = next(i for i in report.issues if i.code == "doc-outside-table")
+    assert issue.cell == f"{TABLE.first_column}{TABLE.last_row + 25}"
 
 
 def test_a_row_typed_below_the_table_by_a_program_is_not_dropped_silently(tmp_path: Path) -> None:
@@ -284,3 +303,17 @@ def test_a_name_not_in_the_roster_is_an_error_at_the_name(tmp_path: Path, roster
         assert ("value-required", "unit_code") not in errors(report)
         issue = next(i for i in report.issues if i.code == "unit-name-not-in-list")
         assert issue.cell == form().field(form().roster_name).cell
+
+
+def test_a_unit_renamed_since_the_template_was_made_is_found_in_the_template_roster(
+    tmp_path: Path, roster: Roster
+) -> None:
+    from toolkit.roster import Unit
+
+    path = tmp_path / "mau.xlsx"
+    no_code = {k: v for k, v in SEED.items() if k != form().roster_code}
+    fill_template(build_template(form(), roster=roster), {**no_code, "unit_name": "Sở Y tế"}, SEED_DOCS, out=path)
+    renamed = Roster(units=tuple(Unit(u.code, "Sở Y tế tỉnh Trà Vinh") if u.code == "SYT" else u for u in roster.units))
+    report = check_file(path, form(), renamed)
+    assert report.unit_code == "SYT" and errors(report) == set()
+    assert ("unit-name-differs", "unit_name") in codes(report)

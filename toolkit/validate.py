@@ -201,7 +201,9 @@ def _unit_from_name(book: RawBook, form: Form, out: Extracted, roster: Roster | 
     own = formula is not None and _unit_formula(form, formula)
     if not (out.roster_units or own or (lost and roster is not None)):
         return  # a code the clerk typed: read as typed
-    units = [(u.code, u.name) for u in roster.units] if roster is not None else out.roster_units
+    # The officer's roster first; a unit renamed since the template was made is still found
+    # in the roster the template carries.
+    units = [*((u.code, u.name) for u in (roster.units if roster is not None else ())), *out.roster_units]
     name = out.values.get(name_f.code)
     cached = _norm(raw) if isinstance(raw, str) and raw.strip() else ""
     # The cached value's own issues (a "0" read as a code, no cached value) say nothing here.
@@ -210,6 +212,9 @@ def _unit_from_name(book: RawBook, form: Form, out: Extracted, roster: Roster | 
         out.values[code_f.code] = cached or None
         return
     code = next((c for c, n in units if _name_key(n) == _name_key(name)), None)
+    if code is None and cached:
+        out.values[code_f.code] = cached  # the sheet's own lookup found it: a spelling variant
+        return
     if code is None:
         out.values[code_f.code] = None
         out.issues.append(make_issue("unit-name-not-in-list", field=code_f.code, sheet=name_f.sheet,

@@ -139,6 +139,13 @@ _TYPES = [
     _t("value-formula-no-value", ERROR, "A formula in an input cell without a computed value.",
        "{label} ({where}) chứa công thức {formula} nhưng chưa có giá trị tính sẵn. Gõ giá trị thay cho công thức ở ô {cell}.",
        "{label} ({where}) holds the formula {formula} with no computed value. Type the value instead in {cell}."),
+    _t("derived-mismatch", ERROR, "A computed cell (a count) holds another value than its formula gives: typed over.",
+       "{label} ({where}) ghi {value}, nhưng tính từ số liệu trong tệp thì phải là {expected}: trang in ra khác "
+       "số được tổng hợp. Ô này tự tính bằng công thức, có lẽ đã bị gõ đè. Xóa số đã gõ, khôi phục công thức "
+       "{formula} ở ô {cell} (hoặc điền lại vào biểu mẫu gốc) rồi gửi lại.",
+       "{label} ({where}) shows {value}, but the file's own data give {expected}: the printed page differs from the "
+       "merged figure. The cell is computed by a formula, probably typed over. Restore the formula {formula} in "
+       "{cell} (or fill the original template again) and send the file again."),
     _t("value-fixed-changed", ERROR, "A locked cell of the template holds another value.",
        "{label} ({where}) là {value}, nhưng biểu mẫu ghi {expected}. Không sửa ô đã khóa; điền lại vào biểu mẫu gốc.",
        "{label} ({where}) is {value} but the template says {expected}. Do not edit locked cells."),
@@ -149,6 +156,16 @@ _TYPES = [
     _t("unit-mismatch", ERROR, "The unit in the cell differs from the unit the template was made for.",
        "Mã đơn vị ({where}) là {value}, nhưng biểu mẫu này làm riêng cho {expected}. Dùng đúng biểu mẫu của đơn vị.",
        "The unit code ({where}) is {value}, but this template was made for {expected}. Use the unit's own template."),
+    _t("unit-name-not-in-list", ERROR, "The unit name chosen in a dropdown template is not in the roster.",
+       "Tên đơn vị ({where}) là \"{value}\", không có trong danh sách đơn vị nên không xác định được mã đơn vị. "
+       "Chọn tên đơn vị từ danh sách thả xuống ở ô {cell}.",
+       "The unit name ({where}) \"{value}\" is not in the roster, so the unit code cannot be found. "
+       "Pick the unit's name from the dropdown in {cell}."),
+    _t("unit-code-not-name", WARNING, "A dropdown template's stored unit code names another unit than the chosen name.",
+       "Mã đơn vị ({where}) ghi {value}, nhưng tên đơn vị đã chọn \"{name}\" có mã {expected} trong danh sách; "
+       "dùng mã {expected}. Kiểm tra lại tên đơn vị.",
+       "The unit code ({where}) says {value}, but the chosen unit name \"{name}\" has the code {expected} in the "
+       "roster; {expected} is used. Check the unit name."),
     _t("unit-name-differs", WARNING, "The unit name differs from the roster's.",
        "Tên đơn vị ({where}) là \"{value}\", danh sách ghi \"{expected}\".",
        "The unit name ({where}) is \"{value}\"; the roster says \"{expected}\"."),
@@ -165,6 +182,13 @@ _TYPES = [
     _t("doc-incomplete", ERROR, "A document row is half filled.",
        "Văn bản dòng {row} ({where}) còn thiếu: {missing}. Điền đủ hoặc xóa cả dòng.",
        "Document row {row} ({where}) is missing: {missing}. Fill it in or clear the whole row."),
+    _t("doc-outside-table", ERROR, "Documents typed outside the documents table: the sheet does not count them.",
+       "Trang {sheet}: {count} dòng có văn bản nằm ngoài bảng kê khai (dòng {rows}; bảng gồm dòng {first} đến "
+       "{last}). Các văn bản này không được đếm ở trang Phụ lục và không được tổng hợp. Để kê thêm văn bản, chèn "
+       "thêm dòng vào giữa bảng (chọn một dòng trong bảng, Chèn dòng) rồi chuyển các văn bản này vào đó.",
+       "Sheet {sheet}: {count} rows hold documents outside the table (rows {rows}; the table is rows {first} to "
+       "{last}). The sheet does not count them and they are not merged. To list more documents, insert rows inside "
+       "the table (select a row in it, Insert rows) and move these documents there."),
     _t("doc-number-style", WARNING, "A document number in the other issuer's style (Party 18-KH/ĐU vs state 545/KH-…).",
        "Văn bản {value} (dòng {row}, {where}): cơ quan ban hành là \"{issuer}\" nhưng số ký hiệu theo kiểu {style}. "
        "Kiểm tra lại cơ quan ban hành hoặc số ký hiệu.",

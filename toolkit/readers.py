@@ -2,11 +2,16 @@
 
 python-calamine reads the values (cached results for formula cells) of the sheets the form
 uses; for xlsx/xlsm, openpyxl in read-only mode adds the two cell-level facts calamine does
-not give: which input cells hold a formula, and where the defined names point.
+not give: which input cells hold a formula, and where the defined names point. For ods the
+tables' named ranges are read from content.xml (a clerk may have grown a table by inserting
+rows). python-calamine gives no defined names for xls: the validator works the table's extent
+out from the sheet's own cached counts there (``toolkit.validate``).
 """
 
 from __future__ import annotations
 
+import html
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,7 +72,42 @@ def read_raw(path: Path, fmt: str, form: Form) -> RawBook:
         wb.close()
     if fmt in ("xlsx", "xlsm") and form.layout.sheet in book.sheets:
         _read_cell_facts(path, form, book)
+    elif fmt == "ods":
+        book.names.update(_ods_table_names(path, form))
     return book
+
+
+# <table:named-range table:name="van_ban" … table:cell-range-address="$'Văn bản'.$B$5:.$F$354"/>
+_ODS_RANGE = re.compile(rb"<table:named-range\b([^>]*)>")
+_ODS_ATTR = re.compile(rb'([\w:-]+)="([^"]*)"')
+
+
+def _ods_table_names(path: Path, form: Form) -> dict[str, str]:
+    """Where the tables' named ranges point in an ods file, as "sheet!$B$5:$F$354".
+
+    A byte scan of content.xml (already size-checked by ``safety.check_zip``), not an XML
+    parse: no entity is ever expanded, and the named ranges are one small element each.
+    """
+    wanted = set(form.tables)
+    found: dict[str, str] = {}
+    with zipfile.ZipFile(path) as archive:
+        if "content.xml" not in archive.namelist():
+            return found
+        data = archive.read("content.xml")
+    for match in _ODS_RANGE.finditer(data):
+        attrs = {k.decode(): html.unescape(v.decode("utf-8", "replace")) for k, v in _ODS_ATTR.findall(match.group(1))}
+        name = attrs.get("table:name", "")
+        if name in wanted and name not in found:
+            found[name] = _ods_address(attrs.get("table:cell-range-address", ""))
+    return found
+
+
+def _ods_address(address: str) -> str:
+    """ODF "$'Văn bản'.$B$5:.$F$354" → "'Văn bản'!$B$5:$F$354"."""
+    start, _, end = address.partition(":")
+    sheet, _, cell = start.lstrip("$").rpartition(".")
+    end = end.rpartition(".")[2]
+    return f"{sheet}!{cell}:{end}" if end else f"{sheet}!{cell}"
 
 
 def _read_cell_facts(path: Path, form: Form, book: RawBook) -> None:

@@ -208,3 +208,8 @@ def read_roster(path: str | Path) -> Roster:
         raise RosterError("roster.unreadable", path=str(path), reason=exc.strerror or exc) from None
     text, warnings = _decode(raw, str(path))
     return parse_roster(text, str(path), warnings)
+
+
+# A generic template with the roster's dropdown carries the roster in its metadata sheet, one
+# row per unit: this key, the code, the name (toolkit.template writes, toolkit.validate reads).
+META_ROSTER_KEY = "roster_unit"

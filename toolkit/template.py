@@ -25,7 +25,7 @@ from .live import (
     status_value,
     text_height,
 )
-from .roster import Roster, Unit
+from .roster import META_ROSTER_KEY, Roster, Unit
 
 __all__ = ["build_template", "template_filename", "META_KEYS"]
 
@@ -403,10 +403,12 @@ class _Writer:
         ws.set_row(0, 22)
         note = (
             "Mỗi dòng một văn bản. Chọn cơ quan ban hành và loại văn bản từ danh sách; "
-            "ngày dạng ngày/tháng/năm. Để trống các dòng không dùng."
+            "ngày dạng ngày/tháng/năm. Để trống các dòng không dùng. "
+            f"Nhiều hơn {table.rows} văn bản: bỏ bảo vệ trang (không có mật khẩu) và chèn thêm dòng vào giữa bảng; "
+            "không gõ xuống dưới bảng (không được đếm)."
         )
         ws.merge_range(f"{first}2:{last}2", note, st.italic)
-        ws.set_row(1, 33)
+        ws.set_row(1, text_height(note, sum(table.widths.values())))
         header = table.header_row
         ws.write_string(f"{first}{header}", form.layout.headers[form.layout.number_column], st.header)
         for col in table.columns:
@@ -475,6 +477,13 @@ class _Writer:
         for row, key in enumerate(META_KEYS):
             ws.write_string(row, 0, key, self.st.meta)
             ws.write_string(row, 1, values[key], self.st.meta)
+        if self.roster is not None and unit is None:
+            # The dropdown's roster: dv reads the unit from the chosen name, not from the
+            # code formula's cached result (.xls keeps 0 there), even without --units.
+            for row, u in enumerate(self.roster.units, start=len(META_KEYS)):
+                ws.write_string(row, 0, META_ROSTER_KEY, self.st.meta)
+                ws.write_string(row, 1, u.code, self.st.meta)
+                ws.write_string(row, 2, u.name, self.st.meta)
         ws.very_hidden()
         _protect(ws)
 

@@ -63,6 +63,7 @@ _FUNCS: dict[str, tuple[str, int | None]] = {
     "max": ("MAX", None),
     "round": ("ROUND", 2),
     "year": ("YEAR", 1),
+    "month": ("MONTH", 1),
     "countif": ("COUNTIF", 2),
 }
 
@@ -301,10 +302,10 @@ class Expression:
                     return max(_num(v) for v in vals)
                 if fname == "round":
                     return _excel_round(_num(vals[0]), int(vals[1]))
-                if fname == "year":
+                if fname in ("year", "month"):
                     if not isinstance(vals[0], dt.date):
                         raise EvalError("không phải ngày")
-                    return vals[0].year
+                    return vals[0].year if fname == "year" else vals[0].month
         raise RuleSyntaxError(f"không tính được {ast.dump(node)}")  # pragma: no cover
 
 

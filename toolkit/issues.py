@@ -8,6 +8,7 @@ and how to fix; tests build expected messages from here instead of retyping them
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -309,6 +310,10 @@ class FileReport:
     docs: list[dict[str, Any]] = field(default_factory=list)  # typed document rows
     meta: dict[str, str] = field(default_factory=dict)
     report_date: Any = None  # the form's date_field: between two valid files of a unit, the later wins
+    # On the same report date, the file saved later wins: the workbook's own last-saved time
+    # (UTC; None for .xls or when the file does not say), then the file's modification time.
+    saved_at: dt.datetime | None = None
+    mtime: float | None = None
 
     @property
     def errors(self) -> list[Issue]:
@@ -332,5 +337,6 @@ class FileReport:
             "sha256": self.sha256,
             "unit_code": self.unit_code,
             "status": self.status,
+            "saved_at": self.saved_at.isoformat() if self.saved_at else None,
             "issues": [i.to_dict(lang) for i in self.sorted_issues()],
         }

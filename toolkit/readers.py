@@ -7,6 +7,7 @@ not give: which input cells hold a formula, and where the defined names point.
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from .form import Form, col_index
 
-__all__ = ["RawBook", "read_raw", "assert_defused"]
+__all__ = ["RawBook", "read_raw", "assert_defused", "saved_at"]
 
 
 def assert_defused() -> None:
@@ -41,6 +42,7 @@ class RawBook:
     visibility: dict[str, str] = field(default_factory=dict)
     formulas: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) → "=…"
     names: dict[str, str] = field(default_factory=dict)  # defined name → "sheet!$D$27"
+    saved_at: dt.datetime | None = None  # the workbook's own last-saved time (UTC), if it says
 
     def value(self, sheet: str, cell: str) -> Any:
         """The raw value at ``cell`` ("D27"); None when empty or outside the data."""
@@ -67,7 +69,88 @@ def read_raw(path: Path, fmt: str, form: Form) -> RawBook:
         wb.close()
     if fmt in ("xlsx", "xlsm") and form.layout.sheet in book.sheets:
         _read_cell_facts(path, form, book)
+    book.saved_at = saved_at(path, fmt)
     return book
+
+
+# The part and element where each zip format keeps its last-saved time (set by Excel and
+# LibreOffice on every save). A .xls keeps it in an OLE property stream: not read (the
+# file's modification time is used instead).
+_SAVED_AT = {
+    "xlsx": ("docProps/core.xml", "{http://purl.org/dc/terms/}modified"),
+    "xlsm": ("docProps/core.xml", "{http://purl.org/dc/terms/}modified"),
+    "ods": ("meta.xml", "{http://purl.org/dc/elements/1.1/}date"),
+}
+_SAVED_AT_MAX = 64 * 1024  # these parts are a few hundred bytes
+
+
+class _Found(Exception):
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class _SavedAtTarget:
+    """Collects the text of one element and stops the parser there."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag, self.inside, self.text = tag, False, []
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.inside = tag == self.tag
+
+    def end(self, tag: str) -> None:
+        if tag == self.tag:
+            raise _Found("".join(self.text))
+
+    def data(self, data: str) -> None:
+        if self.inside:
+            self.text.append(data)
+
+    def close(self) -> None:
+        pass
+
+
+def saved_at(path: Path, fmt: str) -> dt.datetime | None:
+    """When the spreadsheet program last saved the workbook (UTC), from its document
+    properties; None when the format or the file does not say. Call after safety.check_zip:
+    the part is read in small pieces through a DTD-forbidding parser, at most 64 kB of it."""
+    from defusedxml.ElementTree import XMLParser
+
+    if fmt not in _SAVED_AT:
+        return None
+    part, tag = _SAVED_AT[fmt]
+    parser = XMLParser(target=_SavedAtTarget(tag), forbid_dtd=True)
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
+            read = 0
+            while read < _SAVED_AT_MAX and (chunk := stream.read(4096)):
+                read += len(chunk)
+                parser.feed(chunk)
+    except _Found as found:
+        return parse_saved_at(found.text)
+    except Exception:  # noqa: BLE001 - a missing or odd part only means the file does not say
+        return None
+    return None
+
+
+def parse_saved_at(text: str) -> dt.datetime | None:
+    """``2020-11-16T08:30:00Z`` (Excel), ``2020-11-16T15:30:00.123456789`` (LibreOffice, local
+    time without a zone) → an aware UTC datetime."""
+    text = text.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    date, dot, rest = text.partition(".")
+    if dot:  # fractions of a second: at most 6 digits for fromisoformat, then the zone
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        text = f"{date}.{rest[:digits][:6].ljust(6, '0')}{rest[digits:]}"
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if value.year < 1980:  # an unset property (LibreOffice writes 1601 or 0 on some paths)
+        return None
+    # A time without a zone is the saving computer's local time: this computer's is the best guess.
+    return (value if value.tzinfo else value.astimezone()).astimezone(dt.UTC)
 
 
 def _read_cell_facts(path: Path, form: Form, book: RawBook) -> None:

@@ -217,3 +217,44 @@ def test_summary_cuts_what_no_cell_holds_with_a_mark(tmp_path, length):
     ws = Sheet()
     _put_text(ws, 0, 0, "x" * length)
     assert len(ws.text) <= 32_767 and (length <= 32_767 or ws.text.endswith("…[đã cắt]"))
+
+
+# -- through LibreOffice: the correction typed and saved by the clerk ---------------------------------
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_a_correction_saved_in_libreoffice_wins_whatever_its_name_and_copy_time(tmp_path, fmt):
+    import shutil
+    import subprocess
+
+    from toolkit.testing import libreoffice_convert
+
+    if not Path("/usr/bin/python3").exists():
+        pytest.skip("no system Python with LibreOffice's uno module")
+    sub = tmp_path / "nop"
+    sub.mkdir()
+    first = saved(filled(tmp_path, "STTTT.xlsx", values=unit_values(STTTT)), MORNING)
+    if fmt != "xlsx":
+        first = libreoffice_convert(first, fmt, tmp_path / "lo")  # keeps the morning's saved time
+    old = shutil.copy(first, sub / f"STTTT.{fmt}")
+    # The clerk opens the file sent in the morning, corrects the count, saves: the browser
+    # names the new attachment "STTTT (1)", and the officer's copy of it is the older one.
+    new = Path(shutil.copy(first, sub / f"STTTT (1).{fmt}"))
+    dvc_total = form().field("dvc_total")
+    script = Path(__file__).with_name("uno_type.py")
+    done = subprocess.run(["/usr/bin/python3", str(script), str(new), dvc_total.sheet, dvc_total.cell, "38"],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    copied = dt.datetime.now(UTC)
+    os.utime(new, ((copied - dt.timedelta(hours=2)).timestamp(),) * 2)
+    os.utime(old, (copied.timestamp(),) * 2)
+    result = merge([sub], form(), ROSTER)
+    assert status(result) == {f"STTTT.{fmt}": "superseded", f"STTTT (1).{fmt}": "accepted"}, [
+        (f.path, f.saved_at, [i.code for i in f.issues]) for f in result.files
+    ]
+    assert result.totals["dvc_total"] == 38
+    used = next(f for f in result.files if f.status == "accepted")
+    assert used.saved_at is not None and used.saved_at > MORNING
+    (tie,) = [i for i in used.issues if i.code == "merge-tie"]
+    assert f"{dvc_total.label}: 38 / 37" in tie.message

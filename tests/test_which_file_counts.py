@@ -136,6 +136,30 @@ def test_saved_time_of_an_ods_is_read(tmp_path):
     assert saved_at(ods, "xls") is None
 
 
+@pytest.mark.parametrize("name", ["seed-libreoffice.xls", "seed-libreoffice.xlsx", "seed-libreoffice.ods", "seed.xlsm"])
+def test_every_format_says_when_it_was_saved(name):
+    from toolkit.readers import saved_at
+
+    # tests/awkward/make_awkward.py stamps every file 16/11/2020 08:00 UTC; for the .xls, in its
+    # OLE SummaryInformation, as LibreOffice wrote it.
+    path = Path(__file__).parent / "awkward" / "files" / name
+    assert saved_at(path, path.suffix.lstrip(".")) == dt.datetime(2020, 11, 16, 8, 0, tzinfo=UTC)
+
+
+def test_a_damaged_xls_says_nothing_rather_than_hang(tmp_path):
+    from toolkit.readers import saved_at
+
+    good = (Path(__file__).parent / "awkward" / "files" / "seed-libreoffice.xls").read_bytes()
+    for cut in (600, 4096, len(good) // 2):
+        broken = tmp_path / f"cut{cut}.xls"
+        broken.write_bytes(good[:cut])
+        assert saved_at(broken, "xls") is None
+    looped = bytearray(good)
+    looped[0x30:0x34] = (0).to_bytes(4, "little")  # the directory starts at a sector of the FAT chain
+    (tmp_path / "loop.xls").write_bytes(bytes(looped))
+    saved_at(tmp_path / "loop.xls", "xls")  # returns, whatever it finds
+
+
 # -- item 4: a mistyped report date never wins ----------------------------------------------------
 
 
@@ -223,7 +247,7 @@ def test_summary_cuts_what_no_cell_holds_with_a_mark(tmp_path, length):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+@pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls"])
 def test_a_correction_saved_in_libreoffice_wins_whatever_its_name_and_copy_time(tmp_path, fmt):
     import shutil
     import subprocess

@@ -190,7 +190,6 @@ class _NoStrings(list):
         return ""
 
 
-
 # -- .xls: the OLE compound file's SummaryInformation, PID_LASTSAVE_DTM ----------------------------
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

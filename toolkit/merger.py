@@ -264,13 +264,13 @@ def _local(value: dt.datetime) -> str:
 def _saved_basis(winner: FileReport, other: FileReport) -> tuple[str, str]:
     """Why ``winner`` counts as saved later, in words (vi, en)."""
     if winner.saved_at is not None and other.saved_at is not None and winner.saved_at != other.saved_at:
-        times = f"{_local(winner.saved_at)}; {_local(other.saved_at)}"
-        return (f"được chương trình bảng tính lưu sau (lúc {times})",
-                f"was saved later by the spreadsheet program (at {times})")  # fmt: skip
+        won, lost = _local(winner.saved_at), _local(other.saved_at)
+        return (f"được chương trình bảng tính lưu sau (lúc {won}, tệp kia lúc {lost})",
+                f"saved later by the spreadsheet program (at {won}, the other at {lost})")  # fmt: skip
     if winner.mtime is not None and other.mtime is not None and winner.mtime != other.mtime:
-        times = f"{_local(dt.datetime.fromtimestamp(winner.mtime))}; {_local(dt.datetime.fromtimestamp(other.mtime))}"
-        return (f"là tệp được sửa sau trên máy này (lúc {times}; tệp không ghi thời điểm lưu)",
-                f"was modified later on this computer (at {times}; the files do not record a save time)")  # fmt: skip
+        won, lost = (_local(dt.datetime.fromtimestamp(t)) for t in (winner.mtime, other.mtime))
+        return (f"được sửa sau trên máy này (lúc {won}, tệp kia lúc {lost}; tệp không ghi thời điểm lưu)",
+                f"modified later on this computer (at {won}, the other at {lost}; no save time in the files)")  # fmt: skip
     return ("không xác định được tệp nào lưu sau (cùng thời điểm lưu)",
             "it cannot be told which was saved later (same save time)")  # fmt: skip
 

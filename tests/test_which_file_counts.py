@@ -282,3 +282,46 @@ def test_a_correction_saved_in_libreoffice_wins_whatever_its_name_and_copy_time(
     assert used.saved_at is not None and used.saved_at > MORNING
     (tie,) = [i for i in used.issues if i.code == "merge-tie"]
     assert f"{dvc_total.label}: 38 / 37" in tie.message
+
+
+@pytest.mark.libreoffice
+def test_an_ods_text_longer_than_any_cell_is_cut_with_a_mark_and_said(tmp_path):
+    """LibreOffice's own format holds a 40,000-character cell; the summary and the Word
+    appendix are written anyway, the text cut with a mark, and the unit's file says so."""
+    from toolkit.testing import libreoffice_convert
+
+    sub = tmp_path / "nop"
+    sub.mkdir()
+    xlsx = filled(tmp_path, "STTTT.xlsx", values=unit_values(STTTT))
+    ods = libreoffice_convert(xlsx, "ods", tmp_path / "lo")
+    members = {}
+    with zipfile.ZipFile(ods) as src:
+        for info in src.infolist():
+            members[info.filename] = src.read(info)
+    title = SEED_DOCS[0]["title"]
+    long_title = title + " " + "về công tác dân vận " * 2_000  # 40,000+ characters
+    content = members["content.xml"].decode("utf-8")
+    assert title in content
+    members["content.xml"] = content.replace(title, long_title, 1).encode("utf-8")
+    with zipfile.ZipFile(sub / "STTTT.ods", "w") as out:
+        out.writestr(zipfile.ZipInfo("mimetype"), members.pop("mimetype"))  # stored first, as ODF wants
+        for name, data in members.items():
+            out.writestr(name, data, zipfile.ZIP_DEFLATED)
+    filled(sub, "SNV.xlsx", values=unit_values(SNV, dvc_total=10, dvc_level4=5))
+    out_path, docx = tmp_path / "t.xlsx", tmp_path / "p.docx"
+    run = CliRunner().invoke(app, ["merge", str(sub), "-o", str(out_path), "--docx", str(docx),
+                                   "--json", str(tmp_path / "r.json")])  # fmt: skip
+    assert run.exit_code == 0, run.output
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["totals"]["dvc_total"] == 47
+    ods_file = next(f for f in report["files"] if f["path"].endswith(".ods"))
+    assert ods_file["status"] == "accepted"
+    (cut,) = [i for i in ods_file["issues"] if i["code"] == "value-text-cut"]
+    assert (cut["severity"], cut["field"], cut["cell"]) == ("warning", "van_ban.title", "F5")
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out_path, read_only=True)
+    titles = [row[7] for row in wb["Văn bản"].iter_rows(min_row=5, values_only=True) if row[1] == "STTTT"]
+    cut_title = next(t for t in titles if t and t.startswith(title))
+    assert len(cut_title) == 32_767 and cut_title.endswith("…[đã cắt]")
+    assert docx.exists()

@@ -505,3 +505,10 @@ def test_row_check_mirror_shows_the_year_as_the_sheet_does(form):
 
     table = form.tables["van_ban"]
     assert row_check_value(form, table, SEED_DOCS[5], {"report_year": 2020}) == "Lưu ý: ban hành trước năm 2020"
+
+
+def test_year_of_a_number_is_the_year_of_that_day_as_in_a_spreadsheet():
+    # 2016 typed into a date cell is 08/07/1905 to YEAR(): the live check says "Sai" as dv does.
+    assert Expression("year(date)").evaluate({"date": 2016}) == 1905
+    assert Expression("month(date)").evaluate({"date": 2016}) == 7
+    assert Expression("year(date) >= 1945").evaluate({"date": 42475}) is True  # 15/04/2016

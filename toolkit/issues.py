@@ -112,10 +112,10 @@ _TYPES = [
        "{label} ({where}) là \"{value}\", không phải ngày. Gõ ngày dạng ngày/tháng/năm (ví dụ 16/11/2020) vào ô {cell}.",
        "{label} ({where}) is \"{value}\", not a date. Type a day/month/year date (e.g. 16/11/2020) into {cell}."),
     _t("value-date-year", ERROR, "A bare year (2016) typed or pasted into a date cell, which reads as a day of 1905.",
-       "{label} ({where}) là {value}: có vẻ chỉ gõ năm {year} vào ô ngày (Excel hiểu thành một ngày năm 1905). "
+       "{label} ({where}) là {value}: có vẻ chỉ gõ năm {year} vào ô ngày. "
        "Gõ đầy đủ ngày/tháng/năm, ví dụ 15/04/{year}, vào ô {cell}.",
-       "{label} ({where}) is {value}: it looks like just the year {year} typed into a date cell (read as a day in "
-       "1905). Type the full day/month/year, e.g. 15/04/{year}, into {cell}."),
+       "{label} ({where}) is {value}: it looks like just the year {year} typed into a date cell. "
+       "Type the full day/month/year, e.g. 15/04/{year}, into {cell}."),
     _t("value-date-early", ERROR, "A date before 1945: a typing slip, not a date of this report.",
        "{label} ({where}) là {value}, trước năm 1945: không thể là ngày của báo cáo hay văn bản này. "
        "Gõ đầy đủ ngày/tháng/năm, ví dụ 15/04/2016, vào ô {cell}.",

@@ -79,6 +79,10 @@ FIELD_CASES: dict[str, dict[str, Any]] = {
     "total_as_text": seed(cut_total="8"),
     "rate_as_text": seed(cut_rate="12,5%"),
     "date_as_text": seed(report_date="16/11/2020"),
+    "report_date_typo_next_year": seed(report_date=dt.date(2021, 11, 16)),  # an error (issue 9, item 4)
+    "report_date_first_quarter_after": seed(report_date=dt.date(2021, 3, 31)),  # a warning
+    "report_date_before_the_year": seed(report_date=dt.date(2019, 11, 16)),  # an error
+    "year_in_the_report_date": seed(report_date=2020),  # reads as 12/07/1905: an error
     "nothing_but_the_unit": {"unit_code": "STTTT", "unit_name": "Sở Thông tin và Truyền thông"},
 }
 
@@ -289,7 +293,8 @@ def test_rule_verdict_in_libreoffice_is_the_python_verdict(form, converted, case
         if any(not isinstance(env[n], int | float) for n in rule.fields):
             continue  # blanks and text: the check waits or warns instead of judging
         calc = ws[check_cell(form, rule.anchor)].value
-        assert (calc == OK) is rule.expr.evaluate(env), (rule.id, calc)
+        # One check cell shows every rule anchored on it: "Khớp" when they all hold.
+        assert (calc == OK) is all(r.expr.evaluate(env) for r in form.rules_for(rule.anchor)), (rule.id, calc)
         assert calc == OK or calc.startswith("Sai"), (rule.id, calc)
 
 

@@ -24,6 +24,10 @@ def seed(**changes: Any) -> dict[str, Any]:
     return {**SEED_NUMBERS, **changes}
 
 
+def dated(year: int, month: int, day: int) -> dict[str, Any]:
+    return seed(report_year=2020, report_date=dt.date(year, month, day))
+
+
 FORM_RULE_CASES = [
     # (rule id, values, holds?)
     ("cut_total_sum", seed(), True),  # 4 + 4 = 8
@@ -47,6 +51,21 @@ FORM_RULE_CASES = [
     ("dvc_level4_le_total", seed(dvc_level4=37), True),
     ("dvc_level4_le_total", seed(dvc_level4=40), False),  # 40 > 37
     ("dvc_level4_le_total", seed(dvc_total=0, dvc_level4=0), True),
+    # A 2020 report is signed in 2020 (the seed: 16/11/2020) or by 31/03/2021; 16/11/2021 is
+    # a mistyped year and must never win "the later report" (issue 9, item 4).
+    ("report_date_too_late", dated(2020, 11, 16), True),
+    ("report_date_too_late", dated(2021, 3, 31), True),
+    ("report_date_too_late", dated(2021, 4, 1), False),
+    ("report_date_too_late", dated(2021, 11, 16), False),
+    ("report_date_too_late", dated(2019, 11, 16), True),  # the next rule's case
+    ("report_date_before_year", dated(2020, 1, 1), True),
+    ("report_date_before_year", dated(2019, 12, 31), False),
+    ("report_date_before_year", dated(2021, 3, 31), True),
+    ("report_date_next_year", dated(2020, 12, 31), True),
+    ("report_date_next_year", dated(2021, 1, 5), False),
+    ("report_date_next_year", dated(2021, 3, 31), False),
+    ("report_date_next_year", dated(2021, 4, 1), True),  # an error already: not a warning too
+    ("report_date_next_year", dated(2022, 2, 1), True),
 ]
 
 
@@ -69,6 +88,11 @@ def test_form_rule(form, rule_id, values, holds):
 
 
 TABLE_RULE_CASES = [
+    # a year typed into a date cell reads as a day of 1905: the sheet says "Sai" as dv does
+    ("doc_date_plausible", dt.date(1905, 7, 8), False),
+    ("doc_date_plausible", dt.date(1944, 12, 31), False),
+    ("doc_date_plausible", dt.date(1945, 1, 1), True),
+    ("doc_date_plausible", dt.date(2016, 4, 15), True),
     # the seed's 420/KH-STTTT-VP of 15/4/2016, a 2016-2020 plan: legal, but worth a warning
     ("doc_date_after_year", dt.date(2016, 4, 15), True),
     ("doc_date_before_year", dt.date(2016, 4, 15), False),
@@ -94,6 +118,10 @@ def test_severities(form):
         "cut_total_sum": "error",
         "cut_rate_formula": "error",
         "dvc_level4_le_total": "error",
+        "report_date_too_late": "error",
+        "report_date_before_year": "error",
+        "report_date_next_year": "warning",
+        "doc_date_plausible": "error",
         "doc_date_after_year": "error",
         "doc_date_before_year": "warning",
     }
@@ -104,6 +132,9 @@ def test_rules_are_anchored_on_the_cell_they_correct(form):
         "cut_total_sum": "cut_total",
         "cut_rate_formula": "cut_rate",
         "dvc_level4_le_total": "dvc_level4",
+        "report_date_too_late": "report_date",
+        "report_date_before_year": "report_date",
+        "report_date_next_year": "report_date",
     }
     assert form.rules_for("cut_total")[0].fields == {"cut_total", "cut_cc", "cut_vc"}
 
@@ -474,3 +505,10 @@ def test_row_check_mirror_shows_the_year_as_the_sheet_does(form):
 
     table = form.tables["van_ban"]
     assert row_check_value(form, table, SEED_DOCS[5], {"report_year": 2020}) == "Lưu ý: ban hành trước năm 2020"
+
+
+def test_year_of_a_number_is_the_year_of_that_day_as_in_a_spreadsheet():
+    # 2016 typed into a date cell is 08/07/1905 to YEAR(): the live check says "Sai" as dv does.
+    assert Expression("year(date)").evaluate({"date": 2016}) == 1905
+    assert Expression("month(date)").evaluate({"date": 2016}) == 7
+    assert Expression("year(date) >= 1945").evaluate({"date": 42475}) is True  # 15/04/2016

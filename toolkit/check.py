@@ -46,6 +46,7 @@ def check_file(path: str | Path, form: Form, roster: Roster | None = None) -> Fi
         return report
     try:
         report.sha256 = sha256_of(path)
+        report.mtime = path.stat().st_mtime
         sniffed = sniff(path)
     except OSError as exc:
         report.issues.append(make_issue("file-unreadable", file=name, reason=exc.strerror or str(exc)))
@@ -113,6 +114,7 @@ def _read_and_validate(path: Path, kind: str, form: Form, roster: Roster | None,
     except Exception as exc:  # noqa: BLE001 - any parser failure is this file's problem
         report.issues.append(make_issue("file-unreadable", file=name, reason=f"{type(exc).__name__}: {exc}"[:200]))
         return
+    report.saved_at = book.saved_at
     extracted = extract(book, form, name, roster)
     report.issues.extend(extracted.issues)
     report.values = extracted.values

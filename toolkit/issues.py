@@ -8,11 +8,12 @@ and how to fix; tests build expected messages from here instead of retyping them
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Issue", "IssueType", "CATALOGUE", "make_issue", "FileReport", "STATUSES"]
+__all__ = ["Issue", "IssueType", "CATALOGUE", "make_issue", "quote", "FileReport", "STATUSES"]
 
 ERROR = "error"
 WARNING = "warning"
@@ -110,6 +111,21 @@ _TYPES = [
     _t("value-not-date", ERROR, "A date cell holds something that is not a date.",
        "{label} ({where}) là \"{value}\", không phải ngày. Gõ ngày dạng ngày/tháng/năm (ví dụ 16/11/2020) vào ô {cell}.",
        "{label} ({where}) is \"{value}\", not a date. Type a day/month/year date (e.g. 16/11/2020) into {cell}."),
+    _t("value-date-year", ERROR, "A bare year (2016) typed or pasted into a date cell, which reads as a day of 1905.",
+       "{label} ({where}) là {value}: có vẻ chỉ gõ năm {year} vào ô ngày. "
+       "Gõ đầy đủ ngày/tháng/năm, ví dụ 15/04/{year}, vào ô {cell}.",
+       "{label} ({where}) is {value}: it looks like just the year {year} typed into a date cell. "
+       "Type the full day/month/year, e.g. 15/04/{year}, into {cell}."),
+    _t("value-date-early", ERROR, "A date before 1945: a typing slip, not a date of this report.",
+       "{label} ({where}) là {value}, trước năm 1945: không thể là ngày của báo cáo hay văn bản này. "
+       "Gõ đầy đủ ngày/tháng/năm, ví dụ 15/04/2016, vào ô {cell}.",
+       "{label} ({where}) is {value}, before 1945: it cannot be a date of this report or document. "
+       "Type the full day/month/year, e.g. 15/04/2016, into {cell}."),
+    _t("value-text-cut", WARNING, "A text longer than an Excel cell holds (32,767 characters); cut with a mark.",
+       "{label} ({where}) dài {length} ký tự, quá giới hạn {limit} ký tự của một ô Excel; phần cuối đã bị cắt "
+       "(đánh dấu \"…[đã cắt]\") trong tổng hợp: \"{value}\". Đề nghị đơn vị rút gọn nội dung ở ô {cell}.",
+       "{label} ({where}) is {length} characters long, over Excel's {limit}-character cell limit; its end was cut "
+       "(marked \"…[đã cắt]\") in the summary: \"{value}\". Ask the unit to shorten {cell}."),
     _t("value-not-choice", ERROR, "A value outside its dropdown list.",
        "{label} ({where}) là \"{value}\", không có trong danh sách ({choices}). Chọn lại từ danh sách ở ô {cell}.",
        "{label} ({where}) is \"{value}\", not in the list ({choices}). Pick from the dropdown in {cell}."),
@@ -174,10 +190,6 @@ _TYPES = [
        "Không rõ số liệu của đơn vị nào; hỏi đơn vị gửi rồi sửa mã hoặc tên cho khớp.",
        "The unit code is {unit} ({unit_name}) but the unit name ({where}) \"{value}\" is {other}'s in the roster. "
        "Whose figures these are is unclear; ask the sender and correct the code or the name."),
-    # -- dates -------------------------------------------------------------------------------
-    _t("report-date-year", WARNING, "The report is dated outside the report year and the following one.",
-       "{label} ({where}) là {value}, không thuộc năm {year} hoặc đầu năm sau. Kiểm tra lại ngày báo cáo.",
-       "{label} ({where}) is {value}, outside {year} and early the year after. Check the report date."),
     # -- documents ---------------------------------------------------------------------------
     _t("doc-incomplete", ERROR, "A document row is half filled.",
        "Văn bản dòng {row} ({where}) còn thiếu: {missing}. Điền đủ hoặc xóa cả dòng.",
@@ -212,15 +224,21 @@ _TYPES = [
     _t("merge-superseded", WARNING, "An older submission of a unit that sent a newer one.",
        "Tệp {file} của đơn vị {unit} đã được thay bằng tệp {other} ({reason}).",
        "{file} of unit {unit} was superseded by {other} ({reason})."),
-    _t("merge-tie", WARNING, "Two different files of one unit with the same report date.",
-       "Đơn vị {unit} gửi hai tệp khác nhau cùng ngày báo cáo {value}: dùng {other} (tên tệp xếp sau). Kiểm tra với đơn vị.",
-       "Unit {unit} sent two different files with the same report date {value}: using {other} (later file name). "
-       "Check with the unit."),
+    _t("merge-tie", WARNING, "Two different files of one unit with the same report date: the one saved later is used.",
+       "Đơn vị {unit} gửi hai tệp khác nhau cùng ngày báo cáo {value}: dùng {file}, {basis}; không dùng {other}. "
+       "Khác nhau (tệp dùng / tệp không dùng): {diffs}. Kiểm tra với đơn vị.",
+       "Unit {unit} sent two different files with the same report date {value}: using {file}, {basis}; not {other}. "
+       "Differences (used / not used): {diffs}. Check with the unit."),
     _t("merge-newer-rejected", WARNING, "A unit's newer file was rejected; its older valid file is merged.",
        "Đơn vị {unit} có bản gửi sau ({other}, ngày {value}) bị từ chối; tổng hợp đang dùng bản trước {file}. "
        "Đề nghị đơn vị sửa bản mới và gửi lại.",
        "Unit {unit} sent a newer file ({other}, dated {value}) that was rejected; the older {file} is merged. "
        "Ask the unit to correct the new file and send it again."),
+    _t("merge-rejected-date", WARNING, "A unit's other file was rejected for its report date, and was saved later.",
+       "Đơn vị {unit}: tệp {other} bị từ chối vì ngày báo cáo sai ({value}) nhưng được lưu sau {file}; tổng hợp "
+       "đang dùng {file}. Nếu {other} là bản sửa, đề nghị đơn vị sửa ngày báo cáo và gửi lại.",
+       "Unit {unit}: {other} was rejected for its report date ({value}) but was saved after {file}; the summary "
+       "uses {file}. If {other} is the correction, ask the unit to fix its report date and send it again."),
     _t("file-ignored", WARNING, "Not a workbook to read: an Excel lock file, a hidden file or another kind of file.",
        "Bỏ qua {file}: {reason}.",
        "Skipped {file}: {reason}."),
@@ -258,6 +276,19 @@ class Issue:
         }
 
 
+# A value from a file is quoted in a message up to this many characters: one pasted 30,000-
+# character title must not make every message (and the summary cell holding it) that long.
+QUOTE_MAX = 80
+_QUOTED = ("value", "read", "expected", "formula", "found", "unit")
+
+
+def quote(value: Any, limit: int = QUOTE_MAX) -> Any:
+    """``value`` cut to ``limit`` characters with "…" when it is a longer text."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1].rstrip() + "…"
+    return value
+
+
 def _fmt(template: str, params: dict[str, Any]) -> str:
     class Missing(dict):
         def __missing__(self, key: str) -> str:
@@ -281,6 +312,7 @@ def make_issue(
     base = {"where": f"{sheet}!{cell}" if sheet and cell else sheet or cell, "cell": cell, "sheet": sheet,
             "value": "" if value is None else value, "field": field}  # fmt: skip
     base.update(params)
+    base.update({k: quote(base[k]) for k in _QUOTED if k in base})
     return Issue(
         code=code,
         severity=severity or kind.severity,
@@ -307,6 +339,10 @@ class FileReport:
     docs: list[dict[str, Any]] = field(default_factory=list)  # typed document rows
     meta: dict[str, str] = field(default_factory=dict)
     report_date: Any = None  # the form's date_field: between two valid files of a unit, the later wins
+    # On the same report date, the file saved later wins: the workbook's own last-saved time
+    # (UTC; None for .xls or when the file does not say), then the file's modification time.
+    saved_at: dt.datetime | None = None
+    mtime: float | None = None
 
     @property
     def errors(self) -> list[Issue]:
@@ -330,5 +366,6 @@ class FileReport:
             "sha256": self.sha256,
             "unit_code": self.unit_code,
             "status": self.status,
+            "saved_at": self.saved_at.isoformat() if self.saved_at else None,
             "issues": [i.to_dict(lang) for i in self.sorted_issues()],
         }

@@ -175,6 +175,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "merge.rejected_line": ("  ✗ {file} ({unit}): {reason}", "  ✗ {file} ({unit}): {reason}"),
     "merge.ignored_line": ("  – {reason}", "  – {reason}"),
+    "merge.superseded_line": ("  ↻ {reason}", "  ↻ {reason}"),
+    "merge.note_line": ("  ! {reason}", "  ! {reason}"),
     "merge.written": ("Đã ghi tổng hợp: {path}", "Summary written: {path}"),
     "merge.json_written": ("Đã ghi báo cáo JSON: {path}", "JSON report written: {path}"),
     "merge.totals": (

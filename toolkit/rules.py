@@ -65,6 +65,7 @@ _FUNCS: dict[str, tuple[str, int | None]] = {
     "max": ("MAX", None),
     "round": ("ROUND", 2),
     "year": ("YEAR", 1),
+    "month": ("MONTH", 1),
     "countif": ("COUNTIF", 2),
 }
 
@@ -303,11 +304,23 @@ class Expression:
                     return max(_num(v) for v in vals)
                 if fname == "round":
                     return _excel_round(_num(vals[0]), int(vals[1]))
-                if fname == "year":
-                    if not isinstance(vals[0], dt.date):
-                        raise EvalError("không phải ngày")
-                    return vals[0].year
+                if fname in ("year", "month"):
+                    date = _as_date(vals[0])
+                    return date.year if fname == "year" else date.month
         raise RuleSyntaxError(f"không tính được {ast.dump(node)}")  # pragma: no cover
+
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _as_date(value: Any) -> dt.date:
+    """A date as YEAR() and MONTH() see it: a number is a day of Excel's calendar (a year typed
+    into a date cell, 2016, is 08/07/1905 to the sheet)."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 2_958_466:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+    raise EvalError("không phải ngày")
 
 
 _NUMERIC_TEXT = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$")

@@ -6,7 +6,6 @@ becomes issues; nothing here raises for what a clerk typed.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from typing import Any
 
 from .coerce import coerce
 from .form import Field, Form, Rule, Table, quote_sheet
-from .issues import ERROR, Issue, make_issue
+from .issues import ERROR, Issue, make_issue, quote
 from .readers import RawBook
 from .roster import META_ROSTER_KEY as ROSTER_KEY
 from .roster import Roster
@@ -92,7 +91,6 @@ def extract(book: RawBook, form: Form, file_name: str, roster: Roster | None = N
     _required(form, out)
     _rules(form, out)
     _unit(form, out, roster)
-    _report_date(form, out)
     return out
 
 
@@ -465,8 +463,9 @@ def _attrs(
 
 def _rule_issue(form: Form, rule: Rule, env: dict[str, Any], *, sheet: str, cell: str, field: str,
                 value: Any, table: Table | None = None, row: int | None = None) -> Issue:  # fmt: skip
-    vi = rule.message.render(env, _attrs(form, table, row, "vi"), row=row, lang="vi")
-    en = rule.message_en.render(env, _attrs(form, table, row, "en"), row=row, lang="en")
+    quoted = {k: quote(v) for k, v in env.items()}  # messages quote at most QUOTE_MAX characters of a value
+    vi = rule.message.render(quoted, _attrs(form, table, row, "vi"), row=row, lang="vi")
+    en = rule.message_en.render(quoted, _attrs(form, table, row, "en"), row=row, lang="en")
     return Issue(code=rule.id, severity=rule.severity, message=vi, message_en=en, field=field, sheet=sheet,
                  cell=cell, value=value)  # fmt: skip
 
@@ -566,11 +565,3 @@ def _unit(form: Form, out: Extracted, roster: Roster | None) -> None:
                                 other=f"{other.code} ({other.name})"))  # fmt: skip
     else:
         out.issues.append(issue("unit-name-differs", value=name, expected=unit.name))
-
-
-def _report_date(form: Form, out: Extracted) -> None:
-    for f in form.fields:
-        value = out.values.get(f.code)
-        if f.type == "date" and isinstance(value, dt.date) and value.year not in (form.year, form.year + 1):
-            out.issues.append(_field_issue(f, f.sheet, f.cell)("report-date-year", value=format_number(value),
-                                                               year=form.year))  # fmt: skip

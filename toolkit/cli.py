@@ -269,17 +269,17 @@ def merge(
     if docx_path is not None and docx_path.suffix.lower() != ".docx":
         _fail(t("output.suffix", lang, path=docx_path, suffix=".docx"))
     inputs, _ = expand_paths([folder])
-    targets = [p for p in (out, json_path, docx_path) if p is not None]
-    if len({p.resolve() for p in targets}) < len(targets):
+    targets = [(p, option) for p, option in ((out, "-o"), (json_path, "--json"), (docx_path, "--docx")) if p]
+    if len({p.resolve() for p, _ in targets}) < len(targets):
         _fail(t("output.twice", lang))
     try:
-        for target in targets:
+        for target, option in targets:
             if target.resolve() in {p.resolve() for p in inputs}:
-                # Our own summary from an earlier run, inside the folder: not an input.
-                if force and _is_dv_summary(target):
-                    inputs = [p for p in inputs if p.resolve() != target.resolve()]
-                else:
-                    _fail(t("output.is_input", lang, path=target))
+                # An output of an earlier run inside the folder (our summary, JSON or Word
+                # appendix) is not an input of this one; a unit's workbook is never overwritten.
+                if not _is_own_output(target):
+                    _fail(t("output.is_input", lang, path=target, option=option))
+                inputs = [p for p in inputs if p.resolve() != target.resolve()]
             check_writable(target, force=force)
     except DvError as exc:
         _fail(exc.render(lang))
@@ -316,10 +316,15 @@ def merge(
     raise typer.Exit(0 if result.ok else 1)
 
 
-def _is_dv_summary(path: Path) -> bool:
+def _is_own_output(path: Path) -> bool:
+    """A summary dv merge wrote, or any file that is not a workbook (dv reads none as input)."""
+    from .sniff import READABLE, sniff
     from .summary import is_summary
 
-    return is_summary(path)
+    try:
+        return sniff(path).kind not in READABLE or is_summary(path)
+    except OSError:
+        return False
 
 
 def _load_previous(path: Path, the_form, lang: str):  # noqa: ANN001, ANN202 - lazily imported types

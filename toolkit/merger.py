@@ -202,8 +202,8 @@ def _mark_duplicates(reports: list[FileReport]) -> None:
         original = first.setdefault(report.sha256, report)
         if original is not report:
             report.status = "duplicate"
-            report.issues.append(make_issue("merge-duplicate", file=Path(report.path).name,
-                                            other=Path(original.path).name))  # fmt: skip
+            report.issues.append(make_issue("merge-duplicate", file=report.name,
+                                            other=original.name))  # fmt: skip
 
 
 def _pick_per_unit(reports: list[FileReport], form: Form) -> dict[str, FileReport]:
@@ -228,12 +228,12 @@ def _pick_per_unit(reports: list[FileReport], form: Form) -> dict[str, FileRepor
                     "same report date; the later file name is used",
                 )
                 winner.issues.append(make_issue("merge-tie", unit=winner.unit_code, value=format_number(win_date),
-                                                other=Path(winner.path).name))  # fmt: skip
+                                                other=winner.name))  # fmt: skip
             else:
                 reason_vi = f"ngày báo cáo {format_number(lose_date)} cũ hơn {format_number(win_date)}"
                 reason_en = f"report date {format_number(lose_date)} is older than {format_number(win_date)}"
-            loser.issues.append(make_issue("merge-superseded", file=Path(loser.path).name, unit=loser.unit_code,
-                                           other=Path(winner.path).name, reason_vi=reason_vi, reason_en=reason_en))  # fmt: skip
+            loser.issues.append(make_issue("merge-superseded", file=loser.name, unit=loser.unit_code,
+                                           other=winner.name, reason_vi=reason_vi, reason_en=reason_en))  # fmt: skip
     _settle_rejected(reports, winners)
     return winners
 
@@ -250,12 +250,12 @@ def _settle_rejected(reports: list[FileReport], winners: dict[str, FileReport]) 
         if rejected_date is None or win_date is None or rejected_date <= win_date:
             report.status = "superseded"
             report.issues.append(make_issue(
-                "merge-superseded", file=Path(report.path).name, unit=report.unit_code, other=Path(winner.path).name,
+                "merge-superseded", file=report.name, unit=report.unit_code, other=winner.name,
                 reason_vi="bản gửi sau đã sửa và hợp lệ", reason_en="the later submission is corrected and valid"))  # fmt: skip
         else:
             winner.issues.append(make_issue(
-                "merge-newer-rejected", unit=winner.unit_code, file=Path(winner.path).name,
-                other=Path(report.path).name, value=format_number(rejected_date)))  # fmt: skip
+                "merge-newer-rejected", unit=winner.unit_code, file=winner.name,
+                other=report.name, value=format_number(rejected_date)))  # fmt: skip
 
 
 def _rows(winners: dict[str, FileReport], roster: Roster | None, form: Form) -> list[UnitRow]:

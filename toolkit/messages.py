@@ -122,7 +122,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "usage.usage": ("Cách dùng: {usage}", "Usage: {usage}"),
     "usage.try_help": ("Xem '{command} --help' để biết cách dùng.", "Try '{command} --help' for help."),
     "usage.error": ("Lỗi: {message}", "Error: {message}"),
-    "usage.missing_argument": ("Thiếu {name}: {help}", "Missing {name}: {help}"),
+    "usage.missing_argument": ("Thiếu đối số {name} ({help})", "Missing argument {name} ({help})"),
     "usage.missing_option": ("Thiếu tùy chọn {name}.", "Missing option {name}."),
     "usage.no_such_option": ("Không có tùy chọn {name}.", "No such option: {name}."),
     "usage.did_you_mean": ("Có phải ý là: {names}?", "Did you mean: {names}?"),

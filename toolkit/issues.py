@@ -117,9 +117,9 @@ _TYPES = [
        "unit), so it cannot be checked. Ask the unit to fill and send the template file itself (not sheets copied "
        "into a new file)."),
     _t("form-sheet-renamed", ERROR, "A sheet of the form was renamed.",
-       "Tệp {file}: trang {sheet} đã bị đổi tên thành \"{found}\". Đề nghị đơn vị đổi lại tên trang thành \"{sheet}\" "
+       "Tệp {file}: trang {expected} đã bị đổi tên thành \"{found}\". Đề nghị đơn vị đổi lại tên trang thành \"{expected}\" "
        "(nhấp đúp vào tên trang ở dưới cùng), lưu và gửi lại.",
-       "{file}: the sheet {sheet} was renamed to \"{found}\". Ask the unit to rename it back to \"{sheet}\" "
+       "{file}: the sheet {expected} was renamed to \"{found}\". Ask the unit to rename it back to \"{expected}\" "
        "(double-click the sheet tab), save and send again."),
     _t("form-other", ERROR, "A workbook of another form.",
        "Tệp {file} là biểu mẫu \"{found}\", không phải \"{form}\". Đề nghị đơn vị dùng đúng biểu mẫu.",

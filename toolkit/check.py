@@ -266,7 +266,7 @@ def _is_archive(path: Path) -> bool:
     if not is_archive(path) or ignore_reason(path) is not None:
         return False
     try:
-        return sniff(path).kind not in READABLE
+        return sniff(path).kind not in (*READABLE, "rar", "7z")
     except OSError:
         return False  # check_file says what is wrong with it
 

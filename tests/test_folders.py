@@ -26,7 +26,6 @@ from toolkit.check import check_file, expand_paths
 from toolkit.cli import app
 from toolkit.issues import CATALOGUE
 from toolkit.merger import merge
-from toolkit.messages import os_error_text
 from toolkit.roster import Roster, Unit
 from toolkit.testing import libreoffice_convert
 
@@ -199,6 +198,14 @@ def test_dv_check_reads_a_zip_too(tmp_path, private_tmp):
     assert [(f["path"], f["status"], f["unit_code"]) for f in data["files"]] == [
         (str(archive / "STTTT.xlsx"), "accepted", "STTTT")
     ]
+
+
+def test_annotating_a_workbook_inside_a_zip_says_to_unpack_it(tmp_path, private_tmp):
+    made = filled(tmp_path, "x.xlsx", values=unit_values(STTTT, cut_total=9)).read_bytes()
+    archive = attachments_zip(tmp_path / "thu.zip", {"STTTT.xlsx": made})
+    run = CliRunner().invoke(app, ["check", str(archive), "--annotate"])
+    assert run.exit_code == 1 and "thu.zip/STTTT.xlsx: tệp nằm trong tệp nén" in run.output, run.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["private", "thu.zip", "x.xlsx"]
 
 
 def test_a_member_named_in_utf8_without_the_zip_flag_keeps_its_vietnamese_name(tmp_path, private_tmp):
@@ -453,6 +460,8 @@ def test_help_headings_follow_the_language(monkeypatch):
 
 
 def test_os_errors_are_said_in_the_users_words(tmp_path):
+    from toolkit.messages import os_error_text
+
     for number in (errno.ENOENT, errno.EACCES, errno.ENOSPC, errno.EROFS, errno.EISDIR, errno.ENOTDIR, errno.EEXIST):
         text = os_error_text(OSError(number, os.strerror(number)))
         assert text.vi != os.strerror(number) and text.en

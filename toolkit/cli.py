@@ -310,6 +310,9 @@ def check(
         for report in reports:
             if not report.issues or report.status == "ignored":
                 continue
+            if report.shown_name:  # inside an archive: there is no "next to it" to write to
+                typer.echo(t("check.annotate_archive", lang, path=report.name), err=True)
+                continue
             try:
                 written = write_annotated(report, force=force, lang=lang)
             except DvError as exc:

@@ -168,6 +168,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không ghi chú được {path}: chỉ ghi chú được tệp .xlsx/.xlsm đọc được và có lỗi ở ô cụ thể.",
         "Cannot annotate {path}: only readable .xlsx/.xlsm files with cell-level issues are annotated.",
     ),
+    "check.annotate_archive": (
+        "Không ghi chú được {path}: tệp nằm trong tệp nén. Giải nén ra thư mục rồi chạy lại với --annotate.",
+        "Cannot annotate {path}: it is inside an archive. Unpack it into a folder and run again with --annotate.",
+    ),
     # merge
     "merge.reading": ("Đang đọc các tệp", "Reading files"),
     "merge.not_a_folder": (

@@ -394,7 +394,9 @@ def merge(
     if docx_path is not None and docx_path.suffix.lower() != ".docx":
         _fail(t("output.suffix", lang, path=docx_path, suffix=".docx"))
     inputs, _ = expand_paths([folder])
-    targets = [(p, option) for p, option in ((out, "-o"), (json_path, "--json"), (docx_path, "--docx")) if p]
+    targets = [
+        (p, option) for p, option in ((out, "-o"), (json_path, "--json"), (docx_path, "--docx")) if p is not None
+    ]
     if len({p.resolve() for p, _ in targets}) < len(targets):
         _fail(t("output.twice", lang))
     try:
@@ -571,7 +573,13 @@ def run() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if os.environ.get("DV_DEBUG"):
             raise
-        typer.echo(t("unexpected", state.lang, error=f"{type(exc).__name__}: {exc}"), err=True)
+        if isinstance(exc, OSError):  # a file this computer would not let dv use: said in the user's words
+            from .messages import os_error_text
+
+            error = f"{exc.filename or ''}: {os_error_text(exc).render(state.lang)}".lstrip(": ")
+        else:
+            error = f"{type(exc).__name__}: {exc}"
+        typer.echo(t("unexpected", state.lang, error=error), err=True)
         sys.exit(2)
 
 

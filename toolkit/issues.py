@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 __all__ = ["Issue", "IssueType", "CATALOGUE", "make_issue", "quote", "FileReport", "STATUSES"]
@@ -62,6 +63,43 @@ _TYPES = [
     _t("file-unreadable", ERROR, "The reader failed on this file (it crashed or ran out of memory).",
        "Không đọc được tệp {file} ({reason}). Đề nghị đơn vị mở trong Excel, lưu lại dạng .xlsx và gửi lại.",
        "Cannot read {file} ({reason}). Ask the unit to open it in Excel, save as .xlsx and send again."),
+    _t("file-permission", ERROR, "A file or sub-folder this computer does not let dv read (not the unit's fault).",
+       "Không mở được {what} {file} trên máy tính này: {reason}. Đây là vấn đề quyền truy cập trên máy này, không phải "
+       "lỗi của đơn vị: cấp quyền đọc cho tài khoản đang chạy dv (hoặc chép {what} sang thư mục khác) rồi chạy lại.",
+       "Cannot open the {what} {file} on this computer: {reason}. This is an access problem on this computer, not the "
+       "unit's fault: give the account running dv read access (or copy the {what} elsewhere) and run again."),
+    _t("file-os-error", ERROR, "The operating system could not read the file (a disk or network error).",
+       "Không đọc được {file} trên máy tính này: {reason}. Kiểm tra ổ đĩa hoặc thư mục mạng, hoặc chép tệp sang chỗ "
+       "khác rồi chạy lại.",
+       "Cannot read {file} on this computer: {reason}. Check the disk or network folder, or copy the file elsewhere "
+       "and run again."),
+    _t("file-link-broken", ERROR, "A shortcut (symbolic link) whose file is gone.",
+       "{file} là lối tắt (liên kết) tới {target}, nhưng tệp đó không còn ở đó nên không đọc được. Chép chính tệp bài "
+       "nộp vào thư mục (thay cho lối tắt) rồi chạy lại.",
+       "{file} is a shortcut (link) to {target}, which no longer exists, so nothing was read. Copy the submitted file "
+       "itself into the folder (instead of the shortcut) and run again."),
+    _t("archive-broken", ERROR, "A damaged .zip archive, or a member that cannot be unpacked.",
+       "Tệp nén {file} bị hỏng, không giải nén được ({reason}). Tải lại tệp nén, hoặc giải nén bằng công cụ khác và "
+       "đặt các tệp vào thư mục nộp, rồi chạy lại.",
+       "The archive {file} is damaged and cannot be unpacked ({reason}). Download it again, or unpack it with another "
+       "tool into the submissions folder, and run again."),
+    _t("archive-encrypted", ERROR, "A .zip archive protected by a password.",
+       "Tệp nén {file} có mật khẩu nên dv không đọc các tệp bên trong. Giải nén bằng mật khẩu vào thư mục nộp rồi chạy lại.",
+       "The archive {file} is password-protected, so dv does not read the files inside. Unpack it with the password "
+       "into the submissions folder and run again."),
+    _t("archive-unsafe", ERROR, "A .zip archive beyond the limits any zip gets (a zip bomb, too many parts).",
+       "Tệp nén {file} bị từ chối vì không an toàn: {reason}. Không giải nén tệp này; đề nghị gửi lại từng tệp.",
+       "The archive {file} was refused as unsafe: {reason}. Do not unpack it; ask for the files one by one."),
+    _t("archive-nested", ERROR, "An archive inside a .zip archive: dv reads one level only.",
+       "{file} là tệp nén nằm trong một tệp nén khác; dv chỉ đọc một cấp nên chưa đọc các tệp bên trong. Giải nén nó "
+       "vào thư mục nộp rồi chạy lại.",
+       "{file} is an archive inside another archive; dv reads one level only, so the files inside were not read. "
+       "Unpack it into the submissions folder and run again."),
+    _t("archive-unsupported", ERROR, "A RAR or 7-Zip archive: dv reads only .zip.",
+       "{file} là {kind}; dv chỉ đọc được tệp nén .zip nên chưa đọc các tệp bên trong. Giải nén vào thư mục nộp rồi "
+       "chạy lại.",
+       "{file} is {kind}; dv only reads .zip archives, so the files inside were not read. Unpack it into the "
+       "submissions folder and run again."),
     _t("file-macro", WARNING, "A macro-enabled workbook (.xlsm): values are read, macros never run.",
        "Tệp {file} có macro (.xlsm). Chỉ đọc số liệu, không chạy macro. Lần sau hãy lưu dạng .xlsx.",
        "{file} is macro-enabled (.xlsm). Only values are read; macros never run. Save as .xlsx next time."),
@@ -72,6 +110,18 @@ _TYPES = [
     _t("form-unknown", ERROR, "Not a workbook made from this form (no dv metadata, sheets missing).",
        "Tệp {file} không phải biểu mẫu \"{form}\" (không có {reason}). Đề nghị đơn vị điền vào biểu mẫu do Sở Nội vụ gửi.",
        "{file} is not made from the form \"{form}\" (no {reason}). Ask the unit to fill the template sent by Home Affairs."),
+    _t("form-copied", ERROR, "The form's sheets were copied into a new workbook: the form's information is lost.",
+       "Tệp {file}: các trang của biểu mẫu đã được chép sang tệp khác, mất thông tin biểu mẫu (năm, phiên bản, đơn vị) "
+       "nên không kiểm tra được. Đề nghị đơn vị điền và gửi chính tệp biểu mẫu do Sở Nội vụ gửi (không chép trang sang "
+       "tệp mới).",
+       "{file}: the form's sheets were copied into another workbook, losing the form's information (year, version, "
+       "unit), so it cannot be checked. Ask the unit to fill and send the template file itself (not sheets copied "
+       "into a new file)."),
+    _t("form-sheet-renamed", ERROR, "A sheet of the form was renamed.",
+       "Tệp {file}: trang {expected} đã bị đổi tên thành \"{found}\". Đề nghị đơn vị đổi lại tên trang thành \"{expected}\" "
+       "(nhấp đúp vào tên trang ở dưới cùng), lưu và gửi lại.",
+       "{file}: the sheet {expected} was renamed to \"{found}\". Ask the unit to rename it back to \"{expected}\" "
+       "(double-click the sheet tab), save and send again."),
     _t("form-other", ERROR, "A workbook of another form.",
        "Tệp {file} là biểu mẫu \"{found}\", không phải \"{form}\". Đề nghị đơn vị dùng đúng biểu mẫu.",
        "{file} is the form \"{found}\", not \"{form}\". Ask the unit to use the right form."),
@@ -343,6 +393,12 @@ class FileReport:
     # (UTC; None for .xls or when the file does not say), then the file's modification time.
     saved_at: dt.datetime | None = None
     mtime: float | None = None
+    shown_name: str = ""  # a workbook read from an archive: "archive.zip/inner.xlsx"
+
+    @property
+    def name(self) -> str:
+        """The file's name as the officer finds it: ``a.xlsx``, or ``archive.zip/a.xlsx``."""
+        return self.shown_name or Path(self.path).name
 
     @property
     def errors(self) -> list[Issue]:

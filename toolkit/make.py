@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .form import Form
 from .fsutil import OutputError, atomic_write, check_writable
-from .messages import DvError
+from .messages import DvError, os_error_text
 from .roster import Roster, RosterError, read_roster
 from .template import build_template, template_filename
 
@@ -67,7 +67,7 @@ def make_templates(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError("output.unwritable", path=str(folder), reason=exc.strerror or exc) from None
+        raise OutputError("output.unwritable", path=str(folder), reason=os_error_text(exc)) from None
     written = [atomic_write(target, build_template(form, unit=u, roster=roster), force=force) for target, u in plan]
     return MakeResult(tuple(written), folder, notes)
 
@@ -81,7 +81,7 @@ def _single_target(output: Path | None, default_name: str, is_folder: bool = Fal
             try:
                 output.mkdir(parents=True)
             except OSError as exc:
-                raise OutputError("output.unwritable", path=str(output), reason=exc.strerror or exc) from None
+                raise OutputError("output.unwritable", path=str(output), reason=os_error_text(exc)) from None
         return output / default_name
     if output.suffix.lower() != ".xlsx":
         raise OutputError("output.suffix", path=str(output), suffix=".xlsx")

@@ -204,8 +204,8 @@ def _mark_duplicates(reports: list[FileReport]) -> None:
         original = first.setdefault(report.sha256, report)
         if original is not report:
             report.status = "duplicate"
-            report.issues.append(make_issue("merge-duplicate", file=Path(report.path).name,
-                                            other=Path(original.path).name))  # fmt: skip
+            report.issues.append(make_issue("merge-duplicate", file=report.name,
+                                            other=original.name))  # fmt: skip
 
 
 def _pick_per_unit(reports: list[FileReport], form: Form) -> dict[str, FileReport]:
@@ -226,17 +226,17 @@ def _pick_per_unit(reports: list[FileReport], form: Form) -> dict[str, FileRepor
             lose_date = report_date(loser)
             if lose_date == win_date:
                 basis_vi, basis_en = _saved_basis(winner, loser)
-                reason_vi = f"cùng ngày báo cáo; {Path(winner.path).name} {basis_vi}"
-                reason_en = f"same report date; {Path(winner.path).name} {basis_en}"
+                reason_vi = f"cùng ngày báo cáo; {winner.name} {basis_vi}"
+                reason_en = f"same report date; {winner.name} {basis_en}"
                 winner.issues.append(make_issue(
-                    "merge-tie", unit=winner.unit_code, value=format_number(win_date), file=Path(winner.path).name,
-                    other=Path(loser.path).name, basis_vi=basis_vi, basis_en=basis_en,
+                    "merge-tie", unit=winner.unit_code, value=format_number(win_date), file=winner.name,
+                    other=loser.name, basis_vi=basis_vi, basis_en=basis_en,
                     diffs_vi=differences(form, winner, loser, "vi"), diffs_en=differences(form, winner, loser, "en")))  # fmt: skip
             else:
                 reason_vi = f"ngày báo cáo {format_number(lose_date)} cũ hơn {format_number(win_date)}"
                 reason_en = f"report date {format_number(lose_date)} is older than {format_number(win_date)}"
-            loser.issues.append(make_issue("merge-superseded", file=Path(loser.path).name, unit=loser.unit_code,
-                                           other=Path(winner.path).name, reason_vi=reason_vi, reason_en=reason_en))  # fmt: skip
+            loser.issues.append(make_issue("merge-superseded", file=loser.name, unit=loser.unit_code,
+                                           other=winner.name, reason_vi=reason_vi, reason_en=reason_en))  # fmt: skip
     _settle_rejected(reports, winners, form)
     return winners
 
@@ -330,25 +330,25 @@ def _settle_rejected(reports: list[FileReport], winners: dict[str, FileReport], 
                 shown = format_number(rejected_date) if rejected_date else "trống"
                 report.status = "superseded"
                 report.issues.append(make_issue(
-                    "merge-superseded", file=Path(report.path).name, unit=report.unit_code,
-                    other=Path(winner.path).name,
+                    "merge-superseded", file=report.name, unit=report.unit_code,
+                    other=winner.name,
                     reason_vi=f"ngày báo cáo sai ({shown}); bản lưu sau đã sửa và hợp lệ",
                     reason_en=f"wrong report date ({format_number(rejected_date) if rejected_date else 'empty'}); "
                               "the file saved later is corrected and valid"))  # fmt: skip
             else:
                 winner.issues.append(make_issue(
-                    "merge-rejected-date", unit=winner.unit_code, file=Path(winner.path).name,
-                    other=Path(report.path).name, value_vi=format_number(rejected_date) if rejected_date else "trống",
+                    "merge-rejected-date", unit=winner.unit_code, file=winner.name,
+                    other=report.name, value_vi=format_number(rejected_date) if rejected_date else "trống",
                     value_en=format_number(rejected_date) if rejected_date else "empty"))  # fmt: skip
         elif rejected_date < win_date or (rejected_date == win_date and order <= 0):
             report.status = "superseded"
             report.issues.append(make_issue(
-                "merge-superseded", file=Path(report.path).name, unit=report.unit_code, other=Path(winner.path).name,
+                "merge-superseded", file=report.name, unit=report.unit_code, other=winner.name,
                 reason_vi="bản gửi sau đã sửa và hợp lệ", reason_en="the later submission is corrected and valid"))  # fmt: skip
         else:
             winner.issues.append(make_issue(
-                "merge-newer-rejected", unit=winner.unit_code, file=Path(winner.path).name,
-                other=Path(report.path).name, value=format_number(rejected_date)))  # fmt: skip
+                "merge-newer-rejected", unit=winner.unit_code, file=winner.name,
+                other=report.name, value=format_number(rejected_date)))  # fmt: skip
 
 
 def _rows(winners: dict[str, FileReport], roster: Roster | None, form: Form) -> list[UnitRow]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from .form import Form
 from .merger import MergeResult
-from .messages import DvError
+from .messages import DvError, os_error_text
 from .text import normalise_code
 
 __all__ = ["Comparison", "PreviousError", "PreviousSummary", "UnitComparison", "compare", "read_previous"]
@@ -147,7 +147,7 @@ def read_previous(path: str | Path, form: Form) -> PreviousSummary:
         meta_sheet = form.layout.meta_sheet
         meta_rows = book.get_sheet_by_name(meta_sheet).to_python() if meta_sheet in sheets else []
     except OSError as exc:
-        raise PreviousError("previous.unreadable", path=name, reason=exc.strerror or exc) from None
+        raise PreviousError("previous.unreadable", path=name, reason=os_error_text(exc)) from None
     except (Unsafe, Broken, TooLarge, CalamineError) as exc:
         raise PreviousError("previous.unreadable", path=name, reason=str(exc)[:200]) from None
     meta = {_text(r[0]): _text(r[1]) for r in meta_rows if len(r) >= 2 and r[0] not in (None, "")}

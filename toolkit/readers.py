@@ -60,19 +60,26 @@ class RawBook:
         return None if value == "" else value
 
 
+_MAX_OTHER_SHEETS = 16
+
+
 def read_raw(path: Path, fmt: str, form: Form) -> RawBook:
     """Read the sheets ``form`` needs (main, tables, metadata) from ``path``."""
     book = RawBook(fmt=fmt)
     wanted = {form.layout.sheet, form.layout.meta_sheet, *(t.sheet for t in form.tables.values())}
     wb = CalamineWorkbook.from_path(str(path))
     try:
-        for meta in wb.sheets_metadata:
+        metas = wb.sheets_metadata
+        # A sheet of the form missing (renamed, or the sheets copied into a new workbook): the
+        # other sheets are read too, so that the validator can say what happened.
+        others = not wanted <= {m.name for m in metas}
+        for meta in metas:
             book.visibility[meta.name] = _visibility(meta.visible)
-            if meta.name in wanted:
+            if meta.name in wanted or (others and len(book.sheets) < _MAX_OTHER_SHEETS):
                 book.sheets[meta.name] = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
     finally:
         wb.close()
-    if fmt in ("xlsx", "xlsm") and form.layout.sheet in book.sheets:
+    if fmt in ("xlsx", "xlsm") and (form.layout.sheet in book.sheets or others):
         _read_cell_facts(path, form, book)
     elif fmt == "ods":
         book.names.update(_ods_table_names(path, form))

@@ -60,7 +60,6 @@ def render_summary(console: Console, reports: Sequence[FileReport], lang: str) -
 
 def render_merge(console: Console, result, out, json_path, lang: str) -> None:  # noqa: ANN001
     """The short account a Home Affairs officer reads after a merge."""
-    from pathlib import Path
 
     from .rules import format_number, format_percent
 
@@ -72,7 +71,7 @@ def render_merge(console: Console, result, out, json_path, lang: str) -> None:  
     for f in result.files:
         if f.status == "rejected":
             first = f.errors[0] if f.errors else None
-            console.print(t("merge.rejected_line", lang, file=Path(f.path).name, unit=f.unit_code or "?",
+            console.print(t("merge.rejected_line", lang, file=f.name, unit=f.unit_code or "?",
                             reason=first.text(lang) if first else ""), style="red", highlight=False)  # fmt: skip
     # Which file counts, when a unit sent several: said here, not only in the summary.
     for f in result.files:
@@ -86,7 +85,7 @@ def render_merge(console: Console, result, out, json_path, lang: str) -> None:  
                           markup=False)  # fmt: skip
     for f in result.files:
         if f.status == "ignored":
-            console.print(t("merge.ignored_line", lang, file=Path(f.path).name, reason=f.issues[0].text(lang)
+            console.print(t("merge.ignored_line", lang, file=f.name, reason=f.issues[0].text(lang)
                             if f.issues else ""), style="dim", highlight=False)  # fmt: skip
     console.print(t("merge.totals", lang, line=""), highlight=False)
     for f in result.form.summable_fields:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .messages import DvError
+from .messages import DvError, os_error_text
 from .text import normalise_code, text_key
 
 __all__ = ["Unit", "Roster", "RosterError", "read_roster"]
@@ -205,7 +205,7 @@ def read_roster(path: str | Path) -> Roster:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RosterError("roster.unreadable", path=str(path), reason=exc.strerror or exc) from None
+        raise RosterError("roster.unreadable", path=str(path), reason=os_error_text(exc)) from None
     text, warnings = _decode(raw, str(path))
     return parse_roster(text, str(path), warnings)
 

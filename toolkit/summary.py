@@ -343,7 +343,7 @@ class _Summary:
         for report in self.result.files:
             for issue in report.sorted_issues():
                 fmt = self.f_err if issue.severity == ERROR else self.f_warn
-                for col, text in enumerate((Path(report.path).name, report.unit_code, STATUS_VI[report.status],
+                for col, text in enumerate((report.name, report.unit_code, STATUS_VI[report.status],
                                             "Lỗi" if issue.severity == ERROR else "Lưu ý", issue.where, issue.code,
                                             issue.message)):  # fmt: skip
                     _put_text(ws, row, col, text, fmt if col == 6 else self.f_text)
@@ -390,7 +390,7 @@ class _Summary:
             for col in range(4, 8):
                 ws.write_blank(row, col, None, self.f_text)
             return
-        _put_text(ws, row, 4, Path(report.path).name, self.f_text)
+        _put_text(ws, row, 4, report.name, self.f_text)
         self.write_value(ws, row, 5, "date", report_date(report))
         reason = next((i.message for i in report.sorted_issues()
                        if i.severity == ERROR or i.code.startswith(("merge-", "file-"))), "")  # fmt: skip

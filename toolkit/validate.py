@@ -102,8 +102,16 @@ def _identify(book: RawBook, form: Form, file_name: str, out: Extracted) -> bool
     base = {"file": file_name, "form": form.id}
     meta_rows = book.sheets.get(lay.meta_sheet)
     if meta_rows is None:
-        missing = lay.meta_sheet if lay.sheet in book.sheets else f"{lay.meta_sheet}, {lay.sheet}"
-        out.issues.append(make_issue("form-unknown", reason=f"trang {missing}", reason_en=f"sheet {missing}", **base))
+        # Never name the hidden sheet: the clerk cannot see it.
+        main = lay.sheet if lay.sheet in book.sheets else _renamed_sheet(book, form, lay.sheet)
+        if main is not None and _carries_labels(book, form, main, lay.sheet):
+            out.issues.append(make_issue("form-copied", **base))  # the sheets, without the form's metadata
+        elif lay.sheet in book.sheets:
+            out.issues.append(make_issue("form-unknown", reason="thông tin ẩn của biểu mẫu",
+                                         reason_en="the form's hidden information", **base))  # fmt: skip
+        else:
+            out.issues.append(make_issue("form-unknown", reason=f"trang {lay.sheet}", reason_en=f"sheet {lay.sheet}",
+                                         **base))  # fmt: skip
         return False
     meta = {_norm(r[0]): _norm(r[1]) for r in meta_rows if len(r) >= 2 and r[0] != "" and _norm(r[0]) != ROSTER_KEY}
     out.meta = meta
@@ -119,8 +127,13 @@ def _identify(book: RawBook, form: Form, file_name: str, out: Extracted) -> bool
         return False
     missing_sheets = [s for s in (lay.sheet, *(t.sheet for t in form.tables.values())) if s not in book.sheets]
     if missing_sheets:
-        out.issues.append(make_issue("form-unknown", reason=f"trang {', '.join(missing_sheets)}",
-                                     reason_en=f"sheet {', '.join(missing_sheets)}", **base))  # fmt: skip
+        for sheet in missing_sheets:
+            found = _renamed_sheet(book, form, sheet)
+            if found is not None:
+                out.issues.append(make_issue("form-sheet-renamed", sheet=found, expected=sheet, found=found, **base))
+            else:
+                out.issues.append(make_issue("form-unknown", reason=f"trang {sheet}", reason_en=f"sheet {sheet}",
+                                             **base))  # fmt: skip
         return False
     for sheet, cell, expected in form.fixed_cells():
         actual = _norm(book.value(sheet, cell))
@@ -143,6 +156,33 @@ def _identify(book: RawBook, form: Form, file_name: str, out: Extracted) -> bool
             out.issues.append(make_issue("form-names", field=f.code, sheet=f.sheet, cell=f.cell, value=target,
                                          file=file_name))  # fmt: skip
     return True
+
+
+def _carries_labels(book: RawBook, form: Form, name: str, sheet: str) -> bool:
+    """Whether the sheet ``name`` holds most of the fixed labels the form puts on ``sheet``."""
+    labels = [(cell, text) for s, cell, text in form.fixed_cells() if s == sheet]
+    hits = sum(_norm(book.value(name, cell)) == _norm(text) for cell, text in labels)
+    return bool(labels) and hits * 2 > len(labels)
+
+
+def _renamed_sheet(book: RawBook, form: Form, sheet: str) -> str | None:
+    """The sheet the clerk renamed ``sheet`` to: where the defined names of its fields now point
+    (Excel and LibreOffice rewrite them on a rename), or the other sheet holding its labels."""
+    known = {form.layout.sheet, form.layout.meta_sheet, *(t.sheet for t in form.tables.values())}
+    codes = [f.code for f in form.fields if f.sheet == sheet] + [
+        t.code for t in form.tables.values() if t.sheet == sheet
+    ]
+    for code in codes:
+        target = book.names.get(code, "")
+        if "!" in target:
+            name = target.rsplit("!", 1)[0].lstrip("=")
+            name = name[1:-1].replace("''", "'") if name.startswith("'") and name.endswith("'") else name
+            if name not in known and name in book.visibility:
+                return name
+    for name in book.sheets:
+        if name not in known and _carries_labels(book, form, name, sheet):
+            return name
+    return None
 
 
 # -- values ----------------------------------------------------------------------------------

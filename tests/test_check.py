@@ -256,6 +256,10 @@ def test_document_date_as_text(tmp_path):
         (doc(doc_type="Công văn", number="477/STTTT-TTra"), set()),
         (doc(doc_type="Công văn", number="12/KH-STTTT"), {("doc-number-type", "van_ban.number")}),
         (doc(issuer="Đảng ủy", doc_type="Hướng dẫn", number="39-HD/BCĐ"), set()),
+        # The type in lower case is a case slip, not another type (issue 9, item 16).
+        (doc(issuer="Đảng ủy", number="18-kh/ĐU"), set()),
+        (doc(doc_type="Quyết định", number="12/qđ-UBND"), set()),
+        (doc(doc_type="Công văn", number="12/kh-STTTT"), {("doc-number-type", "van_ban.number")}),
     ],
 )
 def test_document_number_checks(tmp_path, row, expected):

@@ -161,7 +161,7 @@ BROKEN = {
         'live = "Sai: tổng phải bằng {cut_cc + cut_ccc}"',
         ["rules[0]", "cut_ccc"],
     ),
-    "bad severity": ('severity = "warning"', 'severity = "notice"', ["[tables.van_ban].rules[1]"]),
+    "bad severity": ('severity = "warning"', 'severity = "notice"', ["rules[5]", "report_date_next_year"]),
     "table with too few rows": ("rows = 300", "rows = 100", ["[tables.van_ban].rows"]),
     "choice list that does not exist": (
         'choices = "doc_type"',

@@ -319,7 +319,7 @@ def test_failed_write_leaves_no_temporary_file_and_the_old_file(out, monkeypatch
     monkeypatch.setattr("toolkit.fsutil.os.fsync", disk_full)
     with pytest.raises(OutputError) as info:
         atomic_write(target, b"new", force=True)
-    assert "No space left on device" in info.value.render("en")
+    assert "the disk is full" in info.value.render("en") and "ổ đĩa đã hết chỗ trống" in info.value.render("vi")
     assert target.read_bytes() == b"old"
     assert leftovers(out) == []
 

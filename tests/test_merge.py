@@ -133,7 +133,7 @@ def test_duplicates_resubmissions_unknown_and_missing_units(tmp_path):
     assert hashes(sub) == before  # inputs never modified
 
 
-def test_same_report_date_tie_is_broken_by_file_name_and_said(tmp_path):
+def test_same_report_date_tie_goes_to_the_file_saved_later_and_is_said(tmp_path):
     filled(tmp_path, "a.xlsx", values=unit_values(STTTT, dvc_total=30))
     filled(tmp_path, "b.xlsx", values=unit_values(STTTT, dvc_total=31))
     result = merge([tmp_path], form(), ROSTER)

@@ -24,6 +24,10 @@ def seed(**changes: Any) -> dict[str, Any]:
     return {**SEED_NUMBERS, **changes}
 
 
+def dated(year: int, month: int, day: int) -> dict[str, Any]:
+    return seed(report_year=2020, report_date=dt.date(year, month, day))
+
+
 FORM_RULE_CASES = [
     # (rule id, values, holds?)
     ("cut_total_sum", seed(), True),  # 4 + 4 = 8
@@ -47,6 +51,21 @@ FORM_RULE_CASES = [
     ("dvc_level4_le_total", seed(dvc_level4=37), True),
     ("dvc_level4_le_total", seed(dvc_level4=40), False),  # 40 > 37
     ("dvc_level4_le_total", seed(dvc_total=0, dvc_level4=0), True),
+    # A 2020 report is signed in 2020 (the seed: 16/11/2020) or by 31/03/2021; 16/11/2021 is
+    # a mistyped year and must never win "the later report" (issue 9, item 4).
+    ("report_date_too_late", dated(2020, 11, 16), True),
+    ("report_date_too_late", dated(2021, 3, 31), True),
+    ("report_date_too_late", dated(2021, 4, 1), False),
+    ("report_date_too_late", dated(2021, 11, 16), False),
+    ("report_date_too_late", dated(2019, 11, 16), True),  # the next rule's case
+    ("report_date_before_year", dated(2020, 1, 1), True),
+    ("report_date_before_year", dated(2019, 12, 31), False),
+    ("report_date_before_year", dated(2021, 3, 31), True),
+    ("report_date_next_year", dated(2020, 12, 31), True),
+    ("report_date_next_year", dated(2021, 1, 5), False),
+    ("report_date_next_year", dated(2021, 3, 31), False),
+    ("report_date_next_year", dated(2021, 4, 1), True),  # an error already: not a warning too
+    ("report_date_next_year", dated(2022, 2, 1), True),
 ]
 
 
@@ -69,6 +88,11 @@ def test_form_rule(form, rule_id, values, holds):
 
 
 TABLE_RULE_CASES = [
+    # a year typed into a date cell reads as a day of 1905: the sheet says "Sai" as dv does
+    ("doc_date_plausible", dt.date(1905, 7, 8), False),
+    ("doc_date_plausible", dt.date(1944, 12, 31), False),
+    ("doc_date_plausible", dt.date(1945, 1, 1), True),
+    ("doc_date_plausible", dt.date(2016, 4, 15), True),
     # the seed's 420/KH-STTTT-VP of 15/4/2016, a 2016-2020 plan: legal, but worth a warning
     ("doc_date_after_year", dt.date(2016, 4, 15), True),
     ("doc_date_before_year", dt.date(2016, 4, 15), False),
@@ -94,6 +118,10 @@ def test_severities(form):
         "cut_total_sum": "error",
         "cut_rate_formula": "error",
         "dvc_level4_le_total": "error",
+        "report_date_too_late": "error",
+        "report_date_before_year": "error",
+        "report_date_next_year": "warning",
+        "doc_date_plausible": "error",
         "doc_date_after_year": "error",
         "doc_date_before_year": "warning",
     }
@@ -104,6 +132,9 @@ def test_rules_are_anchored_on_the_cell_they_correct(form):
         "cut_total_sum": "cut_total",
         "cut_rate_formula": "cut_rate",
         "dvc_level4_le_total": "dvc_level4",
+        "report_date_too_late": "report_date",
+        "report_date_before_year": "report_date",
+        "report_date_next_year": "report_date",
     }
     assert form.rules_for("cut_total")[0].fields == {"cut_total", "cut_cc", "cut_vc"}
 
@@ -488,21 +519,21 @@ def test_report_date_checks_of_the_sheet_mirror(form):
     f = form.field("report_date")
 
     def shown(value):
-        return field_check_value(form, f, {"report_date": value})
+        return field_check_value(form, f, {"report_date": value, "report_year": 2020})
 
-    assert shown(dt.date(2020, 11, 16)) == ""
-    assert shown(dt.date(2021, 3, 31)).startswith("Lưu ý: ngày báo cáo trong năm 2021")
-    assert shown(dt.date(2021, 4, 1)).startswith("Sai: ngày báo cáo sau 31/03/2021")
-    assert shown(dt.date(2019, 12, 31)) == "Lưu ý: ngày báo cáo trước năm 2020"
-    assert shown(2016).startswith("Sai: ngày trước năm 1945")  # a year typed in the date cell
-    assert shown(dt.date(1944, 12, 31)).startswith("Sai: ngày trước năm 1945")
+    assert shown(dt.date(2020, 11, 16)) == OK
+    assert shown(dt.date(2021, 3, 31)) == "Lưu ý: ngày thuộc năm 2021"
+    assert shown(dt.date(2021, 4, 1)) == "Sai: sau quý I năm 2021"
+    assert shown(dt.date(2019, 12, 31)) == "Sai: trước năm 2020"
+    assert shown(2016) == "Sai: trước năm 2020"  # a year typed in the date cell: 08/07/1905
 
 
 def test_number_checks_of_the_sheet_mirror(form):
     level4, rate = form.field("dvc_level4"), form.field("cut_rate")
-    env = {"dvc_total": 29, "dvc_level4": 29.0000000001}
-    assert field_check_value(form, level4, env) == OK  # float noise: 29
-    assert field_check_value(form, level4, {**env, "dvc_level4": 29.0000001}).startswith("Sai: phải là số nguyên")
+    env = {"dvc_total": 29, "dvc_level4": 29.0000001}
+    assert field_check_value(form, level4, env) == OK  # a pasted formula's float noise: 29, as dv reads it
+    assert field_check_value(form, level4, {**env, "dvc_level4": 28.999999999999996}) == OK
+    assert field_check_value(form, level4, {**env, "dvc_level4": 28.9999}).startswith("Sai: phải là số nguyên")
     assert field_check_value(form, level4, {**env, "dvc_level4": -1}) == "Sai: không được là số âm"
     seed = {"staff_cc": 28, "staff_vc": 28, "cut_total": 8}
     assert field_check_value(form, rate, {**seed, "cut_rate": 12.5}).startswith("Lưu ý: đã gõ số thay vì phần trăm")
@@ -521,4 +552,11 @@ def test_row_check_mirror_takes_either_tone_mark_style(form):
     assert row_check_value(form, table, row, {"report_year": 2020}) == OK
     other = {**row, "issuer": "UBND tỉnh"}
     assert row_check_value(form, table, other, {"report_year": 2020}).startswith("Sai: Cơ quan ban hành không có")
-    assert row_check_value(form, table, {**row, "date": 2016}, {"report_year": 2020}).startswith("Sai: ngày trước")
+    assert row_check_value(form, table, {**row, "date": 2016}, {"report_year": 2020}) == "Sai: gõ đầy đủ ngày/tháng/năm"
+
+
+def test_year_of_a_number_is_the_year_of_that_day_as_in_a_spreadsheet():
+    # 2016 typed into a date cell is 08/07/1905 to YEAR(): the live check says "Sai" as dv does.
+    assert Expression("year(date)").evaluate({"date": 2016}) == 1905
+    assert Expression("month(date)").evaluate({"date": 2016}) == 7
+    assert Expression("year(date) >= 1945").evaluate({"date": 42475}) is True  # 15/04/2016

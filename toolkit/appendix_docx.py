@@ -31,6 +31,7 @@ from .form import Form, Report, ReportSection
 from .merger import MergeResult, UnitRow
 from .rules import Template, format_change, format_number, format_percent
 from .template import FONT, MARGINS_MM
+from .text import normalise_code
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -325,7 +326,7 @@ class _Appendix:
             cells = table.rows[n].cells
             self.cell_text(cells[0], str(n))
             self.cell_text(cells[1], unit.name or unit.code, align="left")
-            info = comp.units.get(unit.code.upper()) if comp else None
+            info = comp.units.get(normalise_code(unit.code)) if comp else None
             for i, (code, _) in enumerate(columns):
                 lines = [self.field_value(code, unit.values.get(code))]
                 if comp is not None:
@@ -355,9 +356,9 @@ class _Appendix:
         if result.roster is None:
             return  # without the list of units, nobody is known to be missing
         listed = [r for r in result.rows if r.in_roster]
-        rejected_units = {f.unit_code.upper() for f in result.files if f.status == "rejected" and f.unit_code}
-        silent = [r for r in listed if not r.sent and r.code.upper() not in rejected_units]
-        rejected = [r for r in listed if not r.sent and r.code.upper() in rejected_units]
+        rejected_units = {normalise_code(f.unit_code) for f in result.files if f.status == "rejected" and f.unit_code}
+        silent = [r for r in listed if not r.sent and normalise_code(r.code) not in rejected_units]
+        rejected = [r for r in listed if not r.sent and normalise_code(r.code) in rejected_units]
         names = lambda rows: ", ".join(r.name or r.code for r in rows)  # noqa: E731
         if silent:
             env = {"count": len(silent), "total": len(listed), "names": names(silent)}
@@ -376,12 +377,12 @@ class _Appendix:
         for code in comp.new_fields:
             if code in used:
                 self.paragraph(self.render(spec.new_field, {"label": self.form.field(code).label}))
-        name_of = {r.code.upper(): r.name or r.code for r in self.result.rows}
+        name_of = {normalise_code(r.code): r.name or r.code for r in self.result.rows}
         for status, template in (("not_in_previous", spec.not_in_previous),
                                  ("not_sent_previous", spec.not_sent_previous)):  # fmt: skip
             codes = comp.units_with(status)
             if codes:
-                self.paragraph(self.render(template, {"names": ", ".join(name_of[c.upper()] for c in codes)}))
+                self.paragraph(self.render(template, {"names": ", ".join(name_of[normalise_code(c)] for c in codes)}))
         if comp.units_now != comp.units_before or comp.dropped_units:
             self.paragraph(self.render(spec.coverage, {"units": comp.units_now, "previous_units": comp.units_before}))
 

@@ -13,10 +13,132 @@ from pathlib import Path
 from typing import Annotated, NoReturn, Optional
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from .messages import DvError, lang_from, t
+from .messages import DvError, UnknownLang, lang_from, t
+
+
+class _Group(TyperGroup):
+    """The command group, with the parser's own errors (a missing argument, a bad option
+    value; English only in typer) said in the user's language."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001, ANN003, ANN201
+        from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            lang = _lang_of(argv)
+        except UnknownLang as exc:
+            if not standalone_mode:
+                raise
+            typer.echo(f"{exc.render('vi')}\n{exc.render('en')}", err=True)
+            sys.exit(2)
+        state.lang = lang
+        try:
+            code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except UsageError as exc:
+            if not standalone_mode:
+                raise
+            if isinstance(exc, NoArgsIsHelpError):
+                exc.show()
+            else:
+                typer.echo(_usage_error_text(exc, lang), err=True)
+            sys.exit(exc.exit_code)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def get_help(self, ctx) -> str:  # noqa: ANN001
+        return _help_in(super().get_help(ctx), state.lang)
+
+
+class _Command(TyperCommand):
+    def get_help(self, ctx) -> str:  # noqa: ANN001
+        return _help_in(super().get_help(ctx), state.lang)
+
+
+_HELP_VI = ((r"^Usage: ", "Cách dùng: "), (r"^Arguments:$", "Đối số:"), (r"^Options:$", "Tùy chọn:"),
+            (r"^Commands:$", "Lệnh:"), (r"Show this message and exit\.", "Xem hướng dẫn này."),
+            (r"\[required\]", "[bắt buộc]"))  # fmt: skip
+
+
+def _help_in(text: str, lang: str) -> str:
+    """typer's own words in the help (headings, the --help option) in the user's language."""
+    import re
+
+    if lang == "en":
+        return text
+    for pattern, vi in _HELP_VI:
+        text = re.sub(pattern, vi, text, flags=re.M)
+    return text
+
+
+def _lang_of(argv: list[str]) -> str:
+    """The language of the run, before the parser has read ``--lang`` (its errors need it)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return lang_from(argv[i + 1])
+        if arg.startswith("--lang="):
+            return lang_from(arg.split("=", 1)[1])
+    return lang_from(None)
+
+
+def _usage_error_text(exc, lang: str) -> str:  # noqa: ANN001 - typer's UsageError, imported lazily
+    """A usage error in the user's language: the usage line, where to find help, what is wrong."""
+    import re
+
+    from typer._click.exceptions import BadOptionUsage, BadParameter, MissingParameter, NoSuchOption
+
+    say = lambda key, **kw: t(key, lang, **kw)  # noqa: E731
+    if isinstance(exc, MissingParameter) and exc.param is not None:
+        param = exc.param
+        if param.param_type_name == "argument":
+            message = say(
+                "usage.missing_argument", name=param.name, help=(getattr(param, "help", "") or "").rstrip(".")
+            )
+        else:
+            message = say("usage.missing_option", name=" / ".join(param.opts))
+    elif isinstance(exc, BadParameter):
+        name = exc.param.get_error_hint() if exc.param is not None else "?"
+        message = _bad_value(exc, name, lang)
+    elif isinstance(exc, NoSuchOption):
+        message = say("usage.no_such_option", name=exc.option_name)
+        if exc.possibilities:
+            message += " " + say("usage.did_you_mean", names=", ".join(sorted(exc.possibilities)))
+    elif isinstance(exc, BadOptionUsage):
+        key = "usage.option_takes_no_value" if "does not take" in exc.message else "usage.option_needs_value"
+        message = say(key, name=exc.option_name)
+    elif m := re.match(r"No such command '(.*?)'", exc.message):
+        message = say("usage.no_such_command", name=m.group(1))
+    elif exc.message.startswith("Missing command"):
+        message = say("usage.missing_command")
+    elif m := re.match(r"Got unexpected extra argument(?:\(s\)|s)? \((.*)\)", exc.message):
+        message = say("usage.extra_arguments", args=m.group(1))
+    else:
+        message = say("usage.other", message=exc.message)
+    lines = []
+    if exc.ctx is not None:
+        usage = exc.ctx.get_usage().removeprefix("Usage:").strip()
+        lines += [say("usage.usage", usage=usage), say("usage.try_help", command=exc.ctx.command_path), ""]
+    return "\n".join([*lines, say("usage.error", message=message)])
+
+
+def _bad_value(exc, name: str, lang: str) -> str:  # noqa: ANN001
+    """typer checks values with pydantic: its error says which kind of value was wanted."""
+    errors = exc.__cause__.errors() if hasattr(exc.__cause__, "errors") else []
+    if errors:
+        kind = errors[0].get("type", "")
+        reason_key = {"int_parsing": "usage.not_integer", "int_from_float": "usage.not_integer",
+                      "int_type": "usage.not_integer", "float_parsing": "usage.not_number"}.get(kind)  # fmt: skip
+        if reason_key is not None:
+            return t("usage.bad_value", lang, value=errors[0].get("input"), name=name, reason=t(reason_key, lang))
+    return t("usage.bad_value_plain", lang, name=name, reason=exc.message.rstrip("."))
+
 
 app = typer.Typer(
+    cls=_Group,
     name="dv",
     help=(
         "dv: biểu mẫu Excel cho phụ lục số liệu báo cáo công tác dân vận chính quyền — "
@@ -37,7 +159,10 @@ FormOpt = Annotated[
 ]
 UnitsOpt = Annotated[
     Optional[Path],
-    typer.Option("--units", help="Danh sách đơn vị (CSV: code,name[,kind]; UTF-8; dấu phẩy hoặc chấm phẩy)."),
+    typer.Option(
+        "--units",
+        help="Danh sách đơn vị (CSV: code,name[,kind]; UTF-8, Windows-1258 hoặc UTF-16; phẩy, chấm phẩy, tab).",
+    ),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Ghi đè tệp kết quả đã có.")]
 LangOpt = Annotated[
@@ -73,7 +198,7 @@ def _load_form(form: str | None, year: int | None = None):  # noqa: ANN202 - For
         _fail(t("form.error", state.lang, reason=exc.render(state.lang)))
 
 
-@app.command("make-template")
+@app.command("make-template", cls=_Command)
 def make_template(
     output: Annotated[
         Optional[str],
@@ -120,6 +245,7 @@ def make_template(
         )
     except DvError as exc:
         _fail(exc.render(lang))
+    _roster_warnings(result.warnings)
     from .rules import format_number
 
     elapsed = t("template.timing", lang, seconds=format_number(round(time.perf_counter() - started, 2), lang=lang))
@@ -135,12 +261,19 @@ def _load_roster(units: Path | None):  # noqa: ANN202 - Roster, imported lazily
     from .roster import read_roster
 
     try:
-        return read_roster(units)
+        roster = read_roster(units)
     except DvError as exc:
         _fail(exc.render(state.lang))
+    _roster_warnings(roster.warnings)
+    return roster
 
 
-@app.command("check")
+def _roster_warnings(warnings) -> None:  # noqa: ANN001 - a sequence of DvError
+    for warning in warnings:
+        typer.echo(warning.render(state.lang), err=True)
+
+
+@app.command("check", cls=_Command)
 def check(
     files: Annotated[list[Path], typer.Argument(help="Các tệp (hoặc thư mục) cần kiểm tra.", show_default=False)],
     form: FormOpt = None,
@@ -188,6 +321,9 @@ def check(
         for report in reports:
             if not report.issues or report.status == "ignored":
                 continue
+            if report.shown_name:  # inside an archive: there is no "next to it" to write to
+                typer.echo(t("check.annotate_archive", lang, path=report.name), err=True)
+                continue
             try:
                 written = write_annotated(report, force=force, lang=lang)
             except DvError as exc:
@@ -206,7 +342,7 @@ def check(
     raise typer.Exit(1 if any(r.errors for r in reports if r.status != "ignored") else 0)
 
 
-@app.command("merge")
+@app.command("merge", cls=_Command)
 def merge(
     folder: Annotated[Path, typer.Argument(help="Thư mục chứa các tệp đơn vị gửi về (đọc cả thư mục con).")],
     output: Annotated[
@@ -269,17 +405,19 @@ def merge(
     if docx_path is not None and docx_path.suffix.lower() != ".docx":
         _fail(t("output.suffix", lang, path=docx_path, suffix=".docx"))
     inputs, _ = expand_paths([folder])
-    targets = [p for p in (out, json_path, docx_path) if p is not None]
-    if len({p.resolve() for p in targets}) < len(targets):
+    targets = [
+        (p, option) for p, option in ((out, "-o"), (json_path, "--json"), (docx_path, "--docx")) if p is not None
+    ]
+    if len({p.resolve() for p, _ in targets}) < len(targets):
         _fail(t("output.twice", lang))
     try:
-        for target in targets:
+        for target, option in targets:
             if target.resolve() in {p.resolve() for p in inputs}:
-                # Our own summary from an earlier run, inside the folder: not an input.
-                if force and _is_dv_summary(target):
-                    inputs = [p for p in inputs if p.resolve() != target.resolve()]
-                else:
-                    _fail(t("output.is_input", lang, path=target))
+                # An output of an earlier run inside the folder (our summary, JSON or Word
+                # appendix) is not an input of this one; a unit's workbook is never overwritten.
+                if not _is_own_output(target):
+                    _fail(t("output.is_input", lang, path=target, option=option))
+                inputs = [p for p in inputs if p.resolve() != target.resolve()]
             check_writable(target, force=force)
     except DvError as exc:
         _fail(exc.render(lang))
@@ -316,10 +454,15 @@ def merge(
     raise typer.Exit(0 if result.ok else 1)
 
 
-def _is_dv_summary(path: Path) -> bool:
+def _is_own_output(path: Path) -> bool:
+    """A summary dv merge wrote, or any file that is not a workbook (dv reads none as input)."""
+    from .sniff import READABLE, sniff
     from .summary import is_summary
 
-    return is_summary(path)
+    try:
+        return sniff(path).kind not in READABLE or is_summary(path)
+    except OSError:
+        return False
 
 
 def _load_previous(path: Path, the_form, lang: str):  # noqa: ANN001, ANN202 - lazily imported types
@@ -391,10 +534,49 @@ def _write_merge_outputs(result, out: Path, json_path: Path | None, force: bool,
         _fail(exc.render(lang))
 
 
+class _PipeSafe:
+    """A standard stream that a closed pipe (``dv merge … | head -1``) turns into silence: the
+    command goes on, writes its outputs and exits with the code README gives, whoever reads
+    (or stops reading) what it prints."""
+
+    def __init__(self, stream) -> None:  # noqa: ANN001 - a text stream
+        self._stream = stream
+        self._closed = False
+
+    def write(self, text: str) -> int:
+        if not self._closed:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._close()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._closed:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._close()
+
+    def _close(self) -> None:
+        self._closed = True
+        # Python flushes the stream at exit: let that flush (and any later write) go nowhere.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+        except (OSError, ValueError):
+            pass
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - everything else is the stream's
+        return getattr(self._stream, name)
+
+
 def run() -> None:
     """Entry point: never a traceback for the user (``DV_DEBUG=1`` shows it)."""
     import os
 
+    sys.stdout = _PipeSafe(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = _PipeSafe(sys.stderr)  # type: ignore[assignment]
     try:
         app()
     except KeyboardInterrupt:
@@ -402,7 +584,13 @@ def run() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if os.environ.get("DV_DEBUG"):
             raise
-        typer.echo(t("unexpected", state.lang, error=f"{type(exc).__name__}: {exc}"), err=True)
+        if isinstance(exc, OSError):  # a file this computer would not let dv use: said in the user's words
+            from .messages import os_error_text
+
+            error = f"{exc.filename or ''}: {os_error_text(exc).render(state.lang)}".lstrip(": ")
+        else:
+            error = f"{type(exc).__name__}: {exc}"
+        typer.echo(t("unexpected", state.lang, error=error), err=True)
         sys.exit(2)
 
 

@@ -19,8 +19,9 @@ from typing import Any
 from .issues import Issue
 from .legacy import detect_legacy, to_unicode
 from .rules import format_number, format_percent
+from .text import text_key
 
-__all__ = ["Coerced", "coerce", "parse_number", "parse_date"]
+__all__ = ["Coerced", "coerce", "parse_number", "parse_date", "MAX_TEXT", "CUT_MARK", "cut_text"]
 
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b]+")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
@@ -30,6 +31,16 @@ _COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")  # not text; python-docx and XML refuse them
+_BARE_YEAR = re.compile(r"^\d{4}$")
+# No document or report of this appendix predates the state it reports to: an earlier date
+# is a typing slip (a year typed into a date cell reads as a day of 1905).
+EARLIEST_DATE = dt.date(1945, 1, 1)
+YEARS = range(1900, 2101)  # a bare number in this range in a date cell is a year, not a day
+INTEGER_ABS_TOL = 1e-6  # 29.0000001 is 29
+INTEGER_REL_TOL = 1e-9
+MAX_TEXT = 32_767  # Excel's limit for one cell: the summary must be able to hold every value
+CUT_MARK = "…[đã cắt]"
 
 # An issue maker bound to the cell: (code, value=…, **params) → Issue
 MakeIssue = Callable[..., Issue]
@@ -89,9 +100,14 @@ def parse_date(text: str) -> dt.date | None:
     return None
 
 
+def cut_text(text: str, limit: int = MAX_TEXT) -> str:
+    """``text`` cut to ``limit`` characters, ending with :data:`CUT_MARK`, when longer."""
+    return text if len(text) <= limit else text[: limit - len(CUT_MARK)] + CUT_MARK
+
+
 def clean_text(raw: str, issue: MakeIssue, *, report_spaces: bool) -> Coerced:
     out = Coerced()
-    text = raw.replace("\u00a0", " ")
+    text = _CONTROL.sub("", raw.replace("\u00a0", " "))
     stripped = " ".join(text.split())
     if stripped != raw and stripped and report_spaces:
         out.issues.append(issue("value-spaces", value=raw, read=stripped))
@@ -103,6 +119,10 @@ def clean_text(raw: str, issue: MakeIssue, *, report_spaces: bool) -> Coerced:
         converted = to_unicode(nfc, encoding)
         out.issues.append(issue("value-legacy-encoding", value=nfc, read=converted, encoding=encoding))
         nfc = converted
+    if len(nfc) > MAX_TEXT:
+        out.issues.append(issue("value-text-cut", value=nfc, length=format_number(len(nfc)),
+                                limit=format_number(MAX_TEXT)))  # fmt: skip
+        nfc = cut_text(nfc)
     out.value = nfc or None
     return out
 
@@ -130,22 +150,19 @@ def coerce(raw: Any, type_: str, issue: MakeIssue, *, choices: tuple[str, ...] =
         # A number or a date as text: spaces are part of the coercion warning, not their own.
         text = cleaned.value
         if type_ == "date":
+            if _BARE_YEAR.match(text) and int(text) in YEARS:
+                return Coerced(None, [issue("value-date-year", value=text, year=text)], ok=False)
             date = parse_date(text)
             if date is None:
                 return Coerced(None, [issue("value-not-date", value=raw)], ok=False)
+            if date < EARLIEST_DATE:
+                return Coerced(None, [issue("value-date-early", value=raw)], ok=False)
             return Coerced(date, [issue("value-text-date", value=raw, read=format_number(date))])
         return _number_from_text(text, raw, type_, issue)
     if isinstance(raw, bool) and type_ not in ("text", "code"):
         return Coerced(None, [issue("value-not-number", value=raw)], ok=False)
     if type_ == "date":
-        date = _to_date(raw)
-        if date is not None:
-            return Coerced(date)
-        if isinstance(raw, int | float) and 20_000 < raw < 80_000:
-            # A date cell that lost its date format (some .xls): an Excel serial number.
-            date = _EXCEL_EPOCH + dt.timedelta(days=int(raw))
-            return Coerced(date, [issue("value-text-date", value=raw, read=format_number(date))])
-        return Coerced(None, [issue("value-not-date", value=raw)], ok=False)
+        return _date(raw, issue)
     if type_ in ("integer", "percent"):
         if isinstance(raw, int | float):
             return _number(raw, type_, issue)
@@ -159,10 +176,31 @@ def coerce(raw: Any, type_: str, issue: MakeIssue, *, choices: tuple[str, ...] =
     return Coerced(text)
 
 
+def _date(raw: Any, issue: MakeIssue) -> Coerced:
+    """A date cell's number or date. A year typed or pasted into it (2016) is a number, or, in a
+    date-formatted cell, day 2016 of Excel's calendar (08/07/1905): an error, never a date."""
+    date = _to_date(raw)
+    if date is not None:
+        serial = (date - _EXCEL_EPOCH).days
+        if serial in YEARS and not (isinstance(raw, dt.datetime) and raw.time() != dt.time()):
+            return Coerced(None, [issue("value-date-year", value=format_number(date), year=serial)], ok=False)
+        if date < EARLIEST_DATE:
+            return Coerced(None, [issue("value-date-early", value=format_number(date))], ok=False)
+        return Coerced(date)
+    if isinstance(raw, int | float) and float(raw).is_integer() and int(raw) in YEARS:
+        return Coerced(None, [issue("value-date-year", value=format_number(raw), year=int(raw))], ok=False)
+    if isinstance(raw, int | float) and 20_000 < raw < 80_000:
+        # A date cell that lost its date format (some .xls): an Excel serial number.
+        date = _EXCEL_EPOCH + dt.timedelta(days=int(raw))
+        return Coerced(date, [issue("value-text-date", value=raw, read=format_number(date))])
+    return Coerced(None, [issue("value-not-date", value=raw)], ok=False)
+
+
 def _choice(cleaned: Coerced, choices: tuple[str, ...], issue: MakeIssue) -> Coerced:
-    wanted = cleaned.value.casefold()
+    # "Đảng uỷ" is "Đảng ủy" to a clerk: compare without case and tone-mark style, keep the form's value.
+    wanted = text_key(cleaned.value)
     for choice in choices:
-        if choice.casefold() == wanted:
+        if text_key(choice) == wanted:
             return Coerced(choice, cleaned.issues)
     listed = ", ".join(choices)
     return Coerced(None, [*cleaned.issues, issue("value-not-choice", value=cleaned.value, choices=listed)], ok=False)
@@ -198,9 +236,12 @@ def _number(number: float | int, type_: str, issue: MakeIssue) -> Coerced:
                                                         read=format_percent(value))])  # fmt: skip
         return _checked(number, type_, issue, [])
     if isinstance(number, float):
-        if not number.is_integer():
+        nearest = round(number)
+        # A count computed by a pasted formula carries float noise (29.0000001, 28.999999999999996):
+        # it is that whole number. Relative for big numbers, whose noise grows with them; 29.5 is not.
+        if not math.isclose(number, nearest, rel_tol=INTEGER_REL_TOL, abs_tol=INTEGER_ABS_TOL):
             return Coerced(None, [issue("value-not-integer", value=format_number(number))], ok=False)
-        number = int(number)
+        number = int(nearest)
     return _checked(number, type_, issue, [])
 
 

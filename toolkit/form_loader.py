@@ -36,6 +36,7 @@ from .form import (
     Table,
     col_index,
 )
+from .messages import os_error_text
 from .rules import Expression, RuleSyntaxError, Template
 
 __all__ = ["load_form", "load_form_file", "available_forms"]
@@ -556,9 +557,10 @@ def load_form_file(path: str | Path) -> Form:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
+        reason = os_error_text(exc)
         raise FormError(
-            f"{path}: không đọc được tệp biểu mẫu ({exc.strerror})",
-            f"{path}: cannot read the form file ({exc.strerror})",
+            f"{path}: không đọc được tệp biểu mẫu ({reason.vi})",
+            f"{path}: cannot read the form file ({reason.en})",
         ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise FormError(f"{path}: không phải TOML hợp lệ: {exc}", f"{path}: not valid TOML: {exc}") from None

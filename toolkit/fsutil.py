@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .messages import DvError
+from .messages import DvError, os_error_text
 
 __all__ = ["OutputError", "atomic_write", "check_writable"]
 
@@ -42,7 +42,7 @@ def atomic_write(path: str | Path, data: bytes, *, force: bool = False) -> Path:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".~dv-", suffix=path.suffix, dir=folder)
     except OSError as exc:
-        raise OutputError("output.unwritable", path=str(folder), reason=exc.strerror or exc) from None
+        raise OutputError("output.unwritable", path=str(folder), reason=os_error_text(exc)) from None
     try:
         # mkstemp creates 0600; a shared folder needs what a plain write gives (umask).
         umask = os.umask(0)
@@ -65,9 +65,9 @@ def atomic_write(path: str | Path, data: bytes, *, force: bool = False) -> Path:
                     raise OutputError("output.exists", path=str(path)) from None
                 os.replace(tmp, path)  # file systems without hard links
     except PermissionError as exc:
-        raise OutputError("output.locked", path=str(path), reason=exc.strerror or exc) from None
+        raise OutputError("output.locked", path=str(path), reason=os_error_text(exc)) from None
     except OSError as exc:
-        raise OutputError("output.unwritable", path=str(folder), reason=exc.strerror or exc) from None
+        raise OutputError("output.unwritable", path=str(folder), reason=os_error_text(exc)) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

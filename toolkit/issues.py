@@ -8,11 +8,13 @@ and how to fix; tests build expected messages from here instead of retyping them
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-__all__ = ["Issue", "IssueType", "CATALOGUE", "make_issue", "FileReport", "STATUSES"]
+__all__ = ["Issue", "IssueType", "CATALOGUE", "make_issue", "quote", "FileReport", "STATUSES"]
 
 ERROR = "error"
 WARNING = "warning"
@@ -61,6 +63,43 @@ _TYPES = [
     _t("file-unreadable", ERROR, "The reader failed on this file (it crashed or ran out of memory).",
        "Không đọc được tệp {file} ({reason}). Đề nghị đơn vị mở trong Excel, lưu lại dạng .xlsx và gửi lại.",
        "Cannot read {file} ({reason}). Ask the unit to open it in Excel, save as .xlsx and send again."),
+    _t("file-permission", ERROR, "A file or sub-folder this computer does not let dv read (not the unit's fault).",
+       "Không mở được {what} {file} trên máy tính này: {reason}. Đây là vấn đề quyền truy cập trên máy này, không phải "
+       "lỗi của đơn vị: cấp quyền đọc cho tài khoản đang chạy dv (hoặc chép {what} sang thư mục khác) rồi chạy lại.",
+       "Cannot open the {what} {file} on this computer: {reason}. This is an access problem on this computer, not the "
+       "unit's fault: give the account running dv read access (or copy the {what} elsewhere) and run again."),
+    _t("file-os-error", ERROR, "The operating system could not read the file (a disk or network error).",
+       "Không đọc được {file} trên máy tính này: {reason}. Kiểm tra ổ đĩa hoặc thư mục mạng, hoặc chép tệp sang chỗ "
+       "khác rồi chạy lại.",
+       "Cannot read {file} on this computer: {reason}. Check the disk or network folder, or copy the file elsewhere "
+       "and run again."),
+    _t("file-link-broken", ERROR, "A shortcut (symbolic link) whose file is gone.",
+       "{file} là lối tắt (liên kết) tới {target}, nhưng tệp đó không còn ở đó nên không đọc được. Chép chính tệp bài "
+       "nộp vào thư mục (thay cho lối tắt) rồi chạy lại.",
+       "{file} is a shortcut (link) to {target}, which no longer exists, so nothing was read. Copy the submitted file "
+       "itself into the folder (instead of the shortcut) and run again."),
+    _t("archive-broken", ERROR, "A damaged .zip archive, or a member that cannot be unpacked.",
+       "Tệp nén {file} bị hỏng, không giải nén được ({reason}). Tải lại tệp nén, hoặc giải nén bằng công cụ khác và "
+       "đặt các tệp vào thư mục nộp, rồi chạy lại.",
+       "The archive {file} is damaged and cannot be unpacked ({reason}). Download it again, or unpack it with another "
+       "tool into the submissions folder, and run again."),
+    _t("archive-encrypted", ERROR, "A .zip archive protected by a password.",
+       "Tệp nén {file} có mật khẩu nên dv không đọc các tệp bên trong. Giải nén bằng mật khẩu vào thư mục nộp rồi chạy lại.",
+       "The archive {file} is password-protected, so dv does not read the files inside. Unpack it with the password "
+       "into the submissions folder and run again."),
+    _t("archive-unsafe", ERROR, "A .zip archive beyond the limits any zip gets (a zip bomb, too many parts).",
+       "Tệp nén {file} bị từ chối vì không an toàn: {reason}. Không giải nén tệp này; đề nghị gửi lại từng tệp.",
+       "The archive {file} was refused as unsafe: {reason}. Do not unpack it; ask for the files one by one."),
+    _t("archive-nested", ERROR, "An archive inside a .zip archive: dv reads one level only.",
+       "{file} là tệp nén nằm trong một tệp nén khác; dv chỉ đọc một cấp nên chưa đọc các tệp bên trong. Giải nén nó "
+       "vào thư mục nộp rồi chạy lại.",
+       "{file} is an archive inside another archive; dv reads one level only, so the files inside were not read. "
+       "Unpack it into the submissions folder and run again."),
+    _t("archive-unsupported", ERROR, "A RAR or 7-Zip archive: dv reads only .zip.",
+       "{file} là {kind}; dv chỉ đọc được tệp nén .zip nên chưa đọc các tệp bên trong. Giải nén vào thư mục nộp rồi "
+       "chạy lại.",
+       "{file} is {kind}; dv only reads .zip archives, so the files inside were not read. Unpack it into the "
+       "submissions folder and run again."),
     _t("file-macro", WARNING, "A macro-enabled workbook (.xlsm): values are read, macros never run.",
        "Tệp {file} có macro (.xlsm). Chỉ đọc số liệu, không chạy macro. Lần sau hãy lưu dạng .xlsx.",
        "{file} is macro-enabled (.xlsm). Only values are read; macros never run. Save as .xlsx next time."),
@@ -71,6 +110,18 @@ _TYPES = [
     _t("form-unknown", ERROR, "Not a workbook made from this form (no dv metadata, sheets missing).",
        "Tệp {file} không phải biểu mẫu \"{form}\" (không có {reason}). Đề nghị đơn vị điền vào biểu mẫu do Sở Nội vụ gửi.",
        "{file} is not made from the form \"{form}\" (no {reason}). Ask the unit to fill the template sent by Home Affairs."),
+    _t("form-copied", ERROR, "The form's sheets were copied into a new workbook: the form's information is lost.",
+       "Tệp {file}: các trang của biểu mẫu đã được chép sang tệp khác, mất thông tin biểu mẫu (năm, phiên bản, đơn vị) "
+       "nên không kiểm tra được. Đề nghị đơn vị điền và gửi chính tệp biểu mẫu do Sở Nội vụ gửi (không chép trang sang "
+       "tệp mới).",
+       "{file}: the form's sheets were copied into another workbook, losing the form's information (year, version, "
+       "unit), so it cannot be checked. Ask the unit to fill and send the template file itself (not sheets copied "
+       "into a new file)."),
+    _t("form-sheet-renamed", ERROR, "A sheet of the form was renamed.",
+       "Tệp {file}: trang {expected} đã bị đổi tên thành \"{found}\". Đề nghị đơn vị đổi lại tên trang thành \"{expected}\" "
+       "(nhấp đúp vào tên trang ở dưới cùng), lưu và gửi lại.",
+       "{file}: the sheet {expected} was renamed to \"{found}\". Ask the unit to rename it back to \"{expected}\" "
+       "(double-click the sheet tab), save and send again."),
     _t("form-other", ERROR, "A workbook of another form.",
        "Tệp {file} là biểu mẫu \"{found}\", không phải \"{form}\". Đề nghị đơn vị dùng đúng biểu mẫu.",
        "{file} is the form \"{found}\", not \"{form}\". Ask the unit to use the right form."),
@@ -110,6 +161,21 @@ _TYPES = [
     _t("value-not-date", ERROR, "A date cell holds something that is not a date.",
        "{label} ({where}) là \"{value}\", không phải ngày. Gõ ngày dạng ngày/tháng/năm (ví dụ 16/11/2020) vào ô {cell}.",
        "{label} ({where}) is \"{value}\", not a date. Type a day/month/year date (e.g. 16/11/2020) into {cell}."),
+    _t("value-date-year", ERROR, "A bare year (2016) typed or pasted into a date cell, which reads as a day of 1905.",
+       "{label} ({where}) là {value}: có vẻ chỉ gõ năm {year} vào ô ngày. "
+       "Gõ đầy đủ ngày/tháng/năm, ví dụ 15/04/{year}, vào ô {cell}.",
+       "{label} ({where}) is {value}: it looks like just the year {year} typed into a date cell. "
+       "Type the full day/month/year, e.g. 15/04/{year}, into {cell}."),
+    _t("value-date-early", ERROR, "A date before 1945: a typing slip, not a date of this report.",
+       "{label} ({where}) là {value}, trước năm 1945: không thể là ngày của báo cáo hay văn bản này. "
+       "Gõ đầy đủ ngày/tháng/năm, ví dụ 15/04/2016, vào ô {cell}.",
+       "{label} ({where}) is {value}, before 1945: it cannot be a date of this report or document. "
+       "Type the full day/month/year, e.g. 15/04/2016, into {cell}."),
+    _t("value-text-cut", WARNING, "A text longer than an Excel cell holds (32,767 characters); cut with a mark.",
+       "{label} ({where}) dài {length} ký tự, quá giới hạn {limit} ký tự của một ô Excel; phần cuối đã bị cắt "
+       "(đánh dấu \"…[đã cắt]\") trong tổng hợp: \"{value}\". Đề nghị đơn vị rút gọn nội dung ở ô {cell}.",
+       "{label} ({where}) is {length} characters long, over Excel's {limit}-character cell limit; its end was cut "
+       "(marked \"…[đã cắt]\") in the summary: \"{value}\". Ask the unit to shorten {cell}."),
     _t("value-not-choice", ERROR, "A value outside its dropdown list.",
        "{label} ({where}) là \"{value}\", không có trong danh sách ({choices}). Chọn lại từ danh sách ở ô {cell}.",
        "{label} ({where}) is \"{value}\", not in the list ({choices}). Pick from the dropdown in {cell}."),
@@ -139,6 +205,13 @@ _TYPES = [
     _t("value-formula-no-value", ERROR, "A formula in an input cell without a computed value.",
        "{label} ({where}) chứa công thức {formula} nhưng chưa có giá trị tính sẵn. Gõ giá trị thay cho công thức ở ô {cell}.",
        "{label} ({where}) holds the formula {formula} with no computed value. Type the value instead in {cell}."),
+    _t("derived-mismatch", ERROR, "A computed cell (a count) holds another value than its formula gives: typed over.",
+       "{label} ({where}) ghi {value}, nhưng tính từ số liệu trong tệp thì phải là {expected}: trang in ra khác "
+       "số được tổng hợp. Ô này tự tính bằng công thức, có lẽ đã bị gõ đè. Xóa số đã gõ, khôi phục công thức "
+       "{formula} ở ô {cell} (hoặc điền lại vào biểu mẫu gốc) rồi gửi lại.",
+       "{label} ({where}) shows {value}, but the file's own data give {expected}: the printed page differs from the "
+       "merged figure. The cell is computed by a formula, probably typed over. Restore the formula {formula} in "
+       "{cell} (or fill the original template again) and send the file again."),
     _t("value-fixed-changed", ERROR, "A locked cell of the template holds another value.",
        "{label} ({where}) là {value}, nhưng biểu mẫu ghi {expected}. Không sửa ô đã khóa; điền lại vào biểu mẫu gốc.",
        "{label} ({where}) is {value} but the template says {expected}. Do not edit locked cells."),
@@ -149,17 +222,35 @@ _TYPES = [
     _t("unit-mismatch", ERROR, "The unit in the cell differs from the unit the template was made for.",
        "Mã đơn vị ({where}) là {value}, nhưng biểu mẫu này làm riêng cho {expected}. Dùng đúng biểu mẫu của đơn vị.",
        "The unit code ({where}) is {value}, but this template was made for {expected}. Use the unit's own template."),
+    _t("unit-name-not-in-list", ERROR, "The unit name chosen in a dropdown template is not in the roster.",
+       "Tên đơn vị ({where}) là \"{value}\", không có trong danh sách đơn vị nên không xác định được mã đơn vị. "
+       "Chọn tên đơn vị từ danh sách thả xuống ở ô {cell}.",
+       "The unit name ({where}) \"{value}\" is not in the roster, so the unit code cannot be found. "
+       "Pick the unit's name from the dropdown in {cell}."),
+    _t("unit-code-not-name", WARNING, "A dropdown template's stored unit code names another unit than the chosen name.",
+       "Mã đơn vị ({where}) ghi {value}, nhưng tên đơn vị đã chọn \"{name}\" có mã {expected} trong danh sách; "
+       "dùng mã {expected}. Kiểm tra lại tên đơn vị.",
+       "The unit code ({where}) says {value}, but the chosen unit name \"{name}\" has the code {expected} in the "
+       "roster; {expected} is used. Check the unit name."),
     _t("unit-name-differs", WARNING, "The unit name differs from the roster's.",
        "Tên đơn vị ({where}) là \"{value}\", danh sách ghi \"{expected}\".",
        "The unit name ({where}) is \"{value}\"; the roster says \"{expected}\"."),
-    # -- dates -------------------------------------------------------------------------------
-    _t("report-date-year", WARNING, "The report is dated outside the report year and the following one.",
-       "{label} ({where}) là {value}, không thuộc năm {year} hoặc đầu năm sau. Kiểm tra lại ngày báo cáo.",
-       "{label} ({where}) is {value}, outside {year} and early the year after. Check the report date."),
+    _t("unit-ambiguous", ERROR, "The unit code is one roster unit and the unit name another: whose figures?",
+       "Mã đơn vị là {unit} ({unit_name}) nhưng tên đơn vị ({where}) \"{value}\" là của {other} trong danh sách. "
+       "Không rõ số liệu của đơn vị nào; hỏi đơn vị gửi rồi sửa mã hoặc tên cho khớp.",
+       "The unit code is {unit} ({unit_name}) but the unit name ({where}) \"{value}\" is {other}'s in the roster. "
+       "Whose figures these are is unclear; ask the sender and correct the code or the name."),
     # -- documents ---------------------------------------------------------------------------
     _t("doc-incomplete", ERROR, "A document row is half filled.",
        "Văn bản dòng {row} ({where}) còn thiếu: {missing}. Điền đủ hoặc xóa cả dòng.",
        "Document row {row} ({where}) is missing: {missing}. Fill it in or clear the whole row."),
+    _t("doc-outside-table", ERROR, "Documents typed outside the documents table: the sheet does not count them.",
+       "Trang {sheet}: {count} dòng có văn bản nằm ngoài bảng kê khai (dòng {rows}; bảng gồm dòng {first} đến "
+       "{last}). Các văn bản này không được đếm ở trang Phụ lục và không được tổng hợp. Để kê thêm văn bản, chèn "
+       "thêm dòng vào giữa bảng (chọn một dòng trong bảng, Chèn dòng) rồi chuyển các văn bản này vào đó.",
+       "Sheet {sheet}: {count} rows hold documents outside the table (rows {rows}; the table is rows {first} to "
+       "{last}). The sheet does not count them and they are not merged. To list more documents, insert rows inside "
+       "the table (select a row in it, Insert rows) and move these documents there."),
     _t("doc-number-style", WARNING, "A document number in the other issuer's style (Party 18-KH/ĐU vs state 545/KH-…).",
        "Văn bản {value} (dòng {row}, {where}): cơ quan ban hành là \"{issuer}\" nhưng số ký hiệu theo kiểu {style}. "
        "Kiểm tra lại cơ quan ban hành hoặc số ký hiệu.",
@@ -183,15 +274,21 @@ _TYPES = [
     _t("merge-superseded", WARNING, "An older submission of a unit that sent a newer one.",
        "Tệp {file} của đơn vị {unit} đã được thay bằng tệp {other} ({reason}).",
        "{file} of unit {unit} was superseded by {other} ({reason})."),
-    _t("merge-tie", WARNING, "Two different files of one unit with the same report date.",
-       "Đơn vị {unit} gửi hai tệp khác nhau cùng ngày báo cáo {value}: dùng {other} (tên tệp xếp sau). Kiểm tra với đơn vị.",
-       "Unit {unit} sent two different files with the same report date {value}: using {other} (later file name). "
-       "Check with the unit."),
+    _t("merge-tie", WARNING, "Two different files of one unit with the same report date: the one saved later is used.",
+       "Đơn vị {unit} gửi hai tệp khác nhau cùng ngày báo cáo {value}: dùng {file}, {basis}; không dùng {other}. "
+       "Khác nhau (tệp dùng / tệp không dùng): {diffs}. Kiểm tra với đơn vị.",
+       "Unit {unit} sent two different files with the same report date {value}: using {file}, {basis}; not {other}. "
+       "Differences (used / not used): {diffs}. Check with the unit."),
     _t("merge-newer-rejected", WARNING, "A unit's newer file was rejected; its older valid file is merged.",
        "Đơn vị {unit} có bản gửi sau ({other}, ngày {value}) bị từ chối; tổng hợp đang dùng bản trước {file}. "
        "Đề nghị đơn vị sửa bản mới và gửi lại.",
        "Unit {unit} sent a newer file ({other}, dated {value}) that was rejected; the older {file} is merged. "
        "Ask the unit to correct the new file and send it again."),
+    _t("merge-rejected-date", WARNING, "A unit's other file was rejected for its report date, and was saved later.",
+       "Đơn vị {unit}: tệp {other} bị từ chối vì ngày báo cáo sai ({value}) nhưng được lưu sau {file}; tổng hợp "
+       "đang dùng {file}. Nếu {other} là bản sửa, đề nghị đơn vị sửa ngày báo cáo và gửi lại.",
+       "Unit {unit}: {other} was rejected for its report date ({value}) but was saved after {file}; the summary "
+       "uses {file}. If {other} is the correction, ask the unit to fix its report date and send it again."),
     _t("file-ignored", WARNING, "Not a workbook to read: an Excel lock file, a hidden file or another kind of file.",
        "Bỏ qua {file}: {reason}.",
        "Skipped {file}: {reason}."),
@@ -229,6 +326,19 @@ class Issue:
         }
 
 
+# A value from a file is quoted in a message up to this many characters: one pasted 30,000-
+# character title must not make every message (and the summary cell holding it) that long.
+QUOTE_MAX = 80
+_QUOTED = ("value", "read", "expected", "formula", "found", "unit")
+
+
+def quote(value: Any, limit: int = QUOTE_MAX) -> Any:
+    """``value`` cut to ``limit`` characters with "…" when it is a longer text."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1].rstrip() + "…"
+    return value
+
+
 def _fmt(template: str, params: dict[str, Any]) -> str:
     class Missing(dict):
         def __missing__(self, key: str) -> str:
@@ -252,6 +362,7 @@ def make_issue(
     base = {"where": f"{sheet}!{cell}" if sheet and cell else sheet or cell, "cell": cell, "sheet": sheet,
             "value": "" if value is None else value, "field": field}  # fmt: skip
     base.update(params)
+    base.update({k: quote(base[k]) for k in _QUOTED if k in base})
     return Issue(
         code=code,
         severity=severity or kind.severity,
@@ -278,6 +389,16 @@ class FileReport:
     docs: list[dict[str, Any]] = field(default_factory=list)  # typed document rows
     meta: dict[str, str] = field(default_factory=dict)
     report_date: Any = None  # the form's date_field: between two valid files of a unit, the later wins
+    # On the same report date, the file saved later wins: the workbook's own last-saved time
+    # (UTC; None for .xls or when the file does not say), then the file's modification time.
+    saved_at: dt.datetime | None = None
+    mtime: float | None = None
+    shown_name: str = ""  # a workbook read from an archive: "archive.zip/inner.xlsx"
+
+    @property
+    def name(self) -> str:
+        """The file's name as the officer finds it: ``a.xlsx``, or ``archive.zip/a.xlsx``."""
+        return self.shown_name or Path(self.path).name
 
     @property
     def errors(self) -> list[Issue]:
@@ -301,5 +422,6 @@ class FileReport:
             "sha256": self.sha256,
             "unit_code": self.unit_code,
             "status": self.status,
+            "saved_at": self.saved_at.isoformat() if self.saved_at else None,
             "issues": [i.to_dict(lang) for i in self.sorted_issues()],
         }

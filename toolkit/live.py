@@ -13,9 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .coerce import INTEGER_ABS_TOL, INTEGER_REL_TOL
 from .form import NUMERIC_TYPES, Field, Form, Rule, Table
-from .rules import EvalError, TableRef, _excel_round, excel_string
-from .tones import fold, spellings
+from .rules import EvalError, TableRef, excel_string
+from .text import text_key
+from .tones import spellings
 
 Tables = Mapping[str, list[Mapping[str, Any]]] | None
 
@@ -33,18 +35,11 @@ NEGATIVE = "Sai: không được là số âm"
 NOT_INTEGER = "Sai: phải là số nguyên (không có phần lẻ)"
 PERCENT_RANGE = "Sai: tỷ lệ không được lớn hơn 100%"
 PERCENT_AS_NUMBER = "Lưu ý: đã gõ số thay vì phần trăm, được hiểu là phần trăm; nên gõ dạng 12,5%"
-DATE_TOO_EARLY = "Sai: ngày trước năm 1945 (có phải chỉ gõ năm?); gõ dạng ngày/tháng/năm"
 NOT_IN_LIST = "Sai: {label} không có trong danh sách, hãy chọn từ danh sách"
 DERIVED_TYPED = "Sai: ô này tự tính, phải là "
 LOCKED_CHANGED = "Sai: ô đã khóa bị sửa, phải là "
 UNIT_UNRESOLVED = "Sai: tên đơn vị không có trong danh sách, hãy chọn từ danh sách để có mã đơn vị"
 ON_RECEIPT = "mã, tên đơn vị theo danh sách và các tệp gửi trùng do Sở Nội vụ kiểm tra khi nhận"
-
-# A number within this of a whole number is that whole number (float noise of a pasted
-# formula): the sheet rounds to 9 decimals before judging, as the reader does.
-INTEGER_DIGITS = 9
-EARLIEST_DATE = dt.date(1945, 1, 1)
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def _is_blank(value: Any) -> bool:
@@ -59,26 +54,6 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _serial(value: Any) -> float | None:
-    """A date or a number as the spreadsheet's serial day number (None for anything else)."""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return float((value - _EXCEL_EPOCH).days)
-    return float(value) if _is_number(value) else None
-
-
-def _before(a: Any, b: Any, *, unknown: bool = False) -> bool:
-    """``a < b`` for dates or serial numbers as the sheet compares them (``unknown`` when one
-    side is neither)."""
-    x, y = _serial(a), _serial(b)
-    return unknown if x is None or y is None else x < y
-
-
-def _xl_date(day: dt.date) -> str:
-    return f"DATE({day.year},{day.month},{day.day})"
-
-
 def _rule_inputs(form: Form, rules: tuple[Rule, ...], but: str) -> list[Field]:
     names = set().union(*(r.fields for r in rules)) if rules else set()
     return [f for f in form.input_fields if f.code in names and f.code != but]
@@ -87,23 +62,32 @@ def _rule_inputs(form: Form, rules: tuple[Rule, ...], but: str) -> list[Field]:
 # -- values as the reader takes them -----------------------------------------------------------
 
 
+def _whole(value: float) -> bool:
+    """Within the reader's tolerance of a whole number (float noise of a pasted formula)."""
+    nearest = round(value)
+    return math.isclose(value, nearest, rel_tol=INTEGER_REL_TOL, abs_tol=INTEGER_ABS_TOL)
+
+
 def _read_number(type_: str, value: Any) -> Any:
     """What the reader makes of a number in a field of ``type_`` (12,5 in a rate is 12,5 %)."""
     if not _is_number(value):
         return value
     if type_ == "percent" and 1 < value <= 100:
         return value / 100
-    if type_ == "integer":
-        rounded = _excel_round(value, INTEGER_DIGITS)
-        return int(rounded) if rounded.is_integer() else rounded
+    if type_ == "integer" and isinstance(value, float) and _whole(value):
+        return int(round(value))
     return value
+
+
+def _xl_whole(ref: str) -> str:
+    return f"ABS({ref}-ROUND({ref},0))<=MAX({INTEGER_ABS_TOL!r},{INTEGER_REL_TOL!r}*ABS({ref}))"
 
 
 def _xl_read_number(type_: str, ref: str) -> str:
     if type_ == "percent":
         return f"IF(ISNUMBER({ref}),IF(AND({ref}>1,{ref}<=100),{ref}/100,{ref}),{ref})"
     if type_ == "integer":
-        return f"IF(ISNUMBER({ref}),ROUND({ref},{INTEGER_DIGITS}),{ref})"
+        return f"IF(ISNUMBER({ref}),IF({_xl_whole(ref)},ROUND({ref},0),{ref}),{ref})"
     return ref
 
 
@@ -159,44 +143,12 @@ def _value_checks(form: Form, type_: str, code: str) -> tuple[list[_Check], list
     if type_ in ("integer", "percent"):
         errors.append(_Check("{x}<0", lambda v: num(v) and v < 0, NEGATIVE))
     if type_ == "integer":
-        errors.append(
-            _Check(
-                f"ROUND({{x}},{INTEGER_DIGITS})<>ROUND({{x}},0)",
-                lambda v: num(v) and _excel_round(v, INTEGER_DIGITS) != _excel_round(v, 0),
-                NOT_INTEGER,
-            )
-        )
+        errors.append(_Check(f"NOT({_xl_whole('{x}')})", lambda v: num(v) and not _whole(float(v)), NOT_INTEGER))
     if type_ == "percent":
         errors.append(_Check("{x}>100", lambda v: num(v) and v > 100, PERCENT_RANGE))
         warnings.append(_Check("{x}>1", lambda v: num(v) and v > 1, PERCENT_AS_NUMBER))
-    if type_ == "date":
-        errors.append(_Check(f"{{x}}<{_xl_date(EARLIEST_DATE)}", lambda v: _before(v, EARLIEST_DATE), DATE_TOO_EARLY))
-        if code == form.date_field:
-            # The report of year Y is signed in Y or in the first quarter of Y+1 (dv: an error
-            # after 31/3 of Y+1, a warning in its first quarter, a warning before Y).
-            y = form.year
-            last, next_year, first = dt.date(y + 1, 3, 31), dt.date(y + 1, 1, 1), dt.date(y, 1, 1)
-            errors.append(
-                _Check(
-                    f"{{x}}>{_xl_date(last)}",
-                    lambda v: _before(last, v),
-                    f"Sai: ngày báo cáo sau 31/03/{y + 1}, kiểm tra lại năm",
-                )
-            )
-            warnings.append(
-                _Check(
-                    f"{{x}}>={_xl_date(next_year)}",
-                    lambda v: not _before(v, next_year, unknown=True),
-                    f"Lưu ý: ngày báo cáo trong năm {y + 1}, kiểm tra lại năm",
-                )
-            )
-            warnings.append(
-                _Check(
-                    f"{{x}}<{_xl_date(first)}",
-                    lambda v: _before(v, first),
-                    f"Lưu ý: ngày báo cáo trước năm {y}",
-                )
-            )
+    # Dates (a year typed into a date cell, a report dated after the first quarter) are the
+    # form's rules: the chain of rules shows them.
     return errors, warnings
 
 
@@ -256,35 +208,20 @@ def field_check_value(form: Form, f: Field, env: Mapping[str, Any], tables: Tabl
 # -- a derived count: the clerk must not type over it --------------------------------------
 
 
-def _derived_formula(form: Form, f: Field) -> str:
-    """``f``'s expression with every derived name replaced by its own expression."""
-    assert f.expr is not None
-    derived = {d.code: d for d in form.derived_fields}
-
-    def resolve(name: str) -> str:
-        return f"({_derived_formula(form, derived[name])})" if name in derived else name
-
-    return f.expr.to_excel(resolve, lambda ref: form.tables[ref.table].column_range(ref.column))
-
-
 def derived_check_formula(form: Form, f: Field) -> str:
-    expected = _derived_formula(form, f)
+    """The cell beside a derived count: empty while it holds what its formula computes from
+    the sheet; an error with the right figure when a clerk typed over it. A total that adds a
+    typed-over count agrees with what it adds, so the error shows once, where it starts (as
+    dv reports it)."""
+    assert f.expr is not None
+    expected = f.expr.to_excel(lambda n: n, lambda ref: form.tables[ref.table].column_range(ref.column))
     return f'IFERROR(IF({f.code}=({expected}),"",{excel_string(DERIVED_TYPED)}&({expected})),{excel_string(CANNOT)})'
 
 
-def derived_expected(form: Form, f: Field, env: Mapping[str, Any], tables: Tables) -> Any:
-    """What ``f`` is, recomputed from the inputs and the tables alone."""
-    assert f.expr is not None
-    values = dict(env)
-    for d in form.derived_fields:
-        assert d.expr is not None
-        values[d.code] = d.expr.evaluate(values, tables or {t: [] for t in form.tables})
-    return values[f.code]
-
-
 def derived_check_value(form: Form, f: Field, env: Mapping[str, Any], tables: Tables = None) -> str:
-    """What :func:`derived_check_formula` computes when the cell holds ``env[f.code]``."""
-    expected = derived_expected(form, f, env, tables)
+    """What :func:`derived_check_formula` computes when the cells hold ``env``."""
+    assert f.expr is not None
+    expected = f.expr.evaluate({k: (0 if v is None else v) for k, v in env.items()}, tables or {})
     shown = env.get(f.code)
     return "" if (0 if shown is None else shown) == expected else f"{DERIVED_TYPED}{expected}"
 
@@ -328,8 +265,8 @@ def _choice_spellings(form: Form, key: str) -> list[str]:
 
 
 def _in_list(form: Form, key: str, value: Any) -> bool:
-    text = " ".join(str(value).split()) if not isinstance(value, dt.date) else ""
-    return fold(text) in {fold(c.value) for c in form.choices[key]}
+    text = "" if isinstance(value, dt.date) else str(value)
+    return text_key(text) in {text_key(c.value) for c in form.choices[key]}
 
 
 def row_check_formula(form: Form, table: Table, row: int) -> str:
@@ -338,10 +275,6 @@ def row_check_formula(form: Form, table: Table, row: int) -> str:
     missing = "&".join(f'IF(${c.column}{row}="",{excel_string("; " + c.label)},"")' for c in table.columns)
     resolve = _row_resolver(form, table, row)
     body = _chain_formula(form, table.rules, resolve, excel_string(OK)) if table.rules else excel_string(OK)
-    for c in table.columns:
-        if c.type == "date":
-            errors, _ = _value_checks(form, c.type, c.code)
-            body = _wrap_formula(errors, f"${c.column}{row}", body)
     for c in table.columns:
         if c.type == "date":
             body = f"IF(ISTEXT(${c.column}{row}),{excel_string(TEXT_DATE)},{body})"
@@ -368,11 +301,6 @@ def row_check_value(form: Form, table: Table, values: Mapping[str, Any], env: Ma
     for c in table.columns:
         if c.type == "date" and isinstance(values.get(c.code), str):
             return TEXT_DATE
-    for c in table.columns:
-        if c.type == "date":
-            failed = _first_failing(_value_checks(form, c.type, c.code)[0], values[c.code])
-            if failed:
-                return failed
     try:
         return _chain_value(form, table.rules, {**as_read(form, env), **values}, None)
     except EvalError:

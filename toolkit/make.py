@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .form import Form
 from .fsutil import OutputError, atomic_write, check_writable
+from .messages import DvError, os_error_text
 from .roster import Roster, RosterError, read_roster
 from .template import build_template, template_filename
 
@@ -17,6 +18,7 @@ __all__ = ["MakeResult", "make_templates"]
 class MakeResult:
     paths: tuple[Path, ...]
     folder: Path | None = None  # set when one template per unit was written
+    warnings: tuple[DvError, ...] = ()  # the roster's (an encoding, a joined name), for the CLI to print
 
 
 def make_templates(
@@ -35,6 +37,7 @@ def make_templates(
     a refused run leaves nothing behind.
     """
     roster: Roster | None = read_roster(roster_path) if roster_path else None
+    notes = roster.warnings if roster else ()
     if unit_code and roster is None:
         raise RosterError("roster.needed")
     if unit_code:
@@ -42,12 +45,12 @@ def make_templates(
         unit = roster.require(unit_code)
         target = _single_target(output, template_filename(form, unit), output_is_folder)
         check_writable(target, force=force)
-        return MakeResult((atomic_write(target, build_template(form, unit=unit), force=force),))
+        return MakeResult((atomic_write(target, build_template(form, unit=unit), force=force),), warnings=notes)
     if roster is None or generic_only:
         # Generic: the unit is typed, or picked from a dropdown of the roster when there is one.
         target = _single_target(output, template_filename(form), output_is_folder)
         check_writable(target, force=force)
-        return MakeResult((atomic_write(target, build_template(form, roster=roster), force=force),))
+        return MakeResult((atomic_write(target, build_template(form, roster=roster), force=force),), warnings=notes)
 
     folder = output or Path(f"{form.id}-{form.year}")
     if folder.exists() and not folder.is_dir():
@@ -64,9 +67,9 @@ def make_templates(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError("output.unwritable", path=str(folder), reason=exc.strerror or exc) from None
+        raise OutputError("output.unwritable", path=str(folder), reason=os_error_text(exc)) from None
     written = [atomic_write(target, build_template(form, unit=u, roster=roster), force=force) for target, u in plan]
-    return MakeResult(tuple(written), folder)
+    return MakeResult(tuple(written), folder, notes)
 
 
 def _single_target(output: Path | None, default_name: str, is_folder: bool = False) -> Path:
@@ -78,7 +81,7 @@ def _single_target(output: Path | None, default_name: str, is_folder: bool = Fal
             try:
                 output.mkdir(parents=True)
             except OSError as exc:
-                raise OutputError("output.unwritable", path=str(output), reason=exc.strerror or exc) from None
+                raise OutputError("output.unwritable", path=str(output), reason=os_error_text(exc)) from None
         return output / default_name
     if output.suffix.lower() != ".xlsx":
         raise OutputError("output.suffix", path=str(output), suffix=".xlsx")

@@ -12,14 +12,16 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cmp_to_key
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .check import check_files, expand_paths
 from .form import Field, Form, load_form
-from .issues import FileReport, make_issue
+from .issues import ERROR, FileReport, make_issue, quote
 from .roster import Roster
-from .rules import EvalError, format_number
+from .rules import EvalError, format_number, format_percent
+from .text import normalise_code
 
 if TYPE_CHECKING:  # pandas is imported only when a table is asked for
     import pandas as pd
@@ -61,8 +63,8 @@ class MergeResult:
             self._by_unit: dict[str, list[FileReport]] = defaultdict(list)
             for f in self.files:
                 if f.unit_code:
-                    self._by_unit[f.unit_code.upper()].append(f)
-        return self._by_unit.get(unit_code.upper(), [])
+                    self._by_unit[normalise_code(f.unit_code)].append(f)
+        return self._by_unit.get(normalise_code(unit_code), [])
 
     @property
     def accepted(self) -> list[FileReport]:
@@ -202,20 +204,20 @@ def _mark_duplicates(reports: list[FileReport]) -> None:
         original = first.setdefault(report.sha256, report)
         if original is not report:
             report.status = "duplicate"
-            report.issues.append(make_issue("merge-duplicate", file=Path(report.path).name,
-                                            other=Path(original.path).name))  # fmt: skip
+            report.issues.append(make_issue("merge-duplicate", file=report.name,
+                                            other=original.name))  # fmt: skip
 
 
 def _pick_per_unit(reports: list[FileReport], form: Form) -> dict[str, FileReport]:
     by_unit: dict[str, list[FileReport]] = defaultdict(list)
     for report in reports:
         if report.status == "accepted" and report.unit_code:
-            by_unit[report.unit_code.upper()].append(report)
+            by_unit[normalise_code(report.unit_code)].append(report)
     winners: dict[str, FileReport] = {}
     for unit, candidates in by_unit.items():
-        # Later report date wins; a tie goes to the later file name, and is said.
-        ordered = sorted(candidates, key=lambda r: (report_date(r) or dt.date.min, Path(r.path).name.casefold(),
-                                                     str(r.path).casefold()))  # fmt: skip
+        # Later report date wins; on the same date, the file saved later (never the later name:
+        # a browser names a second download "X (1).xlsx", which sorts before "X.xlsx").
+        ordered = sorted(candidates, key=cmp_to_key(_submission_order))
         winner = ordered[-1]
         winners[unit] = winner
         win_date = report_date(winner)
@@ -223,52 +225,143 @@ def _pick_per_unit(reports: list[FileReport], form: Form) -> dict[str, FileRepor
             loser.status = "superseded"
             lose_date = report_date(loser)
             if lose_date == win_date:
-                reason_vi, reason_en = (
-                    "cùng ngày báo cáo, tệp được dùng có tên xếp sau",
-                    "same report date; the later file name is used",
-                )
-                winner.issues.append(make_issue("merge-tie", unit=winner.unit_code, value=format_number(win_date),
-                                                other=Path(winner.path).name))  # fmt: skip
+                basis_vi, basis_en = _saved_basis(winner, loser)
+                reason_vi = f"cùng ngày báo cáo; {winner.name} {basis_vi}"
+                reason_en = f"same report date; {winner.name} {basis_en}"
+                winner.issues.append(make_issue(
+                    "merge-tie", unit=winner.unit_code, value=format_number(win_date), file=winner.name,
+                    other=loser.name, basis_vi=basis_vi, basis_en=basis_en,
+                    diffs_vi=differences(form, winner, loser, "vi"), diffs_en=differences(form, winner, loser, "en")))  # fmt: skip
             else:
                 reason_vi = f"ngày báo cáo {format_number(lose_date)} cũ hơn {format_number(win_date)}"
                 reason_en = f"report date {format_number(lose_date)} is older than {format_number(win_date)}"
-            loser.issues.append(make_issue("merge-superseded", file=Path(loser.path).name, unit=loser.unit_code,
-                                           other=Path(winner.path).name, reason_vi=reason_vi, reason_en=reason_en))  # fmt: skip
-    _settle_rejected(reports, winners)
+            loser.issues.append(make_issue("merge-superseded", file=loser.name, unit=loser.unit_code,
+                                           other=winner.name, reason_vi=reason_vi, reason_en=reason_en))  # fmt: skip
+    _settle_rejected(reports, winners, form)
     return winners
 
 
-def _settle_rejected(reports: list[FileReport], winners: dict[str, FileReport]) -> None:
-    """A rejected file of a unit that also sent a valid one: an older (or undated) rejected
-    file was corrected by the valid one and is ``superseded``; a newer rejected file stays
-    rejected, and the valid one that is used instead says so."""
+def saved_order(a: FileReport, b: FileReport) -> int:
+    """-1 if ``a`` was saved before ``b``, 1 if after, 0 if dv cannot tell: the workbooks' own
+    last-saved times when both have one, else the files' modification times."""
+    if a.saved_at is not None and b.saved_at is not None and a.saved_at != b.saved_at:
+        return -1 if a.saved_at < b.saved_at else 1
+    if a.mtime is not None and b.mtime is not None and a.mtime != b.mtime:
+        return -1 if a.mtime < b.mtime else 1
+    return 0
+
+
+def _submission_order(a: FileReport, b: FileReport) -> int:
+    date_a, date_b = report_date(a) or dt.date.min, report_date(b) or dt.date.min
+    if date_a != date_b:
+        return -1 if date_a < date_b else 1
+    return saved_order(a, b)
+
+
+def _local(value: dt.datetime) -> str:
+    return value.astimezone().strftime("%d/%m/%Y %H:%M:%S")
+
+
+def _saved_basis(winner: FileReport, other: FileReport) -> tuple[str, str]:
+    """Why ``winner`` counts as saved later, in words (vi, en)."""
+    if winner.saved_at is not None and other.saved_at is not None and winner.saved_at != other.saved_at:
+        won, lost = _local(winner.saved_at), _local(other.saved_at)
+        return (f"được chương trình bảng tính lưu sau (lúc {won}, tệp kia lúc {lost})",
+                f"saved later by the spreadsheet program (at {won}, the other at {lost})")  # fmt: skip
+    if winner.mtime is not None and other.mtime is not None and winner.mtime != other.mtime:
+        won, lost = (_local(dt.datetime.fromtimestamp(t)) for t in (winner.mtime, other.mtime))
+        return (f"được sửa sau trên máy này (lúc {won}, tệp kia lúc {lost}; tệp không ghi thời điểm lưu)",
+                f"modified later on this computer (at {won}, the other at {lost}; no save time in the files)")  # fmt: skip
+    return ("không xác định được tệp nào lưu sau (cùng thời điểm lưu)",
+            "it cannot be told which was saved later (same save time)")  # fmt: skip
+
+
+_MAX_DIFFERENCES = 8
+
+
+def differences(form: Form, used: FileReport, other: FileReport, lang: str = "vi") -> str:
+    """The figures that differ between two files of one unit: "label: used / other; …"."""
+    parts = []
+    for f in form.fields:
+        a, b = used.values.get(f.code), other.values.get(f.code)
+        if a != b:
+            parts.append(f"{f.text(lang)}: {_shown(f, a, lang)} / {_shown(f, b, lang)}")
+    rows_a = [{k: v for k, v in d.items() if k != "_row"} for d in used.docs]
+    rows_b = [{k: v for k, v in d.items() if k != "_row"} for d in other.docs]
+    if rows_a != rows_b:
+        vi = f"danh sách văn bản: {len(rows_a)} / {len(rows_b)} dòng"
+        en = f"list of documents: {len(rows_a)} / {len(rows_b)} rows"
+        if len(rows_a) == len(rows_b):
+            vi, en = vi + " (khác nội dung)", en + " (different content)"
+        parts.append(en if lang == "en" else vi)
+    if not parts:
+        return "no figure differs" if lang == "en" else "không khác số liệu nào"
+    more = len(parts) - _MAX_DIFFERENCES
+    shown = "; ".join(parts[:_MAX_DIFFERENCES])
+    if more > 0:
+        shown += f"; {'and' if lang == 'en' else 'và'} {more} {'more' if lang == 'en' else 'mục khác'}"
+    return shown
+
+
+def _shown(f: Field, value: Any, lang: str) -> str:
+    if value is None:
+        return "(empty)" if lang == "en" else "(trống)"
+    if f.type == "percent" and isinstance(value, int | float):
+        return format_percent(value, lang=lang)
+    return quote(format_number(value, lang=lang) if not isinstance(value, str) else value, 40)
+
+
+def _settle_rejected(reports: list[FileReport], winners: dict[str, FileReport], form: Form) -> None:
+    """A rejected file of a unit that also sent a valid one: an older rejected file was
+    corrected by the valid one and is ``superseded``; a newer rejected file stays rejected,
+    and the valid one that is used instead says so. A rejected file whose report date is
+    wrong or missing cannot be placed by that date: the save times decide, and when it was
+    saved after the valid file (or dv cannot tell), it stays rejected."""
     for report in reports:
-        winner = winners.get(report.unit_code.upper()) if report.unit_code else None
+        winner = winners.get(normalise_code(report.unit_code)) if report.unit_code else None
         if report.status != "rejected" or winner is None or any(i.code == "unit-unknown" for i in report.issues):
             continue
         rejected_date, win_date = report_date(report), report_date(winner)
-        if rejected_date is None or win_date is None or rejected_date <= win_date:
+        bad_date = rejected_date is None or any(i.severity == ERROR and i.field == form.date_field
+                                                for i in report.issues)  # fmt: skip
+        order = saved_order(report, winner)
+        if bad_date:
+            if order < 0:
+                shown = format_number(rejected_date) if rejected_date else "trống"
+                report.status = "superseded"
+                report.issues.append(make_issue(
+                    "merge-superseded", file=report.name, unit=report.unit_code,
+                    other=winner.name,
+                    reason_vi=f"ngày báo cáo sai ({shown}); bản lưu sau đã sửa và hợp lệ",
+                    reason_en=f"wrong report date ({format_number(rejected_date) if rejected_date else 'empty'}); "
+                              "the file saved later is corrected and valid"))  # fmt: skip
+            else:
+                winner.issues.append(make_issue(
+                    "merge-rejected-date", unit=winner.unit_code, file=winner.name,
+                    other=report.name, value_vi=format_number(rejected_date) if rejected_date else "trống",
+                    value_en=format_number(rejected_date) if rejected_date else "empty"))  # fmt: skip
+        elif rejected_date < win_date or (rejected_date == win_date and order <= 0):
             report.status = "superseded"
             report.issues.append(make_issue(
-                "merge-superseded", file=Path(report.path).name, unit=report.unit_code, other=Path(winner.path).name,
+                "merge-superseded", file=report.name, unit=report.unit_code, other=winner.name,
                 reason_vi="bản gửi sau đã sửa và hợp lệ", reason_en="the later submission is corrected and valid"))  # fmt: skip
         else:
             winner.issues.append(make_issue(
-                "merge-newer-rejected", unit=winner.unit_code, file=Path(winner.path).name,
-                other=Path(report.path).name, value=format_number(rejected_date)))  # fmt: skip
+                "merge-newer-rejected", unit=winner.unit_code, file=winner.name,
+                other=report.name, value=format_number(rejected_date)))  # fmt: skip
 
 
 def _rows(winners: dict[str, FileReport], roster: Roster | None, form: Form) -> list[UnitRow]:
     rows: list[UnitRow] = []
     seen: set[str] = set()
     for unit in roster.units if roster else ():
-        rows.append(UnitRow(unit.code, unit.name, True, winners.get(unit.code.upper())))
-        seen.add(unit.code.upper())
+        rows.append(UnitRow(unit.code, unit.name, True, winners.get(normalise_code(unit.code))))
+        seen.add(normalise_code(unit.code))
     extra = sorted(code for code in winners if code not in seen)
     for code in extra:
         report = winners[code]
         name = str(report.values.get(form.roster_name) or "")
-        rows.append(UnitRow(report.unit_code, name, False, report))
+        rows.append(UnitRow(code, name, False, report))
     return rows
 
 

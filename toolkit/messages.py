@@ -6,7 +6,9 @@ sentences around them: usage errors, summaries, progress.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import unicodedata
 
 LANGS = ("vi", "en")
@@ -18,10 +20,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cannot read the unit roster {path}: {reason}.",
     ),
     "roster.encoding": (
-        "Danh sách đơn vị {path} không phải UTF-8. Mở bằng Excel, chọn Lưu thành → "
-        '"CSV UTF-8 (phân cách bằng dấu phẩy)", rồi chạy lại.',
-        "The unit roster {path} is not UTF-8. Open it in Excel, Save As → "
-        '"CSV UTF-8 (Comma delimited)", and run again.',
+        "Danh sách đơn vị {path} không đọc được: không phải UTF-8, Windows-1258 hay UTF-16. Mở bằng Excel, "
+        'chọn Lưu thành → "CSV UTF-8 (phân cách bằng dấu phẩy)", rồi chạy lại.',
+        "The unit roster {path} cannot be read: it is not UTF-8, Windows-1258 or UTF-16. Open it in Excel, "
+        'Save As → "CSV UTF-8 (Comma delimited)", and run again.',
+    ),
+    "roster.encoding_read": (
+        "Lưu ý: danh sách đơn vị {path} được lưu theo bảng mã {encoding}; dv đã đọc được. Kiểm tra tên đơn vị "
+        'trong biểu mẫu; lần sau nên lưu dạng "CSV UTF-8 (phân cách bằng dấu phẩy)".',
+        "Note: the unit roster {path} is saved as {encoding}; dv read it. Check the unit names in the templates; "
+        'next time save it as "CSV UTF-8 (Comma delimited)".',
+    ),
+    "roster.name_joined": (
+        "Lưu ý: danh sách đơn vị, dòng {line}: tên có dấu {sep!r} không nằm trong ngoặc kép; dv đọc cả phần sau "
+        'là tên: "{name}". Nếu sai, đặt tên trong ngoặc kép.',
+        "Note: unit roster, line {line}: the name holds an unquoted {sep!r}; dv reads the rest of the line as the "
+        'name: "{name}". If that is wrong, put the name in double quotes.',
     ),
     "roster.header": (
         "Danh sách đơn vị {path}: dòng đầu phải là tiêu đề có cột code và name "
@@ -41,6 +55,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "dòng {line}: mã {code!r} đã có ở dòng {first}",
         "line {line}: code {code!r} already used on line {first}",
     ),
+    "roster.extra_fields": (
+        "dòng {line}: {fields} ô nhưng tiêu đề có {columns} cột ({text}); không rõ ô nào thừa. Đặt tên có dấu phẩy "
+        "trong ngoặc kép, hoặc lưu lại bằng Excel",
+        "line {line}: {fields} fields but the header has {columns} columns ({text}); which one is extra is unclear. "
+        "Put a name with a comma in double quotes, or save the list again from Excel",
+    ),
     "roster.no_code": ("dòng {line}: thiếu mã đơn vị", "line {line}: the code is empty"),
     "roster.bad_code": (
         "dòng {line}: mã {code!r} chỉ được có chữ không dấu, số, - và _",
@@ -48,8 +68,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "roster.no_name": ("dòng {line}: đơn vị {code} chưa có tên", "line {line}: unit {code} has no name"),
     "roster.bad_kind": (
-        "dòng {line}: loại {kind!r} phải là so hoặc huyen",
-        "line {line}: kind {kind!r} must be so or huyen",
+        "dòng {line}: loại {kind!r} phải là sở (so) hoặc huyện (huyen, thị xã, thành phố)",
+        "line {line}: kind {kind!r} must be sở (so) or huyện (huyen, thị xã, thành phố)",
     ),
     "roster.unknown_unit": (
         "Không có đơn vị mã {code!r} trong danh sách {path}. Các mã có: {codes}.",
@@ -102,8 +122,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The same file is named for two outputs (-o, --json, --docx); pick different names.",
     ),
     "output.is_input": (
-        "Tệp kết quả {path} trùng với một tệp đầu vào; chọn tên khác bằng -o.",
-        "The output {path} is one of the input files; pick another name with -o.",
+        "Tệp kết quả {path} trùng với một tệp đầu vào (bài nộp của đơn vị); chọn tên khác bằng {option}.",
+        "The output {path} is one of the input files (a unit's submission); pick another name with {option}.",
     ),
     "unexpected": (
         "dv gặp lỗi không mong đợi ({error}). Không tệp đầu vào nào bị sửa. Hãy gửi thông báo "
@@ -112,6 +132,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "message to your administrator (run again with DV_DEBUG=1 for details).",
     ),
     "form.error": ("Lỗi biểu mẫu: {reason}", "Form definition error: {reason}"),
+    # usage errors (the command line's own parser, rendered by cli.py)
+    "usage.lang": (
+        "Ngôn ngữ {value!r} ({source}) không có; chọn vi (tiếng Việt) hoặc en (tiếng Anh).",
+        "Unknown language {value!r} ({source}); choose vi (Vietnamese) or en (English).",
+    ),
+    "usage.usage": ("Cách dùng: {usage}", "Usage: {usage}"),
+    "usage.try_help": ("Xem '{command} --help' để biết cách dùng.", "Try '{command} --help' for help."),
+    "usage.error": ("Lỗi: {message}", "Error: {message}"),
+    "usage.missing_argument": ("Thiếu đối số {name} ({help})", "Missing argument {name} ({help})"),
+    "usage.missing_option": ("Thiếu tùy chọn {name}.", "Missing option {name}."),
+    "usage.no_such_option": ("Không có tùy chọn {name}.", "No such option: {name}."),
+    "usage.did_you_mean": ("Có phải ý là: {names}?", "Did you mean: {names}?"),
+    "usage.option_needs_value": ("Tùy chọn {name} cần một giá trị.", "Option {name} requires a value."),
+    "usage.option_takes_no_value": ("Tùy chọn {name} không nhận giá trị.", "Option {name} does not take a value."),
+    "usage.bad_value": (
+        "Giá trị {value!r} của {name} không hợp lệ: {reason}.",
+        "Invalid value {value!r} for {name}: {reason}.",
+    ),  # fmt: skip
+    "usage.bad_value_plain": ("Giá trị của {name} không hợp lệ: {reason}.", "Invalid value for {name}: {reason}."),
+    "usage.not_integer": ("phải là một số nguyên (ví dụ 2020)", "must be a whole number (e.g. 2020)"),
+    "usage.not_number": ("phải là một số", "must be a number"),
+    "usage.no_such_command": (
+        "Không có lệnh {name!r}. Các lệnh: make-template, check, merge.",
+        "No such command {name!r}. Commands: make-template, check, merge.",
+    ),
+    "usage.missing_command": (
+        "Thiếu lệnh: make-template, check hoặc merge.",
+        "Missing command: make-template, check or merge.",
+    ),
+    "usage.extra_arguments": ("Thừa đối số: {args}.", "Unexpected extra argument(s): {args}."),
+    "usage.other": ("{message}", "{message}"),
     # make-template
     "template.written": ("Đã ghi biểu mẫu: {path}", "Template written: {path}"),
     "template.written_many": (
@@ -135,6 +186,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không ghi chú được {path}: chỉ ghi chú được tệp .xlsx/.xlsm đọc được và có lỗi ở ô cụ thể.",
         "Cannot annotate {path}: only readable .xlsx/.xlsm files with cell-level issues are annotated.",
     ),
+    "check.annotate_archive": (
+        "Không ghi chú được {path}: tệp nằm trong tệp nén. Giải nén ra thư mục rồi chạy lại với --annotate.",
+        "Cannot annotate {path}: it is inside an archive. Unpack it into a folder and run again with --annotate.",
+    ),
     # merge
     "merge.reading": ("Đang đọc các tệp", "Reading files"),
     "merge.not_a_folder": (
@@ -157,6 +212,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "merge.rejected_line": ("  ✗ {file} ({unit}): {reason}", "  ✗ {file} ({unit}): {reason}"),
     "merge.ignored_line": ("  – {reason}", "  – {reason}"),
+    "merge.superseded_line": ("  ↻ {reason}", "  ↻ {reason}"),
+    "merge.note_line": ("  ! {reason}", "  ! {reason}"),
     "merge.written": ("Đã ghi tổng hợp: {path}", "Summary written: {path}"),
     "merge.json_written": ("Đã ghi báo cáo JSON: {path}", "JSON report written: {path}"),
     "merge.totals": (
@@ -225,10 +282,76 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+_LANG = re.compile(r"^(vi|en)(?:[_.-].*)?$", re.IGNORECASE)  # vi, en, vi_VN, en_US.UTF-8
+
+
+class UnknownLang(ValueError):
+    """``--lang`` or ``DV_LANG`` names a language dv does not speak."""
+
+    def __init__(self, value: str, source: str) -> None:
+        super().__init__(value)
+        self.value, self.source = value, source
+
+    def render(self, lang: str = "vi") -> str:
+        return t("usage.lang", lang, value=self.value, source=self.source)
+
+
 def lang_from(value: str | None) -> str:
-    """The language asked for by ``--lang`` or ``DV_LANG``; Vietnamese by default."""
-    lang = (value or os.environ.get("DV_LANG") or "vi").strip().lower()[:2]
-    return lang if lang in LANGS else "vi"
+    """The language asked for by ``--lang`` or ``DV_LANG``; Vietnamese by default. An unknown
+    value raises :class:`UnknownLang` (a usage error: the user asked for something)."""
+    source = "--lang" if value else "DV_LANG"
+    raw = value if value else os.environ.get("DV_LANG", "")
+    if not raw.strip():
+        return "vi"
+    m = _LANG.match(raw.strip())
+    if m is None:
+        raise UnknownLang(raw, source)
+    return m.group(1).lower()
+
+
+class Localized:
+    """A text in both languages, as a parameter of a message rendered later in either."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        self.vi, self.en = vi, en
+
+    def render(self, lang: str = "vi") -> str:
+        return self.en if lang == "en" else self.vi
+
+    def __str__(self) -> str:
+        return self.vi
+
+
+# What an operating-system error means, in the officer's words (one place, used wherever an
+# OSError is shown: reading inputs, writing outputs, the roster, the forms).
+_OS_ERRORS: dict[int, tuple[str, str]] = {
+    errno.ENOENT: ("không có tệp hoặc thư mục này", "no such file or folder"),
+    errno.EACCES: ("không có quyền truy cập trên máy tính này", "permission denied on this computer"),
+    errno.EPERM: ("không được phép thao tác trên máy tính này", "operation not permitted on this computer"),
+    errno.ENOSPC: ("ổ đĩa đã hết chỗ trống", "the disk is full"),
+    errno.EDQUOT: ("đã hết hạn mức dung lượng của tài khoản", "the account's disk quota is used up"),
+    errno.EROFS: ("ổ đĩa chỉ cho phép đọc, không ghi được", "the disk is read-only"),
+    errno.EISDIR: ("đó là một thư mục, không phải tệp", "it is a folder, not a file"),
+    errno.ENOTDIR: ("một phần của đường dẫn không phải là thư mục", "part of the path is not a folder"),
+    errno.EEXIST: ("đã có tệp trùng tên", "a file of that name already exists"),
+    errno.EIO: ("lỗi đọc/ghi của ổ đĩa", "a disk input/output error"),
+    errno.EBUSY: ("đang bị chương trình khác sử dụng", "in use by another program"),
+    errno.ENAMETOOLONG: ("tên tệp hoặc đường dẫn quá dài", "the file name or path is too long"),
+    errno.ELOOP: ("lối tắt (liên kết) trỏ vòng quanh", "the links loop back on themselves"),
+    errno.EMFILE: ("mở quá nhiều tệp cùng lúc", "too many open files"),
+    errno.EXDEV: ("không chuyển được sang ổ đĩa khác", "cannot move across disks"),
+    errno.ETXTBSY: ("tệp đang được dùng", "the file is in use"),
+    errno.EINVAL: ("tên hoặc thao tác không hợp lệ", "an invalid name or operation"),
+}
+
+
+def os_error_text(exc: OSError) -> Localized:
+    """An OSError as a phrase in both languages (never the C library's English alone)."""
+    known = _OS_ERRORS.get(exc.errno) if exc.errno is not None else None
+    if known is not None:
+        return Localized(*known)
+    detail = exc.strerror or type(exc).__name__
+    return Localized(f"lỗi hệ điều hành: {detail}", f"operating-system error: {detail}")
 
 
 def t(key: str, lang: str = "vi", **params: object) -> str:
@@ -250,7 +373,7 @@ class DvError(Exception):
     def render(self, lang: str = "vi") -> str:
         params = {
             k: ("\n".join(f"  - {p.render(lang) if isinstance(p, DvError) else p}" for p in v)
-                if isinstance(v, list) else v)
+                if isinstance(v, list) else v.render(lang) if isinstance(v, Localized) else v)
             for k, v in self.params.items()
         }  # fmt: skip
         return t(self.key, lang, **params)

@@ -17,7 +17,8 @@ from typing import Any
 
 from .form import Form
 from .merger import MergeResult
-from .messages import DvError
+from .messages import DvError, os_error_text
+from .text import normalise_code
 
 __all__ = ["Comparison", "PreviousError", "PreviousSummary", "UnitComparison", "compare", "read_previous"]
 
@@ -87,7 +88,7 @@ class Comparison:
         return [u.code for u in self.units.values() if u.status == status]
 
     def previous_values(self, code: str) -> dict[str, Any]:
-        unit = self.previous.units.get(code.upper()) if self.previous else None
+        unit = self.previous.units.get(normalise_code(code)) if self.previous else None
         return unit.values if unit and unit.sent else {}
 
     def to_dict(self) -> dict[str, Any]:
@@ -146,7 +147,7 @@ def read_previous(path: str | Path, form: Form) -> PreviousSummary:
         meta_sheet = form.layout.meta_sheet
         meta_rows = book.get_sheet_by_name(meta_sheet).to_python() if meta_sheet in sheets else []
     except OSError as exc:
-        raise PreviousError("previous.unreadable", path=name, reason=exc.strerror or exc) from None
+        raise PreviousError("previous.unreadable", path=name, reason=os_error_text(exc)) from None
     except (Unsafe, Broken, TooLarge, CalamineError) as exc:
         raise PreviousError("previous.unreadable", path=name, reason=str(exc)[:200]) from None
     meta = {_text(r[0]): _text(r[1]) for r in meta_rows if len(r) >= 2 and r[0] not in (None, "")}
@@ -182,7 +183,9 @@ def read_previous(path: str | Path, form: Form) -> PreviousSummary:
             continue
         values = {c: v for col, c in codes.items() if col < len(r) and (v := _number(r[col])) is not None}
         sent = len(r) > 3 and _text(r[3]) == _ACCEPTED
-        units[code.upper()] = PreviousUnit(code, _text(r[2]).removesuffix(_OUTSIDE), sent, values if sent else {})
+        units[normalise_code(code)] = PreviousUnit(
+            code, _text(r[2]).removesuffix(_OUTSIDE), sent, values if sent else {}
+        )
     _fill_totals(form, totals, codes.values(), [u.values for u in units.values() if u.sent])
     return PreviousSummary(path=name, form_id=form_id, form_version=meta.get("form_version", ""), year=year,
                            fields=tuple(codes.values()), units=units, totals=totals)  # fmt: skip
@@ -231,15 +234,15 @@ def compare(result: MergeResult, previous: PreviousSummary) -> Comparison:
     for row in result.rows:
         if not row.sent:
             continue
-        before = previous.units.get(row.code.upper())
+        before = previous.units.get(normalise_code(row.code))
         if before is None:
-            units[row.code.upper()] = UnitComparison(row.code, "not_in_previous")
+            units[normalise_code(row.code)] = UnitComparison(row.code, "not_in_previous")
         elif not before.sent:
-            units[row.code.upper()] = UnitComparison(row.code, "not_sent_previous")
+            units[normalise_code(row.code)] = UnitComparison(row.code, "not_sent_previous")
         else:
             changes = {c: d for c in fields if (d := _delta(row.values.get(c), before.values.get(c))) is not None}
-            units[row.code.upper()] = UnitComparison(row.code, "compared", dict(before.values), changes)
-    listed = {r.code.upper() for r in result.rows}
+            units[normalise_code(row.code)] = UnitComparison(row.code, "compared", dict(before.values), changes)
+    listed = {normalise_code(r.code) for r in result.rows}
     dropped_units = [u.code for key, u in previous.units.items() if u.sent and key not in listed]
     changes = {c: d for c in fields if (d := _delta(result.totals.get(c), previous.totals.get(c))) is not None}
     return Comparison(

@@ -15,6 +15,10 @@ _STATUS_STYLE = {"accepted": "green", "rejected": "bold red", "ignored": "dim", 
                  "superseded": "yellow"}  # fmt: skip
 
 
+# Issues of an accepted file that the merge account prints: why another file of its unit was not used.
+_ACCOUNT_NOTES = ("merge-tie", "merge-newer-rejected", "merge-rejected-date")
+
+
 def status_text(status: str, lang: str) -> str:
     return t(f"status.{status}", lang)
 
@@ -56,7 +60,6 @@ def render_summary(console: Console, reports: Sequence[FileReport], lang: str) -
 
 def render_merge(console: Console, result, out, json_path, lang: str) -> None:  # noqa: ANN001
     """The short account a Home Affairs officer reads after a merge."""
-    from pathlib import Path
 
     from .rules import format_number, format_percent
 
@@ -68,11 +71,21 @@ def render_merge(console: Console, result, out, json_path, lang: str) -> None:  
     for f in result.files:
         if f.status == "rejected":
             first = f.errors[0] if f.errors else None
-            console.print(t("merge.rejected_line", lang, file=Path(f.path).name, unit=f.unit_code or "?",
+            console.print(t("merge.rejected_line", lang, file=f.name, unit=f.unit_code or "?",
                             reason=first.text(lang) if first else ""), style="red", highlight=False)  # fmt: skip
+    # Which file counts, when a unit sent several: said here, not only in the summary.
+    for f in result.files:
+        if f.status == "superseded":
+            for issue in (i for i in f.issues if i.code == "merge-superseded"):
+                console.print(t("merge.superseded_line", lang, reason=issue.text(lang)), style="yellow",
+                              highlight=False, markup=False)  # fmt: skip
+    for f in result.accepted:
+        for issue in (i for i in f.issues if i.code in _ACCOUNT_NOTES):
+            console.print(t("merge.note_line", lang, reason=issue.text(lang)), style="yellow", highlight=False,
+                          markup=False)  # fmt: skip
     for f in result.files:
         if f.status == "ignored":
-            console.print(t("merge.ignored_line", lang, file=Path(f.path).name, reason=f.issues[0].text(lang)
+            console.print(t("merge.ignored_line", lang, file=f.name, reason=f.issues[0].text(lang)
                             if f.issues else ""), style="dim", highlight=False)  # fmt: skip
     console.print(t("merge.totals", lang, line=""), highlight=False)
     for f in result.form.summable_fields:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .tones import fold, spellings
+from .text import text_key
+from .tones import spellings
 
 __all__ = [
     "Expression",
@@ -65,6 +66,7 @@ _FUNCS: dict[str, tuple[str, int | None]] = {
     "max": ("MAX", None),
     "round": ("ROUND", 2),
     "year": ("YEAR", 1),
+    "month": ("MONTH", 1),
     "countif": ("COUNTIF", 2),
 }
 
@@ -296,9 +298,9 @@ class Expression:
                 return True
             case ast.Call(func=ast.Name(id="countif"), args=[ref, value]):
                 assert isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)
-                wanted = fold(str(ev(value)))
+                wanted = text_key(ev(value))
                 rows = tables.get(ref.value.id, [])
-                return sum(1 for row in rows if fold(str(row.get(ref.attr) or "")) == wanted)
+                return sum(1 for row in rows if text_key(row.get(ref.attr) or "") == wanted)
             case ast.Call(func=ast.Name(id=fname), args=args):
                 vals = [ev(a) for a in args]
                 if fname == "abs":
@@ -309,11 +311,23 @@ class Expression:
                     return max(_num(v) for v in vals)
                 if fname == "round":
                     return _excel_round(_num(vals[0]), int(vals[1]))
-                if fname == "year":
-                    if not isinstance(vals[0], dt.date):
-                        raise EvalError("không phải ngày")
-                    return vals[0].year
+                if fname in ("year", "month"):
+                    date = _as_date(vals[0])
+                    return date.year if fname == "year" else date.month
         raise RuleSyntaxError(f"không tính được {ast.dump(node)}")  # pragma: no cover
+
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _as_date(value: Any) -> dt.date:
+    """A date as YEAR() and MONTH() see it: a number is a day of Excel's calendar (a year typed
+    into a date cell, 2016, is 08/07/1905 to the sheet)."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 2_958_466:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+    raise EvalError("không phải ngày")
 
 
 _NUMERIC_TEXT = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$")
@@ -333,7 +347,7 @@ def _num(value: Any) -> float | int:
 
 def _compare(op: type, a: Any, b: Any) -> bool:
     if isinstance(a, str) or isinstance(b, str):
-        a, b = str(a).casefold(), str(b).casefold()  # Excel's "=" ignores case
+        a, b = text_key(a), text_key(b)  # Excel's "=" ignores case; tone-mark style too ("hoá" = "hóa")
     elif isinstance(a, int | float) and isinstance(b, int | float):
         # Excel compares numbers to 15 significant digits: 0.1+0.2 = 0.3 is TRUE there.
         a, b = float(f"{a:.15g}"), float(f"{b:.15g}")

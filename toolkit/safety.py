@@ -23,7 +23,7 @@ from xml.etree.ElementTree import ParseError
 import defusedxml
 from defusedxml.ElementTree import XMLParser
 
-__all__ = ["Limits", "LIMITS", "Unsafe", "Broken", "TooLarge", "check_zip"]
+__all__ = ["Limits", "LIMITS", "Unsafe", "Broken", "TooLarge", "check_zip", "check_directory"]
 
 
 @dataclass(frozen=True)
@@ -85,25 +85,32 @@ def check_zip(path: Path, limits: Limits = LIMITS) -> None:
         raise Broken(str(exc)) from None
     with zf:
         infos = zf.infolist()
-        if len(infos) > limits.max_parts:
-            raise Unsafe(f"{len(infos)} phần trong tệp nén, quá {limits.max_parts}")
-        total = 0
-        for info in infos:
-            total += info.file_size
-            if info.file_size > limits.max_part:
-                raise Unsafe(f"phần {info.filename} giải nén ra {info.file_size // (1024 * 1024)} MB")
-            if (
-                info.file_size > limits.ratio_from
-                and info.compress_size
-                and (info.file_size / info.compress_size > limits.max_ratio)
-            ):
-                ratio = info.file_size // info.compress_size
-                raise Unsafe(f"phần {info.filename} nén {ratio}:1 (bom nén)")
-        if total > limits.max_total:
-            raise Unsafe(f"giải nén ra {total // (1024 * 1024)} MB, quá {limits.max_total // (1024 * 1024)} MB")
+        check_directory(infos, limits)
         for info in infos:
             if info.filename.lower().endswith(_XML) and not info.is_dir():
                 _check_prolog(zf, info, limits)
+
+
+def check_directory(infos: list[zipfile.ZipInfo], limits: Limits = LIMITS) -> None:
+    """Raise :class:`Unsafe` when a zip's directory breaks the limits: too many parts, a part
+    or the whole unpacking too large, a large part compressed beyond the ratio. Any zip gets
+    these (a workbook, or an archive of e-mail attachments) before anything is inflated."""
+    if len(infos) > limits.max_parts:
+        raise Unsafe(f"{len(infos)} phần trong tệp nén, quá {limits.max_parts}")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > limits.max_part:
+            raise Unsafe(f"phần {info.filename} giải nén ra {info.file_size // (1024 * 1024)} MB")
+        if (
+            info.file_size > limits.ratio_from
+            and info.compress_size
+            and (info.file_size / info.compress_size > limits.max_ratio)
+        ):
+            ratio = info.file_size // info.compress_size
+            raise Unsafe(f"phần {info.filename} nén {ratio}:1 (bom nén)")
+    if total > limits.max_total:
+        raise Unsafe(f"giải nén ra {total // (1024 * 1024)} MB, quá {limits.max_total // (1024 * 1024)} MB")
 
 
 class _Done(Exception):

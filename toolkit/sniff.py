@@ -32,6 +32,8 @@ KIND_TEXT = {
     "pptx": ("bản trình chiếu PowerPoint", "a PowerPoint presentation"),
     "odt": ("văn bản OpenDocument", "an OpenDocument text"),
     "zip": ("tệp nén zip", "a zip archive"),
+    "rar": ("tệp nén RAR", "a RAR archive"),
+    "7z": ("tệp nén 7-Zip", "a 7-Zip archive"),
     "html": ("trang web (HTML)", "a web page (HTML)"),
     "xml": ("tệp XML", "an XML file"),
     "rtf": ("văn bản RTF", "an RTF document"),
@@ -115,6 +117,10 @@ def sniff(path: Path, max_ole_scan: int = 64 * 1024 * 1024) -> Sniffed:
         if _OLE_STREAMS["doc"] in data:
             return Sniffed("doc")
         return Sniffed("ole")
+    if head.startswith(b"Rar!\x1a\x07"):
+        return Sniffed("rar")
+    if head.startswith(b"7z\xbc\xaf\x27\x1c"):
+        return Sniffed("7z")
     if head.startswith(b"%PDF"):
         return Sniffed("pdf")
     if head.startswith(b"{\\rtf"):

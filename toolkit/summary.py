@@ -2,8 +2,8 @@
 :class:`~toolkit.merge.MergeResult`.
 
 Every text that came from a submission is written with ``write_string`` (never a formula
-or a link), and its return code checked: text over Excel's 32,767 characters is an error,
-not silently cut.
+or a link), and its return code checked; a text over Excel's 32,767 characters is cut with
+a visible mark ("…[đã cắt]"), never stopping the summary.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
+from .coerce import MAX_TEXT, cut_text
 from .form import Form, col_letters, quote_sheet
 from .issues import ERROR
 from .merger import MergeResult, report_date, summary_fields
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["build_summary", "TextTooLong", "summary_filename", "SUMMARY_SHEET", "TOTAL_LABEL", "SUMMARY_META_KEYS"]
 
-MAX_CELL_TEXT = 32_767
+MAX_CELL_TEXT = MAX_TEXT
 SUMMARY_SHEET = "Tổng hợp"
 TOTAL_LABEL = "TOÀN TỈNH"
 COMPARE_SHEET = "So với năm trước"
@@ -70,9 +71,9 @@ def summary_filename(form: Form) -> str:
 
 
 def _put_text(ws: Worksheet, row: int, col: int, text: Any, fmt: Any = None) -> None:
-    value = "" if text is None else str(text)
-    if len(value) > MAX_CELL_TEXT:
-        raise TextTooLong(f"{ws.name}!{col_letters(col)}{row + 1}: {len(value)} ký tự")
+    # A value from a unit is at most a cell long already (coerce cuts it, with a warning on
+    # that unit's file); a text composed here is cut with the same mark, never stopping the summary.
+    value = cut_text("" if text is None else str(text), MAX_CELL_TEXT)
     code = ws.write_string(row, col, value, fmt)
     if code != 0:
         raise TextTooLong(f"{ws.name}!{col_letters(col)}{row + 1}: write_string → {code}")
@@ -351,7 +352,7 @@ class _Summary:
         for report in self.result.files:
             for issue in report.sorted_issues():
                 fmt = self.f_err if issue.severity == ERROR else self.f_warn
-                for col, text in enumerate((Path(report.path).name, report.unit_code, STATUS_VI[report.status],
+                for col, text in enumerate((report.name, report.unit_code, STATUS_VI[report.status],
                                             "Lỗi" if issue.severity == ERROR else "Lưu ý", issue.where, issue.code,
                                             issue.message)):  # fmt: skip
                     _put_text(ws, row, col, text, fmt if col == 6 else self.f_text)
@@ -398,7 +399,7 @@ class _Summary:
             for col in range(4, 8):
                 ws.write_blank(row, col, None, self.f_text)
             return
-        _put_text(ws, row, 4, Path(report.path).name, self.f_text)
+        _put_text(ws, row, 4, report.name, self.f_text)
         self.write_value(ws, row, 5, "date", report_date(report))
         reason = next((i.message for i in report.sorted_issues()
                        if i.severity == ERROR or i.code.startswith(("merge-", "file-"))), "")  # fmt: skip

@@ -28,7 +28,7 @@ from .live import (
     text_height,
     unit_lookup_check_formula,
 )
-from .roster import Roster, Unit
+from .roster import META_ROSTER_KEY, Roster, Unit
 from .tones import spellings
 
 __all__ = ["build_template", "template_filename", "META_KEYS"]
@@ -80,8 +80,6 @@ GUIDE_WIDTH = 78
 # The checks of single values the sheet makes besides the form's rules (toolkit.live).
 GUIDE_CHECKS = (
     "Số lượng là số nguyên không âm; tỷ lệ từ 0% đến 100% (gõ 12,5 được hiểu là 12,5%, kèm lưu ý).  [lỗi]",
-    "Ngày báo cáo không sau 31/03/{next_year} (lỗi); trong quý I năm {next_year} hoặc trước năm {year}: lưu ý.",
-    "Ngày nào trước năm 1945 là gõ nhầm (thường là chỉ gõ năm, ví dụ 2016): gõ đủ ngày/tháng/năm.  [lỗi]",
     'Cơ quan ban hành, loại văn bản phải có trong danh sách ("hoá" hay "hóa", "uỷ" hay "ủy" đều được).  [lỗi]',
     'Số văn bản ở trang "Phụ lục" tự đếm từ trang "Văn bản": gõ đè số khác vào các ô này là lỗi.  [lỗi]',
 )
@@ -442,10 +440,12 @@ class _Writer:
         ws.set_row(0, 22)
         note = (
             "Mỗi dòng một văn bản. Chọn cơ quan ban hành và loại văn bản từ danh sách; "
-            "ngày dạng ngày/tháng/năm. Để trống các dòng không dùng."
+            "ngày dạng ngày/tháng/năm. Để trống các dòng không dùng. "
+            f"Nhiều hơn {table.rows} văn bản: bỏ bảo vệ trang (không có mật khẩu) và chèn thêm dòng vào giữa bảng; "
+            "không gõ xuống dưới bảng (không được đếm)."
         )
         ws.merge_range(f"{first}2:{last}2", note, st.italic)
-        ws.set_row(1, 33)
+        ws.set_row(1, text_height(note, sum(table.widths.values())))
         header = table.header_row
         ws.write_string(f"{first}{header}", form.layout.headers[form.layout.number_column], st.header)
         for col in table.columns:
@@ -502,7 +502,7 @@ class _Writer:
             where = f"{anchor.label} ({anchor.cell}): " if anchor else "Mỗi văn bản: "
             line(f"- {where}{rule.description or rule.live.text}  [{kind}]", st.wrap)
         for text in GUIDE_CHECKS:
-            line(f"- {text.format(year=form.year, next_year=form.year + 1)}", st.wrap)
+            line(f"- {text}", st.wrap)
         row += 1
         line(f"Khi nhận tệp, Sở Nội vụ kiểm tra thêm: {ON_RECEIPT_DETAIL}.", st.wrap)
         row += 1
@@ -525,6 +525,13 @@ class _Writer:
         for row, key in enumerate(META_KEYS):
             ws.write_string(row, 0, key, self.st.meta)
             ws.write_string(row, 1, values[key], self.st.meta)
+        if self.roster is not None and unit is None:
+            # The dropdown's roster: dv reads the unit from the chosen name, not from the
+            # code formula's cached result (.xls keeps 0 there), even without --units.
+            for row, u in enumerate(self.roster.units, start=len(META_KEYS)):
+                ws.write_string(row, 0, META_ROSTER_KEY, self.st.meta)
+                ws.write_string(row, 1, u.code, self.st.meta)
+                ws.write_string(row, 2, u.name, self.st.meta)
         ws.very_hidden()
         _protect(ws)
 

@@ -2,8 +2,8 @@
 
 Two styles put the tone of a word-final ``oa``, ``oe`` or ``uy`` on different vowels (old:
 ``hoà``, ``thuỷ``; new: ``hòa``, ``thủy``). A clerk cannot see the difference, so names and
-choices compare equal in either style. :func:`fold` gives one key for comparing in Python;
-:func:`spellings` lists every way a text can be written, for the sheet's formulas (a COUNTIF
+choices compare equal in either style: Python compares by ``toolkit.text.text_key``, and
+:func:`spellings` lists every way a text can be written for the sheet's formulas (a COUNTIF
 per spelling, a lookup row per spelling), which cannot fold text themselves.
 """
 
@@ -13,7 +13,7 @@ import itertools
 import re
 import unicodedata
 
-__all__ = ["fold", "spellings"]
+__all__ = ["spellings"]
 
 # (old style, new style), lower case: the tone on the second vowel or on the first.
 _BASE = [
@@ -42,10 +42,3 @@ def spellings(text: str) -> tuple[str, ...]:
     parts = _SPOT.split(text)  # even: plain text, odd: a two-letter spot
     choices = [(p,) if i % 2 == 0 else (p, _PAIRS[p]) for i, p in enumerate(parts)]
     return tuple("".join(combo) for combo in itertools.product(*choices))
-
-
-def fold(text: str) -> str:
-    """One key for comparing names and choices: NFC, the new tone style, case folded."""
-    text = unicodedata.normalize("NFC", text)
-    new = {old: new for old, new in _BASE}
-    return _SPOT.sub(lambda m: new.get(m.group(1).lower(), m.group(1).lower()), text).casefold()

@@ -1,0 +1,115 @@
+"""A .zip of e-mail attachments in the submissions folder ("download all" in a web mail).
+
+Its workbooks are read like any file, each named ``archive.zip/inner.xlsx``: one level deep (a
+zip inside the zip is that member's error, not opened). The archive's directory gets the limits
+any zip gets (:func:`toolkit.safety.check_directory`) before anything is inflated; each member is
+then copied into a private temporary folder (never next to the input) where the readers see it,
+and gets every check a workbook gets. A damaged, hostile or password-protected archive is the
+archive's error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .issues import FileReport, make_issue
+from .safety import LIMITS, Limits, Unsafe, check_directory
+
+__all__ = ["ARCHIVE_EXTENSIONS", "Member", "is_archive", "open_archive"]
+
+ARCHIVE_EXTENSIONS = (".zip",)
+NESTED_EXTENSIONS = (".zip", ".rar", ".7z")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file of an archive, copied where the readers can open it."""
+
+    copy: Path  # the private copy to read
+    path: str  # what reports say: "nop-ve/thu.zip/SXD.xlsx"
+    name: str  # what messages say: "thu.zip/SXD.xlsx"
+
+
+def is_archive(path: Path) -> bool:
+    return path.suffix.lower() in ARCHIVE_EXTENSIONS
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as the sender saw it. Windows and most web mails write UTF-8 names
+    without the zip's UTF-8 flag; Python then decodes them as CP437 (mojibake)."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            name = name.encode("cp437").decode("utf-8")
+    return unicodedata.normalize("NFC", name.replace("\\", "/"))
+
+
+def _error(path: Path, name: str, code: str, **params: object) -> FileReport:
+    report = FileReport(path=str(path), shown_name=name if name != path.name else "")
+    report.issues.append(make_issue(code, file=name, **params))
+    return report
+
+
+def open_archive(path: Path, workdir: Path, limits: Limits = LIMITS) -> list[Member | FileReport]:
+    """The members of the archive at ``path`` to read (copied under ``workdir``), and reports
+    for what is not read: the whole archive when it cannot be opened, a nested archive, a
+    member that cannot be unpacked, or an archive holding no file at all."""
+    from .check import sha256_of
+
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        return [_with_sha(_error(path, path.name, "archive-broken", reason=str(exc)), path, sha256_of)]
+    except (OSError, EOFError, ValueError) as exc:
+        return [_with_sha(_error(path, path.name, "archive-broken", reason=f"{type(exc).__name__}: {exc}"),
+                          path, sha256_of)]  # fmt: skip
+    out: list[Member | FileReport] = []
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        try:
+            check_directory(infos, limits)
+        except Unsafe as exc:
+            return [_with_sha(_error(path, path.name, "archive-unsafe", reason=str(exc)), path, sha256_of)]
+        if any(i.flag_bits & 0x1 for i in infos):
+            return [_with_sha(_error(path, path.name, "archive-encrypted"), path, sha256_of)]
+        if not infos:
+            report = FileReport(path=str(path), status="ignored")
+            report.issues.append(make_issue("file-ignored", file=path.name, reason_vi="tệp nén không chứa tệp nào",
+                                            reason_en="an archive holding no file"))  # fmt: skip
+            return [report]
+        for index, info in enumerate(infos):
+            inner = _member_name(info)
+            shown = f"{path.name}/{inner}"
+            report_path = str(path / PurePosixPath(inner))
+            base = PurePosixPath(inner).name or "tep"
+            if base in (".", ".."):
+                base = "tep"
+            if PurePosixPath(base).suffix.lower() in NESTED_EXTENSIONS:
+                out.append(_error(Path(report_path), shown, "archive-nested"))
+                out[-1].shown_name = shown
+                continue
+            copy = workdir / f"{index:05d}" / base
+            copy.parent.mkdir(parents=True)
+            try:
+                # zipfile never yields more than the declared size, which the limits allowed.
+                with zf.open(info) as src, copy.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+                report = _error(Path(report_path), shown, "archive-broken", reason=f"{inner}: {exc}"[:200])
+                report.shown_name = shown
+                out.append(report)
+                continue
+            out.append(Member(copy=copy, path=report_path, name=shown))
+    return out
+
+
+def _with_sha(report: FileReport, path: Path, sha256_of) -> FileReport:  # noqa: ANN001
+    with contextlib.suppress(OSError):
+        report.sha256 = sha256_of(path)
+    return report

@@ -25,9 +25,23 @@ def page_png(pdf: Path, page: int, target: Path, dpi: int = 80) -> None:
                     str(pdf), str(stem)], check=True)  # fmt: skip
 
 
+def sheet_pages(pdf: Path) -> dict[str, list[int]]:
+    """Sheet name (the footer's right side) → its page numbers in ``pdf``."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    count = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    out: dict[str, list[int]] = {}
+    for page in range(1, count + 1):
+        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout  # fmt: skip
+        lines = [line for line in text.splitlines() if line.strip()]
+        out.setdefault(lines[-1].split("  ")[-1].strip() if lines else "", []).append(page)
+    return out
+
+
 def main() -> int:
     from toolkit.form import load_form
     from toolkit.merger import merge
+    from toolkit.previous import compare, read_previous
     from toolkit.roster import read_roster
     from toolkit.summary import build_summary
     from toolkit.template import build_template
@@ -47,6 +61,8 @@ def main() -> int:
         roster = read_roster(ROOT / "samples" / "units.csv")
         result = merge([ROOT / "samples" / "submissions"], form, roster)
         (tmp / "tong-hop.xlsx").write_bytes(build_summary(result))
+        comparison = compare(result, read_previous(ROOT / "samples" / "tong-hop-2019.xlsx", form))
+        (tmp / "so-sanh.xlsx").write_bytes(build_summary(result, comparison))
         # Recalculate in LibreOffice first (the filled copies hold no cached results), then print.
         for name in ("mau-da-dien", "mau-co-loi", "tong-hop"):
             recalculated = libreoffice_convert(tmp / f"{name}.xlsx", "xlsx", tmp / "recalc")
@@ -55,6 +71,12 @@ def main() -> int:
                      "tong-hop": [(1, "tong-hop")]}[name]  # fmt: skip
             for page, target in pages:
                 page_png(pdf, page, DOCS / f"{target}.png")
+            if name == "mau-da-dien":  # the printed guide, first page
+                page_png(pdf, sheet_pages(pdf)[form.layout.guide_sheet][0], DOCS / "huong-dan.png")
+            if name == "tong-hop":  # the second page across: the same units, the other columns
+                page_png(pdf, sheet_pages(pdf)["Tổng hợp"][1], DOCS / "tong-hop-trang-2.png")
+        pdf = libreoffice_convert(tmp / "so-sanh.xlsx", "pdf", tmp / "pdf", recalc=False)
+        page_png(pdf, sheet_pages(pdf)["So với năm trước"][0], DOCS / "so-sanh.png")
         chart_pdf = tmp / "pdf" / "tong-hop.pdf"
         pages = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(chart_pdf)], capture_output=True,
                     text=True, check=True).stdout.splitlines() if line.startswith("Pages:")))  # fmt: skip

@@ -18,6 +18,7 @@ from toolkit.template import build_template
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_ROSTER = REPO / "samples" / "units.csv"
 NO_SOFFICE = "LibreOffice not installed: apt-get install libreoffice-calc-nogui"
+NO_SSCONVERT = "Gnumeric not installed: apt-get install gnumeric"
 
 
 @pytest.fixture(scope="session")
@@ -52,11 +53,43 @@ def soffice() -> str:
     return exe
 
 
+@pytest.fixture(scope="session")
+def ssconvert() -> str:
+    """Gnumeric's ssconvert; the test is skipped when it is not installed."""
+    exe = testing.ssconvert()
+    if exe is None:
+        pytest.skip(NO_SSCONVERT)
+    return exe
+
+
+@pytest.fixture(scope="session")
+def variant_files(form: Form, roster: Roster, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The variant workbooks of tests/variants.py, filled, not yet recalculated."""
+    import variants
+
+    return variants.build(form, roster, tmp_path_factory.mktemp("variants"))
+
+
+@pytest.fixture(scope="session")
+def variants_in_libreoffice(soffice: str, variant_files, tmp_path_factory) -> dict[str, Path]:
+    """Each variant recalculated and saved as xlsx by LibreOffice (one soffice run)."""
+    return testing.libreoffice_convert_many(list(variant_files.values()), "xlsx", tmp_path_factory.mktemp("lo"))
+
+
+@pytest.fixture(scope="session")
+def variants_in_gnumeric(ssconvert: str, variant_files, tmp_path_factory) -> dict[str, Path]:
+    """Each variant recalculated (ssconvert --recalc) and saved as xlsx by Gnumeric."""
+    out = tmp_path_factory.mktemp("gnumeric")
+    return {name: testing.gnumeric_convert(path, "xlsx", out) for name, path in variant_files.items()}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``libreoffice`` (the marker pyproject.toml declares) skip without soffice."""
-    if testing.soffice() is not None:
-        return
-    skip = pytest.mark.skip(reason=NO_SOFFICE)
-    for item in items:
-        if item.get_closest_marker("libreoffice") is not None:
-            item.add_marker(skip)
+    """Tests marked ``libreoffice`` or ``gnumeric`` (markers pyproject.toml declares) skip when
+    that program is not installed."""
+    missing = {"libreoffice": (testing.soffice(), NO_SOFFICE), "gnumeric": (testing.ssconvert(), NO_SSCONVERT)}
+    for marker, (exe, reason) in missing.items():
+        if exe is not None:
+            continue
+        for item in items:
+            if item.get_closest_marker(marker) is not None:
+                item.add_marker(pytest.mark.skip(reason=reason))

@@ -237,9 +237,17 @@ def test_excel_row_rule_uses_the_rows_cells(form):
 def test_excel_countif_uses_the_table_column(form):
     expr = form.field("docs_party").expr
     formula = expr.to_excel(names, lambda ref: form.tables[ref.table].column_range(ref.column))
-    assert formula == "COUNTIF('Văn bản'!$B$5:$B$304,\"Đảng ủy\")"
+    # One COUNTIF per tone-mark spelling: the sheet counts "Đảng uỷ" as dv does.
+    assert formula == "(COUNTIF('Văn bản'!$B$5:$B$304,\"Đảng ủy\")+COUNTIF('Văn bản'!$B$5:$B$304,\"Đảng uỷ\"))"
     with pytest.raises(RuleSyntaxError):
         expr.to_excel(names)  # no table to count in
+    assert Expression("countif(t.c, 'Quyết định')").to_excel(names, lambda ref: "R") == 'COUNTIF(R,"Quyết định")'
+
+
+def test_countif_counts_either_tone_mark_style(form):
+    expr = form.field("docs_party").expr
+    docs = [{"issuer": "Đảng ủy"}, {"issuer": "Đảng uỷ"}, {"issuer": "ĐẢNG UỶ"}, {"issuer": "Chính quyền"}]
+    assert expr.evaluate({}, {"van_ban": docs}) == 3
 
 
 def test_excel_strings_double_their_quotes():
@@ -505,6 +513,46 @@ def test_row_check_mirror_shows_the_year_as_the_sheet_does(form):
 
     table = form.tables["van_ban"]
     assert row_check_value(form, table, SEED_DOCS[5], {"report_year": 2020}) == "Lưu ý: ban hành trước năm 2020"
+
+
+def test_report_date_checks_of_the_sheet_mirror(form):
+    f = form.field("report_date")
+
+    def shown(value):
+        return field_check_value(form, f, {"report_date": value, "report_year": 2020})
+
+    assert shown(dt.date(2020, 11, 16)) == OK
+    assert shown(dt.date(2021, 3, 31)) == "Lưu ý: ngày thuộc năm 2021"
+    assert shown(dt.date(2021, 4, 1)) == "Sai: sau quý I năm 2021"
+    assert shown(dt.date(2019, 12, 31)) == "Sai: trước năm 2020"
+    assert shown(2016) == "Sai: trước năm 2020"  # a year typed in the date cell: 08/07/1905
+
+
+def test_number_checks_of_the_sheet_mirror(form):
+    level4, rate = form.field("dvc_level4"), form.field("cut_rate")
+    env = {"dvc_total": 29, "dvc_level4": 29.0000001}
+    assert field_check_value(form, level4, env) == OK  # a pasted formula's float noise: 29, as dv reads it
+    assert field_check_value(form, level4, {**env, "dvc_level4": 28.999999999999996}) == OK
+    assert field_check_value(form, level4, {**env, "dvc_level4": 28.9999}).startswith("Sai: phải là số nguyên")
+    assert field_check_value(form, level4, {**env, "dvc_level4": -1}) == "Sai: không được là số âm"
+    seed = {"staff_cc": 28, "staff_vc": 28, "cut_total": 8}
+    assert field_check_value(form, rate, {**seed, "cut_rate": 12.5}).startswith("Lưu ý: đã gõ số thay vì phần trăm")
+    assert field_check_value(form, rate, {**seed, "cut_rate": 150}) == "Sai: tỷ lệ không được lớn hơn 100%"
+
+
+def test_row_check_mirror_takes_either_tone_mark_style(form):
+    table = form.tables["van_ban"]
+    row = {
+        "issuer": "Đảng uỷ",
+        "doc_type": "Kế hoạch",
+        "number": "18-KH/ĐU",
+        "date": dt.date(2020, 3, 25),
+        "title": "x",
+    }
+    assert row_check_value(form, table, row, {"report_year": 2020}) == OK
+    other = {**row, "issuer": "UBND tỉnh"}
+    assert row_check_value(form, table, other, {"report_year": 2020}).startswith("Sai: Cơ quan ban hành không có")
+    assert row_check_value(form, table, {**row, "date": 2016}, {"report_year": 2020}) == "Sai: gõ đầy đủ ngày/tháng/năm"
 
 
 def test_year_of_a_number_is_the_year_of_that_day_as_in_a_spreadsheet():

@@ -147,6 +147,9 @@ class Rule:
     message_en: Template
     anchor: str = ""  # field code (form rules); empty for table rules
     table: str = ""  # table code for row rules
+    # What the rule checks, in the clerk's words (the printed guide); not the expression.
+    description: str = ""
+    description_en: str = ""
 
     @property
     def fields(self) -> frozenset[str]:

@@ -516,7 +516,7 @@ class _Loader:
             raw,
             where,
             ("id", "severity", "expr", "live", "message"),
-            ("anchor", "live_en", "message_en"),
+            ("anchor", "live_en", "message_en", "description", "description_en"),
         )
         where = f"{where} ({r['id']})"
         if r["severity"] not in SEVERITIES:
@@ -541,7 +541,10 @@ class _Loader:
                 raise self.fail(where, "anchor phải là một ô nhập", "anchor must be an input field")
         elif anchor:
             raise self.fail(where, "quy tắc của bảng không có anchor", "a table rule has no anchor")
-        return Rule(id=r["id"], severity=r["severity"], expr=expr, anchor=anchor, table=table or "", **texts)
+        description = str(r.get("description", ""))
+        return Rule(id=r["id"], severity=r["severity"], expr=expr, anchor=anchor, table=table or "",
+                    description=description, description_en=str(r.get("description_en", description)),
+                    **texts)  # fmt: skip
 
 
 def _packaged_forms() -> list[Path]:

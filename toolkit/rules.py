@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .text import text_key
+from .tones import spellings
 
 __all__ = [
     "Expression",
@@ -239,7 +240,13 @@ class Expression:
                 return out
             case ast.Call(func=ast.Name(id="countif"), args=[ref, value]):
                 assert isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)
-                return f"COUNTIF({col(TableRef(ref.value.id, ref.attr))},{x(value)})"
+                rng = col(TableRef(ref.value.id, ref.attr))
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    # One COUNTIF per tone-mark spelling ('Đảng ủy', 'Đảng uỷ'): a formula
+                    # cannot fold text, so it counts each way a clerk may have written it.
+                    terms = [f"COUNTIF({rng},{excel_string(s)})" for s in spellings(value.value)]
+                    return terms[0] if len(terms) == 1 else "(" + "+".join(terms) + ")"
+                return f"COUNTIF({rng},{x(value)})"
             case ast.Call(func=ast.Name(id=fname), args=args):
                 return f"{_FUNCS[fname][0]}({','.join(x(a) for a in args)})"
         raise RuleSyntaxError(f"không dịch được {ast.dump(node)}")  # pragma: no cover

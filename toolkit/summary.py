@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,10 @@ MAX_CELL_TEXT = MAX_TEXT
 SUMMARY_SHEET = "Tổng hợp"
 TOTAL_LABEL = "TOÀN TỈNH"
 COMPARE_SHEET = "So với năm trước"
+# Printed on A4 landscape at a readable size (about 8 pt and more): "Tổng hợp" across two
+# pages; "So với năm trước" one page wide per this many compared fields (3 columns each).
+SUMMARY_PAGES_WIDE = 2
+COMPARED_FIELDS_PER_PAGE = 3
 # The very hidden sheet (the form's meta_sheet) of a summary: what `--previous` reads next year.
 SUMMARY_META_KEYS = ("kind", "form_id", "form_version", "form_year", "generator")
 STATUS_VI = {
@@ -118,7 +123,10 @@ class _Summary:
         self.wb.close()
         return self.buffer.getvalue()
 
-    def setup(self, ws: Worksheet, header_row: int, landscape: bool = True) -> None:
+    def setup(self, ws: Worksheet, header_row: int, landscape: bool = True, pages_wide: int = 1) -> None:
+        """A4 landscape, Decree 30 margins, headings repeated; ``pages_wide`` > 1 prints a wide
+        sheet across that many pages (the unit columns repeated on each) instead of shrinking
+        it to one unreadable page."""
         ws.set_paper(9)
         if landscape:
             ws.set_landscape()
@@ -127,7 +135,10 @@ class _Summary:
         ws.set_header(f'&C&"{FONT},Regular"&11&P/&N', {"margin": _mm(10)})
         ws.set_footer(f'&L&"{FONT},Italic"&8{self.form.id} {self.form.version} – dv&R&"{FONT},Italic"&8&A')
         ws.repeat_rows(0, header_row)
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(pages_wide, 0)
+        if pages_wide > 1:
+            ws.repeat_columns(0, 2)  # STT, code and name of the unit on every page
+            ws.print_across()
         ws.freeze_panes(header_row + 1, 0)
 
     def title(self, ws: Worksheet, last_col: int, title: str) -> None:
@@ -149,7 +160,7 @@ class _Summary:
             col = first_value + i
             ws.write_string(head, col, f.label, self.f_head)
             ws.write_string(codes, col, f.code, self.f_code)
-            ws.set_column(col, col, 14 if f in form.summable_fields else 22)
+            ws.set_column(col, col, 14 if f in form.summable_fields else 30)  # a signer fits in 2 lines
         ws.set_column(0, 0, 5)
         ws.set_column(1, 1, 10)
         ws.set_column(2, 2, 34)
@@ -173,7 +184,7 @@ class _Summary:
                 for i, f in enumerate(fields):
                     self.write_value(ws, row, first_value + i, f.type, unit.values.get(f.code))
             self.unit_rows[unit.code] = row
-            ws.set_row(row, 30)
+            ws.set_row(row, 34)  # two lines of 12 pt: a signer or a contact is never clipped
             row += 1
         last_data = row - 1
         total_row = row
@@ -206,7 +217,7 @@ class _Summary:
             ws.merge_range(note + i, 0, note + i, last_col, "", self.f_note)
             _put_text(ws, note + i, 0, text, self.f_note)
             ws.set_row(note + i, 30)
-        self.setup(ws, codes)
+        self.setup(ws, codes, pages_wide=SUMMARY_PAGES_WIDE)
 
     def write_value(self, ws: Worksheet, row: int, col: int, type_: str, value: Any) -> None:
         if value is None:
@@ -294,9 +305,7 @@ class _Summary:
             ws.merge_range(note + i, 0, note + i, max(min(last_col, 12), 3), "", self.f_note)
             _put_text(ws, note + i, 0, text, self.f_note)
             ws.set_row(note + i, 30)
-        self.setup(ws, years)
-        ws.repeat_columns(0, 2)
-        ws.fit_to_pages(0, 0)  # too wide for one page: printed across pages, unit names on each
+        self.setup(ws, years, pages_wide=max(1, math.ceil(len(fields) / COMPARED_FIELDS_PER_PAGE)))
 
     # -- _dv --------------------------------------------------------------------------------
     def write_meta(self, ws: Worksheet) -> None:

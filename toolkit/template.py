@@ -18,14 +18,18 @@ from . import __version__
 from .form import Field, Form, Table, col_letters, quote_sheet
 from .live import (
     MISSING,
+    derived_check_formula,
     field_check_formula,
     field_check_value,
+    locked_check_formula,
     row_check_formula,
     status_formula,
     status_value,
     text_height,
+    unit_lookup_check_formula,
 )
 from .roster import META_ROSTER_KEY, Roster, Unit
+from .tones import spellings
 
 __all__ = ["build_template", "template_filename", "META_KEYS"]
 
@@ -69,6 +73,20 @@ def new_workbook(buffer: io.BytesIO, *, font_size: int) -> xlsxwriter.Workbook:
 def template_filename(form: Form, unit: Unit | None = None) -> str:
     base = f"{form.id}-{form.year}"
     return f"{base}-{unit.code}.xlsx" if unit else f"{base}.xlsx"
+
+
+# The guide's column (characters): A4 portrait inside the Decree 30 margins at 100 %.
+GUIDE_WIDTH = 78
+# The checks of single values the sheet makes besides the form's rules (toolkit.live).
+GUIDE_CHECKS = (
+    "Số lượng là số nguyên không âm; tỷ lệ từ 0% đến 100% (gõ 12,5 được hiểu là 12,5%, kèm lưu ý).  [lỗi]",
+    'Cơ quan ban hành, loại văn bản phải có trong danh sách ("hoá" hay "hóa", "uỷ" hay "ủy" đều được).  [lỗi]',
+    'Số văn bản ở trang "Phụ lục" tự đếm từ trang "Văn bản": gõ đè số khác vào các ô này là lỗi.  [lỗi]',
+)
+ON_RECEIPT_DETAIL = (
+    "mã và tên đơn vị theo danh sách của Sở, báo cáo gửi nhiều lần hoặc trùng nhau, kiểu số ký hiệu "
+    "văn bản (lưu ý), tệp đã bị sửa cấu trúc hay chép sang tệp khác"
+)
 
 
 class _Styles:
@@ -274,6 +292,15 @@ class _Writer:
                     f"{quote_sheet(self.form.layout.lists_sheet)}!${letter}$2:${letter}${len(self.roster.units) + 1}"
                 )
                 column += 1
+            # The code follows the name in every tone-mark spelling (Văn hóa, Văn hoá).
+            pairs = [(s, unit.code) for unit in self.roster.units for s in spellings(unit.name)]
+            for key, index in (("lookup_name", 0), ("lookup_code", 1)):
+                ws.write_string(0, column, key)
+                for i, pair in enumerate(pairs, start=1):
+                    ws.write_string(i, column, pair[index])
+                letter = col_letters(column)
+                self.lists[key] = f"{quote_sheet(self.form.layout.lists_sheet)}!${letter}$2:${letter}${len(pairs) + 1}"
+                column += 1
         ws.hide()
         _protect(ws)
 
@@ -366,8 +393,8 @@ class _Writer:
         if f.code == self.form.roster_code and "roster_code" in self.lists:
             # Generic template with a roster: the code follows the chosen name.
             formula = (
-                f"=IFERROR(INDEX({self.lists['roster_code']},MATCH({self.form.roster_name},"
-                f'{self.lists["roster_name"]},0)),"")'
+                f"=IFERROR(INDEX({self.lists['lookup_code']},MATCH(TRIM({self.form.roster_name}),"
+                f'{self.lists["lookup_name"]},0)),"")'
             )
             ws.write_formula(cell, formula, st.fixed_text, "")
             self.computed.add(f.code)
@@ -377,7 +404,17 @@ class _Writer:
 
     def write_check(self, ws: Worksheet, f: Field) -> None:
         cell = f"{self.form.layout.check_column}{f.row}"
-        if not f.is_input or self.env.get(f.code) is not None or f.code in self.computed:
+        if f.source == "derived":
+            ws.write_formula(cell, "=" + derived_check_formula(self.form, f), self.st.check, "")
+            return
+        if f.code in self.computed:
+            ws.write_formula(cell, "=" + unit_lookup_check_formula(self.form), self.st.check, "")
+            return
+        locked = f.source == "fixed" or (self.unit is not None and f.code == self.form.roster_code)
+        if locked and self.env.get(f.code) is not None:
+            ws.write_formula(cell, "=" + locked_check_formula(f, self.env[f.code]), self.st.check, "")
+            return
+        if not f.is_input or self.env.get(f.code) is not None:
             ws.write_blank(cell, None, self.st.check)
             return
         cached = field_check_value(self.form, f, self.env)
@@ -440,25 +477,36 @@ class _Writer:
 
     def write_guide(self, ws: Worksheet) -> None:
         form, st = self.form, self.st
-        ws.set_column("A:A", 100)
-        ws.write_string(0, 0, form.guide_title, st.title)
-        ws.write_string(1, 0, f"{form.title} – {form.subtitle_text()}", st.italic)
-        row = 3
-        for line in form.guide_lines:
-            ws.write_string(row, 0, line, st.wrap)
-            ws.set_row(row, text_height(line, 100))
+        # One column that fits A4 portrait inside the margins at 100 %: every line wraps in it
+        # and its row is as tall as its wrapped text (nothing cut at the margin, no overlap).
+        width = GUIDE_WIDTH
+        ws.set_column("A:A", width)
+        row = 0
+
+        def line(text: str, style: Any) -> None:
+            nonlocal row
+            ws.write_string(row, 0, text, style)
+            ws.set_row(row, text_height(text, width))
             row += 1
+
+        line(form.guide_title, st.title)
+        line(f"{form.title} – {form.subtitle_text()}", st.italic)
         row += 1
-        ws.write_string(row, 0, "Các kiểm tra tự động:", st.section)
+        for text in form.guide_lines:
+            line(text, st.wrap)
         row += 1
+        line('Các kiểm tra tự động (cột "Kiểm tra" và dòng "Kết quả kiểm tra"):', st.section)
         for rule in (*form.rules, *(r for t in form.tables.values() for r in t.rules)):
             kind = "lỗi" if rule.severity == "error" else "lưu ý"
             anchor = form.field(rule.anchor) if rule.anchor else None
             where = f"{anchor.label} ({anchor.cell}): " if anchor else "Mỗi văn bản: "
-            ws.write_string(row, 0, f"- {where}{rule.expr.text}  [{kind}]", st.wrap)
-            row += 1
+            line(f"- {where}{rule.description or rule.live.text}  [{kind}]", st.wrap)
+        for text in GUIDE_CHECKS:
+            line(f"- {text}", st.wrap)
         row += 1
-        ws.write_string(row, 0, f"Mẫu {form.id}, phiên bản {form.version}, năm {form.year}.", st.italic)
+        line(f"Khi nhận tệp, Sở Nội vụ kiểm tra thêm: {ON_RECEIPT_DETAIL}.", st.wrap)
+        row += 1
+        line(f"Mẫu {form.id}, phiên bản {form.version}, năm {form.year}.", st.italic)
         _print_setup(ws, form, 1)
         _protect(ws)
 

@@ -14,11 +14,23 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SEED", "SEED_DOCS", "fill_template", "soffice", "libreoffice_convert", "LibreOfficeMissing"]
+__all__ = [
+    "SEED",
+    "SEED_DOCS",
+    "fill_template",
+    "soffice",
+    "libreoffice_convert",
+    "libreoffice_convert_many",
+    "LibreOfficeMissing",
+    "ssconvert",
+    "gnumeric_convert",
+    "GnumericMissing",
+]
 
 # The seed's appendix (SPEC section 2): Sở Thông tin và Truyền thông Trà Vinh, 16/11/2020.
 SEED: dict[str, Any] = {
@@ -124,6 +136,12 @@ _FILTERS = {
 _WRITER_FILTERS = {"pdf": "pdf:writer_pdf_Export"}
 
 
+# What soffice prints when another instance, a slow disk or a busy machine got in its way;
+# such a run is tried again (with a fresh profile), any other failure is reported at once.
+_TRANSIENT = ("could not be loaded", "Error: source file", "failed to launch", "user installation could not")
+ATTEMPTS = 3
+
+
 def libreoffice_convert(
     src: str | Path, fmt: str, outdir: str | Path, *, recalc: bool = True, timeout: int = 180
 ) -> Path:
@@ -133,11 +151,56 @@ def libreoffice_convert(
     With ``recalc`` a fresh profile tells LibreOffice to recalculate every formula on load
     (OOXMLRecalcMode/ODFRecalcMode = always), instead of keeping the cached results.
     """
+    return libreoffice_convert_many([src], fmt, outdir, recalc=recalc, timeout=timeout)[Path(src).stem]
+
+
+def libreoffice_convert_many(
+    sources: Iterable[str | Path], fmt: str, outdir: str | Path, *, recalc: bool = True, timeout: int = 600
+) -> dict[str, Path]:
+    """:func:`libreoffice_convert` for many files in one soffice run (each run costs seconds);
+    returns stem → converted file.
+
+    Robust to a busy machine: every run has its own user profile (two soffice processes never
+    share one), a run that times out or says the source "could not be loaded" is tried again,
+    and every output must exist, be new and not empty.
+    """
     exe = soffice()
     if exe is None:
         raise LibreOfficeMissing("soffice not found: apt-get install libreoffice-calc-nogui")
-    src, outdir = Path(src), Path(outdir)
+    sources = [Path(s) for s in sources]
+    outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
+    targets = {src.stem: outdir / f"{src.stem}.{fmt}" for src in sources}
+    writer = any(src.suffix.lower() in (".docx", ".odt", ".doc") for src in sources)
+    for target in targets.values():
+        target.unlink(missing_ok=True)  # an output of an earlier run is not this run's
+    log = ""
+    for attempt in range(ATTEMPTS):
+        todo = [src for src in sources if not _fresh(targets[src.stem])]
+        if not todo:
+            break
+        if attempt:
+            time.sleep(2 * attempt)  # let the other soffice finish what got in the way
+        try:
+            out = _soffice_run(exe, todo, (_WRITER_FILTERS if writer else _FILTERS).get(fmt, fmt), outdir,
+                               recalc=recalc, timeout=timeout)  # fmt: skip
+        except subprocess.TimeoutExpired:
+            log += f"\nattempt {attempt + 1}: timed out after {timeout}s"
+            continue
+        log += f"\nattempt {attempt + 1}: {out}"
+        if not any(t in out for t in _TRANSIENT) and all(_fresh(targets[s.stem]) for s in todo):
+            break
+    missing = [str(src) for src in sources if not _fresh(targets[src.stem])]
+    if missing:
+        raise RuntimeError(f"LibreOffice failed on {', '.join(missing)}:{log}")
+    return targets
+
+
+def _fresh(path: Path) -> bool:
+    return path.exists() and path.stat().st_size > 0
+
+
+def _soffice_run(exe: str, sources: list[Path], filter_: str, outdir: Path, *, recalc: bool, timeout: int) -> str:
     with tempfile.TemporaryDirectory(prefix="dv-lo-") as profile:
         if recalc:
             user = Path(profile, "user")
@@ -149,14 +212,38 @@ def libreoffice_convert(
             f"-env:UserInstallation=file://{profile}",
             "--headless",
             "--norestore",
+            "--nolockcheck",
             "--convert-to",
-            (_WRITER_FILTERS if src.suffix.lower() in (".docx", ".odt", ".doc") else _FILTERS).get(fmt, fmt),
+            filter_,
             "--outdir",
             str(outdir),
-            str(src),
+            *map(str, sources),
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    return f"exit {proc.returncode}: {proc.stdout} {proc.stderr}".strip()
+
+
+class GnumericMissing(RuntimeError):
+    """Gnumeric's ssconvert is not installed."""
+
+
+def ssconvert() -> str | None:
+    return shutil.which("ssconvert")
+
+
+def gnumeric_convert(src: str | Path, fmt: str, outdir: str | Path, *, timeout: int = 120) -> Path:
+    """Open ``src`` in Gnumeric (``ssconvert --recalc``: every formula recalculated) and save
+    it as ``fmt`` (xlsx, ods, xls)."""
+    exe = ssconvert()
+    if exe is None:
+        raise GnumericMissing("ssconvert not found: apt-get install gnumeric")
+    src, outdir = Path(src), Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
     target = outdir / f"{src.stem}.{fmt}"
-    if proc.returncode != 0 or not target.exists():
-        raise RuntimeError(f"LibreOffice failed on {src}: {proc.stdout} {proc.stderr}")
+    target.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dv-gnumeric-") as home:
+        proc = subprocess.run([exe, "--recalc", str(src), str(target)], capture_output=True, text=True,
+                              timeout=timeout, env={**os.environ, "HOME": home})  # fmt: skip
+    if proc.returncode != 0 or not _fresh(target):
+        raise RuntimeError(f"Gnumeric failed on {src}: {proc.stdout} {proc.stderr}")
     return target

@@ -1,0 +1,55 @@
+"""The sheet and dv agree: a file whose status line says "số liệu khớp" is not rejected by
+``dv check``, and a file whose status line counts errors (or empty required cells) is not
+accepted. Every variant of tests/variants.py, recalculated in LibreOffice and in Gnumeric."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from variants import CASES, VERDICTS, has_errors
+
+from toolkit.check import check_file
+
+
+def status(form, path) -> str:
+    lay = form.layout
+    return openpyxl.load_workbook(path, data_only=True)[lay.sheet][f"{lay.number_column}{lay.status_row}"].value
+
+
+def dv_rejects(form, path) -> bool:
+    report = check_file(path, form)  # the file the clerk sends: saved by LibreOffice
+    return any(i.severity == "error" for i in report.issues)
+
+
+def dv_codes(form, path) -> list[str]:
+    return [f"{i.severity}:{i.code}" for i in check_file(path, form).issues]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("case", list(CASES))
+def test_libreoffice_status_line_gives_dv_verdict(form, variants_in_libreoffice, case):
+    path = variants_in_libreoffice[case]
+    shown = status(form, path)
+    assert has_errors(shown) is dv_rejects(form, path), (shown, dv_codes(form, path))
+
+
+@pytest.mark.gnumeric
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("case", list(CASES))
+def test_gnumeric_status_line_gives_dv_verdict(form, variants_in_libreoffice, variants_in_gnumeric, case):
+    shown = status(form, variants_in_gnumeric[case])
+    assert has_errors(shown) is dv_rejects(form, variants_in_libreoffice[case]), shown
+
+
+@pytest.mark.libreoffice
+@pytest.mark.gnumeric
+@pytest.mark.parametrize("case", list(VERDICTS))
+def test_the_verdict_issue_9_asks_for(form, variants_in_libreoffice, variants_in_gnumeric, case):
+    expected = VERDICTS[case]
+    assert dv_rejects(form, variants_in_libreoffice[case]) is expected, dv_codes(form, variants_in_libreoffice[case])
+    for path in (variants_in_libreoffice[case], variants_in_gnumeric[case]):
+        assert has_errors(status(form, path)) is expected, status(form, path)
+
+
+def test_the_cases_cover_both_verdicts():
+    assert set(VERDICTS.values()) == {True, False} and set(VERDICTS) <= set(CASES)

@@ -1,0 +1,97 @@
+"""The filled template on paper, printed by LibreOffice: A4, each sheet in its orientation,
+headings repeated on every page, the guide readable (no rule code, nothing cut)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections import defaultdict
+
+import pytest
+
+from toolkit.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert
+
+pytestmark = [
+    pytest.mark.libreoffice,
+    pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="needs poppler-utils (pdfinfo, pdftotext)"),
+]
+
+
+def pages_by_sheet(pdf) -> dict[str, list[tuple[str, str]]]:
+    """Sheet name (the footer's right side) → [(orientation, text)] of each of its pages."""
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True).stdout
+    sizes = [
+        line.split("size:")[1].split("pts")[0].split(" x ")
+        for line in info.splitlines()
+        if line.startswith("Page ") and "size:" in line
+    ]
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for n, (w, h) in enumerate(sizes, start=1):
+        text = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
+                              capture_output=True, text=True).stdout  # fmt: skip
+        sheet = [line for line in text.splitlines() if line.strip()][-1].split("  ")[-1].strip()
+        assert {round(float(w)), round(float(h))} == {595, 842}, (n, w, h)  # A4
+        out[sheet].append(("landscape" if float(w) > float(h) else "portrait", text))
+    return out
+
+
+@pytest.fixture(scope="module")
+def printed(form, template_bytes, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("paper")
+    fill_template(template_bytes, SEED, SEED_DOCS, out=tmp / "filled.xlsx")
+    recalculated = libreoffice_convert(tmp / "filled.xlsx", "xlsx", tmp / "recalc")
+    return pages_by_sheet(libreoffice_convert(recalculated, "pdf", tmp / "pdf", recalc=False))
+
+
+def test_appendix_is_one_portrait_page_with_its_signatures(form, printed):
+    pages = printed[form.layout.sheet]
+    assert [o for o, _ in pages] == ["portrait"]
+    assert "THỦ TRƯỞNG ĐƠN VỊ" in pages[0][1]
+
+
+def test_documents_print_landscape_with_the_heading_on_every_page(form, printed):
+    table = form.tables["van_ban"]
+    pages = printed[table.sheet]
+    assert all(o == "landscape" for o, _ in pages)
+    assert all(table.column("title").label in text and "Kiểm tra" in text for _, text in pages)
+    assert "545/KH-STTTT-VP" in pages[0][1]  # the seed's 7 documents on the first page
+
+
+def test_guide_is_readable_on_paper(form, printed):
+    pages = printed[form.layout.guide_sheet]
+    assert [o for o, _ in pages] == ["portrait"] * len(pages) and len(pages) <= 2
+    text = "\n".join(t for _, t in pages)
+    assert "abs(" not in text and "cut_rate" not in text and "<=" not in text  # no rule code
+    assert "Tổng số biên chế đã giảm bằng số công chức đã giảm" in text
+    for line in form.guide_lines:  # every line printed whole (wrapped, not cut at the margin)
+        assert " ".join(line.split()[-3:]) in " ".join(text.split()), line
+
+
+@pytest.fixture(scope="module")
+def summary_printed(form, roster, tmp_path_factory):
+    from pathlib import Path
+
+    from toolkit.merger import merge
+    from toolkit.previous import compare, read_previous
+    from toolkit.summary import build_summary
+
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    tmp = tmp_path_factory.mktemp("summary-paper")
+    result = merge([samples / "submissions"], form, roster)
+    comparison = compare(result, read_previous(samples / "tong-hop-2019.xlsx", form))
+    (tmp / "tong-hop.xlsx").write_bytes(build_summary(result, comparison))
+    return pages_by_sheet(libreoffice_convert(tmp / "tong-hop.xlsx", "pdf", tmp / "pdf", recalc=False))
+
+
+def test_summary_prints_across_pages_with_the_units_on_each(summary_printed):
+    # 19 columns: two pages wide (not one page at 5 pt), the unit's code and name on each.
+    pages = summary_printed["Tổng hợp"]
+    assert len(pages) <= 4 and all(o == "landscape" for o, _ in pages)
+    assert all("Văn phòng UBND tỉnh" in text for _, text in pages[:2])
+    assert any("Người ký" in text for _, text in pages)
+
+
+def test_comparison_with_last_year_prints_on_few_pages(summary_printed):
+    pages = summary_printed["So với năm trước"]  # was 12 pages
+    assert 1 <= len(pages) <= 4 and all(o == "landscape" for o, _ in pages)
+    assert all("Văn phòng UBND tỉnh" in text for _, text in pages)

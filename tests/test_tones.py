@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from toolkit.text import text_key
-from toolkit.tones import spellings
+from toolkit.text import spellings, text_key
 
 
 def test_both_styles_of_a_word_final_pair():

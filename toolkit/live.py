@@ -16,8 +16,7 @@ from typing import Any
 from .coerce import INTEGER_ABS_TOL, INTEGER_REL_TOL
 from .form import NUMERIC_TYPES, Field, Form, Rule, Table
 from .rules import EvalError, TableRef, excel_string
-from .text import text_key
-from .tones import spellings
+from .text import spellings, text_key
 
 Tables = Mapping[str, list[Mapping[str, Any]]] | None
 

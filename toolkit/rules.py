@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .text import text_key
-from .tones import spellings
+from .text import spellings, text_key
 
 __all__ = [
     "Expression",

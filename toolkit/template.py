@@ -29,7 +29,7 @@ from .live import (
     unit_lookup_check_formula,
 )
 from .roster import META_ROSTER_KEY, Roster, Unit
-from .tones import spellings
+from .text import spellings
 
 __all__ = ["build_template", "template_filename", "META_KEYS"]
 

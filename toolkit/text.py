@@ -1,5 +1,9 @@
 """How dv compares what clerks type: unit codes, and Vietnamese names and choices.
 
+Vietnamese tone-mark placement: ``hoá`` and ``hóa``, ``uỷ`` and ``ủy`` are one word. Python
+compares by :func:`text_key`; :func:`spellings` lists every way a text can be written for
+the sheet's formulas (a COUNTIF per spelling, a lookup row per spelling).
+
 Two spellings a clerk cannot tell apart must compare equal; the value dv keeps is still
 the form's (or the roster's) own spelling. Every comparison of codes or names goes
 through these functions.
@@ -7,10 +11,11 @@ through these functions.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
-__all__ = ["normalise_code", "fold_tones", "same_text", "text_key"]
+__all__ = ["normalise_code", "fold_tones", "same_text", "text_key", "spellings"]
 
 # The five tone marks, decomposed (NFD). The vowel-shape marks (circumflex, breve, horn) are
 # not tones and are never moved.
@@ -54,3 +59,33 @@ def text_key(text: object) -> str:
 def same_text(a: object, b: object) -> bool:
     """Whether two names or choices are the same to a clerk's eye (``Đảng uỷ`` = ``Đảng ủy``)."""
     return text_key(a) == text_key(b)
+
+
+# -- the same in the sheet's formulas, which cannot fold text: every spelling, listed ---------
+# (old style, new style), lower case: the tone on the second vowel or on the first.
+_BASE = [
+    ("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa"),
+    ("oè", "òe"), ("oé", "óe"), ("oẻ", "ỏe"), ("oẽ", "õe"), ("oẹ", "ọe"),
+    ("uỳ", "ùy"), ("uý", "úy"), ("uỷ", "ủy"), ("uỹ", "ũy"), ("uỵ", "ụy"),
+]  # fmt: skip
+
+
+def _cased(a: str, b: str) -> list[tuple[str, str]]:
+    return [(a, b), (a.upper(), b.upper()), (a[0].upper() + a[1], b[0].upper() + b[1])]
+
+
+_PAIRS: dict[str, str] = {}
+for _old, _new in _BASE:
+    for _a, _b in _cased(_old, _new):
+        _PAIRS[_a] = _b
+        _PAIRS[_b] = _a
+# Only at the end of a word (hoá/hóa; never hoàng, quyết), and not after q (quý is one style).
+_SPOT = re.compile("(?<![qQ])(" + "|".join(map(re.escape, _PAIRS)) + r")(?!\w)")
+
+
+def spellings(text: str) -> tuple[str, ...]:
+    """Every spelling of ``text`` (NFC), the text itself first."""
+    text = unicodedata.normalize("NFC", text)
+    parts = _SPOT.split(text)  # even: plain text, odd: a two-letter spot
+    choices = [(p,) if i % 2 == 0 else (p, _PAIRS[p]) for i, p in enumerate(parts)]
+    return tuple("".join(combo) for combo in itertools.product(*choices))

@@ -351,6 +351,7 @@ def test_the_clients_file_name_is_only_shown_never_a_path(portal, tmp_path):
     result = clerk.upload(name="../../../../tmp/<b>x.xlsx", content=sample("STTTT").read_bytes())
     assert result.status_code == 200
     assert "<b>x" not in result.text and "&lt;b&gt;x.xlsx" in result.text  # the last part, escaped
+    assert the_portal.store.submissions("STTTT")[0]["name"] == "<b>x.xlsx"
     files = [p for p in (data / "files").rglob("*") if p.is_file()]
     assert [p.name for p in files] == [the_portal.store.submissions("STTTT")[0]["sha256"] + ".xlsx"]
     assert not list(tmp_path.rglob("<b>x.xlsx")) and not Path("/tmp/<b>x.xlsx").exists()

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import shutil
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,9 @@ class UnitStatus:
 class Round:
     def __init__(self, store: Store, checker: Checker, form: Form, roster: Roster | None) -> None:
         self.store, self.checker, self.form, self.roster = store, checker, form, roster
+        # One settling at a time: the last one to run sees every upload (two uploads of a unit
+        # at once cannot leave two files counting).
+        self._settling = threading.Lock()
 
     @property
     def deadline(self) -> dt.date | None:

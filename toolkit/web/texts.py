@@ -90,7 +90,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Đường dẫn mới của {unit} (đường dẫn cũ không dùng được nữa; đã ghi vào {path}):",
         "New link of {unit} (the old one no longer works; written to {path}):",
     ),
-    "confirm": ("Đồng ý", "Confirm"),
+    "confirm": ("Đồng ý: đường dẫn cũ sẽ không dùng được", "Confirm: the old link stops working"),
     "nothing_counts": ("Chưa có tệp hợp lệ nào để tổng hợp.", "No valid file to merge yet."),
     # error pages
     "e404": (

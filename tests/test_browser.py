@@ -96,7 +96,7 @@ def downloaded(driver, suffix: str, before: set[str] = frozenset()) -> Path:
 def upload(driver, path: Path) -> None:
     from selenium.webdriver.common.by import By
 
-    assert "id=\"file\"" in driver.page_source, driver.page_source[-1500:]
+    assert 'id="file"' in driver.page_source, driver.page_source[-1500:]
     driver.find_element(By.ID, "file").send_keys(str(path))
     driver.find_element(By.ID, "send").click()
 

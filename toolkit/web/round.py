@@ -56,6 +56,10 @@ class Round:
     def settle(self, unit_code: str) -> None:
         """Decide, with ``merge_reports``, the status of each upload of the unit and the one that
         counts; saved in the database."""
+        with self._settling:
+            self._settle(unit_code)
+
+    def _settle(self, unit_code: str) -> None:
         rows = self.store.submissions(unit_code)
         reports = []
         for row in rows:

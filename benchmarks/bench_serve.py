@@ -172,7 +172,9 @@ def main() -> None:
         unit_links = links(data)
         with httpx.Client(timeout=120) as client:
             upload(client, unit_links[busy[0].code], files[busy[0].code][0])  # the worker pool starts
-            single = [upload(client, unit_links[busy[0].code], files[busy[0].code][i % 3]) for i in range(args.single)]
+            # one upload per unit in turn (a link may send 20 a minute)
+            single = [upload(client, unit_links[busy[i % len(busy)].code], files[busy[i % len(busy)].code][0])
+                      for i in range(args.single)]  # fmt: skip
 
         latencies: list[float] = []
         lock = threading.Lock()

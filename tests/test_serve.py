@@ -269,6 +269,10 @@ def test_officer_pages_need_the_login(portal):
         assert response.status_code == 303 and response.headers["location"].startswith("/admin/login"), path
     assert login(client, "sai-mat-khau").status_code == 401
     assert client.get("/admin", follow_redirects=False).status_code == 303
+    board = login(client)
+    assert board.status_code == 200 and client.get("/admin", follow_redirects=False).status_code == 200
+    client.post("/admin/logout", data={"csrf": csrf_of(board.text)})
+    assert client.get("/admin", follow_redirects=False).status_code == 303
 
 
 def test_the_password_is_kept_as_a_slow_hash(portal, tmp_path):

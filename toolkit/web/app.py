@@ -53,7 +53,7 @@ class Config:
     # (requests, seconds): uploads per unit link, uploads per address, unit pages per address
     # (also counts unknown links: guessing), login attempts per address.
     upload_per_link: tuple[int, float] = (20, 60.0)
-    upload_per_address: tuple[int, float] = (120, 60.0)
+    upload_per_address: tuple[int, float] = (300, 60.0)
     pages_per_address: tuple[int, float] = (600, 60.0)
     login_per_address: tuple[int, float] = (10, 60.0)
     extra: dict[str, Any] = field(default_factory=dict)

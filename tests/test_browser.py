@@ -99,6 +99,9 @@ def upload(driver, path: Path) -> None:
     assert 'id="file"' in driver.page_source, driver.page_source[-1500:]
     driver.find_element(By.ID, "file").send_keys(str(path))
     driver.find_element(By.ID, "send").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.ID, "status"))  # the result page
 
 
 def shot(driver, name: str, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import io
+import sqlite3
 import time
 import urllib.parse
 from collections import defaultdict, deque
@@ -287,10 +288,9 @@ class Portal:
     async def unit_page(self, request: Request) -> Response:
         unit = self.unit_of(request)
         rows = self.store.submissions(unit["code"])
-        status = next(s for s in self.round.board() if s.code == unit["code"]) if rows else None
         return self.page(request, "unit.html", unit=unit, rows=list(reversed(rows)), token=request.path_params["token"],
                          csrf=self.unit_csrf(unit), deadline=self.round.deadline, cap=human_size(self.cfg.max_upload),
-                         unit_status=status.status if status else MISSING)  # fmt: skip
+                         unit_status=self.round.unit_status(rows))  # fmt: skip
 
     async def template(self, request: Request) -> Response:
         unit = self.unit_of(request)
@@ -326,7 +326,12 @@ class Portal:
         finally:
             await upload.close()
         report = await anyio.to_thread.run_sync(self.checker.check, stored.path, name, unit["code"])
-        sub_id = self.store.add_submission(unit["code"], name, stored, ext, address, report, time.time())
+        try:
+            sub_id = self.store.add_submission(unit["code"], name, stored, ext, address, report, time.time())
+        except sqlite3.OperationalError as exc:  # "database or disk is full": the transaction is undone
+            if "full" not in str(exc):
+                raise
+            raise Refused(507, "e507") from None
         await anyio.to_thread.run_sync(self.round.settle, unit["code"])
         lq = "?lang=en" if lang_of(request) == "en" else ""
         return RedirectResponse(f"/u/{request.path_params['token']}/s/{sub_id}{lq}", status_code=303)

@@ -176,7 +176,7 @@ class Checker:
         except cf.TimeoutError:
             self._discard(pool, kill=True)
             return on_fail("timeout")
-        except BrokenProcessPool:
+        except (BrokenProcessPool, RuntimeError):  # died, or shut down by another thread meanwhile
             self._discard(pool, kill=False)
         alone = self._new_pool(1)
         try:

@@ -83,6 +83,13 @@ class Round:
         for unit in self.store.units():
             self.settle(unit["code"])
 
+    def unit_status(self, rows: list[Any]) -> str:
+        """The board's status of one unit, from its uploads."""
+        counted = next((r for r in rows if r["counts"]), None)
+        if counted is not None:
+            return LATE if self.is_late(counted["uploaded_at"]) else VALID
+        return REJECTED if rows else MISSING
+
     def board(self) -> list[UnitStatus]:
         out = []
         for row in self.store.board_rows():

@@ -328,8 +328,13 @@ class Store:
             sha = digest.hexdigest()
             target = self.file_path(sha, ext)
             target.parent.mkdir(exist_ok=True)
-            with contextlib.suppress(FileExistsError):
-                os.link(tmp, target)  # never replaces: the same name means the same bytes
+            if not target.exists():  # the same name means the same bytes: never replaced
+                try:
+                    os.link(tmp, target)
+                except FileExistsError:
+                    pass
+                except OSError:  # a file system without hard links
+                    os.replace(tmp, target)
             os.chmod(target, 0o444)
             return Stored(sha, size, target)
         except OSError as exc:

@@ -5,12 +5,12 @@ PY := $(VENV)/bin/python
 DV := $(VENV)/bin/dv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,web]'
 	touch $(STAMP)
 
 # The whole yearly round on the sample province: templates, then the merge of what came back.
@@ -23,6 +23,14 @@ demo: $(STAMP)
 		--json out/tong-hop-2020.json --docx out/phu-luc-2020.docx \
 		--previous samples/tong-hop-2019.xlsx --force || test $$? -eq 1
 	@echo "Xem / see: out/tong-hop-2020.xlsx, out/phu-luc-2020.docx, out/tong-hop-2020.json, out/mau-tung-don-vi/"
+	@echo "Cổng nộp / portal: make serve  (mật khẩu cán bộ / officer password: $(SERVE_PASSWORD); đường dẫn đơn vị / unit links: out/cong-nop/links.csv)"
+
+# The submission portal on the sample roster, at http://127.0.0.1:8080 (data in out/cong-nop/).
+SERVE_PASSWORD ?= doi-mat-khau-nay
+serve: $(STAMP)
+	@mkdir -p out/cong-nop
+	DV_PASSWORD='$(SERVE_PASSWORD)' $(DV) serve --data out/cong-nop --set-password
+	$(DV) serve --units samples/units.csv --data out/cong-nop --deadline 2020-11-30
 
 test: $(STAMP) lint
 	$(PY) -m pytest -q
@@ -34,6 +42,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_template.py
 	$(PY) benchmarks/bench_merge.py --n 1000
+	$(PY) benchmarks/bench_serve.py
 
 clean:
 	rm -rf out .pytest_cache benchmarks/.cache

@@ -15,7 +15,13 @@ def test_importing_the_cli_imports_no_heavy_module():
 
 
 def test_help_of_each_command_runs_without_heavy_imports():
-    for args in (["--help"], ["merge", "--help"], ["check", "--help"], ["make-template", "--help"]):
+    for args in (
+        ["--help"],
+        ["merge", "--help"],
+        ["check", "--help"],
+        ["make-template", "--help"],
+        ["serve", "--help"],
+    ):
         code = (
             f"import sys\nfrom toolkit.cli import app\ntry:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
             f"print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))"

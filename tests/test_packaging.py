@@ -1,4 +1,5 @@
-"""The default form ships inside the package: a plain (non-editable) wheel holds it."""
+"""The default form ships inside the package: a plain (non-editable) wheel holds it, and the
+portal's page templates."""
 
 from __future__ import annotations
 
@@ -26,5 +27,9 @@ def test_the_wheel_holds_the_form_definitions_and_the_cli(tmp_path):
     forms = {p.name for p in (ROOT / "workbook_templates").glob("*.toml")}
     assert {f"workbook_templates/{name}" for name in forms} <= names
     assert {"toolkit/cli.py", "toolkit/form_loader.py", "workbook_templates/__init__.py"} <= names
+    # The portal (dv serve): its pages and style sheet ship with its code.
+    pages = {f"toolkit/web/templates/{p.name}" for p in (ROOT / "toolkit" / "web" / "templates").glob("*.html")}
+    assert pages and pages <= names
+    assert {"toolkit/web/app.py", "toolkit/web/static/style.css"} <= names
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "dv = toolkit.cli:run" in zipfile.ZipFile(wheel).read(entry).decode()

@@ -10,7 +10,7 @@ from pathlib import Path
 from .fsutil import atomic_write
 from .issues import ERROR, FileReport
 
-__all__ = ["annotated_path", "annotate"]
+__all__ = ["annotated_bytes", "annotated_path", "annotate"]
 
 _FILL = {ERROR: "FFC7CE", "warning": "FFEB9C"}
 
@@ -22,6 +22,16 @@ def annotated_path(path: Path) -> Path:
 def annotate(report: FileReport, *, force: bool = False, lang: str = "vi") -> Path | None:
     """Write the annotated copy next to the input; None when there is nothing to mark or
     the file is not an xlsx/xlsm openpyxl can rewrite."""
+    source = Path(report.path)
+    data = annotated_bytes(report, source, lang=lang)
+    if data is None:
+        return None
+    return atomic_write(annotated_path(source), data, force=force)
+
+
+def annotated_bytes(report: FileReport, source: Path, *, lang: str = "vi") -> bytes | None:
+    """The annotated copy of the workbook at ``source`` (the file ``report`` is about), as
+    bytes; None when there is nothing to mark or the file is not an xlsx/xlsm."""
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
@@ -29,8 +39,6 @@ def annotate(report: FileReport, *, force: bool = False, lang: str = "vi") -> Pa
     marked = [i for i in report.issues if i.sheet and i.cell]
     if not marked or report.fmt not in ("xlsx", "xlsm"):
         return None
-    source = Path(report.path)
-    target = annotated_path(source)
     wb = openpyxl.load_workbook(source)
     by_cell: dict[tuple[str, str], list] = defaultdict(list)
     for issue in marked:
@@ -48,4 +56,4 @@ def annotate(report: FileReport, *, force: bool = False, lang: str = "vi") -> Pa
         target_cell.comment = comment
     buf = io.BytesIO()
     wb.save(buf)
-    return atomic_write(target, buf.getvalue(), force=force)
+    return buf.getvalue()

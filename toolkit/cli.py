@@ -506,8 +506,6 @@ def _merge_with_progress(run_merge, inputs, the_form, roster, lang):  # noqa: AN
 
 def _write_merge_outputs(result, out: Path, json_path: Path | None, force: bool, lang: str, *,  # noqa: ANN001
                          docx_path: Path | None = None, comparison=None) -> None:  # noqa: ANN001  # fmt: skip
-    import json
-
     from .fsutil import atomic_write
     from .summary import TextTooLong, build_summary
 
@@ -523,15 +521,79 @@ def _write_merge_outputs(result, out: Path, json_path: Path | None, force: bool,
     try:
         atomic_write(out, data, force=force)
         if json_path is not None:
-            report = result.to_dict(lang)
-            if comparison is not None:
-                report["previous"] = comparison.to_dict()
-            text = json.dumps(report, ensure_ascii=False, indent=2, default=str)
-            atomic_write(json_path, text.encode("utf-8"), force=force)
+            atomic_write(json_path, result.json_bytes(lang, comparison), force=force)
         if docx_path is not None and docx is not None:
             atomic_write(docx_path, docx, force=force)
     except DvError as exc:
         _fail(exc.render(lang))
+
+
+@app.command("serve", cls=_Command)
+def serve(
+    data: Annotated[
+        Path, typer.Option("--data", help="Thư mục lưu mọi thứ của cổng nộp (tệp nhận được, cơ sở dữ liệu).")
+    ],
+    units: UnitsOpt = None,
+    form: FormOpt = None,
+    host: Annotated[
+        str, typer.Option("--host", help="Địa chỉ lắng nghe (mặc định chỉ máy này: 127.0.0.1).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Cổng.")] = 8080,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", help="Hạn nộp, dạng YYYY-MM-DD.")] = None,
+    max_upload: Annotated[str, typer.Option("--max-upload", help="Cỡ tệp tối đa mỗi lần nộp.")] = "10MB",
+    tls_cert: Annotated[Optional[Path], typer.Option("--tls-cert", help="Chứng chỉ TLS (HTTPS).")] = None,
+    tls_key: Annotated[Optional[Path], typer.Option("--tls-key", help="Khóa riêng TLS.")] = None,
+    base_url: Annotated[
+        Optional[str], typer.Option("--base-url", help="Địa chỉ các đơn vị dùng để mở cổng (ghi vào links.csv).")
+    ] = None,
+    set_password: Annotated[
+        bool,
+        typer.Option("--set-password", help="Đặt mật khẩu cán bộ Sở Nội vụ (hỏi trên màn hình, hoặc DV_PASSWORD)."),
+    ] = False,
+    lang: LangOpt = None,
+) -> None:
+    """Chạy cổng nộp báo cáo qua mạng nội bộ (Run the submission portal).
+
+    Mỗi đơn vị nộp qua đường dẫn riêng (ghi trong DATA/links.csv), thấy ngay kết quả kiểm tra; cán bộ
+    Sở Nội vụ đăng nhập để xem tình hình nộp và tải bảng tổng hợp.
+    """
+    lang = state.lang = lang_from(lang) if lang else state.lang
+    try:
+        from .web import ServeOptions, parse_size
+        from .web import serve as run_portal
+        from .web.texts import say
+    except ImportError:
+        _fail("Cổng nộp cần thêm thư viện web: pip install 'dv[web]' / The portal needs: pip install 'dv[web]'")
+    if set_password:
+        from .web.store import Store
+
+        password = os.environ.get("DV_PASSWORD") or typer.prompt(
+            say("serve.password_prompt", lang), hide_input=True, confirmation_prompt=True
+        )
+        if len(password) < 8:
+            _fail(say("serve.password_short", lang, n=8))
+        Store(data).set_password(password)
+        typer.echo(say("serve.password_set", lang))
+        return
+    if units is None:
+        _fail(say("serve.needs_units", lang))
+    if (tls_cert is None) != (tls_key is None):
+        _fail(say("serve.tls_pair", lang))
+    cap = parse_size(max_upload)
+    if not cap:
+        _fail(say("serve.bad_size", lang, value=max_upload))
+    import datetime as dt
+
+    try:
+        due = dt.date.fromisoformat(deadline) if deadline else None
+    except ValueError:
+        _fail(say("serve.bad_deadline", lang, value=deadline))
+    from .readers import assert_defused
+
+    assert_defused()
+    options = ServeOptions(data=data, form=_load_form(form), roster=_load_roster(units), host=host, port=port,
+                           deadline=due, max_upload=cap, tls_cert=tls_cert, tls_key=tls_key, base_url=base_url)  # fmt: skip
+    run_portal(options, lambda key, params: typer.echo(say(key, lang, **params)))
 
 
 class _PipeSafe:

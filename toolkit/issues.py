@@ -222,6 +222,11 @@ _TYPES = [
     _t("unit-mismatch", ERROR, "The unit in the cell differs from the unit the template was made for.",
        "Mã đơn vị ({where}) là {value}, nhưng biểu mẫu này làm riêng cho {expected}. Dùng đúng biểu mẫu của đơn vị.",
        "The unit code ({where}) is {value}, but this template was made for {expected}. Use the unit's own template."),
+    _t("unit-wrong-link", ERROR, "A file sent through one unit's portal link is another unit's report (dv serve).",
+       "Tệp {file} là báo cáo của đơn vị {value} ({where}), nhưng được nộp qua đường dẫn của đơn vị {expected}. "
+       "Nộp tệp này qua đường dẫn của đơn vị {value}; nếu mã đơn vị ghi nhầm, sửa ô {cell} thành {expected} rồi nộp lại.",
+       "{file} is unit {value}'s report ({where}) but was sent through the link of unit {expected}. Send it through "
+       "unit {value}'s link; if the unit code is a mistake, correct {cell} to {expected} and send it again."),
     _t("unit-name-not-in-list", ERROR, "The unit name chosen in a dropdown template is not in the roster.",
        "Tên đơn vị ({where}) là \"{value}\", không có trong danh sách đơn vị nên không xác định được mã đơn vị. "
        "Chọn tên đơn vị từ danh sách thả xuống ở ô {cell}.",

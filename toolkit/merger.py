@@ -144,6 +144,16 @@ class MergeResult:
             "totals": {k: v for k, v in self.totals.items()},
         }
 
+    def json_bytes(self, lang: str = "vi", comparison: Any = None) -> bytes:
+        """The JSON report file ``dv merge --json`` writes (SPEC section 5), as UTF-8 bytes;
+        ``comparison`` (a ``toolkit.previous.Comparison``) adds last year's figures."""
+        import json
+
+        report = self.to_dict(lang)
+        if comparison is not None:
+            report["previous"] = comparison.to_dict()
+        return json.dumps(report, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
 
 def summary_fields(form: Form) -> list[Field]:
     """The columns of the summary: every field but the unit's identity and fixed ones."""

@@ -1,0 +1,75 @@
+"""Test helpers for the portal (``dv serve``): a portal on a temporary folder with the sample
+roster, and a clerk who opens a unit's link and uploads files the way a browser does."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from domain import form
+from toolkit.roster import read_roster
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "submissions"
+ROSTER_PATH = ROOT / "samples" / "units.csv"
+ROSTER = read_roster(ROSTER_PATH)
+PASSWORD = "mat-khau-cua-so"
+
+
+def sample(code: str) -> Path:
+    """The sample province's file of one unit."""
+    return next(p for p in sorted(SAMPLES.iterdir()) if p.name.startswith((f"{code}-", f"{code} ")))
+
+
+def links(data: Path) -> dict[str, str]:
+    """links.csv of the portal folder: unit code → path of its link (``/u/<secret>``)."""
+    with (data / "links.csv").open(encoding="utf-8-sig", newline="") as fh:
+        return {row["code"]: "/u/" + row["link"].rsplit("/u/", 1)[1] for row in csv.DictReader(fh)}
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def text_of(html: str, element_id: str) -> str:
+    m = re.search(rf'id="{element_id}"[^>]*>(.*?)</', html, re.S)
+    return re.sub(r"\s+", " ", m.group(1)).strip() if m else ""
+
+
+def make_portal(data: Path, **config: Any):  # noqa: ANN201 - (Starlette app, Portal)
+    from toolkit.web.app import Config, create_app
+
+    settings: dict[str, Any] = {"upload_per_link": (1000, 60.0), "upload_per_address": (1000, 60.0)}
+    settings.update(config)
+    app = create_app(Config(data=data, form=form(), roster=ROSTER, base_url="http://testserver", **settings))
+    portal = app.state.portal
+    portal.store.issue_missing_links("http://testserver")
+    if not portal.store.has_password:
+        portal.store.set_password(PASSWORD)
+    return app, portal
+
+
+@dataclass
+class Clerk:
+    """A unit's clerk with the unit's link, in a browser-like client."""
+
+    client: Any
+    link: str
+
+    def page(self) -> Any:
+        return self.client.get(self.link)
+
+    def upload(self, path: Path | None = None, *, name: str | None = None, content: bytes | None = None,
+               csrf: str | None = None, **kw: Any) -> Any:  # fmt: skip
+        token = csrf if csrf is not None else csrf_of(self.page().text)
+        data = content if content is not None else path.read_bytes()
+        return self.client.post(f"{self.link}/nop", data={"csrf": token},
+                                files={"file": (name or path.name, data)}, **kw)  # fmt: skip
+
+
+def login(client: Any, password: str = PASSWORD) -> Any:
+    page = client.get("/admin/login")
+    return client.post("/admin/login", data={"csrf": csrf_of(page.text), "password": password})

@@ -1,0 +1,162 @@
+"""The portal in a real browser: headless Chromium (Debian's ``chromium`` and
+``chromium-driver``) driven by Selenium with the system driver, against ``dv serve`` running
+as the officer starts it. The walk of a clerk and of the officer (issue 12).
+
+``DV_UPDATE_DOCS=1`` also saves the screenshots README shows into docs/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from domain import appendix
+from portal import PASSWORD, ROOT, ROSTER_PATH, links, sample
+from toolkit.testing import SEED_DOCS, fill_template
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver"),
+]
+webdriver = pytest.importorskip("selenium.webdriver")
+pytest.importorskip("starlette")
+
+FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1000",
+         "--lang=vi")  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    """``dv serve`` on the sample roster, as ``make serve`` starts it; the base URL and folder."""
+    data, port = tmp_path / "portal", free_port()
+    dv = [sys.executable, "-m", "toolkit.cli", "serve", "--data", str(data)]
+    env = {**os.environ, "DV_PASSWORD": PASSWORD}
+    subprocess.run([*dv, "--set-password"], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([*dv, "--units", str(ROSTER_PATH), "--port", str(port), "--deadline", "2099-12-31"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail(proc.stdout.read().decode())
+    yield url, data
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False, "intl.accept_languages": "vi-VN,vi"})  # fmt: skip
+    from selenium.webdriver.chrome.service import Service
+
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.downloads = downloads
+    yield driver
+    driver.quit()
+
+
+def downloaded(driver, suffix: str, before: set[str] = frozenset()) -> Path:
+    for _ in range(100):
+        done = [p for p in driver.downloads.iterdir() if p.name.endswith(suffix) and p.name not in before]
+        if done:
+            return done[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no {suffix} downloaded: {list(driver.downloads.iterdir())}")
+
+
+def upload(driver, path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    assert 'id="file"' in driver.page_source, driver.page_source[-1500:]
+    driver.find_element(By.ID, "file").send_keys(str(path))
+    driver.find_element(By.ID, "send").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.ID, "status"))  # the result page
+
+
+def shot(driver, name: str, tmp_path: Path) -> None:
+    driver.save_screenshot(str(tmp_path / name))
+    if os.environ.get("DV_UPDATE_DOCS"):
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(1280, min(max(height + 120, 600), 2400))
+        driver.save_screenshot(str(ROOT / "docs" / name))
+        driver.set_window_size(1280, 1000)
+
+
+def test_a_clerk_corrects_a_file_and_the_officer_downloads_the_summary(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    url, data = server
+    unit_links = links(data)
+    # Other units have sent their files already (one of them wrong): the board has a round to show.
+    for code in ("SNV", "STP", "SXD", "SYT", "BDT", "VPUBND"):
+        browser.get(url + unit_links[code])
+        upload(browser, sample(code))
+
+    browser.get(url + unit_links["STTTT"])
+    assert "Sở Thông tin và Truyền thông" in browser.page_source
+    assert browser.find_element(By.ID, "unit-status").text == "chưa nộp"
+    browser.find_element(By.ID, "template").click()
+    template = downloaded(browser, ".xlsx")
+    assert "STTTT" in template.name
+
+    wrong = tmp_path / "STTTT-phu-luc-2020.xlsx"
+    fill_template(template, appendix(cut_total=9), SEED_DOCS, out=wrong)
+    upload(browser, wrong)
+    assert browser.find_element(By.ID, "status").text.startswith("bị từ chối")
+    assert "Tổng số biên chế đã giảm (D27) là 9, nhưng công chức 4 + viên chức 4 = 8" in browser.page_source
+    shot(browser, "cong-nop-ket-qua.png", tmp_path)
+    before = {p.name for p in browser.downloads.iterdir()}
+    browser.find_element(By.ID, "annotated").click()
+    annotated = downloaded(browser, ".kiem-tra.xlsx", before)
+    assert "D27" in openpyxl.load_workbook(annotated)["Phụ lục"]["D27"].comment.text
+
+    right = tmp_path / "STTTT-phu-luc-2020-da-sua.xlsx"
+    fill_template(template, appendix(), SEED_DOCS, out=right)
+    browser.get(url + unit_links["STTTT"])
+    upload(browser, right)
+    assert browser.find_element(By.ID, "status").text.startswith("hợp lệ")
+
+    browser.get(url + "/admin")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "login").click()
+    assert browser.find_element(By.ID, "count-unit_valid").text == "6"
+    assert browser.find_element(By.ID, "count-unit_rejected").text == "1"
+    row = browser.find_element(By.ID, "unit-STTTT").text
+    assert "hợp lệ" in row and right.name in row
+    shot(browser, "cong-nop-bang.png", tmp_path)
+    before = {p.name for p in browser.downloads.iterdir()}
+    browser.find_element(By.ID, "dl-summary").click()
+    summary = openpyxl.load_workbook(downloaded(browser, ".xlsx", before))
+    assert "Tổng hợp" in summary.sheetnames
+    assert any("STTTT" in str(c) for r in summary["Tổng hợp"].iter_rows(values_only=True) for c in r)

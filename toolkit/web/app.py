@@ -1,0 +1,567 @@
+"""The portal's web application (Starlette): the unit's pages behind its secret link, the
+officer's board behind a password. Pages are rendered on the server; no script at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import io
+import sqlite3
+import time
+import urllib.parse
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import jinja2
+from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..form import Form
+from ..issues import ERROR, FileReport
+from ..roster import Roster
+from .checking import Checker
+from .round import LATE, MISSING, REJECTED, VALID, Round
+from .store import DiskFull, Store, display_name, report_from_json, safe_extension
+from .texts import say
+
+__all__ = ["Config", "create_app"]
+
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE, LOGIN_COOKIE = "dv_officer", "dv_login"
+
+
+@dataclass
+class Config:
+    data: Path
+    form: Form
+    roster: Roster | None
+    max_upload: int = 10 * 1024 * 1024
+    deadline: dt.date | None = None
+    tls: bool = False
+    base_url: str = "http://127.0.0.1:8080"
+    check_jobs: int = 2
+    check_timeout: float = 30.0
+    # (requests, seconds): uploads per unit link, uploads per address, unit pages per address
+    # (also counts unknown links: guessing), login attempts per address.
+    upload_per_link: tuple[int, float] = (20, 60.0)
+    upload_per_address: tuple[int, float] = (300, 60.0)
+    pages_per_address: tuple[int, float] = (600, 60.0)
+    login_per_address: tuple[int, float] = (10, 60.0)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Limiter:
+    """Sliding-window counts in memory (a restart forgets them, which is harmless)."""
+
+    def __init__(self) -> None:
+        self._hits: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+
+    def allow(self, key: tuple[str, str], rule: tuple[int, float]) -> bool:
+        limit, window = rule
+        now = time.monotonic()
+        hits = self._hits[key]
+        while hits and hits[0] <= now - window:
+            hits.popleft()
+        if len(hits) >= limit:
+            return False
+        hits.append(now)
+        return True
+
+
+class Refused(Exception):
+    def __init__(self, status: int, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.status, self.key, self.params = status, key, params
+
+
+class SecurityHeaders:
+    """Every response: no Referer (the links are secrets), no MIME sniffing, no framing, no
+    script, nothing from another site; private pages are not cached."""
+
+    HEADERS = [
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"content-security-policy", b"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                                     b"frame-ancestors 'none'; base-uri 'none'"),
+        (b"cache-control", b"no-store"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    ]  # fmt: skip
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def lang_of(request: Request) -> str:
+    asked = request.query_params.get("lang")
+    if asked in ("vi", "en"):
+        return asked
+    first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
+    return "en" if first.startswith("en") else "vi"
+
+
+def human_size(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} kB"
+
+
+def when(ts: float | None) -> str:
+    return dt.datetime.fromtimestamp(ts).strftime("%d/%m/%Y %H:%M:%S") if ts else ""
+
+
+def attachment(data: bytes, name: str, media: str = "application/octet-stream") -> Response:
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    quoted = urllib.parse.quote(name, safe="")
+    headers = {"content-disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quoted}"}
+    return Response(data, media_type=media, headers=headers)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def issues_workbook(report: FileReport, extra: list, lang: str) -> bytes:
+    """The issues of one upload as a spreadsheet (every cell written as text, never a formula)."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    ws = wb.add_worksheet("Kiem tra" if lang == "en" else "Kiểm tra")
+    bold = wb.add_format({"bold": True, "font_name": "Times New Roman"})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top", "font_name": "Times New Roman"})
+    heads = [say(k, lang) for k in ("severity", "file", "where", "code", "message")]
+    for col, text in enumerate(heads):
+        ws.write_string(0, col, text, bold)
+    for row, issue in enumerate([*report.sorted_issues(), *extra], start=1):
+        cells = [say("error" if issue.severity == ERROR else "warning", lang), report.name, issue.where, issue.code,
+                 issue.text(lang)]  # fmt: skip
+        for col, text in enumerate(cells):
+            ws.write_string(row, col, str(text), wrap)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 30)
+    ws.set_column(2, 3, 18)
+    ws.set_column(4, 4, 100)
+    ws.freeze_panes(1, 0)
+    wb.close()
+    return buf.getvalue()
+
+
+class Portal:
+    def __init__(self, config: Config) -> None:
+        self.cfg = config
+        self.store = Store(config.data)
+        if config.roster is not None:
+            self.store.load_roster(config.roster)
+        if config.deadline is not None:
+            self.store.set_setting("deadline", config.deadline.isoformat())
+        self.checker = Checker(config.form, config.roster, jobs=config.check_jobs, timeout=config.check_timeout)
+        self.round = Round(self.store, self.checker, config.form, config.roster)
+        self.limiter = Limiter()
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+        )
+        self.env.globals.update(when=when, ERROR=ERROR)
+
+    # -- helpers ------------------------------------------------------------------------------
+    def page(self, request: Request, name: str, status: int = 200, **ctx: Any) -> Response:
+        lang = lang_of(request)
+        lq = "?lang=en" if lang == "en" else ""
+        other = request.url.include_query_params(lang="vi" if lang == "en" else "en")
+        html = self.env.get_template(name).render(
+            t=lambda key, **kw: say(key, lang, **kw), lang=lang, lq=lq, other_lang=f"{other.path}?{other.query}",
+            form=self.cfg.form, **ctx,
+        )  # fmt: skip
+        return Response(html, status_code=status, media_type="text/html; charset=utf-8")
+
+    def refuse(self, request: Request, exc: Refused) -> Response:
+        params = dict(exc.params)
+        if exc.key == "e413":
+            params["cap"] = human_size(self.cfg.max_upload)
+        return self.page(request, "error.html", exc.status, message=say(exc.key, lang_of(request), **params))
+
+    @staticmethod
+    def address(request: Request) -> str:
+        return request.client.host if request.client else "?"
+
+    def limit(self, request: Request, kind: str, key: str, rule: tuple[int, float]) -> None:
+        if not self.limiter.allow((kind, key), rule):
+            raise Refused(429, "e429")
+
+    def same_origin(self, request: Request) -> None:
+        """A state-changing request from a page of another site is refused (OWASP: check the
+        Origin header; the token checked next is the second line)."""
+        origin = request.headers.get("origin")
+        if origin and origin != "null":
+            host = request.headers.get("host", "")
+            if urllib.parse.urlsplit(origin).netloc != host:
+                raise Refused(403, "e403")
+
+    def unit_of(self, request: Request) -> Any:
+        self.limit(request, "pages", self.address(request), self.cfg.pages_per_address)
+        unit = self.store.unit_by_link(request.path_params["token"])
+        if unit is None:
+            raise Refused(404, "e404")
+        return unit
+
+    def unit_csrf(self, unit: Any) -> str:
+        return hmac.new(self.store.secret, f"unit:{unit['link_hash']}".encode(), "sha256").hexdigest()
+
+    def officer(self, request: Request) -> str | None:
+        """The session's CSRF token when the officer is logged in, else None."""
+        return self.store.session_csrf(request.cookies.get(SESSION_COOKIE))
+
+    def login_redirect(self, request: Request) -> Response:
+        return RedirectResponse(f"/admin/login{'?lang=en' if lang_of(request) == 'en' else ''}", status_code=303)
+
+    async def small_form(self, request: Request, cap: int = 16 * 1024) -> dict[str, str]:
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > cap:
+                raise Refused(413, "e413")
+        fields = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        return {k: v[0] for k, v in fields.items()}
+
+    async def officer_post(self, request: Request) -> dict[str, str] | None:
+        """The fields of an officer's form, after the login and CSRF checks (None: log in)."""
+        self.same_origin(request)
+        csrf = self.officer(request)
+        if csrf is None:
+            return None
+        fields = await self.small_form(request)
+        if not hmac.compare_digest(fields.get("csrf", ""), csrf):
+            raise Refused(403, "e403")
+        return fields
+
+    async def read_upload(self, request: Request) -> tuple[UploadFile, dict[str, str]]:
+        """The one file of an upload, the size cap enforced while the body streams in."""
+        cap = self.cfg.max_upload
+        allowed = cap + 64 * 1024  # the multipart envelope around the file
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > allowed:
+            raise Refused(413, "e413")
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            raise Refused(400, "e400", reason=say("e400_nofile", lang_of(request)))
+
+        async def limited() -> AsyncIterator[bytes]:
+            seen = 0
+            async for chunk in request.stream():
+                seen += len(chunk)
+                if seen > allowed:
+                    raise Refused(413, "e413")
+                yield chunk
+
+        try:
+            form = await MultiPartParser(request.headers, limited(), max_files=1, max_fields=8).parse()
+        except MultiPartException:
+            raise Refused(400, "e400", reason=say("e400_nofile", lang_of(request))) from None
+        files = [v for v in form.getlist("file") if isinstance(v, UploadFile)]
+        fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        if len(files) != 1:
+            raise Refused(400, "e400", reason=say("e400_nofile", lang_of(request)))
+        if (files[0].size or 0) > cap:
+            raise Refused(413, "e413")
+        return files[0], fields
+
+    # -- the unit's pages ---------------------------------------------------------------------------
+    async def unit_page(self, request: Request) -> Response:
+        unit = self.unit_of(request)
+        rows = self.store.submissions(unit["code"])
+        return self.page(request, "unit.html", unit=unit, rows=list(reversed(rows)), token=request.path_params["token"],
+                         csrf=self.unit_csrf(unit), deadline=self.round.deadline, cap=human_size(self.cfg.max_upload),
+                         unit_status=self.round.unit_status(rows))  # fmt: skip
+
+    async def template(self, request: Request) -> Response:
+        unit = self.unit_of(request)
+        from ..template import build_template, template_filename
+
+        the_unit = self.cfg.roster.get(unit["code"]) if self.cfg.roster else None
+        name = template_filename(self.cfg.form, the_unit)
+        cache = self.store.derived / "templates" / f"{self.cfg.form.version}-{name}"
+        if not cache.exists():
+            from ..fsutil import atomic_write
+
+            cache.parent.mkdir(exist_ok=True)
+            data = await anyio.to_thread.run_sync(lambda: build_template(self.cfg.form, unit=the_unit))
+            atomic_write(cache, data, force=True)
+        return attachment(cache.read_bytes(), name, XLSX)
+
+    async def upload(self, request: Request) -> Response:
+        unit = self.unit_of(request)
+        address = self.address(request)
+        self.limit(request, "upload-link", unit["code"], self.cfg.upload_per_link)
+        self.limit(request, "upload-address", address, self.cfg.upload_per_address)
+        self.same_origin(request)
+        upload, fields = await self.read_upload(request)
+        if not hmac.compare_digest(fields.get("csrf", ""), self.unit_csrf(unit)):
+            raise Refused(403, "e403")
+        name = display_name(upload.filename)
+        ext = safe_extension(name)
+        try:
+            stored = await anyio.to_thread.run_sync(self.store.put_file, upload.file, ext)
+        except DiskFull:
+            self.store.log(unit["code"], "upload-disk-full", name, address)
+            raise Refused(507, "e507") from None
+        finally:
+            await upload.close()
+        report = await anyio.to_thread.run_sync(self.checker.check, stored.path, name, unit["code"])
+        try:
+            sub_id = self.store.add_submission(unit["code"], name, stored, ext, address, report, time.time())
+        except sqlite3.OperationalError as exc:  # "database or disk is full": the transaction is undone
+            if "full" not in str(exc):
+                raise
+            raise Refused(507, "e507") from None
+        await anyio.to_thread.run_sync(self.round.settle, unit["code"])
+        lq = "?lang=en" if lang_of(request) == "en" else ""
+        return RedirectResponse(f"/u/{request.path_params['token']}/s/{sub_id}{lq}", status_code=303)
+
+    def _submission(self, request: Request, unit_code: str | None) -> tuple[Any, FileReport]:
+        try:
+            sub_id = int(request.path_params["sid"])
+        except ValueError:
+            raise Refused(404, "e404") from None
+        row = self.store.submission(sub_id, unit_code)
+        if row is None:
+            raise Refused(404, "e404")
+        return row, report_from_json(row["report"])
+
+    def _result(self, request: Request, row: Any, report: FileReport, base: str, back: str) -> Response:
+        issues = report.sorted_issues()
+        groups = [(say("errors", lang_of(request)), [i for i in issues if i.severity == ERROR]),
+                  (say("warnings", lang_of(request)), [i for i in issues if i.severity != ERROR])]  # fmt: skip
+        status_key = "st_counts" if row["counts"] else f"st_{row['status']}"
+        can_annotate = report.fmt in ("xlsx", "xlsm") and any(i.sheet and i.cell for i in issues)
+        return self.page(request, "result.html", row=row, report=report, groups=groups, base=base, back=back,
+                         merge_issues=Round.merge_issues(row), status_key=status_key, can_annotate=can_annotate)  # fmt: skip
+
+    async def result(self, request: Request) -> Response:
+        unit = self.unit_of(request)
+        row, report = self._submission(request, unit["code"])
+        token = request.path_params["token"]
+        return self._result(request, row, report, f"/u/{token}/s/{row['id']}", f"/u/{token}")
+
+    async def download(self, request: Request, row: Any, report: FileReport) -> Response:
+        what = request.path_params["what"]
+        lang = lang_of(request)
+        stored = self.store.file_path(row["sha256"], row["ext"])
+        stem = Path(row["name"]).stem
+        if what == "tep":
+            return attachment(stored.read_bytes(), row["name"])
+        if what == "loi.xlsx":
+            data = issues_workbook(report, Round.merge_issues(row), lang)
+            return attachment(data, f"{stem}.loi.xlsx", XLSX)
+        if what == "ghi-chu.xlsx":
+            data = await anyio.to_thread.run_sync(self.checker.annotated, stored, report, lang)
+            if data is None:
+                raise Refused(404, "e404")
+            return attachment(data, f"{stem}.kiem-tra.xlsx", XLSX)
+        raise Refused(404, "e404")
+
+    async def unit_download(self, request: Request) -> Response:
+        unit = self.unit_of(request)
+        row, report = self._submission(request, unit["code"])
+        return await self.download(request, row, report)
+
+    # -- the officer ------------------------------------------------------------------------------
+    async def login_page(self, request: Request) -> Response:
+        import secrets
+
+        token = secrets.token_urlsafe(24)
+        response = self.page(request, "login.html", csrf=token, error=None, no_password=not self.store.has_password,
+                             data=str(self.cfg.data))  # fmt: skip
+        response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=self.cfg.tls, path="/admin")
+        return response
+
+    async def login(self, request: Request) -> Response:
+        address = self.address(request)
+        self.limit(request, "login", address, self.cfg.login_per_address)
+        self.same_origin(request)
+        fields = await self.small_form(request)
+        cookie = request.cookies.get(LOGIN_COOKIE, "")
+        if not cookie or not hmac.compare_digest(fields.get("csrf", ""), cookie):
+            raise Refused(403, "e403")
+        password = fields.get("password", "")
+        ok = await anyio.to_thread.run_sync(self.store.check_password, password)
+        self.store.log("officer", "login" if ok else "login-failed", "", address)
+        if not ok:
+            response = self.page(request, "login.html", 401, csrf=cookie, error=say("login_failed", lang_of(request)),
+                                 no_password=not self.store.has_password, data=str(self.cfg.data))  # fmt: skip
+            return response
+        token, _csrf = self.store.new_session()
+        response = RedirectResponse(f"/admin{'?lang=en' if lang_of(request) == 'en' else ''}", status_code=303)
+        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=self.cfg.tls, path="/")
+        response.delete_cookie(LOGIN_COOKIE, path="/admin")
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        if await self.officer_post(request) is None:
+            return self.login_redirect(request)
+        self.store.end_session(request.cookies.get(SESSION_COOKIE))
+        self.store.log("officer", "logout", "", self.address(request))
+        response = self.login_redirect(request)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    async def board(self, request: Request, notice: str = "", link: str = "") -> Response:
+        csrf = self.officer(request)
+        if csrf is None:
+            return self.login_redirect(request)
+        statuses = self.round.board()
+        counts = {k: sum(1 for s in statuses if s.status == k) for k in (MISSING, REJECTED, VALID, LATE)}
+        return self.page(request, "board.html", statuses=statuses, counts=counts, csrf=csrf, notice=notice,
+                         link=link, deadline=self.round.deadline, keys=(VALID, LATE, REJECTED, MISSING))  # fmt: skip
+
+    async def officer_file(self, request: Request) -> Response:
+        if self.officer(request) is None:
+            return self.login_redirect(request)
+        what = request.path_params["what"]
+        lang = lang_of(request)
+        if what == "nhat-ky.csv":
+            return attachment(self.store.events_csv(), "nhat-ky.csv", "text/csv; charset=utf-8")
+        if what == "tep-hop-le.zip":
+            data = await anyio.to_thread.run_sync(self.round.zip_counted)
+            return attachment(data, "tep-hop-le.zip", "application/zip")
+        if not self.round.counted():
+            raise Refused(404, "nothing_counts")
+        outputs = await anyio.to_thread.run_sync(self.round.outputs, lang)
+        if outputs is None:
+            raise Refused(500, "e500")
+        stem = Path(self.round.summary_name).stem
+        if what == "tong-hop.xlsx":
+            return attachment(outputs.summary, f"{stem}.xlsx", XLSX)
+        if what == "tong-hop.json":
+            return attachment(outputs.json, f"{stem}.json", "application/json")
+        if what == "phu-luc.docx" and outputs.docx is not None:
+            from ..appendix_docx import appendix_filename
+
+            return attachment(outputs.docx, appendix_filename(self.cfg.form), DOCX)
+        raise Refused(404, "e404")
+
+    async def export(self, request: Request) -> Response:
+        if await self.officer_post(request) is None:
+            return self.login_redirect(request)
+        folder = await anyio.to_thread.run_sync(self.round.export)
+        count = len(list(folder.iterdir()))
+        roster = getattr(self.cfg.roster, "path", "") or "units.csv"
+        command = f'dv merge "{folder}" --units "{roster}"'
+        self.store.log("officer", "export", str(folder), self.address(request))
+        return await self.board(request, notice=say("exported", lang_of(request), count=count, path=folder,
+                                                     command=command))  # fmt: skip
+
+    async def missing(self, request: Request) -> Response:
+        if self.officer(request) is None:
+            return self.login_redirect(request)
+        statuses = [s for s in self.round.board() if s.status in (MISSING, REJECTED)]
+        return self.page(request, "missing.html", statuses=statuses)
+
+    async def recheck(self, request: Request) -> Response:
+        if await self.officer_post(request) is None:
+            return self.login_redirect(request)
+        rows = self.store.all_submissions()
+
+        def work() -> None:
+            for row in rows:
+                stored = self.store.file_path(row["sha256"], row["ext"])
+                self.store.set_report(row["id"], self.checker.check(stored, row["name"], row["unit_code"]))
+            self.round.settle_all()
+
+        await anyio.to_thread.run_sync(work)
+        self.store.log("officer", "recheck", f"{len(rows)} files", self.address(request))
+        return await self.board(request, notice=say("rechecked", lang_of(request), count=len(rows)))
+
+    async def new_link(self, request: Request) -> Response:
+        if await self.officer_post(request) is None:
+            return self.login_redirect(request)
+        code = request.path_params["code"]
+        unit = self.store.unit(code)
+        if unit is None or not unit["in_roster"]:
+            raise Refused(404, "e404")
+        token = self.store.new_link(code)
+        self.store.write_links(self.cfg.base_url, {code: token})
+        self.store.log("officer", "new-link", code, self.address(request))
+        link = f"{self.cfg.base_url.rstrip('/')}/u/{token}"
+        notice = say("new_link_done", lang_of(request), unit=f"{unit['name']} ({code})", path=self.store.links_path)
+        return await self.board(request, notice=notice, link=link)
+
+    async def officer_submission(self, request: Request) -> Response:
+        if self.officer(request) is None:
+            return self.login_redirect(request)
+        row, report = self._submission(request, None)
+        return self._result(request, row, report, f"/admin/s/{row['id']}", "/admin")
+
+    async def officer_download(self, request: Request) -> Response:
+        if self.officer(request) is None:
+            return self.login_redirect(request)
+        row, report = self._submission(request, None)
+        return await self.download(request, row, report)
+
+    async def home(self, request: Request) -> Response:
+        return self.page(request, "home.html")
+
+    async def style(self, request: Request) -> Response:
+        return Response((HERE / "static" / "style.css").read_bytes(), media_type="text/css")
+
+
+def create_app(config: Config) -> Starlette:
+    portal = Portal(config)
+
+    def guarded(handler):  # noqa: ANN001, ANN202 - an endpoint
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Refused as exc:
+                return portal.refuse(request, exc)
+
+        return endpoint
+
+    routes = [
+        Route("/", guarded(portal.home)),
+        Route("/static/style.css", guarded(portal.style)),
+        Route("/u/{token}", guarded(portal.unit_page)),
+        Route("/u/{token}/bieu-mau.xlsx", guarded(portal.template)),
+        Route("/u/{token}/nop", guarded(portal.upload), methods=["POST"]),
+        Route("/u/{token}/s/{sid}", guarded(portal.result)),
+        Route("/u/{token}/s/{sid}/{what}", guarded(portal.unit_download)),
+        Route("/admin/login", guarded(portal.login_page)),
+        Route("/admin/login", guarded(portal.login), methods=["POST"]),
+        Route("/admin/logout", guarded(portal.logout), methods=["POST"]),
+        Route("/admin", guarded(portal.board)),
+        Route("/admin/chua-nop", guarded(portal.missing)),
+        Route("/admin/xuat", guarded(portal.export), methods=["POST"]),
+        Route("/admin/kiem-tra-lai", guarded(portal.recheck), methods=["POST"]),
+        Route("/admin/don-vi/{code}/link-moi", guarded(portal.new_link), methods=["POST"]),
+        Route("/admin/s/{sid}", guarded(portal.officer_submission)),
+        Route("/admin/s/{sid}/{what}", guarded(portal.officer_download)),
+        Route("/admin/{what}", guarded(portal.officer_file)),
+    ]
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        key = {404: "e404", 405: "e404"}.get(status, "e500")
+        return portal.refuse(request, Refused(status, key))
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: not_found, Exception: not_found})
+    app.state.portal = portal
+    app.add_middleware(SecurityHeaders)
+    return app

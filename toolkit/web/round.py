@@ -1,0 +1,166 @@
+"""Which upload counts for each unit, and the officer's summary: the rules of ``dv merge``
+(SPEC section 5) applied to what the portal stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import threading
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..form import Form
+from ..merger import merge_reports
+from ..roster import Roster
+from ..summary import summary_filename
+from .checking import Checker, Outputs
+from .store import Store, issue_from_dict, issue_to_dict, report_from_json
+
+__all__ = ["Round", "UnitStatus"]
+
+MISSING, REJECTED, VALID, LATE = "unit_missing", "unit_rejected", "unit_valid", "unit_late"
+
+
+@dataclass
+class UnitStatus:
+    code: str
+    name: str
+    status: str  # one of MISSING, REJECTED, VALID, LATE (a key of texts.TEXTS)
+    latest: Any
+    counted: Any
+    uploads: int
+
+
+class Round:
+    def __init__(self, store: Store, checker: Checker, form: Form, roster: Roster | None) -> None:
+        self.store, self.checker, self.form, self.roster = store, checker, form, roster
+        # One settling at a time: the last one to run sees every upload (two uploads of a unit
+        # at once cannot leave two files counting).
+        self._settling = threading.Lock()
+
+    @property
+    def deadline(self) -> dt.date | None:
+        value = self.store.setting("deadline")
+        return dt.date.fromisoformat(value) if value else None
+
+    def is_late(self, uploaded_at: float) -> bool:
+        deadline = self.deadline
+        return deadline is not None and dt.datetime.fromtimestamp(uploaded_at).date() > deadline
+
+    def settle(self, unit_code: str) -> None:
+        """Decide, with ``merge_reports``, the status of each upload of the unit and the one that
+        counts; saved in the database."""
+        with self._settling:
+            self._settle(unit_code)
+
+    def _settle(self, unit_code: str) -> None:
+        rows = self.store.submissions(unit_code)
+        reports = []
+        for row in rows:
+            report = report_from_json(row["report"])
+            # The order dv merge would see them in: uploads in turn (the first of identical
+            # copies is the original), saved when they arrived.
+            report.shown_name = row["name"]
+            report.path = f"{row['id']:010d}/{row['name']}"
+            report.mtime = row["uploaded_at"]
+            reports.append(report)
+        before = [len(r.issues) for r in reports]
+        merge_reports(reports, self.form, self.roster)
+        outcomes = [
+            (row["id"], r.status, json.dumps([issue_to_dict(i) for i in r.issues[n:]], ensure_ascii=False),
+             int(r.status == "accepted"))
+            for row, r, n in zip(rows, reports, before, strict=True)
+        ]  # fmt: skip
+        self.store.set_outcomes(outcomes)
+
+    def settle_all(self) -> None:
+        for unit in self.store.units():
+            self.settle(unit["code"])
+
+    def unit_status(self, rows: list[Any]) -> str:
+        """The board's status of one unit, from its uploads."""
+        counted = next((r for r in rows if r["counts"]), None)
+        if counted is not None:
+            return LATE if self.is_late(counted["uploaded_at"]) else VALID
+        return REJECTED if rows else MISSING
+
+    def board(self) -> list[UnitStatus]:
+        out = []
+        for row in self.store.board_rows():
+            counted = row["counted"]
+            if counted is not None:
+                status = LATE if self.is_late(counted["uploaded_at"]) else VALID
+            else:
+                status = REJECTED if row["latest"] is not None else MISSING
+            out.append(UnitStatus(row["code"], row["name"], status, row["latest"], counted, row["uploads"]))
+        return out
+
+    @staticmethod
+    def merge_issues(row: Any) -> list:
+        return [issue_from_dict(i) for i in json.loads(row["merge_issues"])]
+
+    # the files that count, and dv merge on them -------------------------------------------------
+    def counted(self) -> list[Any]:
+        return [s.counted for s in self.board() if s.counted is not None]
+
+    def _key(self, counted: list[Any]) -> str:
+        text = "|".join(f"{r['unit_code']}:{r['sha256']}{r['ext']}:{r['uploaded_at']}" for r in counted)
+        return hashlib.sha256(f"{self.form.id}|{self.form.version}|{self.form.path}|{text}".encode()).hexdigest()[:16]
+
+    def export(self) -> Path:
+        """The files that count, one per unit named ``CODE.ext``, in a folder of their own
+        (``DIR/derived/<key>/files``): ``dv merge`` on it gives the portal's summary."""
+        counted = self.counted()
+        folder = self.store.derived / self._key(counted) / "files"
+        if folder.is_dir():
+            return folder
+        tmp = folder.with_name("files.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        for row in counted:
+            target = tmp / f"{row['unit_code']}{row['ext']}"
+            shutil.copyfile(self.store.file_path(row["sha256"], row["ext"]), target)
+            os.utime(target, (row["uploaded_at"], row["uploaded_at"]))
+        os.replace(tmp, folder)
+        return folder
+
+    def outputs(self, lang: str = "vi") -> Outputs | None:
+        """The summary workbook, JSON and Word appendix of the files that count (cached)."""
+        folder = self.export()
+        cache = folder.parent / f"outputs-{lang}"
+        names = ("summary.xlsx", "report.json", "appendix.docx")
+        if (cache / names[0]).exists():
+            docx = cache / names[2]
+            return Outputs((cache / names[0]).read_bytes(), (cache / names[1]).read_bytes(),
+                           docx.read_bytes() if docx.exists() else None, len(list(folder.iterdir())))  # fmt: skip
+        outputs = self.checker.merge_folder(folder, lang)
+        if outputs is None:
+            return None
+        tmp = cache.with_name(cache.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        (tmp / names[0]).write_bytes(outputs.summary)
+        (tmp / names[1]).write_bytes(outputs.json)
+        if outputs.docx is not None:
+            (tmp / names[2]).write_bytes(outputs.docx)
+        shutil.rmtree(cache, ignore_errors=True)
+        os.replace(tmp, cache)
+        return outputs
+
+    def zip_counted(self) -> bytes:
+        folder = self.export()
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(folder.iterdir()):
+                zf.write(path, path.name)
+        return buf.getvalue()
+
+    @property
+    def summary_name(self) -> str:
+        return summary_filename(self.form)

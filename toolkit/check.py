@@ -56,9 +56,12 @@ def check_file(
         report.issues.append(problem)
         return report
     try:
-        report.sha256 = sha256_of(path)
-        report.mtime = path.stat().st_mtime
-        sniffed = sniff(path)
+        # The bytes are read once, then hashed and parsed: the SHA-256 in the report is of the
+        # very bytes the figures come from, even if the file is saved again meanwhile.
+        data, report.mtime = _read_once(path)
+        report.sha256 = hashlib.sha256(data).hexdigest() if data is not None else sha256_of(path)
+        source: Path | bytes = data if data is not None else path
+        sniffed = sniff(source)
     except OSError as exc:
         report.issues.append(_os_issue(exc, path, name))
         return report
@@ -94,7 +97,7 @@ def check_file(
     if path.suffix.lower().lstrip(".") != kind and not (kind == "xlsx" and path.suffix.lower() == ".xlsm"):
         vi, en = KIND_TEXT[kind]
         report.issues.append(make_issue("file-extension", file=name, kind_vi=vi, kind_en=en))
-    _read_and_validate(path, kind, form, roster, report)
+    _read_and_validate(source, kind, form, roster, report)
     if report.meta.get("kind") == "summary":
         report.status = "ignored"
         report.issues = [make_issue("file-ignored", file=name, reason_vi="bảng tổng hợp do dv merge tạo, không phải bài nộp",
@@ -127,7 +130,20 @@ def _os_issue(exc: OSError, path: Path, name: str) -> Issue:
     return make_issue("file-os-error", file=name, reason_vi=reason.vi, reason_en=reason.en)
 
 
-def _read_and_validate(path: Path, kind: str, form: Form, roster: Roster | None, report: FileReport) -> None:
+def _read_once(path: Path) -> tuple[bytes | None, float]:
+    """The file's bytes and modification time, from one open; None for the bytes of a file
+    over the size limit (not read into memory: the safety check refuses it by its size)."""
+    from .safety import LIMITS
+
+    with path.open("rb") as fh:
+        st = os.fstat(fh.fileno())
+        if st.st_size > LIMITS.max_file:
+            return None, st.st_mtime
+        data = fh.read(LIMITS.max_file + 1)
+    return (data if len(data) <= LIMITS.max_file else None), st.st_mtime
+
+
+def _read_and_validate(path: Path | bytes, kind: str, form: Form, roster: Roster | None, report: FileReport) -> None:
     from python_calamine import CalamineError, PasswordError
 
     from .readers import read_raw

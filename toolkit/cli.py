@@ -174,6 +174,7 @@ LangOpt = Annotated[
 class _State:
     lang = "vi"
     written: list[Path] = []  # outputs put in place by this run (said if it is stopped after)
+    stopped_by: int | None = None  # the signal that stopped the run (SIGINT, SIGTERM, SIGHUP)
 
 
 state = _State()
@@ -605,9 +606,10 @@ def _stop_on_signals() -> None:
     import signal
 
     def stop(signum: int, _frame: object) -> None:
+        state.stopped_by = signum  # typer turns the exception into its exit code 130
         raise Stopped(signum)
 
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), stop)
 
@@ -635,10 +637,11 @@ def run() -> None:
     _stop_on_signals()
     try:
         app()
+    except SystemExit:
+        if state.stopped_by is None:
+            raise
     except KeyboardInterrupt as exc:
-        signum = getattr(exc, "signum", 2)
-        _say_stopped(signum)
-        sys.exit(128 + signum)
+        state.stopped_by = getattr(exc, "signum", state.stopped_by or 2)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if os.environ.get("DV_DEBUG"):
             raise
@@ -650,6 +653,9 @@ def run() -> None:
             error = f"{type(exc).__name__}: {exc}"
         typer.echo(t("unexpected", state.lang, error=error), err=True)
         sys.exit(2)
+    if state.stopped_by is not None:  # Ctrl+C, SIGTERM, SIGHUP: said, and exit 128 + the signal
+        _say_stopped(state.stopped_by)
+        sys.exit(128 + state.stopped_by)
 
 
 if __name__ == "__main__":  # pragma: no cover

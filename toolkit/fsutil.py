@@ -246,7 +246,13 @@ class OutputSet:
                 os.link(target, old)
             except OSError:
                 old = None  # no hard links here: the old file cannot be kept aside
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if old is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(old)
+            raise
         return old
 
 

@@ -295,7 +295,31 @@ def test_files_that_kill_their_reader_cost_a_process_start_each_not_a_round(tmp_
     reports = check_files(paths, form(), jobs=2)
     assert [r.status for r in reports] == ["rejected" if i % 10 == 9 else "accepted" for i in range(40)]
     assert all([i.code for i in r.issues] == ["file-unreadable"] for r in reports if r.status == "rejected")
-    assert len(started) <= 2 + 2 * 4  # the two workers, and per crashing file its replacement and its retry
+    assert len(started) <= 2 + 4  # the two workers, and one replacement per crashing file
+
+
+def test_a_worker_killed_from_outside_has_its_file_read_again_alone(tmp_path, monkeypatch):
+    """The system short of memory, or someone, kills a worker: not the file's fault. It is
+    read again, alone, in a new worker, and accepted."""
+    import toolkit.check
+
+    one = filled(tmp_path, "STTTT.xlsx")
+    marker = tmp_path / "killed-once"
+    real_work = toolkit.check._work
+
+    def killed_once(job, form_path, roster):
+        if Path(job[0]).name == "03.xlsx" and not marker.exists():
+            marker.write_text("")
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_work(job, form_path, roster)
+
+    monkeypatch.setattr(toolkit.check, "_work", killed_once)
+    paths = []
+    for i in range(8):
+        paths.append(tmp_path / f"{i:02d}.xlsx")
+        paths[-1].symlink_to(one)
+    reports = check_files(paths, form(), jobs=2)
+    assert marker.exists() and [r.status for r in reports] == ["accepted"] * 8
 
 
 # -- 8. two inputs never share an annotated copy; hash and figures of the same bytes --------------------

@@ -288,8 +288,8 @@ def check_files(
     memory_limit: int = MEMORY_LIMIT,
 ) -> list[FileReport]:
     """Check every file; results in the order given (a .zip archive's files in its place).
-    A file that kills its worker is retried alone, and reported as unreadable if it does so
-    again; the other files go on in the pool."""
+    A file that kills its worker is reported as unreadable (see :class:`_Pool`); the other
+    files go on in the pool."""
     with tempfile.TemporaryDirectory(prefix="dv-zip-") as workdir:
         return _check_files(paths, form, roster, Path(workdir), jobs, progress, memory_limit)
 
@@ -396,12 +396,24 @@ class _Worker:
             self.process.join()
 
 
+def _own_death(exitcode: int | None) -> bool:
+    """The worker ended itself on the file it was reading (a parser aborting, a memory cap
+    reached, a crash): that file is unreadable, with no need to read it again. Killed from
+    outside (SIGKILL, SIGTERM: the system short of memory, an administrator), the file is read
+    again alone."""
+    import signal
+
+    own = {getattr(signal, n) for n in ("SIGABRT", "SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE") if hasattr(signal, n)}
+    return exitcode is not None and (exitcode > 0 or -exitcode in own)
+
+
 class _Pool:
     """Worker processes reading files one at a time, each sent a file or two ahead. When a
-    worker dies (a parser aborting the process, a memory cap reached), only the file it was
-    reading is affected: that file is read again alone in a new worker and reported
-    unreadable if it kills that one too; the files sent ahead go back to the queue, and the
-    other workers never stop. A crashing file costs about two process starts, not a round."""
+    worker dies, only the file it was reading is affected: a worker that ended itself on it
+    (a parser aborting, a memory cap reached) makes it unreadable; a worker killed from
+    outside has it read again alone in a new worker, unreadable if that one dies too. The
+    files sent ahead go back to the queue and the other workers never stop: a crashing file
+    costs its own read and one process start, not a round."""
 
     def __init__(self, work: list[Job], form_path: str, roster: Roster | None, jobs: int, memory_limit: int,
                  done: Callable[[int, FileReport], None]) -> None:  # fmt: skip
@@ -455,7 +467,7 @@ class _Pool:
                         w.stop(kill=True)
                         if w.sent:
                             culprit = w.sent.popleft()
-                            if w.alone:
+                            if w.alone or _own_death(w.process.exitcode):
                                 self.done(culprit, _crashed(self.work[culprit]))
                             else:
                                 suspects.append(culprit)

@@ -173,7 +173,6 @@ LangOpt = Annotated[
 
 class _State:
     lang = "vi"
-    written: list[Path] = []  # outputs put in place by this run (said if it is stopped after)
     stopped_by: int | None = None  # the signal that stopped the run (SIGINT, SIGTERM, SIGHUP)
 
 
@@ -549,7 +548,7 @@ def _write_merge_outputs(result, out: Path, json_path: Path | None, force: bool,
                 from .appendix_docx import build_appendix_docx
 
                 outputs.add(docx_path, build_appendix_docx(result, comparison))
-            state.written = outputs.commit()
+            outputs.commit()
     except DvError as exc:
         said = exc.render(lang)
         if exc.key != "output.set_partial":
@@ -621,8 +620,10 @@ def _say_stopped(signum: int) -> None:
         name = signal.Signals(signum).name
     except ValueError:
         name = str(signum)
-    if state.written:
-        written = t("interrupted.written", state.lang, paths=", ".join(str(p) for p in state.written))
+    fsutil = sys.modules.get("toolkit.fsutil")
+    done = fsutil.committed() if fsutil is not None else []
+    if done:
+        written = t("interrupted.written", state.lang, paths=", ".join(str(p) for p in done))
     else:
         written = t("interrupted.nothing", state.lang)
     typer.echo(t("interrupted", state.lang, signal=name, written=written), err=True)

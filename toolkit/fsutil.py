@@ -31,6 +31,7 @@ __all__ = [
     "atomic_write",
     "check_writable",
     "check_creatable",
+    "committed",
     "remove_stale_temporaries",
     "TEMP_PREFIX",
 ]
@@ -41,6 +42,14 @@ TEMP_PREFIX = ".~dv-"
 STALE_AFTER_S = 3600
 _HOST = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:24] or "host"
 _OURS = re.compile(r"^\.~dv-(?:old-)?([A-Za-z0-9]+)-(\d+)-[0-9a-f]{8}(?:\.[A-Za-z0-9]+)?$")
+
+
+_COMMITTED: list[Path] = []  # every output this process has put in place
+
+
+def committed() -> list[Path]:
+    """The outputs this process has put in place so far (for the message when it is stopped)."""
+    return list(_COMMITTED)
 
 
 class OutputError(DvError):
@@ -217,6 +226,7 @@ class OutputSet:
                         "output.unwritable", path=str(_folder(target)), reason=os_error_text(exc)
                     ) from None
                 self.committed = [target for target, _, _ in done]
+                _COMMITTED.extend(self.committed)  # before a held-back signal can stop the run
         finally:
             for _, _, old in done:
                 if old is not None:

@@ -351,3 +351,32 @@ def test_a_file_saved_again_while_it_is_read_is_reported_with_the_hash_of_what_w
     report = check(path)
     assert report.sha256 == hashlib.sha256(first).hexdigest()
     assert report.values["dvc_total"] == 37  # the figures of the bytes hashed
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL of a real process")
+def test_a_merge_killed_while_writing_leaves_old_outputs_and_the_next_run_cleans_up(tmp_path, last_round):
+    """``kill -9`` between the first temporary file and the renames: last run's three files
+    stay as they were; the temporaries left are removed by the next run, which writes a new set."""
+    args, outputs = last_round
+    before = contents(outputs)
+    for _attempt in range(10):
+        proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", *args], cwd=REPO,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        while proc.poll() is None and not leftovers(tmp_path):
+            time.sleep(0.0005)
+        proc.kill()
+        proc.wait()
+        if leftovers(tmp_path):
+            break
+        # finished before the kill: put last run's files back and try again
+        for path, data in zip(outputs, before, strict=True):
+            path.write_bytes(data)
+    else:
+        pytest.skip("the merge never was between writing and renaming when killed")
+    now = contents(outputs)  # all old (killed before the renames), or all new (just after)
+    assert now == before or all(a != b for a, b in zip(now, before, strict=True))
+    assert all(fsutil._OURS.match(name) and f"-{proc.pid}-" in name for name in leftovers(tmp_path))
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "tệp tạm do một lần chạy dv bị dừng giữa chừng để lại" in result.output
+    assert leftovers(tmp_path) == [] and json.loads(outputs[1].read_text())["totals"]["dvc_total"] == 50

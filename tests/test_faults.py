@@ -380,3 +380,46 @@ def test_a_merge_killed_while_writing_leaves_old_outputs_and_the_next_run_cleans
     assert result.exit_code == 0, result.output
     assert "tệp tạm do một lần chạy dv bị dừng giữa chừng để lại" in result.output
     assert leftovers(tmp_path) == [] and json.loads(outputs[1].read_text())["totals"]["dvc_total"] == 50
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 300 kB file system (tmpfs): needs the right to mount (root on Linux)."""
+    mount = tmp_path / "o-nho"
+    mount.mkdir()
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        pytest.skip("mounting a small file system needs root on Linux")
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode(errors='replace').strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_templates_for_every_unit_on_a_real_small_disk_leave_nothing(small_disk, roster_path):
+    out = small_disk / "bieu-mau"
+    result = CliRunner().invoke(app, ["make-template", "--units", str(roster_path), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "ổ đĩa đã hết chỗ trống" in result.output and "Không tệp kết quả nào được ghi" in result.output
+    assert list(small_disk.iterdir()) == []  # no template, no temporary, no folder
+
+
+def test_a_merge_onto_a_real_full_disk_keeps_last_runs_set(tmp_path, small_disk):
+    folder = tmp_path / "nop-ve"
+    folder.mkdir()
+    filled(folder, "STTTT.xlsx")
+    outputs = [small_disk / "tong-hop.xlsx", small_disk / "bao-cao.json", small_disk / "phu-luc.docx"]
+    args = ["merge", str(folder), "-o", str(outputs[0]), "--json", str(outputs[1]), "--docx", str(outputs[2])]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    before = contents(outputs)
+    free = os.statvfs(small_disk)
+    filler = small_disk / "filler.bin"  # leave room for about half of a new set
+    filler.write_bytes(b"\0" * max(0, free.f_bavail * free.f_frsize - sum(map(len, before)) // 2))
+    filled(folder, "STTTT.xlsx", appendix(dvc_total=50, dvc_level4=40))
+    result = CliRunner().invoke(app, [*args, "--force"])
+    assert result.exit_code == 2, result.output
+    assert "ổ đĩa đã hết chỗ trống" in result.output and "Không tệp kết quả nào được ghi" in result.output
+    assert contents(outputs) == before
+    assert leftovers(small_disk) == []

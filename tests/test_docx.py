@@ -334,3 +334,38 @@ def test_cli_docx_needs_the_forms_report_section(tmp_path):
                                       "--docx", str(tmp_path / "p.docx")])  # fmt: skip
     assert result.exit_code == 2 and "[report]" in result.output
     assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_a_province_of_many_units_costs_each_unit_the_same(monkeypatch):
+    """python-docx's ``Table.cell``, ``rows[i]`` and ``add_row`` walk the whole table on each
+    call: used per row, 400 units took 98 s and 2,000 never finished (nor did the summary,
+    written after it). The appendix uses none of them per row: the calls into them are the
+    same for 20 units as for 300, and every unit's rows read back with its number and name."""
+    import collections
+
+    import docx.table
+
+    calls: collections.Counter[str] = collections.Counter()
+    for owner, name in ((docx.table.Table, "cell"), (docx.table.Table, "add_row"), (docx.table._Rows, "__getitem__")):
+        original = getattr(owner, name)
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counted)
+
+    def appendix_of(count: int) -> tuple[docx.document.Document, int]:
+        calls.clear()
+        units = [Unit(f"U{i:03d}", f"Đơn vị {i}", "so") for i in range(count)]
+        data = build_appendix_docx(province(*(reported(u, docs=SEED_DOCS[:2]) for u in units)))
+        return read(data), sum(calls.values())
+
+    _, few = appendix_of(20)
+    document, many = appendix_of(300)
+    assert many == few
+    rows = [[c.text for c in row.cells][:3] for row in document.tables[1].rows]
+    assert len(rows) == 1 + 2 * 300  # a row per unit and issuer
+    assert rows[-2:] == [["300", "Đơn vị 299", "Đảng ủy"], ["300", "Đơn vị 299", "Chính quyền"]]
+    units_rows = document.tables[-1].rows
+    assert len(units_rows) == 1 + 300 + 1 and units_rows[-1].cells[0].text == "Toàn tỉnh"

@@ -256,7 +256,7 @@ def test_an_unreadable_file_is_not_the_units_fault(tmp_path, monkeypatch):
     def refuse(p):
         raise PermissionError(errno.EACCES, "Permission denied", str(p))
 
-    monkeypatch.setattr("toolkit.check.sha256_of", refuse)
+    monkeypatch.setattr("toolkit.check._read_once", refuse)
     report = check(path)
     assert errors(report) == {("file-permission", "")}
     assert "trên máy tính này" in report.issues[0].text() and "Đề nghị đơn vị" not in report.issues[0].text()

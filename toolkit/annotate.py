@@ -16,7 +16,11 @@ _FILL = {ERROR: "FFC7CE", "warning": "FFEB9C"}
 
 
 def annotated_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.kiem-tra.xlsx")
+    """``seed.xlsx`` → ``seed.kiem-tra.xlsx``; any other extension stays in the name
+    (``seed.xlsm`` → ``seed.xlsm.kiem-tra.xlsx``), so that two inputs of one folder never
+    share a copy."""
+    name = path.stem if path.suffix == ".xlsx" else path.name
+    return path.with_name(f"{name}.kiem-tra.xlsx")
 
 
 def annotate(report: FileReport, *, force: bool = False, lang: str = "vi") -> Path | None:

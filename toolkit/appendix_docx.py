@@ -11,6 +11,7 @@ Returns bytes; writing the file is the caller's job.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import math
@@ -83,6 +84,8 @@ class _Appendix:
         self.year = self.form.year
         self.doc: DocxDocument = Document()
         self.sent = [r for r in result.rows if r.sent]
+        self._blank_cells: dict[Any, list[Any]] = {}
+        self._paragraphs: dict[tuple[str, bool, bool, bool], Any] = {}
 
     # -- texts -------------------------------------------------------------------------------
     def plain(self, text: str) -> str:
@@ -185,7 +188,7 @@ class _Appendix:
         """Decree 30's heading: issuing body on the left; national name, motto, place and date
         on the right. A borderless table, as offices type it in Word."""
         spec = self.spec
-        table = self.table(1, 2, (62, TEXT_WIDTH_MM - 62), borders=False)
+        table = self.table(2, (62, TEXT_WIDTH_MM - 62), borders=False)
         left, right = table.rows[0].cells
         for cell in (left, right):
             cell._tc.remove(cell.paragraphs[0]._p)
@@ -206,39 +209,94 @@ class _Appendix:
         run.underline = WD_UNDERLINE.SINGLE  # Decree 30: a rule as long as the motto
         para(self.plain(spec.date_line), container=right, italic=True, align="center", indent=False, after=0)
 
-    def table(self, rows: int, cols: int, widths_mm: Iterable[float], *, borders: bool = True) -> DocxTable:
+    def table(self, cols: int, widths_mm: Iterable[float], *, borders: bool = True) -> DocxTable:
+        """A table of one row (the header); the others are added by :meth:`row`, in time
+        linear in the rows (python-docx's ``Table.cell`` and ``rows[i]`` walk the whole table)."""
         widths = [Mm(w) for w in widths_mm]
-        table = self.doc.add_table(rows=rows, cols=cols)
+        table = self.doc.add_table(rows=1, cols=cols)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         if borders:
             table.style = self.doc.styles["Table Grid"]
-        for i, width in enumerate(widths):
-            table.columns[i].width = width
-            for cell in table.columns[i].cells:
-                cell.width = width
+        for column, cell, width in zip(table.columns, table.rows[0].cells, widths, strict=True):
+            column.width = width  # add_row gives each new cell its column's width
+            cell.width = width
         return table
+
+    def row(self, table: DocxTable) -> list[_Cell]:
+        """A new last row of ``table``: each cell a copy of its column's empty cell (width,
+        vertical centring). Built on the XML: python-docx's ``add_row`` searches the whole
+        table for where a row goes, which made the appendix quadratic in the units."""
+        from docx.table import _Cell
+
+        tbl = table._tbl
+        blanks = self._blank_cells.get(tbl)
+        if blanks is None:
+            blanks = []
+            for grid_col in tbl.tblGrid.gridCol_lst:
+                tc = OxmlElement("w:tc")
+                tc.width = grid_col.w
+                tc.get_or_add_tcPr().vAlign_val = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+                tc.append(OxmlElement("w:p"))
+                blanks.append(tc)
+            self._blank_cells[tbl] = blanks
+        tr = OxmlElement("w:tr")
+        tbl.append(tr)  # rows are the last children of <w:tbl>
+        cells = []
+        for blank in blanks:
+            tc = copy.deepcopy(blank)
+            tr.append(tc)
+            cells.append(_Cell(tc, table))
+        return cells
 
     def cell_text(
         self, cell: _Cell, lines: Iterable[str] | str, *, bold: bool = False, align: str = "center",
         italic_from: int | None = None,
     ) -> None:  # fmt: skip
         """Write ``lines`` into ``cell``, one paragraph each; lines from ``italic_from`` on in
-        italics (the change against last year under a value)."""
+        italics (the change against last year under a value). Each paragraph is a copy of one
+        made once through python-docx for its style (a table of 10,000 units has ~100,000)."""
         lines = [lines] if isinstance(lines, str) else list(lines)
-        first = cell.paragraphs[0]
+        tc = cell._tc
+        first = tc.p_lst[0] if tc.p_lst else None
         for i, text in enumerate(lines or [""]):
-            p = first if i == 0 else cell.add_paragraph()
+            p = self._styled_paragraph(_clean(text), align, bold, italic_from is not None and i >= italic_from)
+            if i == 0 and first is not None and len(first) == 0:
+                tc.replace(first, p)  # the empty paragraph every new cell holds
+            else:
+                tc.append(p)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+    def _styled_paragraph(self, text: str, align: str, bold: bool, italic: bool) -> Any:
+        key = (align, bold, italic, bool(text))
+        proto = self._paragraphs.get(key)
+        if proto is None:
+            from docx.text.paragraph import Paragraph
+
+            proto = OxmlElement("w:p")
+            p = Paragraph(proto, None)  # type: ignore[arg-type]
             p.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT,
                            "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]  # fmt: skip
             p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(1)
             p.paragraph_format.first_line_indent = None
             if text:
-                run = p.add_run(_clean(text))
+                run = p.add_run("x")
                 run.font.size = Pt(TABLE_PT)
                 run.bold = bold or None
-                run.italic = True if italic_from is not None and i >= italic_from else None
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+                run.italic = italic or None
+            self._paragraphs[key] = proto
+        p = copy.deepcopy(proto)
+        if text:
+            run = p.r_lst[0]
+            if any(c in text for c in "\t\n\r"):
+                run.remove(run.t_lst[0])
+                run.text = text  # python-docx's own: tabs and line breaks as <w:tab/>, <w:br/>
+            else:
+                t = run.t_lst[0]
+                t.text = text
+                if text != text.strip():
+                    t.set(qn("xml:space"), "preserve")
+        return p
 
     def header_row(self, table: DocxTable, headers: Iterable[str]) -> None:
         row = table.rows[0]
@@ -288,27 +346,26 @@ class _Appendix:
             for doc in row.report.docs if row.report else []:
                 by_group.setdefault(_clean(doc.get(group_col.code)).strip() or "—", []).append(doc)
             units.append((row, by_group))
-        n_rows = sum(len(g) for _, g in units)
         widths = (13, 34, 23, 18, TEXT_WIDTH_MM - 88)
-        table = self.table(1 + n_rows, 5, widths)
+        table = self.table(5, widths)
         self.header_row(table, spec.documents_headers)
-        r = 1
         for n, (unit, by_group) in enumerate(units, start=1):
-            first = r
-            for group, docs in by_group.items():
-                cells = table.rows[r].cells
+            first: list[_Cell] = []
+            for group, docs in by_group.items() or [("", [])]:
+                cells = self.row(table)
+                if first:  # the unit's number and name span its rows
+                    cells[0]._tc.vMerge = cells[1]._tc.vMerge = "continue"
+                else:
+                    first = cells
                 self.cell_text(cells[2], group)
                 self.cell_text(cells[3], format_number(len(docs)))
                 items = [self.document_item(d) for d in docs]
                 self.cell_text(cells[4], [t + (";" if i < len(items) - 1 else ".") for i, t in enumerate(items)],
                                align="left")  # fmt: skip
-                r += 1
-            number, name = table.cell(first, 0), table.cell(first, 1)
-            if r - 1 > first:
-                number = number.merge(table.cell(r - 1, 0))
-                name = name.merge(table.cell(r - 1, 1))
-            self.cell_text(number, str(n))
-            self.cell_text(name, unit.name or unit.code, align="left")
+            if len(by_group) > 1:
+                first[0]._tc.vMerge = first[1]._tc.vMerge = "restart"
+            self.cell_text(first[0], str(n))
+            self.cell_text(first[1], unit.name or unit.code, align="left")
 
     def document_item(self, doc: Mapping[str, Any]) -> str:
         env = {k: ("" if v is None else v) for k, v in doc.items() if not k.startswith("_")}
@@ -320,10 +377,10 @@ class _Appendix:
         columns = spec.units_columns
         self.paragraph(self.plain(spec.units_title), bold=True, align="center", indent=False, before=12, keep=True)
         rest = TEXT_WIDTH_MM - 13 - 42
-        table = self.table(2 + len(self.sent), 2 + len(columns), (13, 42, *([rest / len(columns)] * len(columns))))
+        table = self.table(2 + len(columns), (13, 42, *([rest / len(columns)] * len(columns))))
         self.header_row(table, [*spec.units_headers, *(header for _, header in columns)])
         for n, unit in enumerate(self.sent, start=1):
-            cells = table.rows[n].cells
+            cells = self.row(table)
             self.cell_text(cells[0], str(n))
             self.cell_text(cells[1], unit.name or unit.code, align="left")
             info = comp.units.get(normalise_code(unit.code)) if comp else None
@@ -333,7 +390,7 @@ class _Appendix:
                     compared = info is not None and info.status == "compared" and code in comp.fields
                     lines.append(self.change_text(code, info.changes.get(code)) if compared else spec.no_previous)
                 self.cell_text(cells[2 + i], lines, italic_from=1)
-        cells = table.rows[-1].cells
+        cells = self.row(table)
         total = cells[0].merge(cells[1])
         self.cell_text(total, self.plain(spec.province), bold=True)
         for i, (code, _) in enumerate(columns):

@@ -11,11 +11,11 @@ import contextlib
 import hashlib
 import os
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .archive import Member, is_archive, open_archive
 from .form import Form, load_form_file
@@ -56,9 +56,12 @@ def check_file(
         report.issues.append(problem)
         return report
     try:
-        report.sha256 = sha256_of(path)
-        report.mtime = path.stat().st_mtime
-        sniffed = sniff(path)
+        # The bytes are read once, then hashed and parsed: the SHA-256 in the report is of the
+        # very bytes the figures come from, even if the file is saved again meanwhile.
+        data, report.mtime = _read_once(path)
+        report.sha256 = hashlib.sha256(data).hexdigest() if data is not None else sha256_of(path)
+        source: Path | bytes = data if data is not None else path
+        sniffed = sniff(source)
     except OSError as exc:
         report.issues.append(_os_issue(exc, path, name))
         return report
@@ -94,7 +97,7 @@ def check_file(
     if path.suffix.lower().lstrip(".") != kind and not (kind == "xlsx" and path.suffix.lower() == ".xlsm"):
         vi, en = KIND_TEXT[kind]
         report.issues.append(make_issue("file-extension", file=name, kind_vi=vi, kind_en=en))
-    _read_and_validate(path, kind, form, roster, report)
+    _read_and_validate(source, kind, form, roster, report)
     if report.meta.get("kind") == "summary":
         report.status = "ignored"
         report.issues = [make_issue("file-ignored", file=name, reason_vi="bảng tổng hợp do dv merge tạo, không phải bài nộp",
@@ -127,7 +130,20 @@ def _os_issue(exc: OSError, path: Path, name: str) -> Issue:
     return make_issue("file-os-error", file=name, reason_vi=reason.vi, reason_en=reason.en)
 
 
-def _read_and_validate(path: Path, kind: str, form: Form, roster: Roster | None, report: FileReport) -> None:
+def _read_once(path: Path) -> tuple[bytes | None, float]:
+    """The file's bytes and modification time, from one open; None for the bytes of a file
+    over the size limit (not read into memory: the safety check refuses it by its size)."""
+    from .safety import LIMITS
+
+    with path.open("rb") as fh:
+        st = os.fstat(fh.fileno())
+        if st.st_size > LIMITS.max_file:
+            return None, st.st_mtime
+        data = fh.read(LIMITS.max_file + 1)
+    return (data if len(data) <= LIMITS.max_file else None), st.st_mtime
+
+
+def _read_and_validate(path: Path | bytes, kind: str, form: Form, roster: Roster | None, report: FileReport) -> None:
     from python_calamine import CalamineError, PasswordError
 
     from .readers import read_raw
@@ -175,7 +191,46 @@ def _worker_form(path: str) -> Form:
     return load_form_file(path)
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """A worker never outlives the process that reads with it, whatever kills that process
+    (SIGKILL included): on Linux the kernel kills the worker when its parent dies; everywhere,
+    a thread waits on the pipe from the parent (multiprocessing's parent sentinel) and ends
+    the worker at its end of file."""
+    import multiprocessing
+    import signal
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - not started by multiprocessing
+        return
+    from multiprocessing.connection import wait
+
+    sentinel = parent.sentinel
+    if wait([sentinel], timeout=0):  # the parent died before the worker got here
+        os._exit(1)
+
+    def watch() -> None:
+        wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="dv-parent-watchdog", daemon=True).start()
+
+
 def _worker_init(memory_limit: int) -> None:
+    import signal
+
+    _die_with_parent()
+    # Ctrl+C reaches the whole process group: the parent decides, and ends its workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import resource
 
@@ -185,13 +240,20 @@ def _worker_init(memory_limit: int) -> None:
     except (ImportError, ValueError, OSError):  # pragma: no cover - not on POSIX
         pass
     # A parser that aborts (python-calamine on a huge sheet) writes to stderr as it dies: the
-    # death is reported as that file's issue, so the noise is not the user's to read.
+    # death is reported as that file's issue, so the noise is not the user's to read. The
+    # streams are new objects: a forked worker never waits on a lock the parent's progress
+    # bar held when it forked, and a library's warning has nowhere to go.
     import faulthandler
+    import sys
+    import warnings
 
     faulthandler.disable()
+    warnings.simplefilter("ignore")
     with contextlib.suppress(OSError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
+        os.dup2(devnull, 1)
+        sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     from .readers import assert_defused
 
     assert_defused()
@@ -226,8 +288,8 @@ def check_files(
     memory_limit: int = MEMORY_LIMIT,
 ) -> list[FileReport]:
     """Check every file; results in the order given (a .zip archive's files in its place).
-    A file that kills its worker is retried alone, and reported as unreadable if it does so
-    again."""
+    A file that kills its worker is reported as unreadable (see :class:`_Pool`); the other
+    files go on in the pool."""
     with tempfile.TemporaryDirectory(prefix="dv-zip-") as workdir:
         return _check_files(paths, form, roster, Path(workdir), jobs, progress, memory_limit)
 
@@ -249,17 +311,9 @@ def _check_files(paths: Sequence[str | Path], form: Form, roster: Roster | None,
             done(i, item)
     work: list[Job] = [("", None) if isinstance(item, FileReport) else item for item in items]
     pending = [i for i in range(len(items)) if i not in results]
-    if not pending:
-        return [results[i] for i in range(len(items))]
-    jobs = jobs or min(len(pending), os.cpu_count() or 1)
-    # Round 1 in chunks (amortises the round trip); after a crash, the files not done are
-    # tried one task each in a new pool; what fails again is tried alone, then reported.
-    for size in (max(1, min(16, len(pending) // (jobs * 4))), 1):
-        if not pending:
-            break
-        pending = _round(pending, size, work, form, roster, jobs, memory_limit, done)
-    for i in pending:
-        done(i, _isolated(work[i], form, roster, memory_limit))
+    if pending:
+        jobs = jobs or min(len(pending), os.cpu_count() or 1)
+        _Pool(work, form.path, roster, jobs, memory_limit, done).run(pending)
     return [results[i] for i in range(len(items))]
 
 
@@ -278,44 +332,160 @@ def _archive_jobs(path: Path, workdir: Path) -> list[Job | FileReport]:
     return [(str(m.copy), m) if isinstance(m, Member) else m for m in open_archive(path, workdir)]
 
 
-def _round(indices: list[int], size: int, paths: list[Job], form: Form, roster: Roster | None, jobs: int,
-           memory_limit: int, done: Callable[[int, FileReport], None]) -> list[int]:  # fmt: skip
-    failed: list[int] = []
-    with ProcessPoolExecutor(jobs, initializer=_worker_init, initargs=(memory_limit,)) as pool:
-        futures = [
-            (pool.submit(_work_many, [paths[i] for i in chunk], form.path, roster), chunk)
-            for chunk in _chunks(indices, size)
-        ]
-        for future, chunk in futures:
-            try:
-                for i, report in zip(chunk, future.result(), strict=True):
-                    done(i, report)
-            except BrokenProcessPool:
-                failed.extend(chunk)
-    return failed
+# Modules every worker needs, imported by the parent before it forks its workers rather than
+# by each worker: a worker started after a crash is ready in milliseconds.
+_PRELOAD = (
+    "toolkit.readers",
+    "toolkit.safety",
+    "toolkit.validate",
+    "toolkit.sniff",
+    "python_calamine",
+    "openpyxl.reader.workbook",
+    "openpyxl.worksheet._reader",
+)  # fmt: skip - readers' lazy imports (~0.16 s)
+_DEPTH = 2  # files sent ahead to a worker, so that it never waits for the parent between files
 
 
-def _work_many(jobs: list[Job], form_path: str, roster: Roster | None) -> list[FileReport]:
-    return [_work(job, form_path, roster) for job in jobs]
+def _context() -> Any:
+    import importlib
+    import multiprocessing
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return multiprocessing.get_context()  # spawn (Windows, macOS): each worker imports for itself
+    for module in _PRELOAD:
+        importlib.import_module(module)
+    # fork: no new interpreter to start (nor to find: dv may run where it cannot exec one).
+    # A worker never touches the parent's streams or its threads' locks (see _worker_init).
+    return multiprocessing.get_context("fork")
 
 
-def _isolated(path: Job, form: Form, roster: Roster | None, memory_limit: int) -> FileReport:
-    try:
-        with ProcessPoolExecutor(1, initializer=_worker_init, initargs=(memory_limit,)) as pool:
-            return pool.submit(_work, path, form.path, roster).result()
-    except BrokenProcessPool:
-        return _crashed(path)
+def _worker_main(conn: Any, form_path: str, roster: Roster | None, memory_limit: int) -> None:
+    _worker_init(memory_limit)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        i, job = message
+        conn.send((i, _work(job, form_path, roster)))
 
 
-def _chunks(items: Iterable[int], size: int) -> Iterable[list[int]]:
-    chunk: list[int] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+class _Worker:
+    def __init__(self, ctx: Any, form_path: str, roster: Roster | None, memory_limit: int) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, form_path, roster, memory_limit), daemon=True)
+        self.process.start()
+        child.close()
+        self.sent: deque[int] = deque()  # files sent and not yet reported, in the order sent
+        self.alone = False  # reading a file that killed a worker, and nothing else
+
+    def send(self, i: int, job: Job) -> bool:
+        self.sent.append(i)
+        try:
+            self.conn.send((i, job))
+        except OSError:  # died before it was given the file: the death is seen by the caller
+            return False
+        return True
+
+    def stop(self, *, kill: bool) -> None:
+        with contextlib.suppress(OSError):
+            if not kill:
+                self.conn.send(None)
+            self.conn.close()
+        if kill:
+            with contextlib.suppress(OSError, ValueError):
+                self.process.kill()
+        self.process.join(timeout=None if kill else 5)
+        if self.process.is_alive():  # pragma: no cover - a worker stuck in a parser
+            self.process.kill()
+            self.process.join()
+
+
+def _own_death(exitcode: int | None) -> bool:
+    """The worker ended itself on the file it was reading (a parser aborting, a memory cap
+    reached, a crash): that file is unreadable, with no need to read it again. Killed from
+    outside (SIGKILL, SIGTERM: the system short of memory, an administrator), the file is read
+    again alone."""
+    import signal
+
+    own = {getattr(signal, n) for n in ("SIGABRT", "SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE") if hasattr(signal, n)}
+    return exitcode is not None and (exitcode > 0 or -exitcode in own)
+
+
+class _Pool:
+    """Worker processes reading files one at a time, each sent a file or two ahead. When a
+    worker dies, only the file it was reading is affected: a worker that ended itself on it
+    (a parser aborting, a memory cap reached) makes it unreadable; a worker killed from
+    outside has it read again alone in a new worker, unreadable if that one dies too. The
+    files sent ahead go back to the queue and the other workers never stop: a crashing file
+    costs its own read and one process start, not a round."""
+
+    def __init__(self, work: list[Job], form_path: str, roster: Roster | None, jobs: int, memory_limit: int,
+                 done: Callable[[int, FileReport], None]) -> None:  # fmt: skip
+        self.work, self.form_path, self.roster, self.jobs = work, form_path, roster, max(1, jobs)
+        self.memory_limit, self.done = memory_limit, done
+
+    def run(self, pending: list[int]) -> None:
+        from multiprocessing.connection import wait
+
+        ctx = _context()
+        if ctx.get_start_method() == "fork":
+            _worker_form(self.form_path)  # loaded once here, inherited by every worker
+        queue: deque[int] = deque(pending)
+        suspects: deque[int] = deque()  # files a worker died reading, to be read again alone
+        workers: list[_Worker] = []
+        interrupted = True
+        try:
+            while queue or suspects or any(w.sent for w in workers):
+                for w in [w for w in workers if not w.sent and not w.process.is_alive()]:
+                    workers.remove(w)  # died between files (killed from outside): replaced below
+                    w.stop(kill=True)
+                while len(workers) < self.jobs and len(workers) < len(queue) + len(suspects) + sum(
+                    1 for w in workers if w.sent
+                ):
+                    workers.append(_Worker(ctx, self.form_path, self.roster, self.memory_limit))
+                for w in workers:
+                    if w.alone or not w.process.is_alive():
+                        continue
+                    if suspects and not w.sent:
+                        w.alone = True
+                        i = suspects.popleft()
+                        w.send(i, self.work[i])
+                        continue
+                    while queue and len(w.sent) < _DEPTH and not suspects:
+                        i = queue.popleft()
+                        if not w.send(i, self.work[i]):
+                            break
+                busy = [w for w in workers if w.sent]
+                ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+                for w in busy:
+                    dead = w.process.sentinel in ready
+                    try:
+                        while w.sent and w.conn.poll():
+                            i, report = w.conn.recv()
+                            w.sent.remove(i)
+                            self.done(i, report)
+                    except (EOFError, OSError):
+                        dead = True
+                    if not w.sent:
+                        w.alone = False
+                    if dead or (w.sent and not w.process.is_alive()):
+                        workers.remove(w)
+                        w.stop(kill=True)
+                        if w.sent:
+                            culprit = w.sent.popleft()
+                            if w.alone or _own_death(w.process.exitcode):
+                                self.done(culprit, _crashed(self.work[culprit]))
+                            else:
+                                suspects.append(culprit)
+                            queue.extendleft(reversed(w.sent))
+            interrupted = False
+        finally:
+            for w in workers:
+                w.stop(kill=interrupted)
 
 
 def expand_paths(args: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:

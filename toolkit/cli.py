@@ -173,6 +173,7 @@ LangOpt = Annotated[
 
 class _State:
     lang = "vi"
+    stopped_by: int | None = None  # the signal that stopped the run (SIGINT, SIGTERM, SIGHUP)
 
 
 state = _State()
@@ -244,8 +245,14 @@ def make_template(
             generic_only=generic,
         )
     except DvError as exc:
-        _fail(exc.render(lang))
+        said = exc.render(lang)
+        if exc.key.startswith("output.") and exc.key != "output.set_partial":
+            said += "\n" + t("output.nothing_written", lang)
+        _fail(said)
     _roster_warnings(result.warnings)
+    if result.removed:
+        paths = ", ".join(str(p) for p in result.removed)
+        typer.echo(t("output.stale_removed", lang, count=len(result.removed), paths=paths), err=True)
     from .rules import format_number
 
     elapsed = t("template.timing", lang, seconds=format_number(round(time.perf_counter() - started, 2), lang=lang))
@@ -390,7 +397,7 @@ def merge(
         _fail(t("docx.no_report", lang, form=the_form.id))
     last_year = _load_previous(previous, the_form, lang) if previous is not None else None
     from .check import expand_paths
-    from .fsutil import check_writable
+    from .fsutil import check_creatable
     from .summary import summary_filename
 
     out = output or Path(summary_filename(the_form))
@@ -404,12 +411,13 @@ def merge(
         _fail(t("output.suffix", lang, path=out, suffix=".xlsx"))
     if docx_path is not None and docx_path.suffix.lower() != ".docx":
         _fail(t("output.suffix", lang, path=docx_path, suffix=".docx"))
-    inputs, _ = expand_paths([folder])
     targets = [
         (p, option) for p, option in ((out, "-o"), (json_path, "--json"), (docx_path, "--docx")) if p is not None
     ]
     if len({p.resolve() for p, _ in targets}) < len(targets):
         _fail(t("output.twice", lang))
+    _remove_stale([p for p, _ in targets])
+    inputs, _ = expand_paths([folder])
     try:
         for target, option in targets:
             if target.resolve() in {p.resolve() for p in inputs}:
@@ -418,7 +426,8 @@ def merge(
                 if not _is_own_output(target):
                     _fail(t("output.is_input", lang, path=target, option=option))
                 inputs = [p for p in inputs if p.resolve() != target.resolve()]
-            check_writable(target, force=force)
+            # Every output can be created (a read-only folder…): found before reading anything.
+            check_creatable(target, force=force)
     except DvError as exc:
         _fail(exc.render(lang))
     if not inputs:
@@ -504,28 +513,41 @@ def _merge_with_progress(run_merge, inputs, the_form, roster, lang):  # noqa: AN
         return run_merge(inputs, the_form, roster, progress=lambda _r: bar.advance(task))
 
 
+def _remove_stale(targets: list[Path]) -> None:
+    """Temporaries a killed run left beside this run's outputs: removed, and said."""
+    from .fsutil import remove_stale_temporaries
+
+    removed = remove_stale_temporaries(p.parent if str(p.parent) else Path(".") for p in targets)
+    if removed:
+        paths = ", ".join(str(p) for p in removed)
+        typer.echo(t("output.stale_removed", state.lang, count=len(removed), paths=paths), err=True)
+
+
 def _write_merge_outputs(result, out: Path, json_path: Path | None, force: bool, lang: str, *,  # noqa: ANN001
                          docx_path: Path | None = None, comparison=None) -> None:  # noqa: ANN001  # fmt: skip
-    from .fsutil import atomic_write
+    """Every output built and written to a temporary file first, then all put in place
+    together: the summary, JSON and Word appendix on disk are always of one run."""
+    from .fsutil import OutputSet
     from .summary import TextTooLong, build_summary
 
     try:
-        data = build_summary(result, comparison)
-    except TextTooLong as exc:
-        _fail(t("merge.text_too_long", lang, where=exc))
-    docx = None
-    if docx_path is not None:
-        from .appendix_docx import build_appendix_docx
+        with OutputSet(force=force) as outputs:
+            try:
+                outputs.add(out, build_summary(result, comparison))
+            except TextTooLong as exc:
+                _fail(f"{t('merge.text_too_long', lang, where=exc)}\n{t('output.nothing_written', lang)}")
+            if json_path is not None:
+                outputs.add(json_path, result.json_bytes(lang, comparison))
+            if docx_path is not None:
+                from .appendix_docx import build_appendix_docx
 
-        docx = build_appendix_docx(result, comparison)
-    try:
-        atomic_write(out, data, force=force)
-        if json_path is not None:
-            atomic_write(json_path, result.json_bytes(lang, comparison), force=force)
-        if docx_path is not None and docx is not None:
-            atomic_write(docx_path, docx, force=force)
+                outputs.add(docx_path, build_appendix_docx(result, comparison))
+            outputs.commit()
     except DvError as exc:
-        _fail(exc.render(lang))
+        said = exc.render(lang)
+        if exc.key != "output.set_partial":
+            said += "\n" + t("output.nothing_written", lang)
+        _fail(said)
 
 
 @app.command("serve", cls=_Command)
@@ -633,16 +655,56 @@ class _PipeSafe:
         return getattr(self._stream, name)
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a closed terminal, a service stopping): the same clean stop as Ctrl+C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop_on_signals() -> None:
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        state.stopped_by = signum  # typer turns the exception into its exit code 130
+        raise Stopped(signum)
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
+
+
+def _say_stopped(signum: int) -> None:
+    import signal
+
+    try:
+        name = signal.Signals(signum).name
+    except ValueError:
+        name = str(signum)
+    fsutil = sys.modules.get("toolkit.fsutil")
+    done = fsutil.committed() if fsutil is not None else []
+    if done:
+        written = t("interrupted.written", state.lang, paths=", ".join(str(p) for p in done))
+    else:
+        written = t("interrupted.nothing", state.lang)
+    typer.echo(t("interrupted", state.lang, signal=name, written=written), err=True)
+
+
 def run() -> None:
     """Entry point: never a traceback for the user (``DV_DEBUG=1`` shows it)."""
     import os
 
     sys.stdout = _PipeSafe(sys.stdout)  # type: ignore[assignment]
     sys.stderr = _PipeSafe(sys.stderr)  # type: ignore[assignment]
+    _stop_on_signals()
     try:
         app()
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except SystemExit:
+        if state.stopped_by is None:
+            raise
+    except KeyboardInterrupt as exc:
+        state.stopped_by = getattr(exc, "signum", state.stopped_by or 2)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if os.environ.get("DV_DEBUG"):
             raise
@@ -654,6 +716,9 @@ def run() -> None:
             error = f"{type(exc).__name__}: {exc}"
         typer.echo(t("unexpected", state.lang, error=error), err=True)
         sys.exit(2)
+    if state.stopped_by is not None:  # Ctrl+C, SIGTERM, SIGHUP: said, and exit 128 + the signal
+        _say_stopped(state.stopped_by)
+        sys.exit(128 + state.stopped_by)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .form import Form
-from .fsutil import OutputError, atomic_write, check_writable
+from .fsutil import OutputError, OutputSet, atomic_write, check_creatable, check_writable, remove_stale_temporaries
 from .messages import DvError, os_error_text
 from .roster import Roster, RosterError, read_roster
 from .template import build_template, template_filename
@@ -19,6 +20,7 @@ class MakeResult:
     paths: tuple[Path, ...]
     folder: Path | None = None  # set when one template per unit was written
     warnings: tuple[DvError, ...] = ()  # the roster's (an encoding, a joined name), for the CLI to print
+    removed: tuple[Path, ...] = ()  # temporaries a killed earlier run left in the output folder
 
 
 def make_templates(
@@ -33,8 +35,10 @@ def make_templates(
 ) -> MakeResult:
     """Write the generic template, one unit's template, or one per unit of the roster.
 
-    Every check (roster, unit, existing files) happens before the first byte is written, so
-    a refused run leaves nothing behind.
+    Every check (roster, unit, existing files, a folder that cannot be written) happens before
+    the first byte is written, so a refused run leaves nothing behind. One template per unit
+    is written as a set: every file to a temporary beside its target, then all renamed into
+    place; a full disk on the way leaves none of them (and a new folder removed again).
     """
     roster: Roster | None = read_roster(roster_path) if roster_path else None
     notes = roster.warnings if roster else ()
@@ -44,13 +48,15 @@ def make_templates(
         assert roster is not None
         unit = roster.require(unit_code)
         target = _single_target(output, template_filename(form, unit), output_is_folder)
-        check_writable(target, force=force)
-        return MakeResult((atomic_write(target, build_template(form, unit=unit), force=force),), warnings=notes)
+        removed = _prepare(target, force)
+        written = atomic_write(target, build_template(form, unit=unit), force=force)
+        return MakeResult((written,), warnings=notes, removed=removed)
     if roster is None or generic_only:
         # Generic: the unit is typed, or picked from a dropdown of the roster when there is one.
         target = _single_target(output, template_filename(form), output_is_folder)
-        check_writable(target, force=force)
-        return MakeResult((atomic_write(target, build_template(form, roster=roster), force=force),), warnings=notes)
+        removed = _prepare(target, force)
+        written = atomic_write(target, build_template(form, roster=roster), force=force)
+        return MakeResult((written,), warnings=notes, removed=removed)
 
     folder = output or Path(f"{form.id}-{form.year}")
     if folder.exists() and not folder.is_dir():
@@ -61,15 +67,35 @@ def make_templates(
     # picked from a dropdown of the same roster (for a unit added late).
     plan = [(folder / template_filename(form, u), u) for u in roster.units]
     plan.append((folder / template_filename(form), None))
+    removed: tuple[Path, ...] = ()
     if folder.is_dir():  # a new folder holds nothing to overwrite
+        removed = tuple(remove_stale_temporaries([folder]))
         for target, _ in plan:
             check_writable(target, force=force)
+        check_creatable(plan[0][0], force=True)
+    created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError("output.unwritable", path=str(folder), reason=os_error_text(exc)) from None
-    written = [atomic_write(target, build_template(form, unit=u, roster=roster), force=force) for target, u in plan]
-    return MakeResult(tuple(written), folder, notes)
+    try:
+        with OutputSet(force=force) as outputs:
+            for target, u in plan:
+                outputs.add(target, build_template(form, unit=u, roster=roster))
+            written = outputs.commit()
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty: nothing of ours, nothing of anyone's
+        raise
+    return MakeResult(tuple(written), folder, notes, removed)
+
+
+def _prepare(target: Path, force: bool) -> tuple[Path, ...]:
+    """Before building: leftovers of a killed run removed, the target creatable."""
+    removed = tuple(remove_stale_temporaries([target.parent if str(target.parent) else Path(".")]))
+    check_creatable(target, force=force)
+    return removed
 
 
 def _single_target(output: Path | None, default_name: str, is_folder: bool = False) -> Path:

@@ -125,6 +125,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tệp kết quả {path} trùng với một tệp đầu vào (bài nộp của đơn vị); chọn tên khác bằng {option}.",
         "The output {path} is one of the input files (a unit's submission); pick another name with {option}.",
     ),
+    "output.set_partial": (
+        "Chỉ thay được một phần bộ kết quả: các tệp sau đã là bản mới:\n{written}\ncác tệp sau vẫn là bản cũ "
+        "(hoặc chưa có):\n{kept}\nChạy lại lệnh với --force để có một bộ kết quả thống nhất.",
+        "Only part of the outputs could be replaced: these files are new:\n{written}\nthese are still the old "
+        "ones (or absent):\n{kept}\nRun the command again with --force for one consistent set.",
+    ),
+    "output.nothing_written": (
+        "Không tệp kết quả nào được ghi; các tệp cũ (nếu có) vẫn giữ nguyên.",
+        "No output was written; the old files (if any) are unchanged.",
+    ),
+    "output.stale_removed": (
+        "Đã xóa {count} tệp tạm do một lần chạy dv bị dừng giữa chừng để lại: {paths}",
+        "Removed {count} temporary file(s) left by a dv run that was stopped midway: {paths}",
+    ),
+    "interrupted": (
+        "Đã dừng ({signal}). {written}",
+        "Stopped ({signal}). {written}",
+    ),
+    "interrupted.nothing": (
+        "Không tệp kết quả nào được ghi; các tệp cũ (nếu có) vẫn giữ nguyên.",
+        "No output was written; the old files (if any) are unchanged.",
+    ),
+    "interrupted.written": (
+        "Bộ kết quả đã được ghi đầy đủ trước khi dừng: {paths}",
+        "The outputs had all been written before the stop: {paths}",
+    ),
     "unexpected": (
         "dv gặp lỗi không mong đợi ({error}). Không tệp đầu vào nào bị sửa. Hãy gửi thông báo "
         "này cho người quản trị (chạy lại với DV_DEBUG=1 để xem chi tiết).",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -63,11 +64,17 @@ class RawBook:
 _MAX_OTHER_SHEETS = 16
 
 
-def read_raw(path: Path, fmt: str, form: Form) -> RawBook:
-    """Read the sheets ``form`` needs (main, tables, metadata) from ``path``."""
+def _opened(source: Path | bytes) -> Path | io.BytesIO:
+    """A file's path, or its bytes already read (check_file reads a file once): zipfile takes both."""
+    return io.BytesIO(source) if isinstance(source, bytes) else source
+
+
+def read_raw(path: Path | bytes, fmt: str, form: Form) -> RawBook:
+    """Read the sheets ``form`` needs (main, tables, metadata) from ``path`` (or the file's bytes)."""
     book = RawBook(fmt=fmt)
     wanted = {form.layout.sheet, form.layout.meta_sheet, *(t.sheet for t in form.tables.values())}
-    wb = CalamineWorkbook.from_path(str(path))
+    wb = (CalamineWorkbook.from_filelike(io.BytesIO(path)) if isinstance(path, bytes)
+          else CalamineWorkbook.from_path(str(path)))  # fmt: skip
     try:
         metas = wb.sheets_metadata
         # A sheet of the form missing (renamed, or the sheets copied into a new workbook): the
@@ -92,7 +99,7 @@ _ODS_RANGE = re.compile(rb"<table:named-range\b([^>]*)>")
 _ODS_ATTR = re.compile(rb'([\w:-]+)="([^"]*)"')
 
 
-def _ods_table_names(path: Path, form: Form) -> dict[str, str]:
+def _ods_table_names(path: Path | bytes, form: Form) -> dict[str, str]:
     """Where the tables' named ranges point in an ods file, as "sheet!$B$5:$F$354".
 
     A byte scan of content.xml (already size-checked by ``safety.check_zip``), not an XML
@@ -100,7 +107,7 @@ def _ods_table_names(path: Path, form: Form) -> dict[str, str]:
     """
     wanted = set(form.tables)
     found: dict[str, str] = {}
-    with zipfile.ZipFile(path) as archive:
+    with zipfile.ZipFile(_opened(path)) as archive:
         if "content.xml" not in archive.namelist():
             return found
         data = archive.read("content.xml")
@@ -156,7 +163,7 @@ class _SavedAtTarget:
         pass
 
 
-def saved_at(path: Path, fmt: str) -> dt.datetime | None:
+def saved_at(path: Path | bytes, fmt: str) -> dt.datetime | None:
     """When the spreadsheet program last saved the workbook (UTC), from its document
     properties; None when the format or the file does not say. Call after safety.check_zip:
     the part is read in small pieces through a DTD-forbidding parser, at most 64 kB of it."""
@@ -169,7 +176,7 @@ def saved_at(path: Path, fmt: str) -> dt.datetime | None:
     part, tag = _SAVED_AT[fmt]
     parser = XMLParser(target=_SavedAtTarget(tag), forbid_dtd=True)
     try:
-        with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
+        with zipfile.ZipFile(_opened(path)) as archive, archive.open(part) as stream:
             read = 0
             while read < _SAVED_AT_MAX and (chunk := stream.read(4096)):
                 read += len(chunk)
@@ -201,7 +208,7 @@ def parse_saved_at(text: str) -> dt.datetime | None:
     return (value if value.tzinfo else value.astimezone()).astimezone(dt.UTC)
 
 
-def _read_cell_facts(path: Path, form: Form, book: RawBook) -> None:
+def _read_cell_facts(path: Path | bytes, form: Form, book: RawBook) -> None:
     """Defined names and formulas in input cells, through openpyxl's own parsers.
 
     ``load_workbook`` (even read-only) parses styles and every sheet's size: ~9 ms a file.
@@ -213,7 +220,7 @@ def _read_cell_facts(path: Path, form: Form, book: RawBook) -> None:
     from openpyxl.worksheet._reader import WorkSheetParser
 
     inputs = {(f.row, col_index(f.column) + 1): f.cell for f in form.input_fields if f.sheet == form.layout.sheet}
-    with zipfile.ZipFile(path) as archive:
+    with zipfile.ZipFile(_opened(path)) as archive:
         parser = WorkbookParser(archive, "xl/workbook.xml", keep_links=False)
         parser.parse()
         for defined in parser.defined_names.definedName:
@@ -246,15 +253,15 @@ _PID_LASTSAVE_DTM, _VT_FILETIME = 13, 64
 _FILETIME_EPOCH = dt.datetime(1601, 1, 1, tzinfo=dt.UTC)
 
 
-def _xls_saved_at(path: Path) -> dt.datetime | None:
+def _xls_saved_at(path: Path | bytes | bytes) -> dt.datetime | None:
     """The last-saved time Excel and LibreOffice write into a .xls (UTC), read from the bytes
     with bounded loops (a damaged or hostile file gives None, never a hang)."""
     import struct
 
     try:
-        if path.stat().st_size > _OLE_MAX:
+        if (len(path) if isinstance(path, bytes) else path.stat().st_size) > _OLE_MAX:
             return None
-        data = path.read_bytes()
+        data = path if isinstance(path, bytes) else path.read_bytes()
         if not data.startswith(_OLE_MAGIC):
             return None
         size = 1 << struct.unpack_from("<H", data, 0x1E)[0]

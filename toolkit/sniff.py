@@ -6,6 +6,7 @@ Also which files are not submissions at all (Excel lock files, hidden files): th
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,9 +74,9 @@ def ignore_reason(path: Path) -> tuple[str, str] | None:
     return None
 
 
-def _zip_kind(path: Path) -> Sniffed:
+def _zip_kind(path: Path | bytes) -> Sniffed:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(path) if isinstance(path, bytes) else path) as zf:
             names = set(zf.namelist())
             if "xl/workbook.xml" in names:
                 macro = "xl/vbaProject.bin" in names
@@ -100,16 +101,20 @@ def _zip_kind(path: Path) -> Sniffed:
         return Sniffed("broken", f"{type(exc).__name__}: {exc}")
 
 
-def sniff(path: Path, max_ole_scan: int = 64 * 1024 * 1024) -> Sniffed:
-    with path.open("rb") as fh:
-        head = fh.read(512)
+def sniff(path: Path | bytes, max_ole_scan: int = 64 * 1024 * 1024) -> Sniffed:
+    """What the file is, by content; ``path`` may be the file's bytes, already read."""
+    if isinstance(path, bytes):
+        head = path[:512]
+    else:
+        with path.open("rb") as fh:
+            head = fh.read(512)
     if not head:
         return Sniffed("empty")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _zip_kind(path)
     if head.startswith(OLE_MAGIC):
         # Not parsing the container: its directory names the streams in UTF-16LE.
-        data = path.read_bytes()[:max_ole_scan]
+        data = (path if isinstance(path, bytes) else path.read_bytes())[:max_ole_scan]
         if _OLE_STREAMS["encrypted"] in data:
             return Sniffed("encrypted")
         if _OLE_STREAMS["xls"] in data or _OLE_STREAMS["xls5"] in data:

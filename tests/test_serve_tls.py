@@ -1,0 +1,82 @@
+"""``dv serve --tls-cert/--tls-key`` for real: uvicorn serving HTTPS with a certificate made by
+openssl, the cookies marked Secure, plain HTTP refused on that port, and a clean stop on
+SIGTERM (the way a service manager stops it)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from portal import PASSWORD, ROSTER_PATH
+
+pytest.importorskip("uvicorn")
+pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a certificate")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def https_portal(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)  # fmt: skip
+    data, port = tmp_path / "portal", free_port()
+    dv = [sys.executable, "-m", "toolkit.cli", "serve", "--data", str(data)]
+    env = {**os.environ, "DV_PASSWORD": PASSWORD}
+    subprocess.run([*dv, "--set-password"], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([*dv, "--units", str(ROSTER_PATH), "--port", str(port), "--tls-cert", str(cert),
+                             "--tls-key", str(key)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    context = ssl.create_default_context(cafile=str(cert))
+    context.check_hostname = False  # the certificate names the address, not a host name
+    url = f"https://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url + "/admin/login", timeout=2, context=context)
+            break
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail(proc.stdout.read().decode())
+    yield proc, url, port, context
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(10)
+
+
+def test_the_portal_serves_https_with_secure_cookies_and_stops_cleanly_on_sigterm(https_portal):
+    proc, url, port, context = https_portal
+    with urllib.request.urlopen(url + "/admin/login", timeout=5, context=context) as response:
+        assert response.status == 200
+        cookies = [v.lower() for k, v in response.headers.items() if k.lower() == "set-cookie"]
+        page = response.read().decode("utf-8")
+    assert cookies and all("secure" in c and "httponly" in c and "samesite=strict" in c for c in cookies)
+    assert "Đăng nhập" in page or "đăng nhập" in page.lower()
+    # The same port does not answer plain HTTP with a page.
+    with pytest.raises((urllib.error.URLError, OSError, http_error())):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login", timeout=5).read()
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(20)
+    said = proc.stdout.read().decode("utf-8", "replace")
+    assert "Traceback" not in said, said
+    assert proc.returncode in (0, 128 + signal.SIGTERM), (proc.returncode, said)
+
+
+def http_error() -> type[Exception]:
+    import http.client
+
+    return http.client.HTTPException

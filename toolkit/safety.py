@@ -13,6 +13,7 @@ The limits are generous for the appendix (a filled template is ~60 kB, ~25 parts
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
@@ -74,13 +75,15 @@ def _ref_extent(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col
 
 
-def check_zip(path: Path, limits: Limits = LIMITS) -> None:
-    """Raise :class:`Unsafe`, :class:`Broken` or :class:`TooLarge`; return if safe to parse."""
-    size = path.stat().st_size
+def check_zip(source: Path | bytes, limits: Limits = LIMITS) -> None:
+    """Raise :class:`Unsafe`, :class:`Broken` or :class:`TooLarge`; return if safe to parse.
+    ``source``: the file, or its bytes (read once by the caller)."""
+    in_memory = isinstance(source, (bytes, bytearray, memoryview))
+    size = len(source) if in_memory else Path(source).stat().st_size  # type: ignore[arg-type]
     if size > limits.max_file:
         raise Unsafe(f"tệp {size // (1024 * 1024)} MB, quá {limits.max_file // (1024 * 1024)} MB")
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(io.BytesIO(source) if in_memory else source)  # type: ignore[arg-type]
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise Broken(str(exc)) from None
     with zf:

@@ -69,5 +69,7 @@ def test_every_filled_document_row_shows_its_check(form, variants_in_libreoffice
         numbers = [ws[f"{table.number_column}{row}"].value for row in range(table.first_row, table.first_row + filled)]
         assert numbers == list(range(1, filled + 1)), path
         last = "Sai" if case.endswith("_wrong") else "Khớp"
-        assert all(c == "Khớp" for c in checks[: filled - 1]) and checks[filled - 1].startswith(last), path
+        # The seed's documents include one from 2016: "Lưu ý", not an error.
+        assert all(c.startswith(("Khớp", "Lưu ý")) for c in checks[: filled - 1]), path
+        assert checks[filled - 1].startswith(last), path
         assert all(c in (None, "") for c in checks[filled:]), path

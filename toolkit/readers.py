@@ -277,7 +277,9 @@ def _read_cell_facts(archive: zipfile.ZipFile, form: Form, book: RawBook) -> Non
 
 _WORKBOOK, _WORKBOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_DEFINED_NAME, _SHEET, _ROW, _CELL, _FORMULA = (f"{_MAIN}{t}" for t in ("definedName", "sheet", "row", "c", "f"))
+_DEFINED_NAME, _SHEET, _ROW, _CELL, _FORMULA, _SHEET_DATA = (
+    f"{_MAIN}{t}" for t in ("definedName", "sheet", "row", "c", "f", "sheetData")
+)
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 
@@ -287,10 +289,17 @@ def _scan(archive: zipfile.ZipFile, part: str, target: Any) -> None:
     from defusedxml.ElementTree import XMLParser
 
     parser = XMLParser(target=target, forbid_dtd=True)
-    with archive.open(part) as stream:
-        while chunk := stream.read(65536):
-            parser.feed(chunk)
-    parser.close()
+    try:
+        with archive.open(part) as stream:
+            while chunk := stream.read(65536):
+                parser.feed(chunk)
+        parser.close()
+    except _Enough:
+        pass
+
+
+class _Enough(Exception):
+    """The scan has seen what it needs: stop parsing the part."""
 
 
 class _WorkbookScan:
@@ -352,6 +361,9 @@ class _SheetScan:
 
     def __init__(self, inputs: dict[tuple[int, int], str]) -> None:
         self.inputs = inputs
+        # Rows come in ascending order (ECMA-376; a shared formula's master before its
+        # dependents): past the last input row, and past <sheetData>, nothing is needed.
+        self.last_row = max((row for row, _ in inputs), default=0)
         self.formulas: dict[str, str] = {}
         self._row = 0
         self._col = 0
@@ -376,8 +388,12 @@ class _SheetScan:
             ref = attrib.get("r")
             self._row = _row_number(ref) if ref else self._row + 1
             self._col = 0
+            if self._row > self.last_row:
+                raise _Enough
 
     def end(self, tag: str) -> None:
+        if tag == _SHEET_DATA:
+            raise _Enough
         if tag != _FORMULA or self._formula is None:
             return
         attrib, self._formula = self._formula, None

@@ -174,3 +174,30 @@ def test_dv_check_does_not_import_openpyxl_or_numpy(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        '<!DOCTYPE workbook [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>',
+        '<!DOCTYPE workbook SYSTEM "file:///etc/passwd">',
+    ],
+    ids=["entities", "external"],
+)
+def test_the_scan_refuses_a_dtd_even_before_check_zip(tmp_path, declaration):
+    """The scan parses through defusedxml's expat parser: a DTD in workbook.xml is refused by
+    the reader itself, not only by safety.check_zip before it."""
+    import io
+
+    import defusedxml
+
+    path = filled(tmp_path)
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"<workbook ", declaration.encode() + b"<workbook ", 1)
+            dst.writestr(info, data)
+    with pytest.raises(defusedxml.DTDForbidden):
+        read_raw(out.getvalue(), "xlsx", form())

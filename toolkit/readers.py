@@ -276,26 +276,41 @@ def _read_cell_facts(archive: zipfile.ZipFile, form: Form, book: RawBook) -> Non
 
 
 _WORKBOOK, _WORKBOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+# Element and attribute names as expat gives them with "}" as namespace separator: "ns}name".
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _DEFINED_NAME, _SHEET, _ROW, _CELL, _FORMULA, _SHEET_DATA = (
     f"{_MAIN}{t}" for t in ("definedName", "sheet", "row", "c", "f", "sheetData")
 )
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_R_ID = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_RELATIONSHIP = "http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 
 
 def _scan(archive: zipfile.ZipFile, part: str, target: Any) -> None:
-    """Feed one part, in pieces, to a DTD-forbidding expat parser calling ``target``."""
+    """Feed one part, in pieces, to defusedxml's expat parser (a DTD, an entity declaration or
+    an external reference is refused, as defusedxml does), with ``target``'s methods as expat's
+    own element handlers: Python sees each element once, as ``("ns}name", {attr: value})``,
+    without building the ElementTree events a target object would get."""
+    from xml.etree.ElementTree import ParseError
+    from xml.parsers.expat import ExpatError
+
     from defusedxml.ElementTree import XMLParser
 
-    parser = XMLParser(target=target, forbid_dtd=True)
+    defused = XMLParser(forbid_dtd=True)
+    expat = defused.parser  # the pyexpat parser that carries defusedxml's refusing handlers
+    expat.ordered_attributes = False
+    expat.StartElementHandler = target.start
+    expat.EndElementHandler = target.end
+    if hasattr(target, "data"):
+        expat.CharacterDataHandler = target.data
     try:
         with archive.open(part) as stream:
             while chunk := stream.read(65536):
-                parser.feed(chunk)
-        parser.close()
+                expat.Parse(chunk, False)
+        expat.Parse(b"", True)
     except _Enough:
         pass
+    except ExpatError as exc:
+        raise ParseError(f"{part}: {exc}") from None
 
 
 class _Enough(Exception):
@@ -330,9 +345,6 @@ class _WorkbookScan:
         if self._name is not None:
             self._text.append(text)
 
-    def close(self) -> None:
-        pass
-
 
 class _RelsScan:
     """The workbook's relationships: id → part, resolved as the package says (relative to ``xl/``)."""
@@ -347,9 +359,6 @@ class _RelsScan:
             self.targets[attrib.get("Id", "")] = part
 
     def end(self, tag: str) -> None:
-        pass
-
-    def close(self) -> None:
         pass
 
 
@@ -415,9 +424,6 @@ class _SheetScan:
     def data(self, text: str) -> None:
         if self._formula is not None:
             self._text.append(text)
-
-    def close(self) -> None:
-        pass
 
 
 def _translate(formula: str, origin: str, dest: str) -> str:

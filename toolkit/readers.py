@@ -300,8 +300,7 @@ def _scan(archive: zipfile.ZipFile, part: str, target: Any) -> None:
     expat.ordered_attributes = False
     expat.StartElementHandler = target.start
     expat.EndElementHandler = target.end
-    if hasattr(target, "data"):
-        expat.CharacterDataHandler = target.data
+    expat.CharacterDataHandler = getattr(target, "data", None)
     try:
         with archive.open(part) as stream:
             while chunk := stream.read(65536):

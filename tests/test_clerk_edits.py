@@ -20,7 +20,7 @@ import pytest
 from domain import codes, errors, filled, form
 from toolkit.check import check_file
 from toolkit.issues import CATALOGUE
-from toolkit.live import row_names
+from toolkit.live import row_check_cell
 from toolkit.merger import merge
 from toolkit.roster import Roster
 from toolkit.template import build_template
@@ -97,7 +97,7 @@ def files(tmp_path_factory: pytest.TempPathFactory, roster: Roster) -> dict[str,
              "rows": [typed(d) for d in many_docs(TABLE.rows + 50)]},
             # The clerk copies a check cell into the first inserted row (every row's is the same).
             {"do": "type", "sheet": TABLE.sheet, "cell": f"{TABLE.check_column}{ROW_INSERT_AT}",
-             "text": f"={row_names(TABLE)[1]}"}]},
+             "text": row_check_cell(TABLE)}]},
         # 1. In .xls (no defined names for dv): a grown table, and one more document below it.
         {"source": str(seed_only), "save": {"xls": str(folder / "grown-and-below.xls")}, "steps": [
             {"do": "unprotect", "sheet": TABLE.sheet},
@@ -147,7 +147,7 @@ def test_a_table_grown_by_inserted_rows_is_read_to_its_new_end(files: dict[str, 
 def test_rows_inserted_in_the_table_get_their_live_check_when_a_check_cell_is_copied(files: dict[str, Path]) -> None:
     """LibreOffice copies no formula into inserted rows: they show no live check (dv check still
     checks them, as every row of the grown table) until the clerk copies a check cell into them;
-    the copied cell, the same "=van_ban_kiem_tra" in every row, checks its own row."""
+    the copied cell (the same formula, of the name van_ban_kiem_tra, in every row) checks its own row."""
     import openpyxl
 
     ws = openpyxl.load_workbook(files["grown.xlsx"], data_only=True)[TABLE.sheet]

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from openpyxl.utils.cell import range_boundaries
 
-from toolkit.live import MISSING, field_reference, row_names
+from toolkit.live import CANNOT, MISSING, field_reference, row_names
 from toolkit.roster import META_ROSTER_KEY
 from toolkit.template import META_KEYS, build_template, template_filename
 
@@ -329,12 +329,10 @@ def test_every_document_row_has_a_live_check(form, wb):
     table = form.tables["van_ban"]
     ws = wb[table.sheet]
     number, check = row_names(table)
-    assert (
-        wb.defined_names[check].value.startswith("IFERROR(") and "YEAR('Văn bản'!$E1)" in wb.defined_names[check].value
-    )
+    assert wb.defined_names[check].value.startswith("IF(") and "YEAR('Văn bản'!$E1)" in wb.defined_names[check].value
     assert "ROW()" in wb.defined_names[number].value
     for row in range(table.first_row, table.last_row + 1):
-        assert ws[f"{table.check_column}{row}"].value == f"={check}", row
+        assert ws[f"{table.check_column}{row}"].value == f'=IFERROR({check},"{CANNOT}")', row
         assert ws[f"{table.number_column}{row}"].value == f"={number}", row
 
 

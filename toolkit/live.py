@@ -273,10 +273,17 @@ def row_names(table: Table) -> tuple[str, str]:
     return f"{table.code}_so_tt", f"{table.code}_kiem_tra"
 
 
-def row_check_formula(form: Form, table: Table, row: int, sheet: str = "") -> str:
-    """The check of one row of ``table``. ``sheet`` ("'Văn bản'!"), with ``row`` 1: the
-    formula of a defined name that every row's check cell uses (its references are relative
-    to the row that uses it)."""
+def row_check_cell(table: Table) -> str:
+    """What each row's check cell holds: the defined name of :func:`row_check_body`, inside
+    IFERROR. IFERROR stays in the cell: Gnumeric cannot read it inside a defined name of an
+    .xls that LibreOffice wrote (#NAME?)."""
+    return f"=IFERROR({row_names(table)[1]},{excel_string(CANNOT)})"
+
+
+def row_check_body(form: Form, table: Table, row: int, sheet: str = "") -> str:
+    """The check of one row of ``table`` without its IFERROR. ``sheet`` ("'Văn bản'!"), with
+    ``row`` 1: the formula of the defined name every row's check cell uses (its references
+    are relative to the row that uses it)."""
     first, last = table.first_column, table.last_column
     filled = f"COUNTA({sheet}${first}{row}:${last}{row})"
     missing = "&".join(f'IF({sheet}${c.column}{row}="",{excel_string("; " + c.label)},"")' for c in table.columns)
@@ -291,8 +298,7 @@ def row_check_formula(form: Form, table: Table, row: int, sheet: str = "") -> st
             outside = ",".join(f"{ref}<>{excel_string(s)}" for s in _choice_spellings(form, c.choices))
             body = f"IF(AND({outside}),{excel_string(NOT_IN_LIST.format(label=c.label))},{body})"
     return (
-        f'IFERROR(IF({filled}=0,"",IF({filled}<{len(table.columns)},'
-        f"{excel_string(ROW_MISSING)}&MID({missing},3,1000),{body})),{excel_string(CANNOT)})"
+        f'IF({filled}=0,"",IF({filled}<{len(table.columns)},{excel_string(ROW_MISSING)}&MID({missing},3,1000),{body}))'
     )
 
 

@@ -22,7 +22,8 @@ from .live import (
     field_check_formula,
     field_check_value,
     locked_check_formula,
-    row_check_formula,
+    row_check_body,
+    row_check_cell,
     row_names,
     status_formula,
     status_value,
@@ -491,10 +492,10 @@ class _Writer:
         self.wb.define_name(
             number, f'=IF(COUNTA({sheet}${table.first_column}1:${table.last_column}1)=0,"",ROW()-{table.header_row})'
         )
-        self.wb.define_name(check, "=" + row_check_formula(form, table, 1, sheet))
+        self.wb.define_name(check, "=" + row_check_body(form, table, 1, sheet))
         for row in range(table.first_row, table.last_row + 1):
             ws.write_formula(f"{first}{row}", f"={number}", st.center, "")
-            ws.write_formula(f"{last}{row}", f"={check}", st.check, "")
+            ws.write_formula(f"{last}{row}", row_check_cell(table), st.check, "")
         _conditional(ws, f"{last}{table.first_row}:{last}{table.last_row}", st)
         self.wb.define_name(table.code, "=" + table.data_range)
         ws.freeze_panes(header, 0)

@@ -328,11 +328,12 @@ def test_every_document_row_has_a_live_check(form, wb):
     (relative to A1 in the file, as Excel stores them); each row's cell names it."""
     table = form.tables["van_ban"]
     ws = wb[table.sheet]
-    number, check = row_names(table)
+    number, check, cannot = row_names(table)
     assert wb.defined_names[check].value.startswith("IF(") and "YEAR('Văn bản'!$E1)" in wb.defined_names[check].value
     assert "ROW()" in wb.defined_names[number].value
+    assert wb.defined_names[cannot].value == f'"{CANNOT}"'
     for row in range(table.first_row, table.last_row + 1):
-        assert ws[f"{table.check_column}{row}"].value == f'=IFERROR({check},"{CANNOT}")', row
+        assert ws[f"{table.check_column}{row}"].value == f"=IFERROR({check},{cannot})", row
         assert ws[f"{table.number_column}{row}"].value == f"={number}", row
 
 

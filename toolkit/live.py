@@ -268,16 +268,18 @@ def _in_list(form: Form, key: str, value: Any) -> bool:
     return text_key(text) in {text_key(c.value) for c in form.choices[key]}
 
 
-def row_names(table: Table) -> tuple[str, str]:
-    """The defined names of a table row's number and of its check (formulas relative to the row)."""
-    return f"{table.code}_so_tt", f"{table.code}_kiem_tra"
+def row_names(table: Table) -> tuple[str, str, str]:
+    """The defined names of a table row's number and check (formulas relative to the row that
+    uses them), and of the text a check that cannot compute shows."""
+    return f"{table.code}_so_tt", f"{table.code}_kiem_tra", f"{table.code}_khong_tinh_duoc"
 
 
 def row_check_cell(table: Table) -> str:
-    """What each row's check cell holds: the defined name of :func:`row_check_body`, inside
+    """What each row's check cell holds: the defined name of :func:`row_check_body` inside
     IFERROR. IFERROR stays in the cell: Gnumeric cannot read it inside a defined name of an
-    .xls that LibreOffice wrote (#NAME?)."""
-    return f"=IFERROR({row_names(table)[1]},{excel_string(CANNOT)})"
+    .xls that LibreOffice wrote (#NAME?); its text is a name too (a few bytes a row)."""
+    _, check, cannot = row_names(table)
+    return f"=IFERROR({check},{cannot})"
 
 
 def row_check_body(form: Form, table: Table, row: int, sheet: str = "") -> str:

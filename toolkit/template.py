@@ -17,6 +17,7 @@ from xlsxwriter.worksheet import Worksheet
 from . import __version__
 from .form import Field, Form, Table, col_letters, quote_sheet
 from .live import (
+    CANNOT,
     MISSING,
     derived_check_formula,
     field_check_formula,
@@ -31,6 +32,7 @@ from .live import (
     unit_lookup_check_formula,
 )
 from .roster import META_ROSTER_KEY, Roster, Unit
+from .rules import excel_string
 from .text import spellings
 
 __all__ = ["build_template", "template_filename", "META_KEYS"]
@@ -488,7 +490,8 @@ class _Writer:
         # relative to the row that uses it: a cell holds "=van_ban_kiem_tra", not 900 bytes
         # of formula (python-calamine reads the sheet in a third of the time).
         sheet = quote_sheet(table.sheet) + "!"
-        number, check = row_names(table)
+        number, check, cannot = row_names(table)
+        self.wb.define_name(cannot, "=" + excel_string(CANNOT))
         self.wb.define_name(
             number, f'=IF(COUNTA({sheet}${table.first_column}1:${table.last_column}1)=0,"",ROW()-{table.header_row})'
         )

@@ -20,7 +20,6 @@ import pytest
 from domain import codes, errors, filled, form
 from toolkit.check import check_file
 from toolkit.issues import CATALOGUE
-from toolkit.live import row_check_cell
 from toolkit.merger import merge
 from toolkit.roster import Roster
 from toolkit.template import build_template
@@ -96,8 +95,8 @@ def files(tmp_path_factory: pytest.TempPathFactory, roster: Roster) -> dict[str,
             {"do": "rows", "sheet": TABLE.sheet, "cell": f"{TABLE.first_column}{TABLE.first_row}",
              "rows": [typed(d) for d in many_docs(TABLE.rows + 50)]},
             # The clerk copies a check cell into the first inserted row (every row's is the same).
-            {"do": "type", "sheet": TABLE.sheet, "cell": f"{TABLE.check_column}{ROW_INSERT_AT}",
-             "text": row_check_cell(TABLE)}]},
+            {"do": "copy", "sheet": TABLE.sheet, "from": f"{TABLE.check_column}{TABLE.first_row}",
+             "to": f"{TABLE.check_column}{ROW_INSERT_AT}"}]},
         # 1. In .xls (no defined names for dv): a grown table, and one more document below it.
         {"source": str(seed_only), "save": {"xls": str(folder / "grown-and-below.xls")}, "steps": [
             {"do": "unprotect", "sheet": TABLE.sheet},

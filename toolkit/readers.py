@@ -390,8 +390,12 @@ class _SheetScan:
                 row = self._row
             self._cell = (row, self._col, ref)
         elif tag == _FORMULA:
-            self._formula = attrib
-            self._text = []
+            # Only an input cell's formula, or a shared formula's master (an input cell may
+            # share it further down), is needed: the sheet's own check formulas are skipped.
+            row, col, _ref = self._cell
+            if (row, col) in self.inputs or attrib.get("t") == "shared":
+                self._formula = attrib
+                self._text = []
         elif tag == _ROW:
             ref = attrib.get("r")
             self._row = _row_number(ref) if ref else self._row + 1

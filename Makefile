@@ -41,6 +41,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_template.py
+	$(PY) benchmarks/bench_merge.py --n 300
 	$(PY) benchmarks/bench_merge.py --n 1000
 	$(PY) benchmarks/bench_serve.py
 

@@ -93,7 +93,10 @@ def files(tmp_path_factory: pytest.TempPathFactory, roster: Roster) -> dict[str,
             {"do": "unprotect", "sheet": TABLE.sheet},
             {"do": "insert_rows", "sheet": TABLE.sheet, "before": ROW_INSERT_AT, "count": 50},
             {"do": "rows", "sheet": TABLE.sheet, "cell": f"{TABLE.first_column}{TABLE.first_row}",
-             "rows": [typed(d) for d in many_docs(TABLE.rows + 50)]}]},
+             "rows": [typed(d) for d in many_docs(TABLE.rows + 50)]},
+            # The clerk copies a check cell into the first inserted row (every row's is the same).
+            {"do": "copy", "sheet": TABLE.sheet, "from": f"{TABLE.check_column}{TABLE.first_row}",
+             "to": f"{TABLE.check_column}{ROW_INSERT_AT}"}]},
         # 1. In .xls (no defined names for dv): a grown table, and one more document below it.
         {"source": str(seed_only), "save": {"xls": str(folder / "grown-and-below.xls")}, "steps": [
             {"do": "unprotect", "sheet": TABLE.sheet},
@@ -137,6 +140,25 @@ def test_a_table_grown_by_inserted_rows_is_read_to_its_new_end(files: dict[str, 
     # What the sheet itself counted (and the unit signed) is what dv merges.
     assert (report.values["docs_party"], report.values["docs_gov"], report.values["docs_total"]) == (175, 175, 350)
     assert "derived-mismatch" not in {code for code, _ in codes(report)}
+
+
+@pytest.mark.libreoffice
+def test_rows_inserted_in_the_table_get_their_live_check_when_a_check_cell_is_copied(files: dict[str, Path]) -> None:
+    """LibreOffice copies no formula into inserted rows: they show no live check (dv check still
+    checks them, as every row of the grown table) until the clerk copies a check cell into them;
+    the copied cell (the same formula, of the name van_ban_kiem_tra, in every row) checks its own row."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(files["grown.xlsx"], data_only=True)[TABLE.sheet]
+    check = TABLE.check_column
+    assert ws[f"{check}{ROW_INSERT_AT}"].value == "Khớp"  # the copied check, on its own row
+    assert {ws[f"{check}{r}"].value for r in range(ROW_INSERT_AT + 1, ROW_INSERT_AT + 50)} == {None}
+    premade = [*range(TABLE.first_row, ROW_INSERT_AT), *range(ROW_INSERT_AT + 50, TABLE.last_row + 51)]
+    assert {ws[f"{check}{r}"].value for r in premade} == {"Khớp"}
+    assert [ws[f"{TABLE.number_column}{r}"].value for r in (TABLE.first_row, TABLE.last_row + 50)] == [
+        1,
+        TABLE.rows + 50,
+    ]
 
 
 @pytest.mark.libreoffice

@@ -70,3 +70,18 @@ def test_same_texts_as_libreoffice(form, variants_in_libreoffice, variants_in_gn
         if (a or "") != (b or "") and str(a).replace(",", ".") != str(b).replace(",", "."):
             differ[f"{sheet_name}!{ref}"] = (a, b)
     assert differ == {}
+
+
+@pytest.mark.libreoffice
+def test_document_rows_checked_in_gnumeric_from_an_xls_libreoffice_saved(form, variant_files, tmp_path):
+    """A clerk saves as .xls in LibreOffice; the officer opens it in Gnumeric: each row's check
+    (a defined name; IFERROR stays in the cell, Gnumeric cannot read it inside a name of an
+    .xls) computes, the wrong row says "Sai"."""
+    from toolkit.testing import gnumeric_convert, libreoffice_convert
+
+    xls = libreoffice_convert(variant_files["docs_7_wrong"], "xls", tmp_path / "xls")
+    table = form.tables["van_ban"]
+    ws = openpyxl.load_workbook(gnumeric_convert(xls, "xlsx", tmp_path / "gnumeric"), data_only=True)[table.sheet]
+    checks = [ws[f"{table.check_column}{row}"].value for row in range(table.first_row, table.first_row + 8)]
+    assert checks[6].startswith("Sai") and all(c.startswith(("Khớp", "Lưu ý")) for c in checks[:6]), checks
+    assert checks[7] in ("", None)

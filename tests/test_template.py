@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from openpyxl.utils.cell import range_boundaries
 
-from toolkit.live import MISSING, field_reference
+from toolkit.live import CANNOT, MISSING, field_reference, row_names
 from toolkit.roster import META_ROSTER_KEY
 from toolkit.template import META_KEYS, build_template, template_filename
 
@@ -324,11 +324,25 @@ def test_every_input_has_a_live_check_with_iferror(form, wb, kind):
 
 
 def test_every_document_row_has_a_live_check(form, wb):
+    """One defined name holds the row check, its references relative to the row that uses it
+    (relative to A1 in the file, as Excel stores them); each row's cell names it."""
     table = form.tables["van_ban"]
     ws = wb[table.sheet]
+    number, check, cannot = row_names(table)
+    assert wb.defined_names[check].value.startswith("IF(") and "YEAR('Văn bản'!$E1)" in wb.defined_names[check].value
+    assert "ROW()" in wb.defined_names[number].value
+    assert wb.defined_names[cannot].value == f'"{CANNOT}"'
     for row in range(table.first_row, table.last_row + 1):
-        formula = ws[f"{table.check_column}{row}"].value
-        assert formula.startswith("=IFERROR(") and f"YEAR($E{row})" in formula, row
+        assert ws[f"{table.check_column}{row}"].value == f"=IFERROR({check},{cannot})", row
+        assert ws[f"{table.number_column}{row}"].value == f"={number}", row
+
+
+def test_an_empty_document_row_costs_little(form, template_bytes):
+    """The rows a clerk leaves empty hold a short formula each, not the row check's text."""
+    with zipfile.ZipFile(io.BytesIO(template_bytes)) as z:
+        sheet = next(n for n in z.namelist() if n.startswith("xl/worksheets/") and b"van_ban_kiem_tra" in z.read(n))
+        per_row = len(z.read(sheet)) / form.tables["van_ban"].rows
+    assert per_row < 400, per_row
 
 
 @pytest.mark.parametrize("sheet, first", [("Phụ lục", "E8"), ("Văn bản", "G5")])

@@ -14,6 +14,7 @@ Steps (rows and columns as the clerk sees them: 1-based rows, column letters):
         reads "2020-03-25" as a date, "12" as a number, "18-KH/ĐU" as text)
     {"do": "rows", "sheet": "Văn bản", "cell": "B5", "rows": [["Đảng ủy", "Kế hoạch", …], …]}
         (each value typed as above, row after row)
+    {"do": "copy", "sheet": "Văn bản", "from": "G5", "to": "G100"}   (copy a cell, paste it)
 The soffice started here has its own profile and is ended by its process id.
 """
 
@@ -99,6 +100,11 @@ def _job(desktop: object, job: dict) -> None:
         elif step["do"] == "type":
             col, row = _split(step["cell"])
             _type(sheet, col, row, step["text"])
+        elif step["do"] == "copy":
+            col, row = _split(step["from"])
+            source = sheet.getCellByPosition(col, row).getRangeAddress()
+            col, row = _split(step["to"])
+            sheet.copyRange(sheet.getCellByPosition(col, row).getCellAddress(), source)
         elif step["do"] == "rows":
             col, row = _split(step["cell"])
             for i, values in enumerate(step["rows"]):

@@ -40,6 +40,30 @@ def doc(i: int, **changes: Any) -> tuple[dict[str, Any], ...]:
 
 UNIT = {k: v for k, v in SEED.items() if k not in ("unit_code", "unit_name")}
 
+
+def many_docs(count: int) -> tuple[dict[str, Any], ...]:
+    """``count`` distinct right documents (the table full at 300)."""
+    return tuple(
+        {"issuer": "Chính quyền", "doc_type": "Kế hoạch", "number": f"{i + 1}/KH-STTTT-VP",
+         "date": dt.date(2020, 1 + i % 12, 1 + i % 28), "title": f"Kế hoạch số {i + 1} về công tác dân vận"}
+        for i in range(count)
+    )  # fmt: skip
+
+
+def wrong_last(docs: tuple[dict[str, Any], ...]) -> tuple[dict[str, Any], ...]:
+    """The same documents, the last one dated after the report's year."""
+    return (*docs[:-1], {**docs[-1], "date": dt.date(2021, 3, 1)})
+
+
+# Right and wrong appendices with 0, 1, 7 and 300 documents: every filled row gets its check.
+DOC_COUNTS: dict[str, tuple[dict[str, Any], ...]] = {
+    "docs_1": many_docs(1),
+    "docs_1_wrong": wrong_last(many_docs(1)),
+    "docs_7_wrong": wrong_last(tuple(SEED_DOCS)),
+    "docs_300": many_docs(300),
+    "docs_300_wrong": wrong_last(many_docs(300)),
+}
+
 CASES: dict[str, Variant] = {
     "seed": Variant(seed(), what="the seed: right"),
     "wrong": Variant(seed(cut_total=9, dvc_level4=40, cut_rate=0.2), what="three rules broken"),
@@ -74,6 +98,9 @@ CASES: dict[str, Variant] = {
         {**UNIT, "unit_name": "Sở Văn hoá, Thể thao và Du lịch"}, template="roster", what="Văn hoá for Văn hóa"
     ),
     "unit_not_in_roster": Variant({**UNIT, "unit_name": "Sở Không Có"}, template="roster"),
+    "docs_0": Variant(seed(), (), what="no documents"),
+    "docs_0_wrong": Variant(seed(cut_total=9), (), what="no documents, a rule broken"),
+    **{name: Variant(seed(), docs) for name, docs in DOC_COUNTS.items()},
 }
 
 # The verdict ("some error") both the sheet and dv must give, for the cases issue 9 names.
@@ -96,6 +123,13 @@ VERDICTS: dict[str, bool] = {
     "count_typed_same": False,
     "year_changed": True,
     "personal_code_changed": True,
+    "docs_0": False,
+    "docs_0_wrong": True,
+    "docs_1": False,
+    "docs_1_wrong": True,
+    "docs_7_wrong": True,
+    "docs_300": False,
+    "docs_300_wrong": True,
 }
 
 

@@ -340,9 +340,8 @@ _PRELOAD = (
     "toolkit.validate",
     "toolkit.sniff",
     "python_calamine",
-    "openpyxl.reader.workbook",
-    "openpyxl.worksheet._reader",
-)  # fmt: skip - readers' lazy imports (~0.16 s)
+    "defusedxml.ElementTree",
+)  # fmt: skip - readers' lazy imports
 _DEPTH = 2  # files sent ahead to a worker, so that it never waits for the parent between files
 
 

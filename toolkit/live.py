@@ -247,13 +247,13 @@ def unit_lookup_check_formula(form: Form) -> str:
 # -- one row of a table ------------------------------------------------------------------
 
 
-def _row_resolver(form: Form, table: Table, row: int) -> Callable[[str], str]:
+def _row_resolver(form: Form, table: Table, row: int, sheet: str = "") -> Callable[[str], str]:
     columns = {c.code: c for c in table.columns}
     fields = field_reference(form)
 
     def resolve(name: str) -> str:
         if name in columns:
-            return _xl_read_number(columns[name].type, f"${columns[name].column}{row}")
+            return _xl_read_number(columns[name].type, f"{sheet}${columns[name].column}{row}")
         return fields(name)
 
     return resolve
@@ -268,23 +268,39 @@ def _in_list(form: Form, key: str, value: Any) -> bool:
     return text_key(text) in {text_key(c.value) for c in form.choices[key]}
 
 
-def row_check_formula(form: Form, table: Table, row: int) -> str:
+def row_names(table: Table) -> tuple[str, str, str]:
+    """The defined names of a table row's number and check (formulas relative to the row that
+    uses them), and of the text a check that cannot compute shows."""
+    return f"{table.code}_so_tt", f"{table.code}_kiem_tra", f"{table.code}_khong_tinh_duoc"
+
+
+def row_check_cell(table: Table) -> str:
+    """What each row's check cell holds: the defined name of :func:`row_check_body` inside
+    IFERROR. IFERROR stays in the cell: Gnumeric cannot read it inside a defined name of an
+    .xls that LibreOffice wrote (#NAME?); its text is a name too (a few bytes a row)."""
+    _, check, cannot = row_names(table)
+    return f"=IFERROR({check},{cannot})"
+
+
+def row_check_body(form: Form, table: Table, row: int, sheet: str = "") -> str:
+    """The check of one row of ``table`` without its IFERROR. ``sheet`` ("'Văn bản'!"), with
+    ``row`` 1: the formula of the defined name every row's check cell uses (its references
+    are relative to the row that uses it)."""
     first, last = table.first_column, table.last_column
-    filled = f"COUNTA(${first}{row}:${last}{row})"
-    missing = "&".join(f'IF(${c.column}{row}="",{excel_string("; " + c.label)},"")' for c in table.columns)
-    resolve = _row_resolver(form, table, row)
+    filled = f"COUNTA({sheet}${first}{row}:${last}{row})"
+    missing = "&".join(f'IF({sheet}${c.column}{row}="",{excel_string("; " + c.label)},"")' for c in table.columns)
+    resolve = _row_resolver(form, table, row, sheet)
     body = _chain_formula(form, table.rules, resolve, excel_string(OK)) if table.rules else excel_string(OK)
     for c in table.columns:
         if c.type == "date":
-            body = f"IF(ISTEXT(${c.column}{row}),{excel_string(TEXT_DATE)},{body})"
+            body = f"IF(ISTEXT({sheet}${c.column}{row}),{excel_string(TEXT_DATE)},{body})"
     for c in reversed(table.columns):
         if c.choices:
-            ref = f"TRIM(${c.column}{row})"
+            ref = f"TRIM({sheet}${c.column}{row})"
             outside = ",".join(f"{ref}<>{excel_string(s)}" for s in _choice_spellings(form, c.choices))
             body = f"IF(AND({outside}),{excel_string(NOT_IN_LIST.format(label=c.label))},{body})"
     return (
-        f'IFERROR(IF({filled}=0,"",IF({filled}<{len(table.columns)},'
-        f"{excel_string(ROW_MISSING)}&MID({missing},3,1000),{body})),{excel_string(CANNOT)})"
+        f'IF({filled}=0,"",IF({filled}<{len(table.columns)},{excel_string(ROW_MISSING)}&MID({missing},3,1000),{body}))'
     )
 
 

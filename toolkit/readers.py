@@ -1,8 +1,9 @@
 """File → raw cell values, one reader for every format (xlsx, xlsm, xls, ods).
 
 python-calamine reads the values (cached results for formula cells) of the sheets the form
-uses; for xlsx/xlsm, openpyxl in read-only mode adds the two cell-level facts calamine does
-not give: which input cells hold a formula, and where the defined names point. For ods the
+uses; for xlsx/xlsm, a streaming scan of the workbook part and the main sheet (expat through
+defusedxml) adds the two cell-level facts calamine does not give: which input cells hold a
+formula, and where the defined names point. openpyxl is not imported here. For ods the
 tables' named ranges are read from content.xml (a clerk may have grown a table by inserting
 rows). python-calamine gives no defined names for xls: the validator works the table's extent
 out from the sheet's own cached counts there (``toolkit.validate``).
@@ -13,9 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import os
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +27,37 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from .form import Form, col_index
 
-__all__ = ["RawBook", "read_raw", "assert_defused", "saved_at"]
+__all__ = ["RawBook", "Source", "read_raw", "assert_defused", "saved_at"]
+
+Source = Path | bytes  # a file, or its bytes read once (hashed and parsed as the same bytes)
 
 
 def assert_defused() -> None:
-    """openpyxl parses XML through defusedxml only when it is importable: make sure."""
-    from openpyxl.xml import DEFUSEDXML
+    """dv's own XML scans go through defusedxml, and so does openpyxl (``--annotate``) when it
+    is importable and not switched off by ``OPENPYXL_DEFUSEDXML``: make sure, without importing
+    openpyxl (and numpy with it) to read its flag."""
+    import importlib.util
 
-    if not DEFUSEDXML:  # pragma: no cover - defusedxml is a hard dependency
-        raise RuntimeError("defusedxml is not installed: openpyxl would parse XML unprotected")
+    if importlib.util.find_spec("defusedxml") is None:  # pragma: no cover - a hard dependency
+        raise RuntimeError("defusedxml is not installed: XML would be parsed unprotected")
+    if os.environ.get("OPENPYXL_DEFUSEDXML", "True") != "True":
+        raise RuntimeError("OPENPYXL_DEFUSEDXML is set: openpyxl would parse XML unprotected")
+
+
+def _is_bytes(source: Any) -> bool:
+    return isinstance(source, (bytes, bytearray, memoryview))
+
+
+def open_zip(source: Source) -> zipfile.ZipFile:
+    """A zip container from a path or from the file's bytes."""
+    return zipfile.ZipFile(io.BytesIO(source) if _is_bytes(source) else source)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=8192)
+def _cell_rc(cell: str) -> tuple[int, int]:
+    """ "D27" → (27, 4): row and column, both from 1."""
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    return int("".join(ch for ch in cell if ch.isdigit())), col_index(letters) + 1
 
 
 def _visibility(value: SheetVisibleEnum) -> str:
@@ -52,29 +78,26 @@ class RawBook:
 
     def value(self, sheet: str, cell: str) -> Any:
         """The raw value at ``cell`` ("D27"); None when empty or outside the data."""
-        col = col_index("".join(ch for ch in cell if ch.isalpha()))
-        row = int("".join(ch for ch in cell if ch.isdigit())) - 1
+        row, col = _cell_rc(cell)
         rows = self.sheets.get(sheet)
-        if rows is None or row >= len(rows) or col >= len(rows[row]):
+        if rows is None or row > len(rows) or col > len(rows[row - 1]):
             return None
-        value = rows[row][col]
+        value = rows[row - 1][col - 1]
         return None if value == "" else value
 
 
 _MAX_OTHER_SHEETS = 16
 
 
-def _opened(source: Path | bytes) -> Path | io.BytesIO:
-    """A file's path, or its bytes already read (check_file reads a file once): zipfile takes both."""
-    return io.BytesIO(source) if isinstance(source, bytes) else source
-
-
-def read_raw(path: Path | bytes, fmt: str, form: Form) -> RawBook:
-    """Read the sheets ``form`` needs (main, tables, metadata) from ``path`` (or the file's bytes)."""
+def read_raw(source: Source, fmt: str, form: Form) -> RawBook:
+    """Read the sheets ``form`` needs (main, tables, metadata) from a file or its bytes. For
+    xlsx/xlsm/ods, call after ``safety.check_zip``."""
     book = RawBook(fmt=fmt)
     wanted = {form.layout.sheet, form.layout.meta_sheet, *(t.sheet for t in form.tables.values())}
-    wb = (CalamineWorkbook.from_filelike(io.BytesIO(path)) if isinstance(path, bytes)
-          else CalamineWorkbook.from_path(str(path)))  # fmt: skip
+    if _is_bytes(source):
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(source))  # type: ignore[arg-type]
+    else:
+        wb = CalamineWorkbook.from_path(str(source))
     try:
         metas = wb.sheets_metadata
         # A sheet of the form missing (renamed, or the sheets copied into a new workbook): the
@@ -86,11 +109,15 @@ def read_raw(path: Path | bytes, fmt: str, form: Form) -> RawBook:
                 book.sheets[meta.name] = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
     finally:
         wb.close()
-    if fmt in ("xlsx", "xlsm") and (form.layout.sheet in book.sheets or others):
-        _read_cell_facts(path, form, book)
-    elif fmt == "ods":
-        book.names.update(_ods_table_names(path, form))
-    book.saved_at = saved_at(path, fmt)
+    if fmt not in _SAVED_AT:  # .xls
+        book.saved_at = saved_at(source, fmt)
+        return book
+    with open_zip(source) as archive:
+        if fmt in ("xlsx", "xlsm") and (form.layout.sheet in book.sheets or others):
+            _read_cell_facts(archive, form, book)
+        elif fmt == "ods":
+            book.names.update(_ods_table_names(archive, form))
+        book.saved_at = _zip_saved_at(archive, fmt)
     return book
 
 
@@ -99,7 +126,7 @@ _ODS_RANGE = re.compile(rb"<table:named-range\b([^>]*)>")
 _ODS_ATTR = re.compile(rb'([\w:-]+)="([^"]*)"')
 
 
-def _ods_table_names(path: Path | bytes, form: Form) -> dict[str, str]:
+def _ods_table_names(archive: zipfile.ZipFile, form: Form) -> dict[str, str]:
     """Where the tables' named ranges point in an ods file, as "sheet!$B$5:$F$354".
 
     A byte scan of content.xml (already size-checked by ``safety.check_zip``), not an XML
@@ -107,10 +134,9 @@ def _ods_table_names(path: Path | bytes, form: Form) -> dict[str, str]:
     """
     wanted = set(form.tables)
     found: dict[str, str] = {}
-    with zipfile.ZipFile(_opened(path)) as archive:
-        if "content.xml" not in archive.namelist():
-            return found
-        data = archive.read("content.xml")
+    if "content.xml" not in archive.namelist():
+        return found
+    data = archive.read("content.xml")
     for match in _ODS_RANGE.finditer(data):
         attrs = {k.decode(): html.unescape(v.decode("utf-8", "replace")) for k, v in _ODS_ATTR.findall(match.group(1))}
         name = attrs.get("table:name", "")
@@ -163,20 +189,28 @@ class _SavedAtTarget:
         pass
 
 
-def saved_at(path: Path | bytes, fmt: str) -> dt.datetime | None:
+def saved_at(source: Source, fmt: str) -> dt.datetime | None:
     """When the spreadsheet program last saved the workbook (UTC), from its document
     properties; None when the format or the file does not say. Call after safety.check_zip:
     the part is read in small pieces through a DTD-forbidding parser, at most 64 kB of it."""
-    from defusedxml.ElementTree import XMLParser
-
     if fmt == "xls":
-        return _xls_saved_at(path)
+        return _xls_saved_at(source)
     if fmt not in _SAVED_AT:
         return None
+    try:
+        with open_zip(source) as archive:
+            return _zip_saved_at(archive, fmt)
+    except Exception:  # noqa: BLE001 - a damaged container only means the file does not say
+        return None
+
+
+def _zip_saved_at(archive: zipfile.ZipFile, fmt: str) -> dt.datetime | None:
+    from defusedxml.ElementTree import XMLParser
+
     part, tag = _SAVED_AT[fmt]
     parser = XMLParser(target=_SavedAtTarget(tag), forbid_dtd=True)
     try:
-        with zipfile.ZipFile(_opened(path)) as archive, archive.open(part) as stream:
+        with archive.open(part) as stream:
             read = 0
             while read < _SAVED_AT_MAX and (chunk := stream.read(4096)):
                 read += len(chunk)
@@ -208,40 +242,209 @@ def parse_saved_at(text: str) -> dt.datetime | None:
     return (value if value.tzinfo else value.astimezone()).astimezone(dt.UTC)
 
 
-def _read_cell_facts(path: Path | bytes, form: Form, book: RawBook) -> None:
-    """Defined names and formulas in input cells, through openpyxl's own parsers.
+def _read_cell_facts(archive: zipfile.ZipFile, form: Form, book: RawBook) -> None:
+    """Defined names and formulas in input cells, by a streaming scan of ``xl/workbook.xml``,
+    its relationships and the main sheet.
 
-    ``load_workbook`` (even read-only) parses styles and every sheet's size: ~9 ms a file.
-    Its workbook parser and worksheet parser alone, on workbook.xml and the main sheet,
-    give the same two facts in ~3 ms (measured on the filled template). Both parse through
-    openpyxl's defused XML functions. tests/test_check.py pins the behaviour.
+    A real XML parser reads each part (expat, through defusedxml: a DTD or an entity is
+    refused); Python sees only the start of the elements dv needs (``<definedName>``,
+    ``<sheet>``, ``<Relationship>``, ``<row>``, ``<c>``, ``<f>``) and the text of the first
+    and the last. The facts are the ones openpyxl's workbook and worksheet parsers give
+    (tests/test_readers.py compares them on every file of the benchmark, the samples and
+    tests/awkward/), at a fifth of the cost and without importing openpyxl.
     """
-    from openpyxl.reader.workbook import WorkbookParser
-    from openpyxl.worksheet._reader import WorkSheetParser
-
+    names = archive.namelist()
+    if _WORKBOOK not in names:
+        return
+    workbook = _WorkbookScan()
+    _scan(archive, _WORKBOOK, workbook)
+    book.names.update(workbook.names)
+    targets: dict[str, str] = {}
+    if _WORKBOOK_RELS in names:
+        rels = _RelsScan()
+        _scan(archive, _WORKBOOK_RELS, rels)
+        targets = rels.targets
+    rid = workbook.sheets.get(form.layout.sheet)
+    part = targets.get(rid) if rid else None
+    if part is None or part not in names:
+        return
     inputs = {(f.row, col_index(f.column) + 1): f.cell for f in form.input_fields if f.sheet == form.layout.sheet}
-    with zipfile.ZipFile(_opened(path)) as archive:
-        parser = WorkbookParser(archive, "xl/workbook.xml", keep_links=False)
-        parser.parse()
-        for defined in parser.defined_names.definedName:
-            if defined.localSheetId is None:  # workbook-scoped names only (SPEC section 4)
-                book.names[defined.name] = defined.attr_text
-        parts = {sheet.name: rel.target.lstrip("/") for sheet, rel in parser.find_sheets()}
-        part = parts.get(form.layout.sheet)
-        if part is None or part not in archive.namelist():
+    sheet = _SheetScan(inputs)
+    _scan(archive, part, sheet)
+    for ref, formula in sheet.formulas.items():
+        book.formulas[(form.layout.sheet, ref)] = formula
+
+
+_WORKBOOK, _WORKBOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+# Element and attribute names as expat gives them with "}" as namespace separator: "ns}name".
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_DEFINED_NAME, _SHEET, _ROW, _CELL, _FORMULA, _SHEET_DATA = (
+    f"{_MAIN}{t}" for t in ("definedName", "sheet", "row", "c", "f", "sheetData")
+)
+_R_ID = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_RELATIONSHIP = "http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def _scan(archive: zipfile.ZipFile, part: str, target: Any) -> None:
+    """Feed one part, in pieces, to defusedxml's expat parser (a DTD, an entity declaration or
+    an external reference is refused, as defusedxml does), with ``target``'s methods as expat's
+    own element handlers: Python sees each element once, as ``("ns}name", {attr: value})``,
+    without building the ElementTree events a target object would get."""
+    from xml.etree.ElementTree import ParseError
+    from xml.parsers.expat import ExpatError
+
+    from defusedxml.ElementTree import XMLParser
+
+    defused = XMLParser(forbid_dtd=True)
+    expat = defused.parser  # the pyexpat parser that carries defusedxml's refusing handlers
+    expat.ordered_attributes = False
+    expat.StartElementHandler = target.start
+    expat.EndElementHandler = target.end
+    expat.CharacterDataHandler = getattr(target, "data", None)
+    try:
+        with archive.open(part) as stream:
+            while chunk := stream.read(65536):
+                expat.Parse(chunk, False)
+        expat.Parse(b"", True)
+    except _Enough:
+        pass
+    except ExpatError as exc:
+        raise ParseError(f"{part}: {exc}") from None
+
+
+class _Enough(Exception):
+    """The scan has seen what it needs: stop parsing the part."""
+
+
+class _WorkbookScan:
+    """``<sheet name r:id>`` and the workbook-scoped ``<definedName>`` (SPEC section 4)."""
+
+    def __init__(self) -> None:
+        self.sheets: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+        self._name: str | None = None
+        self._text: list[str] = []
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if tag == _DEFINED_NAME:
+            # A name scoped to one sheet (a print area) is not the form's.
+            self._name = None if "localSheetId" in attrib else attrib.get("name")
+            self._text = []
+        elif tag == _SHEET:
+            name, rid = attrib.get("name"), attrib.get(_R_ID)
+            if name is not None and rid:
+                self.sheets[name] = rid
+
+    def end(self, tag: str) -> None:
+        if tag == _DEFINED_NAME and self._name is not None:
+            self.names[self._name] = "".join(self._text)
+            self._name = None
+
+    def data(self, text: str) -> None:
+        if self._name is not None:
+            self._text.append(text)
+
+
+class _RelsScan:
+    """The workbook's relationships: id → part, resolved as the package says (relative to ``xl/``)."""
+
+    def __init__(self) -> None:
+        self.targets: dict[str, str] = {}
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if tag == _RELATIONSHIP and attrib.get("TargetMode") != "External":
+            target = attrib.get("Target", "")
+            part = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            self.targets[attrib.get("Id", "")] = part
+
+    def end(self, tag: str) -> None:
+        pass
+
+
+class _SheetScan:
+    """The formulas of the input cells of one worksheet (``inputs``: (row, column) → "D27").
+
+    A shared formula's dependent cell holds only ``<f t="shared" si="0"/>``: its formula is
+    the master's (seen earlier in the sheet) moved to its cell."""
+
+    def __init__(self, inputs: dict[tuple[int, int], str]) -> None:
+        self.inputs = inputs
+        # Rows come in ascending order (ECMA-376; a shared formula's master before its
+        # dependents): past the last input row, and past <sheetData>, nothing is needed.
+        self.last_row = max((row for row, _ in inputs), default=0)
+        self.formulas: dict[str, str] = {}
+        self._row = 0
+        self._col = 0
+        self._cell: tuple[int, int, str | None] = (0, 0, None)
+        self._formula: dict[str, str] | None = None
+        self._text: list[str] = []
+        self._shared: dict[str, tuple[str, str]] = {}  # si → (master formula, master cell)
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if tag == _CELL:
+            ref = attrib.get("r")
+            if ref:
+                row, self._col = _cell_rc(ref)
+            else:
+                self._col += 1
+                row = self._row
+            self._cell = (row, self._col, ref)
+        elif tag == _FORMULA:
+            # Only an input cell's formula, or a shared formula's master (an input cell may
+            # share it further down), is needed: the sheet's own check formulas are skipped.
+            row, col, _ref = self._cell
+            if (row, col) in self.inputs or attrib.get("t") == "shared":
+                self._formula = attrib
+                self._text = []
+        elif tag == _ROW:
+            ref = attrib.get("r")
+            self._row = _row_number(ref) if ref else self._row + 1
+            self._col = 0
+            if self._row > self.last_row:
+                raise _Enough
+
+    def end(self, tag: str) -> None:
+        if tag == _SHEET_DATA:
+            raise _Enough
+        if tag != _FORMULA or self._formula is None:
             return
-        with archive.open(part) as src:
-            # Shared strings are not needed to see formulas: any index reads as "".
-            for _row, cells in WorkSheetParser(src, _NoStrings(), data_only=False).parse():
-                for cell in cells:
-                    ref = inputs.get((cell["row"], cell["column"]))
-                    if ref is not None and cell["data_type"] == "f":
-                        book.formulas[(form.layout.sheet, ref)] = str(cell["value"])
+        attrib, self._formula = self._formula, None
+        row, col, ref = self._cell
+        formula = "=" + "".join(self._text)
+        kind = attrib.get("t")
+        if kind == "shared":
+            si = attrib.get("si", "")
+            if si in self._shared:
+                formula = _translate(*self._shared[si], ref or "")
+            elif formula != "=":
+                self._shared[si] = (formula, ref or "")
+        elif kind == "dataTable":  # a what-if table: Excel shows it as {=TABLE(row input, column input)}
+            formula = f"=TABLE({attrib.get('r1', '')},{attrib.get('r2', '')})"
+        cell = self.inputs.get((row, col))
+        if cell is not None:
+            self.formulas[cell] = formula
+
+    def data(self, text: str) -> None:
+        if self._formula is not None:
+            self._text.append(text)
 
 
-class _NoStrings(list):
-    def __getitem__(self, index: Any) -> str:  # type: ignore[override]
-        return ""
+def _translate(formula: str, origin: str, dest: str) -> str:
+    """A shared formula moved from its master cell to a dependent: openpyxl's translator (it
+    tokenises the formula), imported only for the rare input cell that holds one."""
+    from openpyxl.formula.translate import Translator
+
+    return Translator(formula, origin).translate_formula(dest)
+
+
+def _row_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        value = float(text)
+        if not value.is_integer():
+            raise ValueError(f"{text} is not a valid row number") from None
+        return int(value)
 
 
 # -- .xls: the OLE compound file's SummaryInformation, PID_LASTSAVE_DTM ----------------------------
@@ -253,15 +456,20 @@ _PID_LASTSAVE_DTM, _VT_FILETIME = 13, 64
 _FILETIME_EPOCH = dt.datetime(1601, 1, 1, tzinfo=dt.UTC)
 
 
-def _xls_saved_at(path: Path | bytes | bytes) -> dt.datetime | None:
+def _xls_saved_at(source: Source) -> dt.datetime | None:
     """The last-saved time Excel and LibreOffice write into a .xls (UTC), read from the bytes
     with bounded loops (a damaged or hostile file gives None, never a hang)."""
     import struct
 
     try:
-        if (len(path) if isinstance(path, bytes) else path.stat().st_size) > _OLE_MAX:
+        if _is_bytes(source):
+            data = source if isinstance(source, bytes) else bytes(source)  # type: ignore[arg-type]
+        elif Path(source).stat().st_size > _OLE_MAX:  # type: ignore[arg-type]
             return None
-        data = path if isinstance(path, bytes) else path.read_bytes()
+        else:
+            data = Path(source).read_bytes()  # type: ignore[arg-type]
+        if len(data) > _OLE_MAX:
+            return None
         if not data.startswith(_OLE_MAGIC):
             return None
         size = 1 << struct.unpack_from("<H", data, 0x1E)[0]

@@ -74,9 +74,9 @@ def ignore_reason(path: Path) -> tuple[str, str] | None:
     return None
 
 
-def _zip_kind(path: Path | bytes) -> Sniffed:
+def _zip_kind(source: Path | io.BytesIO) -> Sniffed:
     try:
-        with zipfile.ZipFile(io.BytesIO(path) if isinstance(path, bytes) else path) as zf:
+        with zipfile.ZipFile(source) as zf:
             names = set(zf.namelist())
             if "xl/workbook.xml" in names:
                 macro = "xl/vbaProject.bin" in names
@@ -101,20 +101,21 @@ def _zip_kind(path: Path | bytes) -> Sniffed:
         return Sniffed("broken", f"{type(exc).__name__}: {exc}")
 
 
-def sniff(path: Path | bytes, max_ole_scan: int = 64 * 1024 * 1024) -> Sniffed:
-    """What the file is, by content; ``path`` may be the file's bytes, already read."""
-    if isinstance(path, bytes):
-        head = path[:512]
+def sniff(source: Path | bytes, max_ole_scan: int = 64 * 1024 * 1024) -> Sniffed:
+    """What ``source`` (a file, or its bytes read once by the caller) really is."""
+    in_memory = isinstance(source, (bytes, bytearray, memoryview))
+    if in_memory:
+        head = bytes(source[:512])
     else:
-        with path.open("rb") as fh:
+        with Path(source).open("rb") as fh:
             head = fh.read(512)
     if not head:
         return Sniffed("empty")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _zip_kind(path)
+        return _zip_kind(io.BytesIO(source) if in_memory else Path(source))  # type: ignore[arg-type]
     if head.startswith(OLE_MAGIC):
         # Not parsing the container: its directory names the streams in UTF-16LE.
-        data = (path if isinstance(path, bytes) else path.read_bytes())[:max_ole_scan]
+        data = bytes(source[:max_ole_scan]) if in_memory else Path(source).read_bytes()[:max_ole_scan]  # type: ignore[index]
         if _OLE_STREAMS["encrypted"] in data:
             return Sniffed("encrypted")
         if _OLE_STREAMS["xls"] in data or _OLE_STREAMS["xls5"] in data:

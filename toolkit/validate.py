@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .coerce import coerce
-from .form import Field, Form, Rule, Table, quote_sheet
+from .form import Field, Form, Rule, Table, col_index, quote_sheet
 from .issues import ERROR, Issue, make_issue, quote
 from .readers import RawBook
 from .roster import META_ROSTER_KEY as ROSTER_KEY
@@ -307,8 +307,12 @@ def _table_extent(book: RawBook, form: Form, table: Table, file_name: str, out: 
 def _raw_docs(book: RawBook, table: Table, first: int, last: int) -> list[tuple[int, dict[str, Any]]]:
     """(row, raw values by column) of every non-empty row from ``first`` to ``last``."""
     out = []
-    for row in range(first, last + 1):
-        raws = {c.code: book.value(table.sheet, f"{c.column}{row}") for c in table.columns}
+    rows = book.sheets.get(table.sheet) or []
+    columns = [(c.code, col_index(c.column)) for c in table.columns]
+    # Rows past the sheet's data are empty: not read one cell at a time (book.value's semantics).
+    for row in range(first, min(last, len(rows)) + 1):
+        values = rows[row - 1]
+        raws = {code: None if i >= len(values) or values[i] == "" else values[i] for code, i in columns}
         if not all(v is None or (isinstance(v, str) and not v.strip()) for v in raws.values()):
             out.append((row, raws))
     return out

@@ -606,13 +606,16 @@ def _awkward_one(path: str, pool: bool) -> None:
     from toolkit.form import load_form
 
     form = load_form()
+    # A worker sends its stdout to /dev/null (it must not hold the caller's pipe): keep a copy
+    # of this process's stdout for the outcome line.
+    out = os.fdopen(os.dup(1), "w")
     if not pool:
         _worker_init(MEMORY_LIMIT)  # the memory cap dv's workers run under
     start = time.perf_counter()
     report = check_files([path], form, jobs=1)[0] if pool else check_file(path, form)
     elapsed = time.perf_counter() - start
     codes = ",".join(sorted({i.code for i in report.errors})) or "-"
-    print(json.dumps({"t": elapsed, "status": report.status, "codes": codes}))
+    print(json.dumps({"t": elapsed, "status": report.status, "codes": codes}), file=out, flush=True)
 
 
 # Runs a command as its own child and reports how it ended: a process that dies cannot report its

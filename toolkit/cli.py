@@ -101,7 +101,7 @@ def _usage_error_text(exc, lang: str) -> str:  # noqa: ANN001 - typer's UsageErr
         else:
             message = say("usage.missing_option", name=" / ".join(param.opts))
     elif isinstance(exc, BadParameter):
-        name = exc.param.get_error_hint() if exc.param is not None else "?"
+        name = exc.param.get_error_hint(exc.ctx) if exc.param is not None else "?"
         message = _bad_value(exc, name, lang)
     elif isinstance(exc, NoSuchOption):
         message = say("usage.no_such_option", name=exc.option_name)
@@ -126,7 +126,11 @@ def _usage_error_text(exc, lang: str) -> str:  # noqa: ANN001 - typer's UsageErr
 
 
 def _bad_value(exc, name: str, lang: str) -> str:  # noqa: ANN001
-    """typer checks values with pydantic: its error says which kind of value was wanted."""
+    """Which kind of value was wanted, from the type that refused it (click's number types,
+    pinned typer) or from pydantic's error (typer ≥ 0.29 checks values with pydantic)."""
+    import ast
+    import re
+
     errors = exc.__cause__.errors() if hasattr(exc.__cause__, "errors") else []
     if errors:
         kind = errors[0].get("type", "")
@@ -134,6 +138,13 @@ def _bad_value(exc, name: str, lang: str) -> str:  # noqa: ANN001
                       "int_type": "usage.not_integer", "float_parsing": "usage.not_number"}.get(kind)  # fmt: skip
         if reason_key is not None:
             return t("usage.bad_value", lang, value=errors[0].get("input"), name=name, reason=t(reason_key, lang))
+    elif m := re.match(r"(.+) is not a valid (int|float)\.$", exc.message):
+        reason_key = "usage.not_integer" if m.group(2) == "int" else "usage.not_number"
+        try:
+            value = ast.literal_eval(m.group(1))
+        except (ValueError, SyntaxError):
+            value = m.group(1)
+        return t("usage.bad_value", lang, value=value, name=name, reason=t(reason_key, lang))
     return t("usage.bad_value_plain", lang, name=name, reason=exc.message.rstrip("."))
 
 

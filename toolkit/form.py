@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .rules import Expression, Template
 
@@ -362,9 +363,10 @@ class Form:
             for col in table.columns:
                 yield table.sheet, f"{col.column}{table.header_row}", col.label
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
-        """A hash of the fixed content and of where every field lives."""
+        """A hash of the fixed content and of where every field lives. Computed once per
+        form (the form is frozen; every file checked compares its metadata with it)."""
         payload = {
             "form": [self.id, self.version, self.year],
             "fixed": sorted(self.fixed_cells()),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["normalise_code", "fold_tones", "same_text", "text_key", "spellings"]
 
@@ -52,7 +53,12 @@ def fold_tones(text: str) -> str:
 def text_key(text: object) -> str:
     """What two names or choices are compared by: NFC, spaces collapsed, case and tone-mark
     style ignored."""
-    raw = "" if text is None else str(text)
+    return _text_key("" if text is None else str(text))
+
+
+@lru_cache(maxsize=4096)
+def _text_key(raw: str) -> str:
+    # Choices and unit names recur in every file: each spelling is folded once.
     return fold_tones(" ".join(raw.replace("\u00a0", " ").split())).casefold()
 
 

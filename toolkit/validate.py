@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .coerce import coerce
@@ -55,9 +56,17 @@ class Extracted:
 def _norm(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _norm_text(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFC", " ".join(str(value).replace("\u00a0", " ").split()))
+    return _norm_text(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _norm_text(text: str) -> str:
+    """Labels and metadata keys recur in every file: each spelling is normalised once."""
+    return unicodedata.normalize("NFC", " ".join(text.replace("\u00a0", " ").split()))
 
 
 def _field_issue(f: Field | Any, sheet: str, cell: str, prefix: str = "") -> Callable[..., Issue]:

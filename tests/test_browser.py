@@ -79,6 +79,9 @@ def browser(tmp_path):
     from selenium.webdriver.chrome.service import Service
 
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    # A click that posts a form returns before the next page is there: every lookup waits for
+    # its element (a busy machine once made the board's counter "not found" right after login).
+    driver.implicitly_wait(30)
     driver.downloads = downloads
     yield driver
     driver.quit()
@@ -150,6 +153,9 @@ def test_a_clerk_corrects_a_file_and_the_officer_downloads_the_summary(server, b
     browser.get(url + "/admin")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "login").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.ID, "count-unit_valid"))  # the board
     assert browser.find_element(By.ID, "count-unit_valid").text == "6"
     assert browser.find_element(By.ID, "count-unit_rejected").text == "1"
     row = browser.find_element(By.ID, "unit-STTTT").text

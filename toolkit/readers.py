@@ -293,14 +293,9 @@ def _scan(archive: zipfile.ZipFile, part: str, target: Any) -> None:
     from xml.etree.ElementTree import ParseError
     from xml.parsers.expat import ExpatError
 
-    from defusedxml.ElementTree import XMLParser
+    from .safety import defused_expat
 
-    defused = XMLParser(forbid_dtd=True)
-    expat = defused.parser  # the pyexpat parser that carries defusedxml's refusing handlers
-    expat.ordered_attributes = False
-    expat.StartElementHandler = target.start
-    expat.EndElementHandler = target.end
-    expat.CharacterDataHandler = getattr(target, "data", None)
+    expat = defused_expat(target.start, target.end, getattr(target, "data", None))
     try:
         with archive.open(part) as stream:
             while chunk := stream.read(65536):

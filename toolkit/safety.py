@@ -19,6 +19,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
 
@@ -137,15 +138,22 @@ class _Target:
                 raise TooLarge(self.part, attrib.get("ref", ""))
 
 
+def defused_expat(start: Any, end: Any = None, data: Any = None) -> Any:
+    """An expat parser that keeps defusedxml's refusing handlers (DTDs, entities, external
+    references) and calls dv's own element handlers directly (no ElementTree events): the one
+    way dv's streaming scans parse XML."""
+    expat = XMLParser(forbid_dtd=True).parser
+    expat.ordered_attributes = False
+    expat.StartElementHandler = start
+    expat.EndElementHandler = end
+    expat.CharacterDataHandler = data
+    return expat
+
+
 def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> None:
     """Feed the part in small pieces to a DTD-forbidding parser until the root element."""
     is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-    # defusedxml's parser carries the refusing handlers on its expat parser; the start handler
-    # is expat's own (no ElementTree events: ~13 parts a file).
-    expat = XMLParser(forbid_dtd=True).parser
-    expat.ordered_attributes = False
-    expat.StartElementHandler = _Target(info.filename, is_sheet, limits).start
-    expat.EndElementHandler = expat.CharacterDataHandler = None
+    expat = defused_expat(_Target(info.filename, is_sheet, limits).start)  # ~13 parts a file
     try:
         with zf.open(info) as stream:
             while chunk := stream.read(1024):

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from awkward.manifest import FILES, load_manifest
+from awkward.manifest import FILES, crashing_file, load_manifest
 from domain import form
 from toolkit.check import check_files
 from toolkit.merger import merge_reports
@@ -117,17 +117,7 @@ def test_a_file_that_kills_its_reader_is_that_files_error_only(tmp_path):
     """A cell at XFD1048576 with no <dimension> to refuse it early: python-calamine aborts the
     whole process allocating the sheet. The worker's death is this file's error; the file
     next to it in the same run is still read."""
-    import zipfile
-
-    bomb = tmp_path / "crash.xlsx"
-    with zipfile.ZipFile(FILES / "huge-dimension.xlsx") as src, zipfile.ZipFile(bomb, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode("utf-8")
-                start = text.index("<dimension")
-                data = (text[:start] + text[text.index("/>", start) + 2 :]).encode("utf-8")
-            dst.writestr(info.filename, data)
+    bomb = crashing_file(tmp_path)
     good = FILES / "seed.xlsx"
     crashed, fine = check_files([bomb, good], form())
     assert crashed.status == "rejected" and [i.code for i in crashed.issues] == ["file-unreadable"]

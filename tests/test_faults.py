@@ -12,12 +12,12 @@ import signal
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from awkward.manifest import crashing_file
 from domain import appendix, check, filled, form
 from toolkit import fsutil
 from toolkit.check import check_files
@@ -41,21 +41,6 @@ def dead_pid() -> int:
     proc = subprocess.Popen(["true"])
     proc.wait()
     return proc.pid
-
-
-def crashing_file(folder: Path, name: str = "crash.xlsx") -> Path:
-    """A cell at XFD1048576 and no <dimension> to refuse it early: python-calamine aborts its
-    whole process allocating the sheet (tests/awkward's huge-dimension.xlsx, declaration removed)."""
-    out = folder / name
-    with zipfile.ZipFile(AWKWARD / "huge-dimension.xlsx") as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode("utf-8")
-                start = text.index("<dimension")
-                data = (text[:start] + text[text.index("/>", start) + 2 :]).encode("utf-8")
-            dst.writestr(info.filename, data)
-    return out
 
 
 # -- 1. workers die with dv, whatever kills it ------------------------------------------------------

@@ -12,10 +12,11 @@ From a test module in ``tests/`` (pytest's default ``prepend`` import mode puts 
 from __future__ import annotations
 
 import tomllib
+import zipfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["HERE", "FILES", "MANIFEST", "CATEGORIES", "load_manifest"]
+__all__ = ["HERE", "FILES", "MANIFEST", "CATEGORIES", "load_manifest", "crashing_file"]
 
 HERE = Path(__file__).resolve().parent
 FILES = HERE / "files"
@@ -41,3 +42,18 @@ def load_manifest(category: str | None = None) -> list[dict[str, Any]]:
         if category is None or entry["category"] == category:
             entries.append(entry)
     return entries
+
+
+def crashing_file(folder: Path, name: str = "crash.xlsx") -> Path:
+    """A cell at XFD1048576 and no <dimension> to refuse it early: python-calamine aborts its
+    whole process allocating the sheet (huge-dimension.xlsx with its declaration removed)."""
+    out = folder / name
+    with zipfile.ZipFile(FILES / "huge-dimension.xlsx") as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode("utf-8")
+                start = text.index("<dimension")
+                data = (text[:start] + text[text.index("/>", start) + 2 :]).encode("utf-8")
+            dst.writestr(info.filename, data)
+    return out

@@ -207,7 +207,7 @@ def test_the_guide_and_the_table_say_what_a_unit_with_more_documents_does(templa
     import openpyxl
 
     wb = openpyxl.load_workbook(io.BytesIO(template_bytes))
-    note = wb[TABLE.sheet][f"{TABLE.number_column}2"].value
+    note = wb[TABLE.sheet][f"{TABLE.first_column}2"].value  # above the printed columns
     assert "chèn thêm dòng vào giữa bảng" in note and "không gõ xuống dưới bảng" in note
     guide = " ".join(str(c.value) for row in wb[form().layout.guide_sheet].iter_rows() for c in row if c.value)
     assert "chèn thêm dòng" in guide and "Bỏ bảo vệ trang" in guide

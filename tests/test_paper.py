@@ -3,6 +3,7 @@ headings repeated on every page, the guide readable (no rule code, nothing cut).
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections import defaultdict
@@ -49,12 +50,33 @@ def test_appendix_is_one_portrait_page_with_its_signatures(form, printed):
     assert "THỦ TRƯỞNG ĐƠN VỊ" in pages[0][1]
 
 
-def test_documents_print_landscape_with_the_heading_on_every_page(form, printed):
+def test_documents_print_the_rows_typed_and_stop_there(form, printed):
+    # The seed's 7 documents are one page, not the 300 pre-made rows' 8: what prints is the
+    # typed rows, without the on-screen number and check columns (formulas in every row).
     table = form.tables["van_ban"]
     pages = printed[table.sheet]
-    assert all(o == "landscape" for o, _ in pages)
-    assert all(table.column("title").label in text and "Kiểm tra" in text for _, text in pages)
-    assert "545/KH-STTTT-VP" in pages[0][1]  # the seed's 7 documents on the first page
+    assert [o for o, _ in pages] == ["landscape"]
+    text = pages[0][1]
+    assert all(doc["number"] in text for doc in SEED_DOCS)
+    assert table.column("title").label in text
+    assert "Khớp" not in text and "Lưu ý" not in text  # row 6's check says "Lưu ý: …" on screen
+
+
+@pytest.fixture(scope="module")
+def forty_printed(template_bytes, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("paper40")
+    fill_template(template_bytes, SEED, (SEED_DOCS * 6)[:40], out=tmp / "filled.xlsx")
+    recalculated = libreoffice_convert(tmp / "filled.xlsx", "xlsx", tmp / "recalc")
+    return pages_by_sheet(libreoffice_convert(recalculated, "pdf", tmp / "pdf", recalc=False))
+
+
+def test_forty_documents_print_on_two_pages_with_the_heading_on_each(form, forty_printed):
+    table = form.tables["van_ban"]
+    pages = forty_printed[table.sheet]
+    assert [o for o, _ in pages] == ["landscape", "landscape"]
+    assert all(table.column("number").label in text for _, text in pages)
+    dates = sum(len(re.findall(r"\b\d\d/\d\d/20\d\d\b", text)) for _, text in pages)
+    assert dates == 40
 
 
 def test_guide_is_readable_on_paper(form, printed):

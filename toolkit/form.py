@@ -188,6 +188,11 @@ class Table:
         return self.columns[0].column
 
     @property
+    def title_cell(self) -> str:
+        """Where the title is: above the data columns, the part of the sheet that prints."""
+        return f"{self.first_column}1"
+
+    @property
     def last_column(self) -> str:
         return self.columns[-1].column
 
@@ -358,7 +363,7 @@ class Form:
                 if f.unit:
                     yield lay.sheet, f"{lay.unit_column}{f.row}", f.unit
         for table in self.tables.values():
-            yield table.sheet, f"{table.number_column}1", table.title.format(year=self.year)
+            yield table.sheet, table.title_cell, table.title.format(year=self.year)
             yield table.sheet, f"{table.number_column}{table.header_row}", lay.headers[lay.number_column]
             for col in table.columns:
                 yield table.sheet, f"{col.column}{table.header_row}", col.label

@@ -93,6 +93,17 @@ ON_RECEIPT_DETAIL = (
 )
 
 
+_INPUT_FORMATS: dict[str, dict[str, Any]] = {
+    "text": {"num_format": "@"},
+    "code": {"num_format": "@"},
+    "choice": {},
+    "integer": {"num_format": "#,##0", "align": "right"},
+    "percent": {"num_format": "0.0#%", "align": "right"},
+    "date": {"num_format": "dd/mm/yyyy", "align": "center"},
+}
+NEXT_ROW_BORDER = "#A6A6A6"
+
+
 class _Styles:
     def __init__(self, wb: Workbook) -> None:
         base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
@@ -112,24 +123,32 @@ class _Styles:
         self.derived = add({**cell, "bold": True, "num_format": "#,##0", "align": "right"})
         self.fixed = add({**cell, "bg_color": FIXED_FILL, "align": "right"})
         self.fixed_text = add({**cell, "bg_color": FIXED_FILL, "num_format": "@"})
-        self.inputs = {
-            "text": add({**unlocked, "num_format": "@"}),
-            "code": add({**unlocked, "num_format": "@"}),
-            "choice": add({**unlocked}),
-            "integer": add({**unlocked, "num_format": "#,##0", "align": "right"}),
-            "percent": add({**unlocked, "num_format": "0.0#%", "align": "right"}),
-            "date": add({**unlocked, "num_format": "dd/mm/yyyy", "align": "center"}),
-        }
+        self.inputs = {type_: add({**unlocked, **fmt}) for type_, fmt in _INPUT_FORMATS.items()}
         self.plain = add(base)
         self.wrap = add({**base, "text_wrap": True, "valign": "top"})
         self.bold_center = add({**base, "bold": True, "align": "center"})
         self.italic_center = add({**base, "italic": True, "align": "center"})
         self.meta = add({**base, "num_format": "@"})
         # Conditional formats: the colour says what the text says.
-        self.cf_ok = add({"font_color": "#006100", "bg_color": "#C6EFCE"})
-        self.cf_error = add({"font_color": "#9C0006", "bg_color": "#FFC7CE", "bold": True})
-        self.cf_warning = add({"font_color": "#7F6000", "bg_color": "#FFEB9C"})
-        self.cf_missing = add({"font_color": "#808080"})
+        # They carry the border too: LibreOffice applies one conditional format to a cell, and
+        # a table's check cell has its border from one (see table_inputs).
+        self.cf_ok = add({"font_color": "#006100", "bg_color": "#C6EFCE", "border": 1})
+        self.cf_error = add({"font_color": "#9C0006", "bg_color": "#FFC7CE", "bold": True, "border": 1})
+        self.cf_warning = add({"font_color": "#7F6000", "bg_color": "#FFEB9C", "border": 1})
+        self.cf_missing = add({"font_color": "#808080", "border": 1})
+        # A table's pre-made rows carry no border or fill of their own: LibreOffice prints
+        # every page of the print area that holds a border or a fill, so 300 bordered empty
+        # rows were 8 pages for 7 documents. Filled rows, and the next row to type in, get
+        # theirs from conditional formats (which do not make a page print).
+        self.table_inputs = {
+            type_: add({k: v for k, v in {**unlocked, **fmt}.items() if k not in ("border", "bg_color")})
+            for type_, fmt in _INPUT_FORMATS.items()
+        }
+        self.table_center = add({k: v for k, v in {**cell, "align": "center"}.items() if k != "border"})
+        self.table_check = add({k: v for k, v in {**cell, "italic": True, "font_size": 11}.items() if k != "border"})
+        self.cf_row_filled = add({"border": 1})
+        self.cf_row_filled_input = add({"border": 1, "bg_color": INPUT_FILL})
+        self.cf_row_next = add({"border": 1, "border_color": NEXT_ROW_BORDER, "bg_color": INPUT_FILL})
 
 
 def _validation(form: Form, type_: str, help_text: str, title: str, source: str = "") -> dict[str, Any]:
@@ -463,28 +482,35 @@ class _Writer:
         for letter, width in table.widths.items():
             ws.set_column(f"{letter}:{letter}", width)
         first, last = table.number_column, table.check_column
-        ws.merge_range(f"{first}1:{last}1", table.title.format(year=form.year), st.subtitle)
+        # What prints is the documents a clerk typed, columns first_column..last_column: the
+        # row number and the check are formulas in every pre-made row, and LibreOffice
+        # prints every page of the print area holding one, so they stay beside it, on screen.
+        left, right = table.first_column, table.last_column
+        ws.merge_range(f"{table.title_cell}:{right}1", table.title.format(year=form.year), st.subtitle)
         ws.set_row(0, 22)
         note = (
-            "Mỗi dòng một văn bản. Chọn cơ quan ban hành và loại văn bản từ danh sách; "
-            "ngày dạng ngày/tháng/năm. Để trống các dòng không dùng. "
+            "Mỗi dòng một văn bản, gõ từ dòng đầu trở xuống; dòng kế tiếp hiện ra khi gõ xong một dòng. "
+            "Chọn cơ quan ban hành và loại văn bản từ danh sách; ngày dạng ngày/tháng/năm. "
             f"Nhiều hơn {table.rows} văn bản: bỏ bảo vệ trang (không có mật khẩu) và chèn thêm dòng vào giữa bảng; "
-            "không gõ xuống dưới bảng (không được đếm)."
+            "không gõ xuống dưới bảng (không được đếm). Khi in, chỉ các dòng đã gõ được in, "
+            f"không kèm cột {form.layout.headers[form.layout.number_column]} và "
+            f"{form.layout.headers[form.layout.check_column]}."
         )
-        ws.merge_range(f"{first}2:{last}2", note, st.italic)
-        ws.set_row(1, text_height(note, sum(table.widths.values())))
+        ws.merge_range(f"{left}2:{right}2", note, st.italic)
+        ws.set_row(1, text_height(note, sum(w for c, w in table.widths.items() if left <= c <= right)))
         header = table.header_row
         ws.write_string(f"{first}{header}", form.layout.headers[form.layout.number_column], st.header)
         for col in table.columns:
             ws.write_string(f"{col.column}{header}", col.label, st.header)
         ws.write_string(f"{last}{header}", form.layout.headers[form.layout.check_column], st.header)
         ws.set_row(header - 1, 33)
+        top, bottom = table.first_row, table.last_row
         for col in table.columns:
-            rng = f"{col.column}{table.first_row}:{col.column}{table.last_row}"
-            fmt = st.inputs[col.type]
+            rng = f"{col.column}{top}:{col.column}{bottom}"
+            fmt = st.table_inputs[col.type]
             source = "=" + self.lists[col.choices] if col.choices else ""
             ws.data_validation(rng, _validation(form, col.type, col.help, col.label, source))
-            for row in range(table.first_row, table.last_row + 1):
+            for row in range(top, bottom + 1):
                 ws.write_blank(f"{col.column}{row}", None, fmt)
         # Each row's number and check are one defined name each, whose references are
         # relative to the row that uses it: a cell holds "=van_ban_kiem_tra", not 900 bytes
@@ -496,14 +522,24 @@ class _Writer:
             number, f'=IF(COUNTA({sheet}${table.first_column}1:${table.last_column}1)=0,"",ROW()-{table.header_row})'
         )
         self.wb.define_name(check, "=" + row_check_body(form, table, 1, sheet))
-        for row in range(table.first_row, table.last_row + 1):
-            ws.write_formula(f"{first}{row}", f"={number}", st.center, "")
-            ws.write_formula(f"{last}{row}", row_check_cell(table), st.check, "")
-        _conditional(ws, f"{last}{table.first_row}:{last}{table.last_row}", st)
+        for row in range(top, bottom + 1):
+            ws.write_formula(f"{first}{row}", f"={number}", st.table_center, "")
+            ws.write_formula(f"{last}{row}", row_check_cell(table), st.table_check, "")
+        _conditional(ws, f"{last}{top}:{last}{bottom}", st)
+        # Borders and the input colour come with the content: a filled row gets them, and so
+        # does the row after the last filled one (the next to type in), nothing else.
+        filled = f"COUNTA(${left}{top}:${right}{top})>0"
+        above = f"COUNTA(${left}{top - 1}:${right}{top - 1})>0"
+        data = f"{left}{top}:{right}{bottom}"
+        ws.conditional_format(data, {"type": "formula", "criteria": "=" + filled, "format": st.cf_row_filled_input})
+        ws.conditional_format(data, {"type": "formula", "criteria": f"=AND(NOT({filled}),{above})", "format": st.cf_row_next})
+        for letter in (first, last):
+            rng = f"{letter}{top}:{letter}{bottom}"
+            ws.conditional_format(rng, {"type": "formula", "criteria": "=" + filled, "format": st.cf_row_filled})
         self.wb.define_name(table.code, "=" + table.data_range)
         ws.freeze_panes(header, 0)
         _print_setup(ws, form, header, landscape=True)
-        ws.print_area(f"{first}1:{last}{table.last_row}")
+        ws.print_area(f"{left}1:{right}{bottom}")
         _protect(ws)
 
     def write_guide(self, ws: Worksheet) -> None:

@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from toolkit import readers, safety, validate  # noqa: F401 - imported before any worker starts
     from toolkit.check import check_files
-    from toolkit.form import load_form
+    from toolkit.form_loader import load_form
 
     form = load_form()
     half = (max(sizes) + 1) // 2

@@ -241,7 +241,7 @@ class Dataset:
 
 
 def dataset(n: int, cache: Path, jobs: int, log: Callable[[str], None]) -> Dataset:
-    from toolkit.form import load_form
+    from toolkit.form_loader import load_form
     from toolkit.roster import Unit
     from toolkit.template import build_template
 
@@ -603,7 +603,7 @@ def display(path: Path) -> str:
 def _awkward_one(path: str, pool: bool) -> None:
     """Child process: check one file (alone, or through dv's worker pool); print the outcome."""
     from toolkit.check import MEMORY_LIMIT, _worker_init, check_file, check_files
-    from toolkit.form import load_form
+    from toolkit.form_loader import load_form
 
     form = load_form()
     # A worker sends its stdout to /dev/null (it must not hold the caller's pipe): keep a copy
@@ -739,7 +739,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _awkward_one(str(args.dirs[0]), pool=args.child_awkward_pool)
         return 0
 
-    from toolkit.form import load_form
+    from toolkit.form_loader import load_form
     from toolkit.roster import read_roster
     from toolkit.summary import build_summary
 

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from toolkit.form import load_form  # noqa: E402
+from toolkit.form_loader import load_form  # noqa: E402
 from toolkit.roster import Unit  # noqa: E402
 from toolkit.template import build_template  # noqa: E402
 from toolkit.testing import SEED, SEED_DOCS, fill_template  # noqa: E402

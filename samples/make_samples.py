@@ -23,7 +23,7 @@ from typing import Any
 
 import openpyxl
 
-from toolkit.form import load_form
+from toolkit.form_loader import load_form
 from toolkit.roster import Unit, read_roster
 from toolkit.template import build_template
 from toolkit.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert, soffice

@@ -39,7 +39,7 @@ def sheet_pages(pdf: Path) -> dict[str, list[int]]:
 
 
 def main() -> int:
-    from toolkit.form import load_form
+    from toolkit.form_loader import load_form
     from toolkit.merger import merge
     from toolkit.previous import compare, read_previous
     from toolkit.roster import read_roster

@@ -51,7 +51,7 @@ def text_area(pdf: Path) -> str:
 
 def main() -> int:
     from toolkit.appendix_docx import build_appendix_docx
-    from toolkit.form import load_form
+    from toolkit.form_loader import load_form
     from toolkit.merger import merge
     from toolkit.previous import compare, read_previous
     from toolkit.roster import read_roster

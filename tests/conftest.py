@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from toolkit import testing
-from toolkit.form import Form, load_form
+from toolkit.form import Form
+from toolkit.form_loader import load_form
 from toolkit.roster import Roster, read_roster
 from toolkit.template import build_template
 

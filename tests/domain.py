@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.check import check_file
-from toolkit.form import Form, load_form
+from toolkit.form import Form
+from toolkit.form_loader import load_form
 from toolkit.issues import FileReport
 from toolkit.roster import Roster, Unit
 from toolkit.template import build_template

@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 from domain import filled, form, reported
 from toolkit.appendix_docx import build_appendix_docx
 from toolkit.cli import app
-from toolkit.form import FormError, load_form_file
+from toolkit.form import FormError
+from toolkit.form_loader import load_form_file
 from toolkit.merger import merge, merge_reports
 from toolkit.roster import Roster, Unit
 from toolkit.rules import Template, format_change, format_doc_date, format_number, format_percent

@@ -168,7 +168,7 @@ def test_dv_check_does_not_import_openpyxl_or_numpy(tmp_path):
     path = filled(tmp_path)
     code = (
         "import sys; from toolkit.readers import assert_defused; assert_defused();"
-        "from toolkit.check import check_file; from toolkit.form import load_form;"
+        "from toolkit.check import check_file; from toolkit.form_loader import load_form;"
         f"r = check_file({str(path)!r}, load_form()); assert r.status == 'accepted', r.issues;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'numpy')))"
     )

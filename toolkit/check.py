@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .archive import Member, is_archive, open_archive
-from .form import Form, load_form_file
+from .form import Form
+from .form_loader import load_form_file
 from .issues import FileReport, Issue, make_issue
 from .messages import os_error_text
 from .roster import Roster

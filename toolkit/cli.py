@@ -202,7 +202,8 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 
 def _load_form(form: str | None, year: int | None = None):  # noqa: ANN202 - Form, imported lazily
-    from .form import FormError, load_form
+    from .form import FormError
+    from .form_loader import load_form
 
     try:
         return load_form(form, year)

@@ -26,9 +26,6 @@ __all__ = [
     "Table",
     "Column",
     "DEFAULT_FORM_ID",
-    "load_form",
-    "load_form_file",
-    "available_forms",
 ]
 
 DEFAULT_FORM_ID = "dan-van-chinh-quyen"
@@ -384,7 +381,3 @@ class Form:
 
 def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
-
-
-# The loader needs the dataclasses above; the public loading functions live there.
-from .form_loader import available_forms, load_form, load_form_file  # noqa: E402

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .check import check_files, expand_paths
-from .form import Field, Form, load_form
+from .form import Field, Form
+from .form_loader import load_form
 from .issues import ERROR, FileReport, make_issue, quote
 from .roster import Roster
 from .rules import EvalError, format_number, format_percent

@@ -212,7 +212,7 @@ class World:
     """The form, its templates, the roster and the seed's data, loaded once."""
 
     def __init__(self) -> None:
-        from toolkit.form import load_form
+        from toolkit.form_loader import load_form
         from toolkit.roster import read_roster
         from toolkit.template import build_template
         from toolkit.testing import SEED, SEED_DOCS
@@ -807,7 +807,7 @@ def build_rule_files(w: World, put: Callable[[str, bytes], None]) -> None:
 
 
 def old_year(w: World, code: str) -> bytes:
-    from toolkit.form import load_form
+    from toolkit.form_loader import load_form
 
     text = Path(w.form.path or REPO / "workbook_templates" / "dan-van-chinh-quyen-2020.toml").read_text("utf-8")
     text, n_year = re.subn(r"(?m)^year = 2020$", "year = 2019", text, count=1)

@@ -18,7 +18,8 @@ from typing import Any
 
 from ..archive import Member
 from ..check import MEMORY_LIMIT, check_file, expand_paths, sha256_of
-from ..form import Form, load_form_file
+from ..form import Form
+from ..form_loader import load_form_file
 from ..issues import FileReport, make_issue
 from ..roster import Roster
 from ..sniff import KIND_TEXT, ignore_reason, sniff

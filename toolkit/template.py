@@ -532,7 +532,9 @@ class _Writer:
         above = f"COUNTA(${left}{top - 1}:${right}{top - 1})>0"
         data = f"{left}{top}:{right}{bottom}"
         ws.conditional_format(data, {"type": "formula", "criteria": "=" + filled, "format": st.cf_row_filled_input})
-        ws.conditional_format(data, {"type": "formula", "criteria": f"=AND(NOT({filled}),{above})", "format": st.cf_row_next})
+        ws.conditional_format(
+            data, {"type": "formula", "criteria": f"=AND(NOT({filled}),{above})", "format": st.cf_row_next}
+        )
         for letter in (first, last):
             rng = f"{letter}{top}:{letter}{bottom}"
             ws.conditional_format(rng, {"type": "formula", "criteria": "=" + filled, "format": st.cf_row_filled})

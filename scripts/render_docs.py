@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -36,6 +37,26 @@ def sheet_pages(pdf: Path) -> dict[str, list[int]]:
         lines = [line for line in text.splitlines() if line.strip()]
         out.setdefault(lines[-1].split("  ")[-1].strip() if lines else "", []).append(page)
     return out
+
+
+def screen_png(recalculated: Path, form: Any, tmp: Path, target: Path) -> None:
+    """The documents sheet as the clerk sees it: the print area widened, on a copy, to the row
+    number and check columns that stay off paper (openpyxl keeps the formulas, which
+    LibreOffice computes again as it prints)."""
+    import openpyxl
+
+    from toolkit.testing import libreoffice_convert
+
+    table = form.tables["van_ban"]
+    wb = openpyxl.load_workbook(recalculated)
+    for ws in wb.worksheets:
+        if ws.title != table.sheet:
+            ws.sheet_state = "hidden"
+    wb[table.sheet].print_area = f"{table.number_column}1:{table.check_column}{table.first_row + 12}"
+    wb.active = wb.sheetnames.index(table.sheet)
+    wb.save(tmp / "man-hinh.xlsx")
+    pdf = libreoffice_convert(tmp / "man-hinh.xlsx", "pdf", tmp / "pdf-man-hinh", recalc=False)
+    page_png(pdf, sheet_pages(pdf)[table.sheet][0], target)
 
 
 def main() -> int:
@@ -73,6 +94,7 @@ def main() -> int:
                 page_png(pdf, page, DOCS / f"{target}.png")
             if name == "mau-da-dien":  # the printed guide, first page
                 page_png(pdf, sheet_pages(pdf)[form.layout.guide_sheet][0], DOCS / "huong-dan.png")
+                screen_png(recalculated, form, tmp, DOCS / "mau-van-ban-man-hinh.png")
             if name == "tong-hop":  # the second page across: the same units, the other columns
                 page_png(pdf, sheet_pages(pdf)["Tổng hợp"][1], DOCS / "tong-hop-trang-2.png")
         pdf = libreoffice_convert(tmp / "so-sanh.xlsx", "pdf", tmp / "pdf", recalc=False)

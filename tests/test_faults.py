@@ -320,6 +320,22 @@ def test_annotating_seed_xlsx_and_seed_xlsm_writes_two_copies(tmp_path):
     assert "Đã có tệp" not in result.output
 
 
+def test_an_input_without_extension_never_overwrites_the_copy_of_its_xlsx_namesake(tmp_path):
+    (tmp_path / "seed.xlsx").write_bytes((AWKWARD / "seed.xlsx").read_bytes())
+    filled(tmp_path, "seed", appendix(cut_total=9))
+    result = CliRunner().invoke(
+        app, ["check", "--annotate", "--force", str(tmp_path / "seed.xlsx"), str(tmp_path / "seed")]
+    )
+    assert "trùng tên với bản của" in result.output and "seed.kiem-tra.xlsx" in result.output
+    written = sorted(p.name for p in tmp_path.iterdir() if "kiem-tra" in p.name)
+    assert written == ["seed.kiem-tra.xlsx"]
+    import openpyxl
+
+    total = form().field("cut_total")
+    copy = openpyxl.load_workbook(tmp_path / "seed.kiem-tra.xlsx")
+    assert copy[total.sheet][total.cell].value == 8  # seed.xlsx's copy, not the wrong file's (9)
+
+
 def test_a_file_saved_again_while_it_is_read_is_reported_with_the_hash_of_what_was_read(tmp_path, monkeypatch):
     import toolkit.readers
 

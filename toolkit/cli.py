@@ -336,12 +336,20 @@ def check(
         render_summary(console, reports, lang)
     if annotate:
         from .annotate import annotate as write_annotated
+        from .annotate import annotated_path
 
+        # Two inputs whose copies share a name ("seed" and "seed.xlsx"): the second would
+        # overwrite the first with --force, or be refused as if an old copy were there.
+        targets: dict[Path, str] = {}
         for report in reports:
             if not report.issues or report.status == "ignored":
                 continue
             if report.shown_name:  # inside an archive: there is no "next to it" to write to
                 typer.echo(t("check.annotate_archive", lang, path=report.name), err=True)
+                continue
+            target = annotated_path(Path(report.path)).resolve()
+            if (other := targets.setdefault(target, report.path)) != report.path:
+                typer.echo(t("check.annotate_clash", lang, path=report.path, target=target.name, other=other), err=True)
                 continue
             try:
                 written = write_annotated(report, force=force, lang=lang)

@@ -212,6 +212,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không ghi chú được {path}: chỉ ghi chú được tệp .xlsx/.xlsm đọc được và có lỗi ở ô cụ thể.",
         "Cannot annotate {path}: only readable .xlsx/.xlsm files with cell-level issues are annotated.",
     ),
+    "check.annotate_clash": (
+        "Không ghi chú được {path}: bản có ghi chú của nó ({target}) trùng tên với bản của {other}, "
+        "vừa ghi trong lần chạy này. Đổi tên một trong hai tệp (ví dụ thêm đuôi .xlsx) rồi chạy lại.",
+        "Cannot annotate {path}: its annotated copy ({target}) has the name of {other}'s, written in this run. "
+        "Rename one of the two files (for example add the .xlsx extension) and run again.",
+    ),
     "check.annotate_archive": (
         "Không ghi chú được {path}: tệp nằm trong tệp nén. Giải nén ra thư mục rồi chạy lại với --annotate.",
         "Cannot annotate {path}: it is inside an archive. Unpack it into a folder and run again with --annotate.",

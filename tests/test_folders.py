@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -457,6 +458,24 @@ def test_help_headings_follow_the_language(monkeypatch):
     assert "Tùy chọn:" in vi and "Cách dùng: dv merge" in vi and "Show this message" not in vi
     en = CliRunner().invoke(app, ["--lang", "en", "merge", "--help"]).output
     assert "Options:" in en and "Usage: dv merge" in en
+
+
+@pytest.mark.parametrize("command", ["", "check", "merge", "make-template", "serve"])
+def test_help_placeholders_are_in_the_users_words_and_stay_aligned(command, monkeypatch):
+    monkeypatch.delenv("DV_LANG", raising=False)
+    args = [command] if command else []
+    vi = CliRunner().invoke(app, [*args, "--help"]).output
+    assert not re.search(r"\[OPTIONS\]|COMMAND \[ARGS\]|<str>|<path>|<int>", vi), vi
+    assert "[TÙY CHỌN]" in vi
+    # The command's own --lang, after it, also gives English help (it used to be ignored).
+    en = CliRunner().invoke(app, [*args, "--lang", "en", "--help"]).output
+    assert "Usage: dv" in en and "[OPTIONS]" in en
+
+    # Each option's help starts in the same column as in English.
+    def columns(text: str) -> set[int]:
+        return {len(m.group(1)) for m in re.finditer(r"^(  --\S+(?: <[^>]+>)? +)\S", text, re.M)}
+
+    assert columns(vi) == columns(en)
 
 
 def test_os_errors_are_said_in_the_users_words(tmp_path):

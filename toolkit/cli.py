@@ -59,7 +59,10 @@ class _Command(TyperCommand):
 
 _HELP_VI = ((r"^Usage: ", "Cách dùng: "), (r"^Arguments:$", "Đối số:"), (r"^Options:$", "Tùy chọn:"),
             (r"^Commands:$", "Lệnh:"), (r"Show this message and exit\.", "Xem hướng dẫn này."),
-            (r"\[required\]", "[bắt buộc]"))  # fmt: skip
+            (r"\[required\]", "[bắt buộc]"), (r"\[OPTIONS\]", "[TÙY CHỌN]"),
+            (r"COMMAND \[ARGS\]\.\.\.", "LỆNH [ĐỐI SỐ]..."),
+            # Value placeholders, padded to their English width: the option column stays aligned.
+            (r"<str>", "<chữ>"), (r"<path>", "<tệp> "), (r"<int>", "<số> "))  # fmt: skip
 
 
 def _help_in(text: str, lang: str) -> str:
@@ -193,7 +196,10 @@ state = _State()
 @app.callback()
 def main(lang: LangOpt = None) -> None:
     """Công cụ dv."""
-    state.lang = lang_from(lang)
+    # Without a group-level --lang, keep what _Group.main read from the whole command line:
+    # "dv check --lang en --help" prints its help before the command's --lang is parsed.
+    if lang:
+        state.lang = lang_from(lang)
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:

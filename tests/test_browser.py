@@ -6,6 +6,7 @@ as the officer starts it. The walk of a clerk and of the officer (issue 12).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -48,7 +49,9 @@ def server(tmp_path):
     dv = [sys.executable, "-m", "toolkit.cli", "serve", "--data", str(data)]
     env = {**os.environ, "DV_PASSWORD": PASSWORD}
     subprocess.run([*dv, "--set-password"], env=env, check=True, capture_output=True)
-    proc = subprocess.Popen([*dv, "--units", str(ROSTER_PATH), "--port", str(port), "--deadline", "2099-12-31"],
+    # A deadline a month ahead: uploads are on time, and the screenshots show a plausible date.
+    deadline = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    proc = subprocess.Popen([*dv, "--units", str(ROSTER_PATH), "--port", str(port), "--deadline", deadline],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):

@@ -154,11 +154,12 @@ def _ods_address(address: str) -> str:
 
 
 # The part and element where each zip format keeps its last-saved time (set by Excel and
-# LibreOffice on every save); a .xls keeps it in its OLE SummaryInformation stream.
+# LibreOffice on every save); a .xls keeps it in its OLE SummaryInformation stream. Element
+# names as expat gives them with "}" as namespace separator: "ns}name".
 _SAVED_AT = {
-    "xlsx": ("docProps/core.xml", "{http://purl.org/dc/terms/}modified"),
-    "xlsm": ("docProps/core.xml", "{http://purl.org/dc/terms/}modified"),
-    "ods": ("meta.xml", "{http://purl.org/dc/elements/1.1/}date"),
+    "xlsx": ("docProps/core.xml", "http://purl.org/dc/terms/}modified"),
+    "xlsm": ("docProps/core.xml", "http://purl.org/dc/terms/}modified"),
+    "ods": ("meta.xml", "http://purl.org/dc/elements/1.1/}date"),
 }
 _SAVED_AT_MAX = 64 * 1024  # these parts are a few hundred bytes
 
@@ -169,7 +170,7 @@ class _Found(Exception):
 
 
 class _SavedAtTarget:
-    """Collects the text of one element and stops the parser there."""
+    """Collects the text of one element and stops the parser there (expat's handlers)."""
 
     def __init__(self, tag: str) -> None:
         self.tag, self.inside, self.text = tag, False, []
@@ -184,9 +185,6 @@ class _SavedAtTarget:
     def data(self, data: str) -> None:
         if self.inside:
             self.text.append(data)
-
-    def close(self) -> None:
-        pass
 
 
 def saved_at(source: Source, fmt: str) -> dt.datetime | None:
@@ -205,16 +203,17 @@ def saved_at(source: Source, fmt: str) -> dt.datetime | None:
 
 
 def _zip_saved_at(archive: zipfile.ZipFile, fmt: str) -> dt.datetime | None:
-    from defusedxml.ElementTree import XMLParser
+    from .safety import defused_expat
 
     part, tag = _SAVED_AT[fmt]
-    parser = XMLParser(target=_SavedAtTarget(tag), forbid_dtd=True)
+    target = _SavedAtTarget(tag)
+    expat = defused_expat(target.start, target.end, target.data)
     try:
         with archive.open(part) as stream:
             read = 0
             while read < _SAVED_AT_MAX and (chunk := stream.read(4096)):
                 read += len(chunk)
-                parser.feed(chunk)
+                expat.Parse(chunk, False)
     except _Found as found:
         return parse_saved_at(found.text)
     except Exception:  # noqa: BLE001 - a missing or odd part only means the file does not say

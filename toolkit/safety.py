@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
-from xml.parsers.expat import ExpatError
+from xml.parsers.expat import ExpatError, ParserCreate
 
 import defusedxml
 from defusedxml.ElementTree import XMLParser
@@ -138,12 +138,33 @@ class _Target:
                 raise TooLarge(self.part, attrib.get("ref", ""))
 
 
+# defusedxml's refusing handlers (a DTD, an entity declaration or an external reference raises
+# its DTDForbidden, EntitiesForbidden or ExternalReferenceForbidden), taken once from one of its
+# parsers and set on each new expat parser: a whole DefusedXMLParser per part (an ElementTree
+# parser with its TreeBuilder, callbacks and name cache) costs more than the expat parser it
+# wraps, and dv makes ~17 a file only to call its own element handlers.
+_REFUSING = XMLParser(forbid_dtd=True, forbid_entities=True, forbid_external=True).parser
+_REFUSING_HANDLERS = tuple(
+    (name, getattr(_REFUSING, name))
+    for name in (
+        "StartDoctypeDeclHandler",
+        "EntityDeclHandler",
+        "UnparsedEntityDeclHandler",
+        "ExternalEntityRefHandler",
+    )
+)
+if not all(handler for _name, handler in _REFUSING_HANDLERS):  # pragma: no cover - another defusedxml
+    raise RuntimeError("defusedxml's parser no longer sets its refusing handlers: XML would be parsed unprotected")
+
+
 def defused_expat(start: Any, end: Any = None, data: Any = None) -> Any:
-    """An expat parser that keeps defusedxml's refusing handlers (DTDs, entities, external
-    references) and calls dv's own element handlers directly (no ElementTree events): the one
-    way dv's streaming scans parse XML."""
-    expat = XMLParser(forbid_dtd=True).parser
-    expat.ordered_attributes = False
+    """An expat parser with defusedxml's refusing handlers (DTDs, entities, external
+    references) that calls dv's own element handlers directly (no ElementTree events): the one
+    way dv's streaming scans parse XML. Names come as ElementTree's parser has them ("ns}name")."""
+    expat = ParserCreate(None, "}")
+    for name, handler in _REFUSING_HANDLERS:
+        setattr(expat, name, handler)
+    expat.buffer_text = True
     expat.StartElementHandler = start
     expat.EndElementHandler = end
     expat.CharacterDataHandler = data

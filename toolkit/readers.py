@@ -288,13 +288,15 @@ def _scan(archive: zipfile.ZipFile, part: str, target: Any) -> None:
     """Feed one part, in pieces, to defusedxml's expat parser (a DTD, an entity declaration or
     an external reference is refused, as defusedxml does), with ``target``'s methods as expat's
     own element handlers: Python sees each element once, as ``("ns}name", {attr: value})``,
-    without building the ElementTree events a target object would get."""
+    without building the ElementTree events a target object would get. A target that needs
+    some text sets ``target.parser.CharacterDataHandler`` for as long as it needs it: most of
+    a sheet's text (labels, values) is then never handed to Python."""
     from xml.etree.ElementTree import ParseError
     from xml.parsers.expat import ExpatError
 
     from .safety import defused_expat
 
-    expat = defused_expat(target.start, target.end, getattr(target, "data", None))
+    expat = target.parser = defused_expat(target.start, target.end)
     try:
         with archive.open(part) as stream:
             while chunk := stream.read(65536):
@@ -314,6 +316,7 @@ class _WorkbookScan:
     """``<sheet name r:id>`` and the workbook-scoped ``<definedName>`` (SPEC section 4)."""
 
     def __init__(self) -> None:
+        self.parser: Any = None  # the expat parser reading the part (set by _scan)
         self.sheets: dict[str, str] = {}
         self.names: dict[str, str] = {}
         self._name: str | None = None
@@ -324,6 +327,7 @@ class _WorkbookScan:
             # A name scoped to one sheet (a print area) is not the form's.
             self._name = None if "localSheetId" in attrib else attrib.get("name")
             self._text = []
+            self.parser.CharacterDataHandler = self.data if self._name is not None else None
         elif tag == _SHEET:
             name, rid = attrib.get("name"), attrib.get(_R_ID)
             if name is not None and rid:
@@ -333,6 +337,7 @@ class _WorkbookScan:
         if tag == _DEFINED_NAME and self._name is not None:
             self.names[self._name] = "".join(self._text)
             self._name = None
+            self.parser.CharacterDataHandler = None
 
     def data(self, text: str) -> None:
         if self._name is not None:
@@ -343,6 +348,7 @@ class _RelsScan:
     """The workbook's relationships: id → part, resolved as the package says (relative to ``xl/``)."""
 
     def __init__(self) -> None:
+        self.parser: Any = None  # the expat parser reading the part (set by _scan)
         self.targets: dict[str, str] = {}
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
@@ -362,6 +368,7 @@ class _SheetScan:
     the master's (seen earlier in the sheet) moved to its cell."""
 
     def __init__(self, inputs: dict[tuple[int, int], str]) -> None:
+        self.parser: Any = None  # the expat parser reading the part (set by _scan)
         self.inputs = inputs
         # Rows come in ascending order (ECMA-376; a shared formula's master before its
         # dependents): past the last input row, and past <sheetData>, nothing is needed.
@@ -390,6 +397,7 @@ class _SheetScan:
             if (row, col) in self.inputs or attrib.get("t") == "shared":
                 self._formula = attrib
                 self._text = []
+                self.parser.CharacterDataHandler = self.data
         elif tag == _ROW:
             ref = attrib.get("r")
             self._row = _row_number(ref) if ref else self._row + 1
@@ -403,6 +411,7 @@ class _SheetScan:
         if tag != _FORMULA or self._formula is None:
             return
         attrib, self._formula = self._formula, None
+        self.parser.CharacterDataHandler = None
         row, col, ref = self._cell
         formula = "=" + "".join(self._text)
         kind = attrib.get("t")

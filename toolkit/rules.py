@@ -372,6 +372,7 @@ def _as_date(value: Any) -> dt.date:
     raise EvalError("không phải ngày")
 
 
+_EXACT = 10**15
 _NUMERIC_TEXT = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$")
 
 
@@ -390,6 +391,8 @@ def _num(value: Any) -> float | int:
 def _compare(op: type, a: Any, b: Any) -> bool:
     if isinstance(a, str) or isinstance(b, str):
         a, b = text_key(a), text_key(b)  # Excel's "=" ignores case; tone-mark style too ("hoá" = "hóa")
+    elif type(a) is int and type(b) is int and -_EXACT < a < _EXACT and -_EXACT < b < _EXACT:
+        pass  # whole numbers of at most 15 digits (counts): 15 significant digits hold them exactly
     elif isinstance(a, int | float) and isinstance(b, int | float):
         # Excel compares numbers to 15 significant digits: 0.1+0.2 = 0.3 is TRUE there.
         a, b = float(f"{a:.15g}"), float(f"{b:.15g}")

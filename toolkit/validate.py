@@ -558,7 +558,7 @@ def _doc_number(form: Form, table: Table, doc: dict[str, Any], row: int, out: Ex
                 seen: dict[str, int]) -> None:  # fmt: skip
     """SPEC section 2: number style vs issuer, type abbreviation vs doc_type, duplicates."""
     number = doc.get("number")
-    if not isinstance(number, str) or "number" not in {c.code for c in table.columns}:
+    if not isinstance(number, str) or not any(c.code == "number" for c in table.columns):
         return
     col = table.column("number")
     where = {"field": f"{table.code}.number", "sheet": table.sheet, "cell": f"{col.column}{row}", "value": number}
@@ -579,13 +579,17 @@ def _doc_number(form: Form, table: Table, doc: dict[str, Any], row: int, out: Ex
     m = (_PARTY_ABBR if style == "party" else _STATE_ABBR).match(number)
     abbr = m.group(1) if m else ""
     # "18-kh/ĐU" is a case slip, not another type: the figure is the same, so no issue.
-    known = {c.abbr.casefold() for c in form.choices["doc_type"] if c.abbr}
     expected = doc_type.abbr
-    if (expected and abbr.casefold() != expected.casefold()) or (not expected and abbr.casefold() in known):
+    if (expected and abbr.casefold() != expected.casefold()) or (not expected and abbr.casefold() in _abbrs(form)):
         out.issues.append(make_issue(
             "doc-number-type", row=row, abbr=abbr or "?", doc_type=doc_type.value,
             expected_vi=f"ký hiệu đúng: {expected}" if expected else "không có ký hiệu loại riêng",
             expected_en=f"expected {expected}" if expected else "no type abbreviation of its own", **where))  # fmt: skip
+
+
+def _abbrs(form: Form) -> set[str]:
+    """The document types' own abbreviations (KH, QĐ…), case folded."""
+    return {c.abbr.casefold() for c in form.choices["doc_type"] if c.abbr}
 
 
 # -- unit and dates --------------------------------------------------------------------------

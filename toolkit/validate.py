@@ -388,12 +388,13 @@ def _row_list(rows: list[int], limit: int = 8) -> str:
 
 def _read_table(book: RawBook, form: Form, table: Table, out: Extracted, first: int, last: int) -> None:
     seen_numbers: dict[str, int] = {}
+    prefix = f"{table.code}."
+    columns = [(c, form.choice_values(c.choices) if c.choices else ()) for c in table.columns]
     for row, raws in _raw_docs(book, table, first, last):
         doc: dict[str, Any] = {"_row": row}
         unreadable: set[str] = set()
-        for c in table.columns:
-            issue = _field_issue(c, table.sheet, f"{c.column}{row}", prefix=f"{table.code}.")
-            choices = form.choice_values(c.choices) if c.choices else ()
+        for c, choices in columns:
+            issue = _field_issue(c, table.sheet, f"{c.column}{row}", prefix=prefix)
             result = coerce(raws[c.code], c.type, issue, choices=choices)
             out.issues.extend(result.issues)
             doc[c.code] = result.value

@@ -138,7 +138,11 @@ def _read_once(path: Path) -> tuple[bytes | None, float]:
         st = os.fstat(fh.fileno())
         if st.st_size > LIMITS.max_file:
             return None, st.st_mtime
-        data = fh.read(LIMITS.max_file + 1)
+        # Asked for the size it has (a read of the limit would allocate 50 MB for 24 kB), then,
+        # if it grew meanwhile, for the rest up to the limit.
+        data = fh.read(st.st_size + 1)
+        if len(data) > st.st_size:
+            data += fh.read(LIMITS.max_file + 1 - len(data))
     return (data if len(data) <= LIMITS.max_file else None), st.st_mtime
 
 

@@ -208,12 +208,20 @@ def _date(raw: Any, issue: MakeIssue) -> Coerced:
 
 def _choice(cleaned: Coerced, choices: tuple[str, ...], issue: MakeIssue) -> Coerced:
     # "Đảng uỷ" is "Đảng ủy" to a clerk: compare without case and tone-mark style, keep the form's value.
-    wanted = text_key(cleaned.value)
-    for choice in choices:
-        if text_key(choice) == wanted:
-            return Coerced(choice, cleaned.issues)
+    choice = _choices_by_key(choices).get(text_key(cleaned.value))
+    if choice is not None:
+        return Coerced(choice, cleaned.issues)
     listed = ", ".join(choices)
     return Coerced(None, [*cleaned.issues, issue("value-not-choice", value=cleaned.value, choices=listed)], ok=False)
+
+
+@lru_cache(maxsize=64)
+def _choices_by_key(choices: tuple[str, ...]) -> dict[str, str]:
+    """A form's list of choices by comparison key; the first of a key, as a scan finds it."""
+    by_key: dict[str, str] = {}
+    for choice in choices:
+        by_key.setdefault(text_key(choice), choice)
+    return by_key
 
 
 def _number_from_text(text: str, raw: str, type_: str, issue: MakeIssue) -> Coerced:

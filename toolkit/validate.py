@@ -145,7 +145,10 @@ def _identify(book: RawBook, form: Form, file_name: str, out: Extracted) -> bool
                                              **base))  # fmt: skip
         return False
     for sheet, cell, expected in form.fixed_cells():
-        actual = _norm(book.value(sheet, cell))
+        raw = book.value(sheet, cell)
+        if raw == expected:
+            continue  # the label as the template wrote it (most of them): the same once normalised
+        actual = _norm(raw)
         if actual != _norm(expected):
             out.issues.append(make_issue("form-tampered", sheet=sheet, cell=cell, value=actual, expected=expected,
                                          **base))  # fmt: skip

@@ -129,10 +129,10 @@ class _Target:
         self.part, self.is_sheet, self.limits = part, is_sheet, limits
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        name = tag.rsplit("}", 1)[-1]
-        if not self.is_sheet or name == "sheetData":
+        # The element's name in any namespace ("ns}sheetData"), without splitting each tag.
+        if not self.is_sheet or tag == "sheetData" or tag.endswith("}sheetData"):
             raise _Done
-        if name == "dimension":
+        if tag == "dimension" or tag.endswith("}dimension"):
             rows, cols = _ref_extent(attrib.get("ref", ""))
             if rows > self.limits.max_rows or cols > self.limits.max_cols:
                 raise TooLarge(self.part, attrib.get("ref", ""))

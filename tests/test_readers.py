@@ -201,3 +201,29 @@ def test_the_scan_refuses_a_dtd_even_before_check_zip(tmp_path, declaration):
             dst.writestr(info, data)
     with pytest.raises(defusedxml.DTDForbidden):
         read_raw(out.getvalue(), "xlsx", form())
+
+
+@pytest.mark.parametrize(
+    "xml, refused",
+    [
+        (b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><x>&a;</x>', "DTDForbidden"),
+        (b'<!DOCTYPE x SYSTEM "file:///etc/passwd"><x/>', "DTDForbidden"),
+        (b"<x>&a;</x>", "ExpatError"),  # an entity nothing declares: not well-formed
+    ],
+    ids=["entities", "external", "undeclared"],
+)
+def test_every_scan_parser_refuses_dtds_and_entities(xml, refused):
+    """safety.defused_expat, the one parser of dv's scans (prologs, names, formulas, saved
+    time): defusedxml's refusing handlers on each new expat parser, whatever element
+    handlers the scan sets."""
+    from xml.parsers.expat import ExpatError
+
+    import defusedxml
+
+    from toolkit.safety import defused_expat
+
+    seen: list[str] = []
+    expat = defused_expat(lambda tag, attrib: seen.append(tag), lambda tag: None, seen.append)
+    with pytest.raises((defusedxml.DefusedXmlException, ExpatError)) as caught:
+        expat.Parse(xml, True)
+    assert type(caught.value).__name__ == refused and "aaaaaaaaaa" not in seen

@@ -13,7 +13,6 @@ import os
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +139,11 @@ def _read_once(path: Path) -> tuple[bytes | None, float]:
         st = os.fstat(fh.fileno())
         if st.st_size > LIMITS.max_file:
             return None, st.st_mtime
-        data = fh.read(LIMITS.max_file + 1)
+        # Asked for the size it has (a read of the limit would allocate 50 MB for 24 kB), then,
+        # if it grew meanwhile, for the rest up to the limit.
+        data = fh.read(st.st_size + 1)
+        if len(data) > st.st_size:
+            data += fh.read(LIMITS.max_file + 1 - len(data))
     return (data if len(data) <= LIMITS.max_file else None), st.st_mtime
 
 
@@ -187,9 +190,17 @@ def _read_and_validate(path: Path | bytes, kind: str, form: Form, roster: Roster
 # -- many files, in worker processes -------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
+# Forms by path. Before it forks its workers, the parent puts here the form it was given, and
+# the workers inherit it: the form's TOML is parsed once a run (in the caller), not again for
+# the workers. A spawned worker (Windows, macOS) loads it from the path.
+_FORMS: dict[str, Form] = {}
+
+
 def _worker_form(path: str) -> Form:
-    return load_form_file(path)
+    form = _FORMS.get(path)
+    if form is None:
+        form = _FORMS[path] = load_form_file(path)
+    return form
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -314,7 +325,7 @@ def _check_files(paths: Sequence[str | Path], form: Form, roster: Roster | None,
     pending = [i for i in range(len(items)) if i not in results]
     if pending:
         jobs = jobs or min(len(pending), os.cpu_count() or 1)
-        _Pool(work, form.path, roster, jobs, memory_limit, done).run(pending)
+        _Pool(work, form, roster, jobs, memory_limit, done).run(pending)
     return [results[i] for i in range(len(items))]
 
 
@@ -423,9 +434,9 @@ class _Pool:
     files sent ahead go back to the queue and the other workers never stop: a crashing file
     costs its own read and one process start, not a round."""
 
-    def __init__(self, work: list[Job], form_path: str, roster: Roster | None, jobs: int, memory_limit: int,
+    def __init__(self, work: list[Job], form: Form, roster: Roster | None, jobs: int, memory_limit: int,
                  done: Callable[[int, FileReport], None]) -> None:  # fmt: skip
-        self.work, self.form_path, self.roster, self.jobs = work, form_path, roster, max(1, jobs)
+        self.work, self.form, self.form_path, self.roster, self.jobs = work, form, form.path, roster, max(1, jobs)
         self.memory_limit, self.done = memory_limit, done
 
     def run(self, pending: list[int]) -> None:
@@ -433,7 +444,7 @@ class _Pool:
 
         ctx = _context()
         if ctx.get_start_method() == "fork":
-            _worker_form(self.form_path)  # loaded once here, inherited by every worker
+            _FORMS[self.form_path] = self.form  # inherited by every worker
         queue: deque[int] = deque(pending)
         suspects: deque[int] = deque()  # files a worker died reading, to be read again alone
         workers: list[_Worker] = []

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .issues import Issue
@@ -107,24 +108,33 @@ def cut_text(text: str, limit: int = MAX_TEXT) -> str:
 
 def clean_text(raw: str, issue: MakeIssue, *, report_spaces: bool) -> Coerced:
     out = Coerced()
-    text = _CONTROL.sub("", raw.replace("\u00a0", " "))
-    stripped = " ".join(text.split())
+    stripped, nfc, encoding, converted = _cleaned(raw) if len(raw) <= _CLEANED_MAX else _clean(raw)
     if stripped != raw and stripped and report_spaces:
         out.issues.append(issue("value-spaces", value=raw, read=stripped))
-    nfc = unicodedata.normalize("NFC", stripped)
     if nfc != stripped:
         out.issues.append(issue("value-unicode-nfd", value=raw))
-    encoding = detect_legacy(nfc)
     if encoding:
-        converted = to_unicode(nfc, encoding)
         out.issues.append(issue("value-legacy-encoding", value=nfc, read=converted, encoding=encoding))
-        nfc = converted
-    if len(nfc) > MAX_TEXT:
-        out.issues.append(issue("value-text-cut", value=nfc, length=format_number(len(nfc)),
+    if len(converted) > MAX_TEXT:
+        out.issues.append(issue("value-text-cut", value=converted, length=format_number(len(converted)),
                                 limit=format_number(MAX_TEXT)))  # fmt: skip
-        nfc = cut_text(nfc)
-    out.value = nfc or None
+        converted = cut_text(converted)
+    out.value = converted or None
     return out
+
+
+def _clean(raw: str) -> tuple[str, str, str | None, str]:
+    """(spaces collapsed, then NFC, the legacy encoding it looks typed in, then converted)."""
+    stripped = " ".join(_CONTROL.sub("", raw.replace("\u00a0", " ")).split())
+    nfc = unicodedata.normalize("NFC", stripped)
+    encoding = detect_legacy(nfc)
+    return stripped, nfc, encoding, to_unicode(nfc, encoding) if encoding else nfc
+
+
+# Choices, labels, names and titles recur from file to file: a short text is cleaned once per
+# spelling (a long one, rare, is not kept).
+_CLEANED_MAX = 256
+_cleaned = lru_cache(maxsize=4096)(_clean)
 
 
 def _to_date(raw: Any) -> dt.date | None:
@@ -198,12 +208,20 @@ def _date(raw: Any, issue: MakeIssue) -> Coerced:
 
 def _choice(cleaned: Coerced, choices: tuple[str, ...], issue: MakeIssue) -> Coerced:
     # "Đảng uỷ" is "Đảng ủy" to a clerk: compare without case and tone-mark style, keep the form's value.
-    wanted = text_key(cleaned.value)
-    for choice in choices:
-        if text_key(choice) == wanted:
-            return Coerced(choice, cleaned.issues)
+    choice = _choices_by_key(choices).get(text_key(cleaned.value))
+    if choice is not None:
+        return Coerced(choice, cleaned.issues)
     listed = ", ".join(choices)
     return Coerced(None, [*cleaned.issues, issue("value-not-choice", value=cleaned.value, choices=listed)], ok=False)
+
+
+@lru_cache(maxsize=64)
+def _choices_by_key(choices: tuple[str, ...]) -> dict[str, str]:
+    """A form's list of choices by comparison key; the first of a key, as a scan finds it."""
+    by_key: dict[str, str] = {}
+    for choice in choices:
+        by_key.setdefault(text_key(choice), choice)
+    return by_key
 
 
 def _number_from_text(text: str, raw: str, type_: str, issue: MakeIssue) -> Coerced:

@@ -307,21 +307,26 @@ class Form:
     path: str = field(default="", compare=False)
 
     # -- lookups ---------------------------------------------------------------------------
-    @property
+    # Cached: the form is frozen, and the validator asks these of it many times for every file.
+    @cached_property
     def fields(self) -> tuple[Field, ...]:
         return tuple(f for s in self.sections for f in s.fields)
 
-    def field(self, code: str) -> Field:
+    @cached_property
+    def _fields_by_code(self) -> dict[str, Field]:
+        by_code: dict[str, Field] = {}
         for f in self.fields:
-            if f.code == code:
-                return f
-        raise KeyError(code)
+            by_code.setdefault(f.code, f)  # the first of a code, as a scan of the fields finds
+        return by_code
 
-    @property
+    def field(self, code: str) -> Field:
+        return self._fields_by_code[code]
+
+    @cached_property
     def input_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.is_input)
 
-    @property
+    @cached_property
     def derived_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.source == "derived")
 
@@ -329,7 +334,11 @@ class Form:
         return tuple(r for r in self.rules if r.anchor == anchor)
 
     def choice_values(self, key: str) -> tuple[str, ...]:
-        return tuple(c.value for c in self.choices[key])
+        return self._choice_values[key]
+
+    @cached_property
+    def _choice_values(self) -> dict[str, tuple[str, ...]]:
+        return {key: tuple(c.value for c in choices) for key, choices in self.choices.items()}
 
     @property
     def summable_fields(self) -> tuple[Field, ...]:
@@ -345,8 +354,15 @@ class Form:
         return (self.subtitle_en if lang == "en" else self.subtitle).format(year=self.year)
 
     # -- the template's fixed content ------------------------------------------------------
-    def fixed_cells(self) -> Iterator[tuple[str, str, str]]:
+    def fixed_cells(self) -> tuple[tuple[str, str, str], ...]:
         """(sheet, cell, text) of every label the template writes and the reader checks."""
+        return self._fixed_cells
+
+    @cached_property
+    def _fixed_cells(self) -> tuple[tuple[str, str, str], ...]:
+        return tuple(self._each_fixed_cell())
+
+    def _each_fixed_cell(self) -> Iterator[tuple[str, str, str]]:
         lay = self.layout
         yield lay.sheet, f"{lay.number_column}{lay.title_row}", self.title
         yield lay.sheet, f"{lay.number_column}{lay.subtitle_row}", self.subtitle_text()

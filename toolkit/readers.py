@@ -154,11 +154,12 @@ def _ods_address(address: str) -> str:
 
 
 # The part and element where each zip format keeps its last-saved time (set by Excel and
-# LibreOffice on every save); a .xls keeps it in its OLE SummaryInformation stream.
+# LibreOffice on every save); a .xls keeps it in its OLE SummaryInformation stream. Element
+# names as expat gives them with "}" as namespace separator: "ns}name".
 _SAVED_AT = {
-    "xlsx": ("docProps/core.xml", "{http://purl.org/dc/terms/}modified"),
-    "xlsm": ("docProps/core.xml", "{http://purl.org/dc/terms/}modified"),
-    "ods": ("meta.xml", "{http://purl.org/dc/elements/1.1/}date"),
+    "xlsx": ("docProps/core.xml", "http://purl.org/dc/terms/}modified"),
+    "xlsm": ("docProps/core.xml", "http://purl.org/dc/terms/}modified"),
+    "ods": ("meta.xml", "http://purl.org/dc/elements/1.1/}date"),
 }
 _SAVED_AT_MAX = 64 * 1024  # these parts are a few hundred bytes
 
@@ -169,7 +170,7 @@ class _Found(Exception):
 
 
 class _SavedAtTarget:
-    """Collects the text of one element and stops the parser there."""
+    """Collects the text of one element and stops the parser there (expat's handlers)."""
 
     def __init__(self, tag: str) -> None:
         self.tag, self.inside, self.text = tag, False, []
@@ -184,9 +185,6 @@ class _SavedAtTarget:
     def data(self, data: str) -> None:
         if self.inside:
             self.text.append(data)
-
-    def close(self) -> None:
-        pass
 
 
 def saved_at(source: Source, fmt: str) -> dt.datetime | None:
@@ -205,16 +203,17 @@ def saved_at(source: Source, fmt: str) -> dt.datetime | None:
 
 
 def _zip_saved_at(archive: zipfile.ZipFile, fmt: str) -> dt.datetime | None:
-    from defusedxml.ElementTree import XMLParser
+    from .safety import defused_expat
 
     part, tag = _SAVED_AT[fmt]
-    parser = XMLParser(target=_SavedAtTarget(tag), forbid_dtd=True)
+    target = _SavedAtTarget(tag)
+    expat = defused_expat(target.start, target.end, target.data)
     try:
         with archive.open(part) as stream:
             read = 0
             while read < _SAVED_AT_MAX and (chunk := stream.read(4096)):
                 read += len(chunk)
-                parser.feed(chunk)
+                expat.Parse(chunk, False)
     except _Found as found:
         return parse_saved_at(found.text)
     except Exception:  # noqa: BLE001 - a missing or odd part only means the file does not say
@@ -289,13 +288,15 @@ def _scan(archive: zipfile.ZipFile, part: str, target: Any) -> None:
     """Feed one part, in pieces, to defusedxml's expat parser (a DTD, an entity declaration or
     an external reference is refused, as defusedxml does), with ``target``'s methods as expat's
     own element handlers: Python sees each element once, as ``("ns}name", {attr: value})``,
-    without building the ElementTree events a target object would get."""
+    without building the ElementTree events a target object would get. A target that needs
+    some text sets ``target.parser.CharacterDataHandler`` for as long as it needs it: most of
+    a sheet's text (labels, values) is then never handed to Python."""
     from xml.etree.ElementTree import ParseError
     from xml.parsers.expat import ExpatError
 
     from .safety import defused_expat
 
-    expat = defused_expat(target.start, target.end, getattr(target, "data", None))
+    expat = target.parser = defused_expat(target.start, target.end)
     try:
         with archive.open(part) as stream:
             while chunk := stream.read(65536):
@@ -315,6 +316,7 @@ class _WorkbookScan:
     """``<sheet name r:id>`` and the workbook-scoped ``<definedName>`` (SPEC section 4)."""
 
     def __init__(self) -> None:
+        self.parser: Any = None  # the expat parser reading the part (set by _scan)
         self.sheets: dict[str, str] = {}
         self.names: dict[str, str] = {}
         self._name: str | None = None
@@ -325,6 +327,7 @@ class _WorkbookScan:
             # A name scoped to one sheet (a print area) is not the form's.
             self._name = None if "localSheetId" in attrib else attrib.get("name")
             self._text = []
+            self.parser.CharacterDataHandler = self.data if self._name is not None else None
         elif tag == _SHEET:
             name, rid = attrib.get("name"), attrib.get(_R_ID)
             if name is not None and rid:
@@ -334,6 +337,7 @@ class _WorkbookScan:
         if tag == _DEFINED_NAME and self._name is not None:
             self.names[self._name] = "".join(self._text)
             self._name = None
+            self.parser.CharacterDataHandler = None
 
     def data(self, text: str) -> None:
         if self._name is not None:
@@ -344,6 +348,7 @@ class _RelsScan:
     """The workbook's relationships: id → part, resolved as the package says (relative to ``xl/``)."""
 
     def __init__(self) -> None:
+        self.parser: Any = None  # the expat parser reading the part (set by _scan)
         self.targets: dict[str, str] = {}
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
@@ -363,6 +368,7 @@ class _SheetScan:
     the master's (seen earlier in the sheet) moved to its cell."""
 
     def __init__(self, inputs: dict[tuple[int, int], str]) -> None:
+        self.parser: Any = None  # the expat parser reading the part (set by _scan)
         self.inputs = inputs
         # Rows come in ascending order (ECMA-376; a shared formula's master before its
         # dependents): past the last input row, and past <sheetData>, nothing is needed.
@@ -391,6 +397,7 @@ class _SheetScan:
             if (row, col) in self.inputs or attrib.get("t") == "shared":
                 self._formula = attrib
                 self._text = []
+                self.parser.CharacterDataHandler = self.data
         elif tag == _ROW:
             ref = attrib.get("r")
             self._row = _row_number(ref) if ref else self._row + 1
@@ -404,6 +411,7 @@ class _SheetScan:
         if tag != _FORMULA or self._formula is None:
             return
         attrib, self._formula = self._formula, None
+        self.parser.CharacterDataHandler = None
         row, col, ref = self._cell
         formula = "=" + "".join(self._text)
         kind = attrib.get("t")

@@ -107,6 +107,7 @@ class Expression:
         self._check(self._node, names, refs)
         self.names = frozenset(names)
         self.table_refs = frozenset(refs)
+        self._fn = _compile(self._node)
 
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
@@ -257,63 +258,105 @@ class Expression:
         tables: Mapping[str, list[Mapping[str, Any]]] | None = None,
     ) -> Any:
         """Compute the expression; a missing name is a ``KeyError``, 1/0 an ``EvalError``."""
-        return self._py(self._node, env, tables or {})
+        return self._fn(env, tables or {})
 
-    def _py(self, node: ast.AST, env: Mapping[str, Any], tables: Mapping[str, Any]) -> Any:
-        ev = lambda n: self._py(n, env, tables)  # noqa: E731
-        match node:
-            case ast.Constant(value=v):
-                return v
-            case ast.Name(id=name):
+
+# An expression compiled to nested Python closures, once per rule of the form (never from a
+# file's content): evaluating it walks no tree and matches no pattern, for each rule of each
+# file. The closures do what the tree says, in its order (operands left to right, ``and``,
+# ``or`` and comparison chains short-circuiting), and raise what it raises.
+_Fn = Callable[[Mapping[str, Any], Mapping[str, Any]], Any]
+
+
+def _compile(node: ast.AST) -> _Fn:
+    match node:
+        case ast.Constant(value=v):
+            return lambda env, tables: v
+        case ast.Name(id=name):
+
+            def name_value(env: Mapping[str, Any], tables: Mapping[str, Any]) -> Any:
                 value = env[name]
                 return 0 if value is None else value  # Excel reads an empty cell as 0
-            case ast.BinOp(left=left, op=op, right=right):
-                a, b = _num(ev(left)), _num(ev(right))
-                if isinstance(op, ast.Add):
-                    return a + b
-                if isinstance(op, ast.Sub):
-                    return a - b
-                if isinstance(op, ast.Mult):
-                    return a * b
-                if b == 0:
-                    raise EvalError("chia cho 0")
-                return a / b
-            case ast.UnaryOp(op=ast.Not(), operand=operand):
-                return not ev(operand)
-            case ast.UnaryOp(op=op, operand=operand):
-                v = _num(ev(operand))
-                return -v if isinstance(op, ast.USub) else v
-            case ast.BoolOp(op=ast.And(), values=values):
-                return all(ev(v) for v in values)  # all() short-circuits like IF
-            case ast.BoolOp(op=ast.Or(), values=values):
-                return any(ev(v) for v in values)
-            case ast.Compare(left=left, ops=ops, comparators=comps):
-                a = ev(left)
-                for op, comp in zip(ops, comps, strict=True):
-                    b = ev(comp)
-                    if not _compare(type(op), a, b):
-                        return False
-                    a = b
-                return True
-            case ast.Call(func=ast.Name(id="countif"), args=[ref, value]):
-                assert isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)
-                wanted = text_key(ev(value))
-                rows = tables.get(ref.value.id, [])
-                return sum(1 for row in rows if text_key(row.get(ref.attr) or "") == wanted)
-            case ast.Call(func=ast.Name(id=fname), args=args):
-                vals = [ev(a) for a in args]
-                if fname == "abs":
-                    return abs(_num(vals[0]))
-                if fname == "min":
-                    return min(_num(v) for v in vals)
-                if fname == "max":
-                    return max(_num(v) for v in vals)
-                if fname == "round":
-                    return _excel_round(_num(vals[0]), int(vals[1]))
-                if fname in ("year", "month"):
-                    date = _as_date(vals[0])
-                    return date.year if fname == "year" else date.month
-        raise RuleSyntaxError(f"không tính được {ast.dump(node)}")  # pragma: no cover
+
+            return name_value
+        case ast.BinOp(left=left, op=op, right=right):
+            return _binop(type(op), _compile(left), _compile(right))
+        case ast.UnaryOp(op=ast.Not(), operand=operand):
+            f = _compile(operand)
+            return lambda env, tables: not f(env, tables)
+        case ast.UnaryOp(op=op, operand=operand):
+            f = _compile(operand)
+            if isinstance(op, ast.USub):
+                return lambda env, tables: -_num(f(env, tables))
+            return lambda env, tables: _num(f(env, tables))
+        case ast.BoolOp(op=ast.And(), values=values):
+            fs = tuple(_compile(v) for v in values)
+            return lambda env, tables: all(f(env, tables) for f in fs)  # all() short-circuits like IF
+        case ast.BoolOp(op=ast.Or(), values=values):
+            fs = tuple(_compile(v) for v in values)
+            return lambda env, tables: any(f(env, tables) for f in fs)
+        case ast.Compare(left=left, ops=ops, comparators=comps):
+            return _comparison(_compile(left), tuple(zip((type(op) for op in ops), map(_compile, comps), strict=True)))
+        case ast.Call(func=ast.Name(id="countif"), args=[ref, value]):
+            assert isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)
+            return _countif(ref.value.id, ref.attr, _compile(value))
+        case ast.Call(func=ast.Name(id=fname), args=args) if fname in _CALLS:
+            return _call(_CALLS[fname], tuple(_compile(a) for a in args))
+    raise RuleSyntaxError(f"không tính được {ast.dump(node)}")  # pragma: no cover
+
+
+def _binop(op: type, left: _Fn, right: _Fn) -> _Fn:
+    if op is ast.Add:
+        return lambda env, tables: _num(left(env, tables)) + _num(right(env, tables))
+    if op is ast.Sub:
+        return lambda env, tables: _num(left(env, tables)) - _num(right(env, tables))
+    if op is ast.Mult:
+        return lambda env, tables: _num(left(env, tables)) * _num(right(env, tables))
+
+    def divide(env: Mapping[str, Any], tables: Mapping[str, Any]) -> Any:
+        a, b = _num(left(env, tables)), _num(right(env, tables))
+        if b == 0:
+            raise EvalError("chia cho 0")
+        return a / b
+
+    return divide
+
+
+def _comparison(left: _Fn, rest: tuple[tuple[type, _Fn], ...]) -> _Fn:
+    def compare(env: Mapping[str, Any], tables: Mapping[str, Any]) -> bool:
+        a = left(env, tables)
+        for op, comp in rest:
+            b = comp(env, tables)
+            if not _compare(op, a, b):
+                return False
+            a = b
+        return True
+
+    return compare
+
+
+def _countif(table: str, column: str, value: _Fn) -> _Fn:
+    def countif(env: Mapping[str, Any], tables: Mapping[str, Any]) -> int:
+        wanted = text_key(value(env, tables))
+        rows = tables.get(table, [])
+        return sum(1 for row in rows if text_key(row.get(column) or "") == wanted)
+
+    return countif
+
+
+def _call(body: Callable[[list[Any]], Any], args: tuple[_Fn, ...]) -> _Fn:
+    # Every argument is computed before the function runs, as a spreadsheet does.
+    return lambda env, tables: body([f(env, tables) for f in args])
+
+
+_CALLS: dict[str, Callable[[list[Any]], Any]] = {
+    "abs": lambda vals: abs(_num(vals[0])),
+    "min": lambda vals: min(_num(v) for v in vals),
+    "max": lambda vals: max(_num(v) for v in vals),
+    "round": lambda vals: _excel_round(_num(vals[0]), int(vals[1])),
+    "year": lambda vals: _as_date(vals[0]).year,
+    "month": lambda vals: _as_date(vals[0]).month,
+}
 
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -329,6 +372,7 @@ def _as_date(value: Any) -> dt.date:
     raise EvalError("không phải ngày")
 
 
+_EXACT = 10**15
 _NUMERIC_TEXT = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$")
 
 
@@ -347,6 +391,8 @@ def _num(value: Any) -> float | int:
 def _compare(op: type, a: Any, b: Any) -> bool:
     if isinstance(a, str) or isinstance(b, str):
         a, b = text_key(a), text_key(b)  # Excel's "=" ignores case; tone-mark style too ("hoá" = "hóa")
+    elif type(a) is int and type(b) is int and -_EXACT < a < _EXACT and -_EXACT < b < _EXACT:
+        pass  # whole numbers of at most 15 digits (counts): 15 significant digits hold them exactly
     elif isinstance(a, int | float) and isinstance(b, int | float):
         # Excel compares numbers to 15 significant digits: 0.1+0.2 = 0.3 is TRUE there.
         a, b = float(f"{a:.15g}"), float(f"{b:.15g}")

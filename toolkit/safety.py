@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
-from xml.parsers.expat import ExpatError
+from xml.parsers.expat import ExpatError, ParserCreate
 
 import defusedxml
 from defusedxml.ElementTree import XMLParser
@@ -129,21 +129,42 @@ class _Target:
         self.part, self.is_sheet, self.limits = part, is_sheet, limits
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        name = tag.rsplit("}", 1)[-1]
-        if not self.is_sheet or name == "sheetData":
+        # The element's name in any namespace ("ns}sheetData"), without splitting each tag.
+        if not self.is_sheet or tag == "sheetData" or tag.endswith("}sheetData"):
             raise _Done
-        if name == "dimension":
+        if tag == "dimension" or tag.endswith("}dimension"):
             rows, cols = _ref_extent(attrib.get("ref", ""))
             if rows > self.limits.max_rows or cols > self.limits.max_cols:
                 raise TooLarge(self.part, attrib.get("ref", ""))
 
 
+# defusedxml's refusing handlers (a DTD, an entity declaration or an external reference raises
+# its DTDForbidden, EntitiesForbidden or ExternalReferenceForbidden), taken once from one of its
+# parsers and set on each new expat parser: a whole DefusedXMLParser per part (an ElementTree
+# parser with its TreeBuilder, callbacks and name cache) costs more than the expat parser it
+# wraps, and dv makes ~17 a file only to call its own element handlers.
+_REFUSING = XMLParser(forbid_dtd=True, forbid_entities=True, forbid_external=True).parser
+_REFUSING_HANDLERS = tuple(
+    (name, getattr(_REFUSING, name))
+    for name in (
+        "StartDoctypeDeclHandler",
+        "EntityDeclHandler",
+        "UnparsedEntityDeclHandler",
+        "ExternalEntityRefHandler",
+    )
+)
+if not all(handler for _name, handler in _REFUSING_HANDLERS):  # pragma: no cover - another defusedxml
+    raise RuntimeError("defusedxml's parser no longer sets its refusing handlers: XML would be parsed unprotected")
+
+
 def defused_expat(start: Any, end: Any = None, data: Any = None) -> Any:
-    """An expat parser that keeps defusedxml's refusing handlers (DTDs, entities, external
-    references) and calls dv's own element handlers directly (no ElementTree events): the one
-    way dv's streaming scans parse XML."""
-    expat = XMLParser(forbid_dtd=True).parser
-    expat.ordered_attributes = False
+    """An expat parser with defusedxml's refusing handlers (DTDs, entities, external
+    references) that calls dv's own element handlers directly (no ElementTree events): the one
+    way dv's streaming scans parse XML. Names come as ElementTree's parser has them ("ns}name")."""
+    expat = ParserCreate(None, "}")
+    for name, handler in _REFUSING_HANDLERS:
+        setattr(expat, name, handler)
+    expat.buffer_text = True
     expat.StartElementHandler = start
     expat.EndElementHandler = end
     expat.CharacterDataHandler = data

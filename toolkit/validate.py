@@ -145,7 +145,10 @@ def _identify(book: RawBook, form: Form, file_name: str, out: Extracted) -> bool
                                              **base))  # fmt: skip
         return False
     for sheet, cell, expected in form.fixed_cells():
-        actual = _norm(book.value(sheet, cell))
+        raw = book.value(sheet, cell)
+        if raw == expected:
+            continue  # the label as the template wrote it (most of them): the same once normalised
+        actual = _norm(raw)
         if actual != _norm(expected):
             out.issues.append(make_issue("form-tampered", sheet=sheet, cell=cell, value=actual, expected=expected,
                                          **base))  # fmt: skip
@@ -388,12 +391,13 @@ def _row_list(rows: list[int], limit: int = 8) -> str:
 
 def _read_table(book: RawBook, form: Form, table: Table, out: Extracted, first: int, last: int) -> None:
     seen_numbers: dict[str, int] = {}
+    prefix = f"{table.code}."
+    columns = [(c, form.choice_values(c.choices) if c.choices else ()) for c in table.columns]
     for row, raws in _raw_docs(book, table, first, last):
         doc: dict[str, Any] = {"_row": row}
         unreadable: set[str] = set()
-        for c in table.columns:
-            issue = _field_issue(c, table.sheet, f"{c.column}{row}", prefix=f"{table.code}.")
-            choices = form.choice_values(c.choices) if c.choices else ()
+        for c, choices in columns:
+            issue = _field_issue(c, table.sheet, f"{c.column}{row}", prefix=prefix)
             result = coerce(raws[c.code], c.type, issue, choices=choices)
             out.issues.extend(result.issues)
             doc[c.code] = result.value
@@ -558,7 +562,7 @@ def _doc_number(form: Form, table: Table, doc: dict[str, Any], row: int, out: Ex
                 seen: dict[str, int]) -> None:  # fmt: skip
     """SPEC section 2: number style vs issuer, type abbreviation vs doc_type, duplicates."""
     number = doc.get("number")
-    if not isinstance(number, str) or "number" not in {c.code for c in table.columns}:
+    if not isinstance(number, str) or not any(c.code == "number" for c in table.columns):
         return
     col = table.column("number")
     where = {"field": f"{table.code}.number", "sheet": table.sheet, "cell": f"{col.column}{row}", "value": number}
@@ -579,13 +583,17 @@ def _doc_number(form: Form, table: Table, doc: dict[str, Any], row: int, out: Ex
     m = (_PARTY_ABBR if style == "party" else _STATE_ABBR).match(number)
     abbr = m.group(1) if m else ""
     # "18-kh/ĐU" is a case slip, not another type: the figure is the same, so no issue.
-    known = {c.abbr.casefold() for c in form.choices["doc_type"] if c.abbr}
     expected = doc_type.abbr
-    if (expected and abbr.casefold() != expected.casefold()) or (not expected and abbr.casefold() in known):
+    if (expected and abbr.casefold() != expected.casefold()) or (not expected and abbr.casefold() in _abbrs(form)):
         out.issues.append(make_issue(
             "doc-number-type", row=row, abbr=abbr or "?", doc_type=doc_type.value,
             expected_vi=f"ký hiệu đúng: {expected}" if expected else "không có ký hiệu loại riêng",
             expected_en=f"expected {expected}" if expected else "no type abbreviation of its own", **where))  # fmt: skip
+
+
+def _abbrs(form: Form) -> set[str]:
+    """The document types' own abbreviations (KH, QĐ…), case folded."""
+    return {c.abbr.casefold() for c in form.choices["doc_type"] if c.abbr}
 
 
 # -- unit and dates --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 
 from .rules import Expression, Template
 
@@ -362,7 +363,7 @@ class Form:
     def _fixed_cells(self) -> tuple[tuple[str, str, str], ...]:
         return tuple(self._each_fixed_cell())
 
-    def _each_fixed_cell(self) -> Iterator[tuple[str, str, str]]:
+    def _each_fixed_cell(self, earlier: bool = False) -> Iterator[tuple[str, str, str]]:
         lay = self.layout
         yield lay.sheet, f"{lay.number_column}{lay.title_row}", self.title
         yield lay.sheet, f"{lay.number_column}{lay.subtitle_row}", self.subtitle_text()
@@ -376,18 +377,38 @@ class Form:
                 if f.unit:
                     yield lay.sheet, f"{lay.unit_column}{f.row}", f.unit
         for table in self.tables.values():
-            yield table.sheet, table.title_cell, table.title.format(year=self.year)
+            title_cell = table.title_cell
+            if earlier:
+                title_cell = self.moved_cells.get((table.sheet, title_cell), title_cell)
+            yield table.sheet, title_cell, table.title.format(year=self.year)
             yield table.sheet, f"{table.number_column}{table.header_row}", lay.headers[lay.number_column]
             for col in table.columns:
                 yield table.sheet, f"{col.column}{table.header_row}", col.label
 
     @cached_property
+    def moved_cells(self) -> Mapping[tuple[str, str], str]:
+        """(sheet, cell) of a label → where templates of the same form version had it before
+        it moved. A table's title was above the number column until the documents sheet
+        printed only what was typed (November 2026): the templates units already hold must
+        still read, so the reader accepts a label at either place."""
+        return MappingProxyType({(t.sheet, t.title_cell): f"{t.number_column}1" for t in self.tables.values()})
+
+    @cached_property
     def fingerprint(self) -> str:
         """A hash of the fixed content and of where every field lives. Computed once per
         form (the form is frozen; every file checked compares its metadata with it)."""
+        return self._fingerprint_of(self.fixed_cells())
+
+    @cached_property
+    def accepted_fingerprints(self) -> frozenset[str]:
+        """This layout's fingerprint and that of the layout before a label moved
+        (:attr:`moved_cells`): same fields at the same cells, same labels."""
+        return frozenset({self.fingerprint, self._fingerprint_of(tuple(self._each_fixed_cell(earlier=True)))})
+
+    def _fingerprint_of(self, fixed: tuple[tuple[str, str, str], ...]) -> str:
         payload = {
             "form": [self.id, self.version, self.year],
-            "fixed": sorted(self.fixed_cells()),
+            "fixed": sorted(fixed),
             "fields": [[f.code, f.sheet, f.cell, f.type] for f in self.fields],
             "tables": [[t.code, t.data_range] for t in self.tables.values()],
         }

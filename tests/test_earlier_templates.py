@@ -1,0 +1,51 @@
+"""Templates units already hold keep reading after the template's layout changes: the seed
+filled in the November 2026 layout (the documents sheet's title at A1), as written and as
+LibreOffice re-saved it, is accepted with the same figures and documents as today's."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from domain import check, codes, errors, form
+
+EARLIER = Path(__file__).resolve().parent / "earlier"
+TODAY = Path(__file__).resolve().parent / "awkward" / "files"
+
+
+@pytest.mark.parametrize("name", ["seed.xlsx", "seed-libreoffice.xlsx", "seed-libreoffice.ods", "seed-libreoffice.xls"])
+def test_a_template_of_the_earlier_layout_reads_as_todays(name):
+    earlier, today = check(EARLIER / name), check(TODAY / name)
+    assert earlier.status == "accepted" and earlier.meta["fingerprint"] != form().fingerprint
+    assert codes(earlier) == codes(today)
+    assert (earlier.values, earlier.docs) == (today.values, today.docs)
+
+
+def test_a_changed_title_in_an_earlier_template_is_still_tampering(tmp_path):
+    import openpyxl
+
+    table = form().tables["van_ban"]
+    earlier_title = form().moved_cells[(table.sheet, table.title_cell)]
+    wb = openpyxl.load_workbook(EARLIER / "seed.xlsx")
+    wb[table.sheet][earlier_title] = "Văn bản khác"
+    wb.save(tmp_path / "seed.xlsx")
+    report = check(tmp_path / "seed.xlsx")
+    assert errors(report) == {("form-tampered", "")}
+    assert report.errors[0].cell == earlier_title and "Văn bản khác" in report.errors[0].message
+
+
+def test_todays_template_does_not_accept_its_title_at_the_earlier_place(tmp_path):
+    # Both places hold text: the current one rules (a copy of the title pasted at A1 is not an
+    # excuse for a changed title at B1).
+    import openpyxl
+
+    table = form().tables["van_ban"]
+    shutil.copy(TODAY / "seed.xlsx", tmp_path / "seed.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "seed.xlsx")
+    ws = wb[table.sheet]
+    ws[form().moved_cells[(table.sheet, table.title_cell)]] = ws[table.title_cell].value
+    ws[table.title_cell] = "Văn bản khác"
+    wb.save(tmp_path / "seed.xlsx")
+    assert errors(check(tmp_path / "seed.xlsx")) == {("form-tampered", "")}

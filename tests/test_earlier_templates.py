@@ -49,3 +49,19 @@ def test_todays_template_does_not_accept_its_title_at_the_earlier_place(tmp_path
     ws[table.title_cell] = "Văn bản khác"
     wb.save(tmp_path / "seed.xlsx")
     assert errors(check(tmp_path / "seed.xlsx")) == {("form-tampered", "")}
+
+
+def test_todays_template_with_its_title_moved_back_is_tampered_with(tmp_path):
+    # Only a file whose fingerprint is the earlier layout's may have the title at the earlier place.
+    import openpyxl
+
+    table = form().tables["van_ban"]
+    shutil.copy(TODAY / "seed.xlsx", tmp_path / "seed.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "seed.xlsx")
+    ws = wb[table.sheet]
+    ws.unmerge_cells(f"{table.title_cell}:{table.last_column}1")
+    ws[form().moved_cells[(table.sheet, table.title_cell)]] = ws[table.title_cell].value
+    ws[table.title_cell] = None
+    wb.save(tmp_path / "seed.xlsx")
+    report = check(tmp_path / "seed.xlsx")
+    assert errors(report) == {("form-tampered", "")} and report.errors[0].cell == table.title_cell

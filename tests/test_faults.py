@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from awkward.manifest import crashing_file
-from domain import appendix, check, filled, form
+from domain import appendix, check, errors, filled, form
 from toolkit import fsutil
 from toolkit.check import check_files
 from toolkit.cli import app
@@ -318,6 +318,38 @@ def test_annotating_seed_xlsx_and_seed_xlsm_writes_two_copies(tmp_path):
     written = sorted(p.name for p in tmp_path.iterdir() if "kiem-tra" in p.name)
     assert written == ["seed.kiem-tra.xlsx", "seed.xlsm.kiem-tra.xlsx"]
     assert "Đã có tệp" not in result.output
+
+
+def test_a_folder_where_the_file_without_extension_comes_first_annotates_it_and_refuses_the_namesake(tmp_path):
+    # "seed" sorts before "seed.xlsx": the extension-less file is annotated (openpyxl is given
+    # its bytes, not its name), and the namesake is refused without stopping the run.
+    filled(tmp_path, "seed", appendix(cut_total=9))
+    (tmp_path / "seed.xlsx").write_bytes((AWKWARD / "wrong-total.xlsx").read_bytes())
+    (tmp_path / "other.xlsx").write_bytes((AWKWARD / "wrong-total.xlsx").read_bytes())
+    result = CliRunner().invoke(app, ["check", "--annotate", str(tmp_path)])
+    assert result.exit_code == 1 and "unexpected" not in result.output and "bất ngờ" not in result.output
+    assert "trùng tên với bản của" in result.output
+    written = sorted(p.name for p in tmp_path.iterdir() if "kiem-tra" in p.name)
+    assert written == ["other.kiem-tra.xlsx", "seed.kiem-tra.xlsx"]
+
+
+def test_a_file_that_gets_no_copy_does_not_claim_its_name(tmp_path):
+    # "seed" is an unfilled template (an issue of the file, no cell to mark): seed.xlsx gets the name.
+    (tmp_path / "seed").write_bytes((AWKWARD / "unfilled-template.xlsx").read_bytes())
+    (tmp_path / "seed.xlsx").write_bytes((AWKWARD / "wrong-total.xlsx").read_bytes())
+    result = CliRunner().invoke(app, ["check", "--annotate", str(tmp_path / "seed"), str(tmp_path / "seed.xlsx")])
+    assert "trùng tên với bản của" not in result.output
+    assert (tmp_path / "seed.kiem-tra.xlsx").exists()
+
+
+def test_an_xls_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    from toolkit.safety import LIMITS
+
+    big = tmp_path / "big.xls"
+    big.write_bytes((AWKWARD / "seed-libreoffice.xls").read_bytes())
+    os.truncate(big, LIMITS.max_file + 1)  # sparse: no 50 MB written
+    report = check(big)
+    assert errors(report) == {("file-unsafe", "")} and "50 MB" in report.errors[0].message
 
 
 def test_an_input_without_extension_never_overwrites_the_copy_of_its_xlsx_namesake(tmp_path):

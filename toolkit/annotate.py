@@ -43,7 +43,9 @@ def annotated_bytes(report: FileReport, source: Path, *, lang: str = "vi") -> by
     marked = [i for i in report.issues if i.sheet and i.cell]
     if not marked or report.fmt not in ("xlsx", "xlsm"):
         return None
-    wb = openpyxl.load_workbook(source)
+    # From its bytes: openpyxl goes by the name's extension, and an input named "seed" (or a
+    # stored upload) is an xlsx all the same, as dv read it.
+    wb = openpyxl.load_workbook(io.BytesIO(Path(source).read_bytes()))
     by_cell: dict[tuple[str, str], list] = defaultdict(list)
     for issue in marked:
         by_cell[(issue.sheet, issue.cell)].append(issue)

@@ -151,13 +151,15 @@ def _read_and_validate(path: Path | bytes, kind: str, form: Form, roster: Roster
     from python_calamine import CalamineError, PasswordError
 
     from .readers import read_raw
-    from .safety import Broken, TooLarge, Unsafe, check_zip
+    from .safety import Broken, TooLarge, Unsafe, check_size, check_zip
     from .validate import extract
 
     name = report.name
     try:
         if kind in ("xlsx", "xlsm", "ods"):
             check_zip(path)
+        else:
+            check_size(path)
         book = read_raw(path, kind, form)
     except Unsafe as exc:
         report.issues.append(make_issue("file-unsafe", file=name, reason=str(exc)))

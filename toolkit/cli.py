@@ -356,7 +356,7 @@ def check(
                 typer.echo(t("check.annotate_archive", lang, path=report.name), err=True)
                 continue
             target = annotated_path(Path(report.path)).resolve()
-            if (other := targets.setdefault(target, report.path)) != report.path:
+            if (other := targets.get(target, report.path)) != report.path:
                 typer.echo(t("check.annotate_clash", lang, path=report.path, target=target.name, other=other), err=True)
                 continue
             try:
@@ -364,6 +364,11 @@ def check(
             except DvError as exc:
                 typer.echo(exc.render(lang), err=True)
                 continue
+            except Exception as exc:  # noqa: BLE001 - openpyxl's own failure on one file: the copy is a courtesy, the others go on
+                typer.echo(t("check.annotate_failed", lang, path=report.path, reason=str(exc)[:200]), err=True)
+                continue
+            if written:
+                targets[target] = report.path
             key, path = ("check.annotated", written) if written else ("check.annotate_skipped", report.path)
             typer.echo(t(key, lang, path=path), err=True)
     # Readable: got past the file-level checks (not broken, unsafe, encrypted or ignored).

@@ -218,6 +218,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cannot annotate {path}: its annotated copy ({target}) has the name of {other}'s, written in this run. "
         "Rename one of the two files (for example add the .xlsx extension) and run again.",
     ),
+    "check.annotate_failed": (
+        "Không ghi được bản có ghi chú của {path} (openpyxl không mở được tệp: {reason}). Kết quả kiểm tra ở trên "
+        "vẫn đúng; các tệp khác vẫn được ghi chú.",
+        "Could not write the annotated copy of {path} (openpyxl cannot open it: {reason}). The check results above "
+        "stand; the other files are still annotated.",
+    ),
     "check.annotate_archive": (
         "Không ghi chú được {path}: tệp nằm trong tệp nén. Giải nén ra thư mục rồi chạy lại với --annotate.",
         "Cannot annotate {path}: it is inside an archive. Unpack it into a folder and run again with --annotate.",

@@ -77,13 +77,20 @@ def _ref_extent(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col
 
 
-def check_zip(source: Path | bytes, limits: Limits = LIMITS) -> None:
-    """Raise :class:`Unsafe`, :class:`Broken` or :class:`TooLarge`; return if safe to parse.
-    ``source``: the file, or its bytes (read once by the caller)."""
+def check_size(source: Path | bytes, limits: Limits = LIMITS) -> None:
+    """Raise :class:`Unsafe` for a file over the size limit, whatever its format (an .xls
+    too: an appendix is ~100 kB)."""
     in_memory = isinstance(source, (bytes, bytearray, memoryview))
     size = len(source) if in_memory else Path(source).stat().st_size  # type: ignore[arg-type]
     if size > limits.max_file:
         raise Unsafe(f"tệp {size // (1024 * 1024)} MB, quá {limits.max_file // (1024 * 1024)} MB")
+
+
+def check_zip(source: Path | bytes, limits: Limits = LIMITS) -> None:
+    """Raise :class:`Unsafe`, :class:`Broken` or :class:`TooLarge`; return if safe to parse.
+    ``source``: the file, or its bytes (read once by the caller)."""
+    check_size(source, limits)
+    in_memory = isinstance(source, (bytes, bytearray, memoryview))
     try:
         zf = zipfile.ZipFile(io.BytesIO(source) if in_memory else source)  # type: ignore[arg-type]
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:

@@ -15,7 +15,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .form import Field, Form, Table, col_letters, quote_sheet
+from .form import Field, Form, Table, col_index, col_letters, quote_sheet
 from .live import (
     CANNOT,
     MISSING,
@@ -497,7 +497,8 @@ class _Writer:
             f"{form.layout.headers[form.layout.check_column]}."
         )
         ws.merge_range(f"{left}2:{right}2", note, st.italic)
-        ws.set_row(1, text_height(note, sum(w for c, w in table.widths.items() if left <= c <= right)))
+        printed = range(col_index(left), col_index(right) + 1)
+        ws.set_row(1, text_height(note, sum(w for c, w in table.widths.items() if col_index(c) in printed)))
         header = table.header_row
         ws.write_string(f"{first}{header}", form.layout.headers[form.layout.number_column], st.header)
         for col in table.columns:

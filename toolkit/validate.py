@@ -150,7 +150,9 @@ def _identify(book: RawBook, form: Form, file_name: str, out: Extracted) -> bool
             continue  # the label as the template wrote it (most of them): the same once normalised
         actual = _norm(raw)
         if actual != _norm(expected):
-            earlier = form.moved_cells.get((sheet, cell))
+            # Only in a template of the earlier layout (by its fingerprint) is the label elsewhere.
+            earlier_layout = meta.get("fingerprint") in form.accepted_fingerprints - {form.fingerprint}
+            earlier = form.moved_cells.get((sheet, cell)) if earlier_layout else None
             if earlier is not None and actual == "" and (was := _norm(book.value(sheet, earlier))):
                 if was == _norm(expected):
                     continue  # a template made before the label moved: same content, read the same

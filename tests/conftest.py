@@ -45,22 +45,22 @@ def roster(roster_path: Path) -> Roster:
     return read_roster(roster_path)
 
 
+def _installed(exe: str | None, missing: str) -> str:
+    if exe is None:
+        pytest.skip(missing)
+    return exe
+
+
 @pytest.fixture(scope="session")
 def soffice() -> str:
     """The LibreOffice executable; the test is skipped when it is not installed."""
-    exe = testing.soffice()
-    if exe is None:
-        pytest.skip(NO_SOFFICE)
-    return exe
+    return _installed(testing.soffice(), NO_SOFFICE)
 
 
 @pytest.fixture(scope="session")
 def ssconvert() -> str:
     """Gnumeric's ssconvert; the test is skipped when it is not installed."""
-    exe = testing.ssconvert()
-    if exe is None:
-        pytest.skip(NO_SSCONVERT)
-    return exe
+    return _installed(testing.ssconvert(), NO_SSCONVERT)
 
 
 @pytest.fixture(scope="session")

@@ -438,7 +438,7 @@ class _Pool:
 
     def __init__(self, work: list[Job], form: Form, roster: Roster | None, jobs: int, memory_limit: int,
                  done: Callable[[int, FileReport], None]) -> None:  # fmt: skip
-        self.work, self.form, self.form_path, self.roster, self.jobs = work, form, form.path, roster, max(1, jobs)
+        self.work, self.form, self.roster, self.jobs = work, form, roster, max(1, jobs)
         self.memory_limit, self.done = memory_limit, done
 
     def run(self, pending: list[int]) -> None:
@@ -446,7 +446,7 @@ class _Pool:
 
         ctx = _context()
         if ctx.get_start_method() == "fork":
-            _FORMS[self.form_path] = self.form  # inherited by every worker
+            _FORMS[self.form.path] = self.form  # inherited by every worker
         queue: deque[int] = deque(pending)
         suspects: deque[int] = deque()  # files a worker died reading, to be read again alone
         workers: list[_Worker] = []
@@ -459,7 +459,7 @@ class _Pool:
                 while len(workers) < self.jobs and len(workers) < len(queue) + len(suspects) + sum(
                     1 for w in workers if w.sent
                 ):
-                    workers.append(_Worker(ctx, self.form_path, self.roster, self.memory_limit))
+                    workers.append(_Worker(ctx, self.form.path, self.roster, self.memory_limit))
                 for w in workers:
                     if w.alone or not w.process.is_alive():
                         continue

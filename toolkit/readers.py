@@ -203,17 +203,14 @@ def saved_at(source: Source, fmt: str) -> dt.datetime | None:
 
 
 def _zip_saved_at(archive: zipfile.ZipFile, fmt: str) -> dt.datetime | None:
-    from .safety import defused_expat
+    from .safety import defused_expat, feed_part
 
     part, tag = _SAVED_AT[fmt]
     target = _SavedAtTarget(tag)
     expat = defused_expat(target.start, target.end, target.data)
     try:
         with archive.open(part) as stream:
-            read = 0
-            while read < _SAVED_AT_MAX and (chunk := stream.read(4096)):
-                read += len(chunk)
-                expat.Parse(chunk, False)
+            feed_part(expat, stream, 4096, limit=_SAVED_AT_MAX)
     except _Found as found:
         return parse_saved_at(found.text)
     except Exception:  # noqa: BLE001 - a missing or odd part only means the file does not say
@@ -294,14 +291,12 @@ def _scan(archive: zipfile.ZipFile, part: str, target: Any) -> None:
     from xml.etree.ElementTree import ParseError
     from xml.parsers.expat import ExpatError
 
-    from .safety import defused_expat
+    from .safety import defused_expat, feed_part
 
     expat = target.parser = defused_expat(target.start, target.end)
     try:
         with archive.open(part) as stream:
-            while chunk := stream.read(65536):
-                expat.Parse(chunk, False)
-        expat.Parse(b"", True)
+            feed_part(expat, stream, 65536)
     except _Enough:
         pass
     except ExpatError as exc:

@@ -77,11 +77,14 @@ def _ref_extent(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col
 
 
+def _in_memory(source: Path | bytes) -> bool:
+    return isinstance(source, (bytes, bytearray, memoryview))
+
+
 def check_size(source: Path | bytes, limits: Limits = LIMITS) -> None:
     """Raise :class:`Unsafe` for a file over the size limit, whatever its format (an .xls
     too: an appendix is ~100 kB)."""
-    in_memory = isinstance(source, (bytes, bytearray, memoryview))
-    size = len(source) if in_memory else Path(source).stat().st_size  # type: ignore[arg-type]
+    size = len(source) if _in_memory(source) else Path(source).stat().st_size  # type: ignore[arg-type]
     if size > limits.max_file:
         raise Unsafe(f"tệp {size // (1024 * 1024)} MB, quá {limits.max_file // (1024 * 1024)} MB")
 
@@ -90,9 +93,8 @@ def check_zip(source: Path | bytes, limits: Limits = LIMITS) -> None:
     """Raise :class:`Unsafe`, :class:`Broken` or :class:`TooLarge`; return if safe to parse.
     ``source``: the file, or its bytes (read once by the caller)."""
     check_size(source, limits)
-    in_memory = isinstance(source, (bytes, bytearray, memoryview))
     try:
-        zf = zipfile.ZipFile(io.BytesIO(source) if in_memory else source)  # type: ignore[arg-type]
+        zf = zipfile.ZipFile(io.BytesIO(source) if _in_memory(source) else source)  # type: ignore[arg-type]
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise Broken(str(exc)) from None
     with zf:
@@ -164,6 +166,18 @@ if not all(handler for _name, handler in _REFUSING_HANDLERS):  # pragma: no cove
     raise RuntimeError("defusedxml's parser no longer sets its refusing handlers: XML would be parsed unprotected")
 
 
+def feed_part(expat: Any, stream: Any, chunk: int, limit: int | None = None) -> None:
+    """Give ``stream`` (an open zip part) to ``expat`` in pieces of ``chunk`` bytes, and end
+    the document; with ``limit``, stop after that many bytes without ending it. The handlers
+    stop it earlier by raising."""
+    read = 0
+    while (limit is None or read < limit) and (piece := stream.read(chunk)):
+        read += len(piece)
+        expat.Parse(piece, False)
+    if limit is None:
+        expat.Parse(b"", True)
+
+
 def defused_expat(start: Any, end: Any = None, data: Any = None) -> Any:
     """An expat parser with defusedxml's refusing handlers (DTDs, entities, external
     references) that calls dv's own element handlers directly (no ElementTree events): the one
@@ -184,9 +198,7 @@ def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) ->
     expat = defused_expat(_Target(info.filename, is_sheet, limits).start)  # ~13 parts a file
     try:
         with zf.open(info) as stream:
-            while chunk := stream.read(1024):
-                expat.Parse(chunk, False)
-            expat.Parse(b"", True)
+            feed_part(expat, stream, 1024)
     except _Done:
         return
     except (defusedxml.DTDForbidden, defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):

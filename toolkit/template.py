@@ -107,7 +107,8 @@ NEXT_ROW_BORDER = "#A6A6A6"
 class _Styles:
     def __init__(self, wb: Workbook) -> None:
         base = {"font_name": FONT, "font_size": 12, "valign": "vcenter"}
-        cell = {**base, "border": 1, "text_wrap": True}
+        open_cell = {**base, "text_wrap": True}  # a table's pre-made rows: no border (see table_inputs)
+        cell = {**open_cell, "border": 1}
         unlocked = {**cell, "locked": False, "bg_color": INPUT_FILL}
         add = wb.add_format
         self.title = add({**base, "bold": True, "font_size": 14, "align": "center"})
@@ -140,12 +141,9 @@ class _Styles:
         # every page of the print area that holds a border or a fill, so 300 bordered empty
         # rows were 8 pages for 7 documents. Filled rows, and the next row to type in, get
         # theirs from conditional formats (which do not make a page print).
-        self.table_inputs = {
-            type_: add({k: v for k, v in {**unlocked, **fmt}.items() if k not in ("border", "bg_color")})
-            for type_, fmt in _INPUT_FORMATS.items()
-        }
-        self.table_center = add({k: v for k, v in {**cell, "align": "center"}.items() if k != "border"})
-        self.table_check = add({k: v for k, v in {**cell, "italic": True, "font_size": 11}.items() if k != "border"})
+        self.table_inputs = {type_: add({**open_cell, "locked": False, **fmt}) for type_, fmt in _INPUT_FORMATS.items()}
+        self.table_center = add({**open_cell, "align": "center"})
+        self.table_check = add({**open_cell, "italic": True, "font_size": 11})
         self.cf_row_filled = add({"border": 1})
         self.cf_row_filled_input = add({"border": 1, "bg_color": INPUT_FILL})
         self.cf_row_next = add({"border": 1, "border_color": NEXT_ROW_BORDER, "bg_color": INPUT_FILL})

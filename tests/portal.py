@@ -4,7 +4,13 @@ roster, and a clerk who opens a unit's link and uploads files the way a browser 
 from __future__ import annotations
 
 import csv
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +23,37 @@ SAMPLES = ROOT / "samples" / "submissions"
 ROSTER_PATH = ROOT / "samples" / "units.csv"
 ROSTER = read_roster(ROSTER_PATH)
 PASSWORD = "mat-khau-cua-so"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_dv_serve(data: Path, *options: str, context: Any = None) -> tuple[subprocess.Popen, str, int]:
+    """``dv serve`` on the sample roster in a process of its own, as ``make serve`` starts it
+    (the officer's password set first), once it answers: the process, its base URL and port.
+    ``context``: the TLS context of an HTTPS portal. The caller stops the process."""
+    import pytest
+
+    port = free_port()
+    dv = [sys.executable, "-m", "toolkit.cli", "serve", "--data", str(data)]
+    env = {**os.environ, "DV_PASSWORD": PASSWORD}
+    subprocess.run([*dv, "--set-password"], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([*dv, "--units", str(ROSTER_PATH), "--port", str(port), *options],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    url = f"{'https' if context else 'http'}://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url + "/admin/login", timeout=2, context=context)
+            break
+        except OSError:  # urllib's URLError too: not listening yet
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail(proc.stdout.read().decode())
+    return proc, url, port
 
 
 def sample(code: str) -> Path:

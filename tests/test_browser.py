@@ -9,18 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from domain import appendix
-from portal import PASSWORD, ROOT, ROSTER_PATH, links, sample
+from portal import PASSWORD, ROOT, links, sample, start_dv_serve
 from toolkit.testing import SEED_DOCS, fill_template
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
@@ -36,33 +32,13 @@ FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-u
          "--lang=vi")  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
     """``dv serve`` on the sample roster, as ``make serve`` starts it; the base URL and folder."""
-    data, port = tmp_path / "portal", free_port()
-    dv = [sys.executable, "-m", "toolkit.cli", "serve", "--data", str(data)]
-    env = {**os.environ, "DV_PASSWORD": PASSWORD}
-    subprocess.run([*dv, "--set-password"], env=env, check=True, capture_output=True)
+    data = tmp_path / "portal"
     # A deadline a month ahead: uploads are on time, and the screenshots show a plausible date.
     deadline = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-    proc = subprocess.Popen([*dv, "--units", str(ROSTER_PATH), "--port", str(port), "--deadline", deadline],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail(proc.stdout.read().decode())
+    proc, url, _port = start_dv_serve(data, "--deadline", deadline)
     yield url, data
     proc.terminate()
     proc.wait(10)

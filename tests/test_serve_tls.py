@@ -4,29 +4,19 @@ SIGTERM (the way a service manager stops it)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from portal import PASSWORD, ROSTER_PATH
+from portal import start_dv_serve
 
 pytest.importorskip("uvicorn")
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a certificate")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -34,24 +24,10 @@ def https_portal(tmp_path):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
                     "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)  # fmt: skip
-    data, port = tmp_path / "portal", free_port()
-    dv = [sys.executable, "-m", "toolkit.cli", "serve", "--data", str(data)]
-    env = {**os.environ, "DV_PASSWORD": PASSWORD}
-    subprocess.run([*dv, "--set-password"], env=env, check=True, capture_output=True)
-    proc = subprocess.Popen([*dv, "--units", str(ROSTER_PATH), "--port", str(port), "--tls-cert", str(cert),
-                             "--tls-key", str(key)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
     context = ssl.create_default_context(cafile=str(cert))
     context.check_hostname = False  # the certificate names the address, not a host name
-    url = f"https://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url + "/admin/login", timeout=2, context=context)
-            break
-        except (OSError, urllib.error.URLError):
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail(proc.stdout.read().decode())
+    proc, url, port = start_dv_serve(tmp_path / "portal", "--tls-cert", str(cert), "--tls-key", str(key),
+                                     context=context)  # fmt: skip
     yield proc, url, port, context
     if proc.poll() is None:
         proc.kill()

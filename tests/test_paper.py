@@ -79,6 +79,32 @@ def test_forty_documents_print_on_two_pages_with_the_heading_on_each(form, forty
     assert dates == 40
 
 
+@pytest.fixture(scope="module")
+def typed_printed(form, template_bytes, tmp_path_factory):
+    """The seed's 7 documents typed by a clerk in LibreOffice (through UNO) into an empty
+    template, saved as xlsx, ods and xls, and each file printed by LibreOffice."""
+    from test_clerk_edits import _uno_available, clerk, typed
+
+    if not _uno_available():
+        pytest.skip("LibreOffice with python3-uno (/usr/bin/python3) is needed")
+    tmp = tmp_path_factory.mktemp("paper-typed")
+    fill_template(template_bytes, SEED, [], out=tmp / "empty-table.xlsx")
+    table = form.tables["van_ban"]
+    saved = {fmt: str(tmp / f"typed.{fmt}") for fmt in ("xlsx", "ods", "xls")}
+    clerk([{"source": str(tmp / "empty-table.xlsx"), "save": saved, "steps": [
+        {"do": "rows", "sheet": table.sheet, "cell": f"{table.first_column}{table.first_row}",
+         "rows": [typed(d) for d in SEED_DOCS]}]}], tmp)  # fmt: skip
+    return {fmt: pages_by_sheet(libreoffice_convert(path, "pdf", tmp / f"pdf-{fmt}", recalc=False))
+            for fmt, path in saved.items()}  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls"])
+def test_documents_typed_in_libreoffice_print_on_one_page(form, typed_printed, fmt):
+    pages = typed_printed[fmt][form.tables["van_ban"].sheet]
+    assert [o for o, _ in pages] == ["landscape"]
+    assert all(doc["number"] in pages[0][1] for doc in SEED_DOCS)
+
+
 def test_guide_is_readable_on_paper(form, printed):
     pages = printed[form.layout.guide_sheet]
     assert [o for o, _ in pages] == ["portrait"] * len(pages) and len(pages) <= 2

@@ -42,3 +42,20 @@ def test_an_earlier_title_cell_that_is_not_a_cell_is_refused(tmp_path, bad):
     with pytest.raises(FormError) as info:
         load_form(str(_copy(tmp_path, LINE, f"earlier_title_cell = {bad}\n")))
     assert "[tables.van_ban].earlier_title_cell" in str(info.value)
+
+
+def test_the_guide_names_the_sheets_and_lists_of_the_form(tmp_path):
+    import io
+
+    import openpyxl
+
+    from toolkit.template import build_template
+
+    form = load_form(str(_copy(tmp_path, 'sheet = "Văn bản"\n', 'sheet = "Danh mục văn bản"\n')))
+    wb = openpyxl.load_workbook(io.BytesIO(build_template(form)))
+    guide = [c.value for row in wb[form.layout.guide_sheet].iter_rows() for c in row if c.value]
+    assert (
+        '- Số văn bản ở trang "Phụ lục" tự đếm từ trang "Danh mục văn bản": gõ đè số khác vào các ô này là lỗi.  [lỗi]'
+        in guide
+    )
+    assert any(text.startswith("- Cơ quan ban hành, loại văn bản phải có trong danh sách") for text in guide)

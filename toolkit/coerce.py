@@ -22,7 +22,17 @@ from .legacy import detect_legacy, to_unicode
 from .rules import format_number, format_percent
 from .text import text_key
 
-__all__ = ["Coerced", "coerce", "parse_number", "parse_date", "MAX_TEXT", "CUT_MARK", "cut_text"]
+__all__ = [
+    "Coerced",
+    "coerce",
+    "parse_number",
+    "parse_date",
+    "is_whole",
+    "choices_by_key",
+    "MAX_TEXT",
+    "CUT_MARK",
+    "cut_text",
+]
 
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b]+")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
@@ -208,7 +218,7 @@ def _date(raw: Any, issue: MakeIssue) -> Coerced:
 
 def _choice(cleaned: Coerced, choices: tuple[str, ...], issue: MakeIssue) -> Coerced:
     # "Đảng uỷ" is "Đảng ủy" to a clerk: compare without case and tone-mark style, keep the form's value.
-    choice = _choices_by_key(choices).get(text_key(cleaned.value))
+    choice = choices_by_key(choices).get(text_key(cleaned.value))
     if choice is not None:
         return Coerced(choice, cleaned.issues)
     listed = ", ".join(choices)
@@ -216,7 +226,7 @@ def _choice(cleaned: Coerced, choices: tuple[str, ...], issue: MakeIssue) -> Coe
 
 
 @lru_cache(maxsize=64)
-def _choices_by_key(choices: tuple[str, ...]) -> dict[str, str]:
+def choices_by_key(choices: tuple[str, ...]) -> dict[str, str]:
     """A form's list of choices by comparison key; the first of a key, as a scan finds it."""
     by_key: dict[str, str] = {}
     for choice in choices:
@@ -254,13 +264,18 @@ def _number(number: float | int, type_: str, issue: MakeIssue) -> Coerced:
                                                         read=format_percent(value))])  # fmt: skip
         return _checked(number, type_, issue, [])
     if isinstance(number, float):
-        nearest = round(number)
-        # A count computed by a pasted formula carries float noise (29.0000001, 28.999999999999996):
-        # it is that whole number. Relative for big numbers, whose noise grows with them; 29.5 is not.
-        if not math.isclose(number, nearest, rel_tol=INTEGER_REL_TOL, abs_tol=INTEGER_ABS_TOL):
+        if not is_whole(number):
             return Coerced(None, [issue("value-not-integer", value=format_number(number))], ok=False)
-        number = int(nearest)
+        number = int(round(number))
     return _checked(number, type_, issue, [])
+
+
+def is_whole(number: float) -> bool:
+    """Whether ``number`` is a whole number to the reader (and to the sheet's live checks).
+
+    A count computed by a pasted formula carries float noise (29.0000001, 28.999999999999996):
+    it is that whole number. Relative for big numbers, whose noise grows with them; 29.5 is not."""
+    return math.isclose(number, round(number), rel_tol=INTEGER_REL_TOL, abs_tol=INTEGER_ABS_TOL)
 
 
 def _checked(value: float | int, type_: str, issue: MakeIssue, issues: list[Issue]) -> Coerced:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .coerce import INTEGER_ABS_TOL, INTEGER_REL_TOL
+from .coerce import INTEGER_ABS_TOL, INTEGER_REL_TOL, choices_by_key, is_whole
 from .form import NUMERIC_TYPES, Field, Form, Rule, Table
 from .rules import EvalError, TableRef, excel_string
 from .text import spellings, text_key
@@ -61,19 +61,13 @@ def _rule_inputs(form: Form, rules: tuple[Rule, ...], but: str) -> list[Field]:
 # -- values as the reader takes them -----------------------------------------------------------
 
 
-def _whole(value: float) -> bool:
-    """Within the reader's tolerance of a whole number (float noise of a pasted formula)."""
-    nearest = round(value)
-    return math.isclose(value, nearest, rel_tol=INTEGER_REL_TOL, abs_tol=INTEGER_ABS_TOL)
-
-
 def _read_number(type_: str, value: Any) -> Any:
     """What the reader makes of a number in a field of ``type_`` (12,5 in a rate is 12,5 %)."""
     if not _is_number(value):
         return value
     if type_ == "percent" and 1 < value <= 100:
         return value / 100
-    if type_ == "integer" and isinstance(value, float) and _whole(value):
+    if type_ == "integer" and isinstance(value, float) and is_whole(value):
         return int(round(value))
     return value
 
@@ -142,7 +136,7 @@ def _value_checks(form: Form, type_: str, code: str) -> tuple[list[_Check], list
     if type_ in ("integer", "percent"):
         errors.append(_Check("{x}<0", lambda v: num(v) and v < 0, NEGATIVE))
     if type_ == "integer":
-        errors.append(_Check(f"NOT({_xl_whole('{x}')})", lambda v: num(v) and not _whole(float(v)), NOT_INTEGER))
+        errors.append(_Check(f"NOT({_xl_whole('{x}')})", lambda v: num(v) and not is_whole(float(v)), NOT_INTEGER))
     if type_ == "percent":
         errors.append(_Check("{x}>100", lambda v: num(v) and v > 100, PERCENT_RANGE))
         warnings.append(_Check("{x}>1", lambda v: num(v) and v > 1, PERCENT_AS_NUMBER))
@@ -265,7 +259,7 @@ def _choice_spellings(form: Form, key: str) -> list[str]:
 
 def _in_list(form: Form, key: str, value: Any) -> bool:
     text = "" if isinstance(value, dt.date) else str(value)
-    return text_key(text) in {text_key(c.value) for c in form.choices[key]}
+    return text_key(text) in choices_by_key(form.choice_values(key))  # the reader's lookup, cached
 
 
 def row_names(table: Table) -> tuple[str, str, str]:

@@ -26,6 +26,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from .form import Form, col_index
+from .sniff import is_bytes, open_zip
 
 __all__ = ["RawBook", "Source", "read_raw", "assert_defused", "saved_at"]
 
@@ -42,15 +43,6 @@ def assert_defused() -> None:
         raise RuntimeError("defusedxml is not installed: XML would be parsed unprotected")
     if os.environ.get("OPENPYXL_DEFUSEDXML", "True") != "True":
         raise RuntimeError("OPENPYXL_DEFUSEDXML is set: openpyxl would parse XML unprotected")
-
-
-def _is_bytes(source: Any) -> bool:
-    return isinstance(source, (bytes, bytearray, memoryview))
-
-
-def open_zip(source: Source) -> zipfile.ZipFile:
-    """A zip container from a path or from the file's bytes."""
-    return zipfile.ZipFile(io.BytesIO(source) if _is_bytes(source) else source)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=8192)
@@ -94,7 +86,7 @@ def read_raw(source: Source, fmt: str, form: Form) -> RawBook:
     xlsx/xlsm/ods, call after ``safety.check_zip``."""
     book = RawBook(fmt=fmt)
     wanted = {form.layout.sheet, form.layout.meta_sheet, *(t.sheet for t in form.tables.values())}
-    if _is_bytes(source):
+    if is_bytes(source):
         wb = CalamineWorkbook.from_filelike(io.BytesIO(source))  # type: ignore[arg-type]
     else:
         wb = CalamineWorkbook.from_path(str(source))
@@ -460,7 +452,7 @@ def _xls_saved_at(source: Source) -> dt.datetime | None:
     import struct
 
     try:
-        if _is_bytes(source):
+        if is_bytes(source):
             data = source if isinstance(source, bytes) else bytes(source)  # type: ignore[arg-type]
         elif Path(source).stat().st_size > _OLE_MAX:  # type: ignore[arg-type]
             return None

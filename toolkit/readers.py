@@ -26,7 +26,8 @@ from typing import Any
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from .form import Form, col_index
-from .sniff import is_bytes, open_zip
+from .safety import LIMITS
+from .sniff import OLE_MAGIC, is_bytes, open_zip
 
 __all__ = ["RawBook", "Source", "read_raw", "assert_defused", "saved_at"]
 
@@ -439,8 +440,6 @@ def _row_number(text: str) -> int:
 
 # -- .xls: the OLE compound file's SummaryInformation, PID_LASTSAVE_DTM ----------------------------
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_OLE_MAX = 50 * 1024 * 1024  # as safety.Limits.max_file: an appendix .xls is ~100 kB
 _NO_SECTOR = 0xFFFFFFFA  # this and above: end of chain, free, FAT or DIFAT sector markers
 _PID_LASTSAVE_DTM, _VT_FILETIME = 13, 64
 _FILETIME_EPOCH = dt.datetime(1601, 1, 1, tzinfo=dt.UTC)
@@ -451,16 +450,17 @@ def _xls_saved_at(source: Source) -> dt.datetime | None:
     with bounded loops (a damaged or hostile file gives None, never a hang)."""
     import struct
 
+    # Never more than the size every file is refused over (an appendix .xls is ~100 kB).
     try:
         if is_bytes(source):
             data = source if isinstance(source, bytes) else bytes(source)  # type: ignore[arg-type]
-        elif Path(source).stat().st_size > _OLE_MAX:  # type: ignore[arg-type]
+        elif Path(source).stat().st_size > LIMITS.max_file:  # type: ignore[arg-type]
             return None
         else:
             data = Path(source).read_bytes()  # type: ignore[arg-type]
-        if len(data) > _OLE_MAX:
+        if len(data) > LIMITS.max_file:
             return None
-        if not data.startswith(_OLE_MAGIC):
+        if not data.startswith(OLE_MAGIC):
             return None
         size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
         mini_size = 1 << struct.unpack_from("<H", data, 0x20)[0]

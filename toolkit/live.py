@@ -128,7 +128,7 @@ class _Check:
     text: str
 
 
-def _value_checks(form: Form, type_: str, code: str) -> tuple[list[_Check], list[_Check]]:
+def _value_checks(type_: str) -> tuple[list[_Check], list[_Check]]:
     """(errors judged before the rules, warnings shown when the rules pass) for one value."""
     num = _is_number
     errors: list[_Check] = []
@@ -161,7 +161,7 @@ def _first_failing(checks: list[_Check], value: Any) -> str | None:
 def field_check_formula(form: Form, f: Field) -> str:
     rules = form.rules_for(f.code)
     others = _rule_inputs(form, rules, f.code)
-    errors, warnings = _value_checks(form, f.type, f.code)
+    errors, warnings = _value_checks(f.type)
     tail = _wrap_formula(warnings, f.code, excel_string(OK if rules else ""))
     body = _chain_formula(form, rules, field_reference(form), tail) if rules else tail
     if others:
@@ -182,7 +182,7 @@ def field_check_value(form: Form, f: Field, env: Mapping[str, Any], tables: Tabl
         return MISSING if f.required else ""
     if _textlike(f.type) and isinstance(value, str):
         return TEXT_DATE if f.type == "date" else TEXT_NUMBER
-    errors, warnings = _value_checks(form, f.type, f.code)
+    errors, warnings = _value_checks(f.type)
     failed = _first_failing(errors, value)
     if failed:
         return failed
@@ -225,11 +225,6 @@ def locked_check_formula(f: Field, expected: Any) -> str:
     literal = excel_string(str(expected)) if isinstance(expected, str) else repr(expected)
     text = excel_string(f"{LOCKED_CHANGED}{expected}")
     return f'IFERROR(IF({f.code}={literal},"",{text}),{excel_string(CANNOT)})'
-
-
-def locked_check_value(value: Any, expected: Any) -> str:
-    same = str(value).casefold() == str(expected).casefold() if isinstance(expected, str) else value == expected
-    return "" if same else f"{LOCKED_CHANGED}{expected}"
 
 
 def unit_lookup_check_formula(form: Form) -> str:

@@ -331,6 +331,12 @@ class Form:
         return tuple(f for f in self.fields if f.is_input)
 
     @cached_property
+    def input_types(self) -> Mapping[str, str]:
+        """Each input field's code → its type: how the sheet's checks read what was typed
+        there (every check cell asks, once per field and per value it caches)."""
+        return MappingProxyType({f.code: f.type for f in self.input_fields})
+
+    @cached_property
     def derived_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.source == "derived")
 

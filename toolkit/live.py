@@ -85,12 +85,12 @@ def _xl_read_number(type_: str, ref: str) -> str:
 
 
 def as_read(form: Form, env: Mapping[str, Any]) -> dict[str, Any]:
-    types = {f.code: f.type for f in form.fields if f.is_input}
+    types = form.input_types
     return {k: _read_number(types[k], v) if k in types else v for k, v in env.items()}
 
 
 def field_reference(form: Form) -> Callable[[str], str]:
-    types = {f.code: f.type for f in form.fields if f.is_input}
+    types = form.input_types
 
     def resolve(name: str) -> str:
         return _xl_read_number(types[name], name) if name in types else name

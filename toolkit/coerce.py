@@ -19,7 +19,7 @@ from typing import Any
 
 from .issues import Issue
 from .legacy import detect_legacy, to_unicode
-from .rules import format_number, format_percent
+from .rules import EXCEL_EPOCH, format_number, format_percent
 from .text import text_key
 
 __all__ = [
@@ -41,7 +41,6 @@ _DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
 _COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")  # not text; python-docx and XML refuse them
 _BARE_YEAR = re.compile(r"^\d{4}$")
 # No document or report of this appendix predates the state it reports to: an earlier date
@@ -201,7 +200,7 @@ def _date(raw: Any, issue: MakeIssue) -> Coerced:
     date-formatted cell, day 2016 of Excel's calendar (08/07/1905): an error, never a date."""
     date = _to_date(raw)
     if date is not None:
-        serial = (date - _EXCEL_EPOCH).days
+        serial = (date - EXCEL_EPOCH).days
         if serial in YEARS and not (isinstance(raw, dt.datetime) and raw.time() != dt.time()):
             return Coerced(None, [issue("value-date-year", value=format_number(date), year=serial)], ok=False)
         if date < EARLIEST_DATE:
@@ -211,7 +210,7 @@ def _date(raw: Any, issue: MakeIssue) -> Coerced:
         return Coerced(None, [issue("value-date-year", value=format_number(raw), year=int(raw))], ok=False)
     if isinstance(raw, int | float) and 20_000 < raw < 80_000:
         # A date cell that lost its date format (some .xls): an Excel serial number.
-        date = _EXCEL_EPOCH + dt.timedelta(days=int(raw))
+        date = EXCEL_EPOCH + dt.timedelta(days=int(raw))
         return Coerced(date, [issue("value-text-date", value=raw, read=format_number(date))])
     return Coerced(None, [issue("value-not-date", value=raw)], ok=False)
 

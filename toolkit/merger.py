@@ -349,20 +349,18 @@ def _settle_rejected(reports: list[FileReport], winners: dict[str, FileReport], 
                                                 for i in report.issues)  # fmt: skip
         order = saved_order(report, winner)
         if bad_date:
+            shown_vi, shown_en = ("trống", "empty") if not rejected_date else (format_number(rejected_date),) * 2
             if order < 0:
-                shown = format_number(rejected_date) if rejected_date else "trống"
                 report.status = "superseded"
                 report.issues.append(make_issue(
                     "merge-superseded", file=report.name, unit=report.unit_code,
                     other=winner.name,
-                    reason_vi=f"ngày báo cáo sai ({shown}); bản lưu sau đã sửa và hợp lệ",
-                    reason_en=f"wrong report date ({format_number(rejected_date) if rejected_date else 'empty'}); "
-                              "the file saved later is corrected and valid"))  # fmt: skip
+                    reason_vi=f"ngày báo cáo sai ({shown_vi}); bản lưu sau đã sửa và hợp lệ",
+                    reason_en=f"wrong report date ({shown_en}); the file saved later is corrected and valid"))  # fmt: skip
             else:
                 winner.issues.append(make_issue(
                     "merge-rejected-date", unit=winner.unit_code, file=winner.name,
-                    other=report.name, value_vi=format_number(rejected_date) if rejected_date else "trống",
-                    value_en=format_number(rejected_date) if rejected_date else "empty"))  # fmt: skip
+                    other=report.name, value_vi=shown_vi, value_en=shown_en))  # fmt: skip
         elif rejected_date < win_date or (rejected_date == win_date and order <= 0):
             report.status = "superseded"
             report.issues.append(make_issue(

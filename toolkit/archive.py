@@ -51,6 +51,7 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 def _error(path: Path, name: str, code: str, **params: object) -> FileReport:
+    # A member's name ("thu.zip/SXD.xlsx") always differs from its path's last part: shown.
     report = FileReport(path=str(path), shown_name=name if name != path.name else "")
     report.issues.append(make_issue(code, file=name, **params))
     return report
@@ -92,7 +93,6 @@ def open_archive(path: Path, workdir: Path, limits: Limits = LIMITS) -> list[Mem
                 base = "tep"
             if PurePosixPath(base).suffix.lower() in NESTED_EXTENSIONS:
                 out.append(_error(Path(report_path), shown, "archive-nested"))
-                out[-1].shown_name = shown
                 continue
             copy = workdir / f"{index:05d}" / base
             copy.parent.mkdir(parents=True)
@@ -101,9 +101,7 @@ def open_archive(path: Path, workdir: Path, limits: Limits = LIMITS) -> list[Mem
                 with zf.open(info) as src, copy.open("wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
-                report = _error(Path(report_path), shown, "archive-broken", reason=f"{inner}: {exc}"[:200])
-                report.shown_name = shown
-                out.append(report)
+                out.append(_error(Path(report_path), shown, "archive-broken", reason=f"{inner}: {exc}"[:200]))
                 continue
             out.append(Member(copy=copy, path=report_path, name=shown))
     return out

@@ -37,6 +37,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _new_report(path: str | Path, member: Member | None) -> FileReport:
+    """An empty report on ``path``, named as the archive member it is a copy of (if any)."""
+    if member is None:
+        return FileReport(path=str(path))
+    return FileReport(path=member.path, shown_name=member.name)
+
+
 def check_file(
     path: str | Path, form: Form, roster: Roster | None = None, *, member: Member | None = None
 ) -> FileReport:
@@ -45,7 +52,7 @@ def check_file(
     ``member``: ``path`` is the private copy of a file read from an archive; the report names
     it as the member (``archive.zip/inner.xlsx``)."""
     path = Path(path)
-    report = FileReport(path=member.path if member else str(path), shown_name=member.name if member else "")
+    report = _new_report(path, member)
     name = member.name if member else path.name
     ignored = ignore_reason(path)
     if ignored is not None:
@@ -283,7 +290,7 @@ def _work(job: Job, form_path: str, roster: Roster | None) -> FileReport:
 
 def _crashed(job: Job) -> FileReport:
     path, member = job
-    report = FileReport(path=member.path if member else path, shown_name=member.name if member else "")
+    report = _new_report(path, member)
     with contextlib.suppress(OSError):
         report.sha256 = sha256_of(Path(path))
     report.issues.append(make_issue("file-unreadable", file=report.name,

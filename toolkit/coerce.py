@@ -19,10 +19,20 @@ from typing import Any
 
 from .issues import Issue
 from .legacy import detect_legacy, to_unicode
-from .rules import format_number, format_percent
+from .rules import EXCEL_EPOCH, format_number, format_percent
 from .text import text_key
 
-__all__ = ["Coerced", "coerce", "parse_number", "parse_date", "MAX_TEXT", "CUT_MARK", "cut_text"]
+__all__ = [
+    "Coerced",
+    "coerce",
+    "parse_number",
+    "parse_date",
+    "is_whole",
+    "choices_by_key",
+    "MAX_TEXT",
+    "CUT_MARK",
+    "cut_text",
+]
 
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b]+")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
@@ -31,7 +41,6 @@ _DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
 _COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")  # not text; python-docx and XML refuse them
 _BARE_YEAR = re.compile(r"^\d{4}$")
 # No document or report of this appendix predates the state it reports to: an earlier date
@@ -191,7 +200,7 @@ def _date(raw: Any, issue: MakeIssue) -> Coerced:
     date-formatted cell, day 2016 of Excel's calendar (08/07/1905): an error, never a date."""
     date = _to_date(raw)
     if date is not None:
-        serial = (date - _EXCEL_EPOCH).days
+        serial = (date - EXCEL_EPOCH).days
         if serial in YEARS and not (isinstance(raw, dt.datetime) and raw.time() != dt.time()):
             return Coerced(None, [issue("value-date-year", value=format_number(date), year=serial)], ok=False)
         if date < EARLIEST_DATE:
@@ -201,14 +210,14 @@ def _date(raw: Any, issue: MakeIssue) -> Coerced:
         return Coerced(None, [issue("value-date-year", value=format_number(raw), year=int(raw))], ok=False)
     if isinstance(raw, int | float) and 20_000 < raw < 80_000:
         # A date cell that lost its date format (some .xls): an Excel serial number.
-        date = _EXCEL_EPOCH + dt.timedelta(days=int(raw))
+        date = EXCEL_EPOCH + dt.timedelta(days=int(raw))
         return Coerced(date, [issue("value-text-date", value=raw, read=format_number(date))])
     return Coerced(None, [issue("value-not-date", value=raw)], ok=False)
 
 
 def _choice(cleaned: Coerced, choices: tuple[str, ...], issue: MakeIssue) -> Coerced:
     # "Đảng uỷ" is "Đảng ủy" to a clerk: compare without case and tone-mark style, keep the form's value.
-    choice = _choices_by_key(choices).get(text_key(cleaned.value))
+    choice = choices_by_key(choices).get(text_key(cleaned.value))
     if choice is not None:
         return Coerced(choice, cleaned.issues)
     listed = ", ".join(choices)
@@ -216,7 +225,7 @@ def _choice(cleaned: Coerced, choices: tuple[str, ...], issue: MakeIssue) -> Coe
 
 
 @lru_cache(maxsize=64)
-def _choices_by_key(choices: tuple[str, ...]) -> dict[str, str]:
+def choices_by_key(choices: tuple[str, ...]) -> dict[str, str]:
     """A form's list of choices by comparison key; the first of a key, as a scan finds it."""
     by_key: dict[str, str] = {}
     for choice in choices:
@@ -254,13 +263,18 @@ def _number(number: float | int, type_: str, issue: MakeIssue) -> Coerced:
                                                         read=format_percent(value))])  # fmt: skip
         return _checked(number, type_, issue, [])
     if isinstance(number, float):
-        nearest = round(number)
-        # A count computed by a pasted formula carries float noise (29.0000001, 28.999999999999996):
-        # it is that whole number. Relative for big numbers, whose noise grows with them; 29.5 is not.
-        if not math.isclose(number, nearest, rel_tol=INTEGER_REL_TOL, abs_tol=INTEGER_ABS_TOL):
+        if not is_whole(number):
             return Coerced(None, [issue("value-not-integer", value=format_number(number))], ok=False)
-        number = int(nearest)
+        number = int(round(number))
     return _checked(number, type_, issue, [])
+
+
+def is_whole(number: float) -> bool:
+    """Whether ``number`` is a whole number to the reader (and to the sheet's live checks).
+
+    A count computed by a pasted formula carries float noise (29.0000001, 28.999999999999996):
+    it is that whole number. Relative for big numbers, whose noise grows with them; 29.5 is not."""
+    return math.isclose(number, round(number), rel_tol=INTEGER_REL_TOL, abs_tol=INTEGER_ABS_TOL)
 
 
 def _checked(value: float | int, type_: str, issue: MakeIssue, issues: list[Issue]) -> Coerced:

@@ -172,6 +172,9 @@ class Table:
     columns: tuple[Column, ...]
     rules: tuple[Rule, ...]
     widths: Mapping[str, float]
+    # Where templates of this form version made before the title moved had it (the TOML's
+    # ``earlier_title_cell``); None for a table whose title never moved.
+    earlier_title_cell: str | None = None
 
     @property
     def first_row(self) -> int:
@@ -328,6 +331,12 @@ class Form:
         return tuple(f for f in self.fields if f.is_input)
 
     @cached_property
+    def input_types(self) -> Mapping[str, str]:
+        """Each input field's code → its type: how the sheet's checks read what was typed
+        there (every check cell asks, once per field and per value it caches)."""
+        return MappingProxyType({f.code: f.type for f in self.input_fields})
+
+    @cached_property
     def derived_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.source == "derived")
 
@@ -388,10 +397,11 @@ class Form:
     @cached_property
     def moved_cells(self) -> Mapping[tuple[str, str], str]:
         """(sheet, cell) of a label → where templates of the same form version had it before
-        it moved. A table's title was above the number column until the documents sheet
-        printed only what was typed (November 2026): the templates units already hold must
-        still read, so the reader accepts a label at either place."""
-        return MappingProxyType({(t.sheet, t.title_cell): f"{t.number_column}1" for t in self.tables.values()})
+        it moved (a table's ``earlier_title_cell`` in the form definition). The templates
+        units already hold must still read, so the reader accepts a label at either place."""
+        return MappingProxyType(
+            {(t.sheet, t.title_cell): t.earlier_title_cell for t in self.tables.values() if t.earlier_title_cell}
+        )
 
     @cached_property
     def fingerprint(self) -> str:
@@ -401,8 +411,11 @@ class Form:
 
     @cached_property
     def accepted_fingerprints(self) -> frozenset[str]:
-        """This layout's fingerprint and that of the layout before a label moved
-        (:attr:`moved_cells`): same fields at the same cells, same labels."""
+        """This layout's fingerprint and, if a label moved (:attr:`moved_cells`), that of the
+        layout before: same fields at the same cells, same labels. A form with no moved label
+        accepts only its own, so no other layout passes as an earlier one."""
+        if not self.moved_cells:
+            return frozenset({self.fingerprint})
         return frozenset({self.fingerprint, self._fingerprint_of(tuple(self._each_fixed_cell(earlier=True)))})
 
     def _fingerprint_of(self, fixed: tuple[tuple[str, str, str], ...]) -> str:

@@ -45,6 +45,7 @@ _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 # Names Excel would read as a cell (A1, XFD12) or an R1C1 reference: not allowed as codes.
 _CELLISH = re.compile(r"^([a-z]{1,3}[0-9]+|r[0-9]*c?[0-9]*|c[0-9]*)$")
 _COLUMN = re.compile(r"^[A-Z]{1,3}$")
+_CELL = re.compile(r"^[A-Z]{1,3}[1-9][0-9]*$")
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -86,6 +87,11 @@ class _Loader:
     def column(self, value: Any, where: str) -> str:
         if not isinstance(value, str) or not _COLUMN.match(value):
             raise self.fail(where, f'cột {value!r} không hợp lệ (ví dụ "D")', f'invalid column {value!r} (e.g. "D")')
+        return value
+
+    def cell(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not _CELL.match(value):
+            raise self.fail(where, f'ô {value!r} không hợp lệ (ví dụ "A1")', f'invalid cell {value!r} (e.g. "A1")')
         return value
 
     def load(self) -> Form:
@@ -460,7 +466,7 @@ class _Loader:
                 t,
                 where,
                 ("sheet", "title", "header_row", "rows", "number_column", "check_column", "columns"),
-                ("title_en", "rules", "widths"),
+                ("title_en", "rules", "widths", "earlier_title_cell"),
             )
             cols = []
             for i, c in enumerate(self.as_list(t["columns"], f"{where}.columns")):
@@ -506,6 +512,11 @@ class _Loader:
                 columns=tuple(cols),
                 rules=rules,
                 widths=MappingProxyType(dict(t.get("widths", {}))),
+                earlier_title_cell=(
+                    self.cell(t["earlier_title_cell"], f"{where}.earlier_title_cell")
+                    if "earlier_title_cell" in t
+                    else None
+                ),
             )
         return out
 

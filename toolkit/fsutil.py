@@ -26,6 +26,7 @@ from pathlib import Path
 from .messages import DvError, os_error_text
 
 __all__ = [
+    "folder_of",
     "OutputError",
     "OutputSet",
     "atomic_write",
@@ -61,7 +62,7 @@ def check_writable(path: Path, *, force: bool) -> None:
     or its folder does not exist."""
     if path.is_dir():
         raise OutputError("output.is_folder", path=str(path))
-    folder = _folder(path)
+    folder = folder_of(path)
     if folder.exists() and not folder.is_dir():
         raise OutputError("output.parent_is_file", path=str(folder))
     if not folder.is_dir():
@@ -74,7 +75,7 @@ def check_creatable(path: Path, *, force: bool) -> None:
     """:func:`check_writable`, and a file can really be created in the folder (a read-only
     folder, a full quota, a network share that refuses): found before anything is read."""
     check_writable(path, force=force)
-    folder = _folder(path)
+    folder = folder_of(path)
     probe = folder / _temp_name(".probe")
     try:
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -126,7 +127,8 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _folder(path: Path) -> Path:
+def folder_of(path: Path) -> Path:
+    """The folder ``path`` is in: "." for a bare name (whose parent is the empty path)."""
     return path.parent if str(path.parent) else Path(".")
 
 
@@ -174,7 +176,7 @@ class OutputSet:
     def add(self, path: str | Path, data: bytes) -> Path:
         path = Path(path)
         check_writable(path, force=self.force)
-        folder = _folder(path)
+        folder = folder_of(path)
         tmp = folder / _temp_name(path.suffix)
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -223,7 +225,7 @@ class OutputSet:
                     if isinstance(exc, PermissionError):
                         raise OutputError("output.locked", path=str(target), reason=os_error_text(exc)) from None
                     raise OutputError(
-                        "output.unwritable", path=str(_folder(target)), reason=os_error_text(exc)
+                        "output.unwritable", path=str(folder_of(target)), reason=os_error_text(exc)
                     ) from None
                 self.committed = [target for target, _, _ in done]
                 _COMMITTED.extend(self.committed)  # before a held-back signal can stop the run
@@ -251,7 +253,7 @@ class OutputSet:
             return None
         old: Path | None = None
         if existed:
-            old = _folder(target) / _temp_name(target.suffix, "old-")
+            old = folder_of(target) / _temp_name(target.suffix, "old-")
             try:
                 os.link(target, old)
             except OSError:

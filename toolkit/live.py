@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .coerce import INTEGER_ABS_TOL, INTEGER_REL_TOL
+from .coerce import INTEGER_ABS_TOL, INTEGER_REL_TOL, choices_by_key, is_whole
 from .form import NUMERIC_TYPES, Field, Form, Rule, Table
 from .rules import EvalError, TableRef, excel_string
 from .text import spellings, text_key
@@ -61,19 +61,13 @@ def _rule_inputs(form: Form, rules: tuple[Rule, ...], but: str) -> list[Field]:
 # -- values as the reader takes them -----------------------------------------------------------
 
 
-def _whole(value: float) -> bool:
-    """Within the reader's tolerance of a whole number (float noise of a pasted formula)."""
-    nearest = round(value)
-    return math.isclose(value, nearest, rel_tol=INTEGER_REL_TOL, abs_tol=INTEGER_ABS_TOL)
-
-
 def _read_number(type_: str, value: Any) -> Any:
     """What the reader makes of a number in a field of ``type_`` (12,5 in a rate is 12,5 %)."""
     if not _is_number(value):
         return value
     if type_ == "percent" and 1 < value <= 100:
         return value / 100
-    if type_ == "integer" and isinstance(value, float) and _whole(value):
+    if type_ == "integer" and isinstance(value, float) and is_whole(value):
         return int(round(value))
     return value
 
@@ -91,12 +85,12 @@ def _xl_read_number(type_: str, ref: str) -> str:
 
 
 def as_read(form: Form, env: Mapping[str, Any]) -> dict[str, Any]:
-    types = {f.code: f.type for f in form.fields if f.is_input}
+    types = form.input_types
     return {k: _read_number(types[k], v) if k in types else v for k, v in env.items()}
 
 
 def field_reference(form: Form) -> Callable[[str], str]:
-    types = {f.code: f.type for f in form.fields if f.is_input}
+    types = form.input_types
 
     def resolve(name: str) -> str:
         return _xl_read_number(types[name], name) if name in types else name
@@ -134,7 +128,7 @@ class _Check:
     text: str
 
 
-def _value_checks(form: Form, type_: str, code: str) -> tuple[list[_Check], list[_Check]]:
+def _value_checks(type_: str) -> tuple[list[_Check], list[_Check]]:
     """(errors judged before the rules, warnings shown when the rules pass) for one value."""
     num = _is_number
     errors: list[_Check] = []
@@ -142,7 +136,7 @@ def _value_checks(form: Form, type_: str, code: str) -> tuple[list[_Check], list
     if type_ in ("integer", "percent"):
         errors.append(_Check("{x}<0", lambda v: num(v) and v < 0, NEGATIVE))
     if type_ == "integer":
-        errors.append(_Check(f"NOT({_xl_whole('{x}')})", lambda v: num(v) and not _whole(float(v)), NOT_INTEGER))
+        errors.append(_Check(f"NOT({_xl_whole('{x}')})", lambda v: num(v) and not is_whole(float(v)), NOT_INTEGER))
     if type_ == "percent":
         errors.append(_Check("{x}>100", lambda v: num(v) and v > 100, PERCENT_RANGE))
         warnings.append(_Check("{x}>1", lambda v: num(v) and v > 1, PERCENT_AS_NUMBER))
@@ -167,7 +161,7 @@ def _first_failing(checks: list[_Check], value: Any) -> str | None:
 def field_check_formula(form: Form, f: Field) -> str:
     rules = form.rules_for(f.code)
     others = _rule_inputs(form, rules, f.code)
-    errors, warnings = _value_checks(form, f.type, f.code)
+    errors, warnings = _value_checks(f.type)
     tail = _wrap_formula(warnings, f.code, excel_string(OK if rules else ""))
     body = _chain_formula(form, rules, field_reference(form), tail) if rules else tail
     if others:
@@ -188,7 +182,7 @@ def field_check_value(form: Form, f: Field, env: Mapping[str, Any], tables: Tabl
         return MISSING if f.required else ""
     if _textlike(f.type) and isinstance(value, str):
         return TEXT_DATE if f.type == "date" else TEXT_NUMBER
-    errors, warnings = _value_checks(form, f.type, f.code)
+    errors, warnings = _value_checks(f.type)
     failed = _first_failing(errors, value)
     if failed:
         return failed
@@ -233,11 +227,6 @@ def locked_check_formula(f: Field, expected: Any) -> str:
     return f'IFERROR(IF({f.code}={literal},"",{text}),{excel_string(CANNOT)})'
 
 
-def locked_check_value(value: Any, expected: Any) -> str:
-    same = str(value).casefold() == str(expected).casefold() if isinstance(expected, str) else value == expected
-    return "" if same else f"{LOCKED_CHANGED}{expected}"
-
-
 def unit_lookup_check_formula(form: Form) -> str:
     """The roster-dropdown template: a chosen name that gives no code is an error."""
     code, name = form.roster_code, form.roster_name
@@ -265,7 +254,7 @@ def _choice_spellings(form: Form, key: str) -> list[str]:
 
 def _in_list(form: Form, key: str, value: Any) -> bool:
     text = "" if isinstance(value, dt.date) else str(value)
-    return text_key(text) in {text_key(c.value) for c in form.choices[key]}
+    return text_key(text) in choices_by_key(form.choice_values(key))  # the reader's lookup, cached
 
 
 def row_names(table: Table) -> tuple[str, str, str]:

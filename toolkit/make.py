@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .form import Form
-from .fsutil import OutputError, OutputSet, atomic_write, check_creatable, check_writable, remove_stale_temporaries
+from .fsutil import (
+    OutputError,
+    OutputSet,
+    atomic_write,
+    check_creatable,
+    check_writable,
+    folder_of,
+    remove_stale_temporaries,
+)
 from .messages import DvError, os_error_text
 from .roster import Roster, RosterError, read_roster
 from .template import build_template, template_filename
@@ -93,7 +101,7 @@ def make_templates(
 
 def _prepare(target: Path, force: bool) -> tuple[Path, ...]:
     """Before building: leftovers of a killed run removed, the target creatable."""
-    removed = tuple(remove_stale_temporaries([target.parent if str(target.parent) else Path(".")]))
+    removed = tuple(remove_stale_temporaries([folder_of(target)]))
     check_creatable(target, force=force)
     return removed
 

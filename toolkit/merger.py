@@ -252,14 +252,25 @@ def _pick_per_unit(reports: list[FileReport], form: Form) -> dict[str, FileRepor
     return winners
 
 
+def _save_times(a: FileReport, b: FileReport) -> tuple[str, Any, Any] | None:
+    """The times that tell which of ``a`` and ``b`` was saved later, and which they are:
+    ("saved", …) the workbooks' own last-saved times when both have one and they differ, else
+    ("modified", …) the files' modification times when they differ, else None. One rule for
+    :func:`saved_order` and the words that explain it (:func:`_saved_basis`)."""
+    if a.saved_at is not None and b.saved_at is not None and a.saved_at != b.saved_at:
+        return "saved", a.saved_at, b.saved_at
+    if a.mtime is not None and b.mtime is not None and a.mtime != b.mtime:
+        return "modified", a.mtime, b.mtime
+    return None
+
+
 def saved_order(a: FileReport, b: FileReport) -> int:
     """-1 if ``a`` was saved before ``b``, 1 if after, 0 if dv cannot tell: the workbooks' own
     last-saved times when both have one, else the files' modification times."""
-    if a.saved_at is not None and b.saved_at is not None and a.saved_at != b.saved_at:
-        return -1 if a.saved_at < b.saved_at else 1
-    if a.mtime is not None and b.mtime is not None and a.mtime != b.mtime:
-        return -1 if a.mtime < b.mtime else 1
-    return 0
+    times = _save_times(a, b)
+    if times is None:
+        return 0
+    return -1 if times[1] < times[2] else 1
 
 
 def _submission_order(a: FileReport, b: FileReport) -> int:
@@ -275,12 +286,13 @@ def _local(value: dt.datetime) -> str:
 
 def _saved_basis(winner: FileReport, other: FileReport) -> tuple[str, str]:
     """Why ``winner`` counts as saved later, in words (vi, en)."""
-    if winner.saved_at is not None and other.saved_at is not None and winner.saved_at != other.saved_at:
-        won, lost = _local(winner.saved_at), _local(other.saved_at)
+    times = _save_times(winner, other)
+    if times is not None and times[0] == "saved":
+        won, lost = _local(times[1]), _local(times[2])
         return (f"được chương trình bảng tính lưu sau (lúc {won}, tệp kia lúc {lost})",
                 f"saved later by the spreadsheet program (at {won}, the other at {lost})")  # fmt: skip
-    if winner.mtime is not None and other.mtime is not None and winner.mtime != other.mtime:
-        won, lost = (_local(dt.datetime.fromtimestamp(t)) for t in (winner.mtime, other.mtime))
+    if times is not None:
+        won, lost = (_local(dt.datetime.fromtimestamp(t)) for t in times[1:])
         return (f"được sửa sau trên máy này (lúc {won}, tệp kia lúc {lost}; tệp không ghi thời điểm lưu)",
                 f"modified later on this computer (at {won}, the other at {lost}; no save time in the files)")  # fmt: skip
     return ("không xác định được tệp nào lưu sau (cùng thời điểm lưu)",
@@ -337,20 +349,18 @@ def _settle_rejected(reports: list[FileReport], winners: dict[str, FileReport], 
                                                 for i in report.issues)  # fmt: skip
         order = saved_order(report, winner)
         if bad_date:
+            shown_vi, shown_en = ("trống", "empty") if not rejected_date else (format_number(rejected_date),) * 2
             if order < 0:
-                shown = format_number(rejected_date) if rejected_date else "trống"
                 report.status = "superseded"
                 report.issues.append(make_issue(
                     "merge-superseded", file=report.name, unit=report.unit_code,
                     other=winner.name,
-                    reason_vi=f"ngày báo cáo sai ({shown}); bản lưu sau đã sửa và hợp lệ",
-                    reason_en=f"wrong report date ({format_number(rejected_date) if rejected_date else 'empty'}); "
-                              "the file saved later is corrected and valid"))  # fmt: skip
+                    reason_vi=f"ngày báo cáo sai ({shown_vi}); bản lưu sau đã sửa và hợp lệ",
+                    reason_en=f"wrong report date ({shown_en}); the file saved later is corrected and valid"))  # fmt: skip
             else:
                 winner.issues.append(make_issue(
                     "merge-rejected-date", unit=winner.unit_code, file=winner.name,
-                    other=report.name, value_vi=format_number(rejected_date) if rejected_date else "trống",
-                    value_en=format_number(rejected_date) if rejected_date else "empty"))  # fmt: skip
+                    other=report.name, value_vi=shown_vi, value_en=shown_en))  # fmt: skip
         elif rejected_date < win_date or (rejected_date == win_date and order <= 0):
             report.status = "superseded"
             report.issues.append(make_issue(

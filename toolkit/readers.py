@@ -26,6 +26,8 @@ from typing import Any
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from .form import Form, col_index
+from .safety import LIMITS
+from .sniff import OLE_MAGIC, is_bytes, open_zip
 
 __all__ = ["RawBook", "Source", "read_raw", "assert_defused", "saved_at"]
 
@@ -42,15 +44,6 @@ def assert_defused() -> None:
         raise RuntimeError("defusedxml is not installed: XML would be parsed unprotected")
     if os.environ.get("OPENPYXL_DEFUSEDXML", "True") != "True":
         raise RuntimeError("OPENPYXL_DEFUSEDXML is set: openpyxl would parse XML unprotected")
-
-
-def _is_bytes(source: Any) -> bool:
-    return isinstance(source, (bytes, bytearray, memoryview))
-
-
-def open_zip(source: Source) -> zipfile.ZipFile:
-    """A zip container from a path or from the file's bytes."""
-    return zipfile.ZipFile(io.BytesIO(source) if _is_bytes(source) else source)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=8192)
@@ -94,7 +87,7 @@ def read_raw(source: Source, fmt: str, form: Form) -> RawBook:
     xlsx/xlsm/ods, call after ``safety.check_zip``."""
     book = RawBook(fmt=fmt)
     wanted = {form.layout.sheet, form.layout.meta_sheet, *(t.sheet for t in form.tables.values())}
-    if _is_bytes(source):
+    if is_bytes(source):
         wb = CalamineWorkbook.from_filelike(io.BytesIO(source))  # type: ignore[arg-type]
     else:
         wb = CalamineWorkbook.from_path(str(source))
@@ -447,8 +440,6 @@ def _row_number(text: str) -> int:
 
 # -- .xls: the OLE compound file's SummaryInformation, PID_LASTSAVE_DTM ----------------------------
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_OLE_MAX = 50 * 1024 * 1024  # as safety.Limits.max_file: an appendix .xls is ~100 kB
 _NO_SECTOR = 0xFFFFFFFA  # this and above: end of chain, free, FAT or DIFAT sector markers
 _PID_LASTSAVE_DTM, _VT_FILETIME = 13, 64
 _FILETIME_EPOCH = dt.datetime(1601, 1, 1, tzinfo=dt.UTC)
@@ -459,16 +450,17 @@ def _xls_saved_at(source: Source) -> dt.datetime | None:
     with bounded loops (a damaged or hostile file gives None, never a hang)."""
     import struct
 
+    # Never more than the size every file is refused over (an appendix .xls is ~100 kB).
     try:
-        if _is_bytes(source):
+        if is_bytes(source):
             data = source if isinstance(source, bytes) else bytes(source)  # type: ignore[arg-type]
-        elif Path(source).stat().st_size > _OLE_MAX:  # type: ignore[arg-type]
+        elif Path(source).stat().st_size > LIMITS.max_file:  # type: ignore[arg-type]
             return None
         else:
             data = Path(source).read_bytes()  # type: ignore[arg-type]
-        if len(data) > _OLE_MAX:
+        if len(data) > LIMITS.max_file:
             return None
-        if not data.startswith(_OLE_MAGIC):
+        if not data.startswith(OLE_MAGIC):
             return None
         size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
         mini_size = 1 << struct.unpack_from("<H", data, 0x20)[0]

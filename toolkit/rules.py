@@ -25,6 +25,7 @@ __all__ = [
     "Expression",
     "RuleSyntaxError",
     "EvalError",
+    "EXCEL_EPOCH",
     "Template",
     "excel_string",
     "format_change",
@@ -359,7 +360,9 @@ _CALLS: dict[str, Callable[[list[Any]], Any]] = {
 }
 
 
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Excel's date serial numbers (and LibreOffice's) are days since this date from March 1900
+# on: Excel counts a 29/02/1900 that never was. Shared with toolkit.coerce.
+EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def _as_date(value: Any) -> dt.date:
@@ -368,7 +371,7 @@ def _as_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 2_958_466:
-        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        return EXCEL_EPOCH + dt.timedelta(days=int(value))
     raise EvalError("không phải ngày")
 
 

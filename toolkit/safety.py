@@ -13,7 +13,6 @@ The limits are generous for the appendix (a filled template is ~60 kB, ~25 parts
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 import zlib
@@ -25,6 +24,8 @@ from xml.parsers.expat import ExpatError, ParserCreate
 
 import defusedxml
 from defusedxml.ElementTree import XMLParser
+
+from .sniff import is_bytes, open_zip
 
 __all__ = ["Limits", "LIMITS", "Unsafe", "Broken", "TooLarge", "check_zip", "check_directory"]
 
@@ -77,14 +78,10 @@ def _ref_extent(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col
 
 
-def _in_memory(source: Path | bytes) -> bool:
-    return isinstance(source, (bytes, bytearray, memoryview))
-
-
 def check_size(source: Path | bytes, limits: Limits = LIMITS) -> None:
     """Raise :class:`Unsafe` for a file over the size limit, whatever its format (an .xls
     too: an appendix is ~100 kB)."""
-    size = len(source) if _in_memory(source) else Path(source).stat().st_size  # type: ignore[arg-type]
+    size = len(source) if is_bytes(source) else Path(source).stat().st_size  # type: ignore[arg-type]
     if size > limits.max_file:
         raise Unsafe(f"tệp {size // (1024 * 1024)} MB, quá {limits.max_file // (1024 * 1024)} MB")
 
@@ -94,7 +91,7 @@ def check_zip(source: Path | bytes, limits: Limits = LIMITS) -> None:
     ``source``: the file, or its bytes (read once by the caller)."""
     check_size(source, limits)
     try:
-        zf = zipfile.ZipFile(io.BytesIO(source) if _in_memory(source) else source)  # type: ignore[arg-type]
+        zf = open_zip(source)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise Broken(str(exc)) from None
     with zf:

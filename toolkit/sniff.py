@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Sniffed", "sniff", "ignore_reason", "WORKBOOK_EXTENSIONS", "READABLE"]
+__all__ = ["Sniffed", "sniff", "ignore_reason", "is_bytes", "open_zip", "WORKBOOK_EXTENSIONS", "READABLE"]
 
 WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 READABLE = ("xlsx", "xlsm", "xls", "ods")
@@ -74,9 +74,19 @@ def ignore_reason(path: Path) -> tuple[str, str] | None:
     return None
 
 
-def _zip_kind(source: Path | io.BytesIO) -> Sniffed:
+def is_bytes(source: object) -> bool:
+    """Whether ``source`` is a file's bytes (read once by the caller) rather than its path."""
+    return isinstance(source, (bytes, bytearray, memoryview))
+
+
+def open_zip(source: Path | bytes) -> zipfile.ZipFile:
+    """A zip container from a path or from the file's bytes."""
+    return zipfile.ZipFile(io.BytesIO(source) if is_bytes(source) else source)
+
+
+def _zip_kind(source: Path | bytes) -> Sniffed:
     try:
-        with zipfile.ZipFile(source) as zf:
+        with open_zip(source) as zf:
             names = set(zf.namelist())
             if "xl/workbook.xml" in names:
                 macro = "xl/vbaProject.bin" in names
@@ -103,7 +113,7 @@ def _zip_kind(source: Path | io.BytesIO) -> Sniffed:
 
 def sniff(source: Path | bytes, max_ole_scan: int = 64 * 1024 * 1024) -> Sniffed:
     """What ``source`` (a file, or its bytes read once by the caller) really is."""
-    in_memory = isinstance(source, (bytes, bytearray, memoryview))
+    in_memory = is_bytes(source)
     if in_memory:
         head = bytes(source[:512])
     else:
@@ -112,7 +122,7 @@ def sniff(source: Path | bytes, max_ole_scan: int = 64 * 1024 * 1024) -> Sniffed
     if not head:
         return Sniffed("empty")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _zip_kind(io.BytesIO(source) if in_memory else Path(source))  # type: ignore[arg-type]
+        return _zip_kind(source if in_memory else Path(source))
     if head.startswith(OLE_MAGIC):
         # Not parsing the container: its directory names the streams in UTF-16LE.
         data = bytes(source[:max_ole_scan]) if in_memory else Path(source).read_bytes()[:max_ole_scan]  # type: ignore[index]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .coerce import MAX_TEXT, cut_text
+from .coerce import cut_text
 from .form import Form, col_letters, quote_sheet
 from .issues import ERROR
 from .merger import MergeResult, report_date, summary_fields
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["build_summary", "TextTooLong", "summary_filename", "SUMMARY_SHEET", "TOTAL_LABEL", "SUMMARY_META_KEYS"]
 
-MAX_CELL_TEXT = MAX_TEXT
 SUMMARY_SHEET = "Tổng hợp"
 TOTAL_LABEL = "TOÀN TỈNH"
 COMPARE_SHEET = "So với năm trước"
@@ -73,7 +72,7 @@ def summary_filename(form: Form) -> str:
 def _put_text(ws: Worksheet, row: int, col: int, text: Any, fmt: Any = None) -> None:
     # A value from a unit is at most a cell long already (coerce cuts it, with a warning on
     # that unit's file); a text composed here is cut with the same mark, never stopping the summary.
-    value = cut_text("" if text is None else str(text), MAX_CELL_TEXT)
+    value = cut_text("" if text is None else str(text))  # to MAX_TEXT, one cell's limit
     code = ws.write_string(row, col, value, fmt)
     if code != 0:
         raise TextTooLong(f"{ws.name}!{col_letters(col)}{row + 1}: write_string → {code}")

@@ -82,11 +82,30 @@ def template_filename(form: Form, unit: Unit | None = None) -> str:
 # The guide's column (characters): A4 portrait inside the Decree 30 margins at 100 %.
 GUIDE_WIDTH = 78
 # The checks of single values the sheet makes besides the form's rules (toolkit.live).
-GUIDE_CHECKS = (
-    "Số lượng là số nguyên không âm; tỷ lệ từ 0% đến 100% (gõ 12,5 được hiểu là 12,5%, kèm lưu ý).  [lỗi]",
-    'Cơ quan ban hành, loại văn bản phải có trong danh sách ("hoá" hay "hóa", "uỷ" hay "ủy" đều được).  [lỗi]',
-    'Số văn bản ở trang "Phụ lục" tự đếm từ trang "Văn bản": gõ đè số khác vào các ô này là lỗi.  [lỗi]',
+GUIDE_NUMBER_CHECK = (
+    "Số lượng là số nguyên không âm; tỷ lệ từ 0% đến 100% (gõ 12,5 được hiểu là 12,5%, kèm lưu ý).  [lỗi]"
 )
+
+
+def _guide_checks(form: Form) -> tuple[str, ...]:
+    """The guide's lines on those checks, naming the sheets and columns of ``form`` (the form
+    definition is the one place they are spelled)."""
+    lines = [GUIDE_NUMBER_CHECK]
+    labels = [c.label for t in form.tables.values() for c in t.columns if c.choices]
+    if labels:
+        # One sentence: the labels after the first continue it, so they start lower-case.
+        listed = ", ".join([labels[0], *(text[:1].lower() + text[1:] for text in labels[1:])])
+        lines.append(f'{listed} phải có trong danh sách ("hoá" hay "hóa", "uỷ" hay "ủy" đều được).  [lỗi]')
+    counted = {ref.table for f in form.fields if f.expr is not None for ref in f.expr.table_refs}
+    for table in form.tables.values():
+        if table.code in counted:
+            lines.append(
+                f'Số văn bản ở trang "{form.layout.sheet}" tự đếm từ trang "{table.sheet}": '
+                "gõ đè số khác vào các ô này là lỗi.  [lỗi]"
+            )
+    return tuple(lines)
+
+
 ON_RECEIPT_DETAIL = (
     "mã và tên đơn vị theo danh sách của Sở, báo cáo gửi nhiều lần hoặc trùng nhau, kiểu số ký hiệu "
     "văn bản (lưu ý), tệp đã bị sửa cấu trúc hay chép sang tệp khác"
@@ -569,7 +588,7 @@ class _Writer:
             anchor = form.field(rule.anchor) if rule.anchor else None
             where = f"{anchor.label} ({anchor.cell}): " if anchor else "Mỗi văn bản: "
             line(f"- {where}{rule.description or rule.live.text}  [{kind}]", st.wrap)
-        for text in GUIDE_CHECKS:
+        for text in _guide_checks(form):
             line(f"- {text}", st.wrap)
         row += 1
         line(f"Khi nhận tệp, Sở Nội vụ kiểm tra thêm: {ON_RECEIPT_DETAIL}.", st.wrap)

@@ -18,8 +18,8 @@ from typing import Any
 
 from ..archive import Member
 from ..check import MEMORY_LIMIT, check_file, expand_paths, sha256_of
+from ..check import _worker_form as _form
 from ..form import Form
-from ..form_loader import load_form_file
 from ..issues import FileReport, make_issue
 from ..roster import Roster
 from ..sniff import KIND_TEXT, ignore_reason, sniff
@@ -31,15 +31,10 @@ __all__ = ["Checker", "Outputs"]
 
 # -- what runs in a worker -----------------------------------------------------------------------
 
-_FORMS: dict[str, Form] = {}
 
-
-def _form(path: str) -> Form:
-    if path not in _FORMS:
-        _FORMS[path] = load_form_file(path)
-    return _FORMS[path]
-
-
+# Not check._worker_init: its die-with-parent uses PR_SET_PDEATHSIG, which fires when the
+# *thread* that started the worker ends, and the portal starts its workers from anyio's worker
+# threads, which end after a few idle seconds -- every pool would be killed under the server.
 def _init(memory_limit: int) -> None:
     with contextlib.suppress(ImportError, ValueError, OSError):
         import resource

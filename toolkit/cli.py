@@ -617,39 +617,38 @@ def serve(
     try:
         from .web import ServeOptions, parse_size
         from .web import serve as run_portal
-        from .web.texts import say
     except ImportError:
         _fail("Cổng nộp cần thêm thư viện web: pip install 'dv[web]' / The portal needs: pip install 'dv[web]'")
     if set_password:
         from .web.store import Store
 
         password = os.environ.get("DV_PASSWORD") or typer.prompt(
-            say("serve.password_prompt", lang), hide_input=True, confirmation_prompt=True
+            t("serve.password_prompt", lang), hide_input=True, confirmation_prompt=True
         )
         if len(password) < 8:
-            _fail(say("serve.password_short", lang, n=8))
+            _fail(t("serve.password_short", lang, n=8))
         Store(data).set_password(password)
-        typer.echo(say("serve.password_set", lang))
+        typer.echo(t("serve.password_set", lang))
         return
     if units is None:
-        _fail(say("serve.needs_units", lang))
+        _fail(t("serve.needs_units", lang))
     if (tls_cert is None) != (tls_key is None):
-        _fail(say("serve.tls_pair", lang))
+        _fail(t("serve.tls_pair", lang))
     cap = parse_size(max_upload)
     if not cap:
-        _fail(say("serve.bad_size", lang, value=max_upload))
+        _fail(t("serve.bad_size", lang, value=max_upload))
     import datetime as dt
 
     try:
         due = dt.date.fromisoformat(deadline) if deadline else None
     except ValueError:
-        _fail(say("serve.bad_deadline", lang, value=deadline))
+        _fail(t("serve.bad_deadline", lang, value=deadline))
     from .readers import assert_defused
 
     assert_defused()
     options = ServeOptions(data=data, form=_load_form(form), roster=_load_roster(units), host=host, port=port,
                            deadline=due, max_upload=cap, tls_cert=tls_cert, tls_key=tls_key, base_url=base_url)  # fmt: skip
-    run_portal(options, lambda key, params: typer.echo(say(key, lang, **params)))
+    run_portal(options, lambda key, params: typer.echo(t(key, lang, **params)))
 
 
 class _PipeSafe:

@@ -28,11 +28,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..form import Form
 from ..issues import ERROR, FileReport
+from ..messages import t
 from ..roster import Roster
 from .checking import Checker
 from .round import LATE, MISSING, REJECTED, VALID, Round
 from .store import DiskFull, Store, display_name, report_from_json, safe_extension
-from .texts import say
 
 __all__ = ["Config", "create_app"]
 
@@ -150,11 +150,11 @@ def issues_workbook(report: FileReport, extra: list, lang: str) -> bytes:
     ws = wb.add_worksheet("Kiem tra" if lang == "en" else "Kiểm tra")
     bold = wb.add_format({"bold": True, "font_name": "Times New Roman"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top", "font_name": "Times New Roman"})
-    heads = [say(k, lang) for k in ("severity", "file", "where", "code", "message")]
+    heads = [t(k, lang) for k in ("severity", "file", "where", "code", "message")]
     for col, text in enumerate(heads):
         ws.write_string(0, col, text, bold)
     for row, issue in enumerate([*report.sorted_issues(), *extra], start=1):
-        cells = [say("error" if issue.severity == ERROR else "warning", lang), report.name, issue.where, issue.code,
+        cells = [t("error" if issue.severity == ERROR else "warning", lang), report.name, issue.where, issue.code,
                  issue.text(lang)]  # fmt: skip
         for col, text in enumerate(cells):
             ws.write_string(row, col, str(text), wrap)
@@ -189,7 +189,7 @@ class Portal:
         lq = "?lang=en" if lang == "en" else ""
         other = request.url.include_query_params(lang="vi" if lang == "en" else "en")
         html = self.env.get_template(name).render(
-            t=lambda key, **kw: say(key, lang, **kw), lang=lang, lq=lq, other_lang=f"{other.path}?{other.query}",
+            t=lambda key, **kw: t(key, lang, **kw), lang=lang, lq=lq, other_lang=f"{other.path}?{other.query}",
             form=self.cfg.form, **ctx,
         )  # fmt: skip
         return Response(html, status_code=status, media_type="text/html; charset=utf-8")
@@ -198,7 +198,7 @@ class Portal:
         params = dict(exc.params)
         if exc.key == "e413":
             params["cap"] = human_size(self.cfg.max_upload)
-        return self.page(request, "error.html", exc.status, message=say(exc.key, lang_of(request), **params))
+        return self.page(request, "error.html", exc.status, message=t(exc.key, lang_of(request), **params))
 
     @staticmethod
     def address(request: Request) -> str:
@@ -262,7 +262,7 @@ class Portal:
         if length and length.isdigit() and int(length) > allowed:
             raise Refused(413, "e413")
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-            raise Refused(400, "e400", reason=say("e400_nofile", lang_of(request)))
+            raise Refused(400, "e400", reason=t("e400_nofile", lang_of(request)))
 
         async def limited() -> AsyncIterator[bytes]:
             seen = 0
@@ -275,11 +275,11 @@ class Portal:
         try:
             form = await MultiPartParser(request.headers, limited(), max_files=1, max_fields=8).parse()
         except MultiPartException:
-            raise Refused(400, "e400", reason=say("e400_nofile", lang_of(request))) from None
+            raise Refused(400, "e400", reason=t("e400_nofile", lang_of(request))) from None
         files = [v for v in form.getlist("file") if isinstance(v, UploadFile)]
         fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
         if len(files) != 1:
-            raise Refused(400, "e400", reason=say("e400_nofile", lang_of(request)))
+            raise Refused(400, "e400", reason=t("e400_nofile", lang_of(request)))
         if (files[0].size or 0) > cap:
             raise Refused(413, "e413")
         return files[0], fields
@@ -348,8 +348,8 @@ class Portal:
 
     def _result(self, request: Request, row: Any, report: FileReport, base: str, back: str) -> Response:
         issues = report.sorted_issues()
-        groups = [(say("errors", lang_of(request)), [i for i in issues if i.severity == ERROR]),
-                  (say("warnings", lang_of(request)), [i for i in issues if i.severity != ERROR])]  # fmt: skip
+        groups = [(t("errors", lang_of(request)), [i for i in issues if i.severity == ERROR]),
+                  (t("warnings", lang_of(request)), [i for i in issues if i.severity != ERROR])]  # fmt: skip
         status_key = "st_counts" if row["counts"] else f"st_{row['status']}"
         can_annotate = report.fmt in ("xlsx", "xlsm") and any(i.sheet and i.cell for i in issues)
         return self.page(request, "result.html", row=row, report=report, groups=groups, base=base, back=back,
@@ -405,7 +405,7 @@ class Portal:
         ok = await anyio.to_thread.run_sync(self.store.check_password, password)
         self.store.log("officer", "login" if ok else "login-failed", "", address)
         if not ok:
-            response = self.page(request, "login.html", 401, csrf=cookie, error=say("login_failed", lang_of(request)),
+            response = self.page(request, "login.html", 401, csrf=cookie, error=t("login_failed", lang_of(request)),
                                  no_password=not self.store.has_password, data=str(self.cfg.data))  # fmt: skip
             return response
         token, _csrf = self.store.new_session()
@@ -466,7 +466,7 @@ class Portal:
         roster = getattr(self.cfg.roster, "path", "") or "units.csv"
         command = f'dv merge "{folder}" --units "{roster}"'
         self.store.log("officer", "export", str(folder), self.address(request))
-        return await self.board(request, notice=say("exported", lang_of(request), count=count, path=folder,
+        return await self.board(request, notice=t("exported", lang_of(request), count=count, path=folder,
                                                      command=command))  # fmt: skip
 
     async def missing(self, request: Request) -> Response:
@@ -488,7 +488,7 @@ class Portal:
 
         await anyio.to_thread.run_sync(work)
         self.store.log("officer", "recheck", f"{len(rows)} files", self.address(request))
-        return await self.board(request, notice=say("rechecked", lang_of(request), count=len(rows)))
+        return await self.board(request, notice=t("rechecked", lang_of(request), count=len(rows)))
 
     async def new_link(self, request: Request) -> Response:
         if await self.officer_post(request) is None:
@@ -501,7 +501,7 @@ class Portal:
         self.store.write_links(self.cfg.base_url, {code: token})
         self.store.log("officer", "new-link", code, self.address(request))
         link = f"{self.cfg.base_url.rstrip('/')}/u/{token}"
-        notice = say("new_link_done", lang_of(request), unit=f"{unit['name']} ({code})", path=self.store.links_path)
+        notice = t("new_link_done", lang_of(request), unit=f"{unit['name']} ({code})", path=self.store.links_path)
         return await self.board(request, notice=notice, link=link)
 
     async def officer_submission(self, request: Request) -> Response:

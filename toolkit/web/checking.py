@@ -21,10 +21,10 @@ from ..check import MEMORY_LIMIT, check_file, expand_paths, sha256_of
 from ..check import _worker_form as _form
 from ..form import Form
 from ..issues import FileReport, make_issue
+from ..messages import t
 from ..roster import Roster
 from ..sniff import KIND_TEXT, ignore_reason, sniff
 from ..text import normalise_code
-from .texts import say
 
 __all__ = ["Checker", "Outputs"]
 
@@ -112,7 +112,7 @@ def _crashed(name: str, stored: str, why: str) -> FileReport:
     report = FileReport(path=name)
     with contextlib.suppress(OSError):
         report.sha256 = sha256_of(Path(stored))
-    vi, en = say(why[0], "vi", **why[1]), say(why[0], "en", **why[1])
+    vi, en = t(why[0], "vi", **why[1]), t(why[0], "en", **why[1])
     report.issues.append(make_issue("file-unreadable", file=name, reason=vi, reason_en=en))
     return report
 

@@ -31,7 +31,7 @@ MISSING, REJECTED, VALID, LATE = "unit_missing", "unit_rejected", "unit_valid", 
 class UnitStatus:
     code: str
     name: str
-    status: str  # one of MISSING, REJECTED, VALID, LATE (a key of texts.TEXTS)
+    status: str  # one of MISSING, REJECTED, VALID, LATE (a key of messages.MESSAGES)
     latest: Any
     counted: Any
     uploads: int

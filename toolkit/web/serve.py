@@ -59,7 +59,7 @@ def prepare(opts: ServeOptions):  # noqa: ANN201 - a Starlette app
 
 
 def serve(opts: ServeOptions, tell: Callable[[str, dict], None]) -> None:
-    """Run until interrupted. ``tell(key, params)``: what the terminal should say (texts.py keys)."""
+    """Run until interrupted. ``tell(key, params)``: what the terminal should say (keys of messages.MESSAGES)."""
     import uvicorn
 
     app, links = prepare(opts)

@@ -615,10 +615,15 @@ def serve(
     """
     lang = state.lang = lang_from(lang) if lang else state.lang
     try:
+        # toolkit.web's own modules import no web library: the app module (Starlette, Jinja2)
+        # and uvicorn are what the [web] extra brings, so they are what must import here.
+        import uvicorn  # noqa: F401
+
         from .web import ServeOptions, parse_size
+        from .web import app as _web_app  # noqa: F401
         from .web import serve as run_portal
     except ImportError:
-        _fail("Cổng nộp cần thêm thư viện web: pip install 'dv[web]' / The portal needs: pip install 'dv[web]'")
+        _fail(t("serve.needs_web", lang))
     if set_password:
         from .web.store import Store
 

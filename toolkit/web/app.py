@@ -442,9 +442,10 @@ class Portal:
         if what == "tep-hop-le.zip":
             data = await anyio.to_thread.run_sync(self.round.zip_counted)
             return attachment(data, "tep-hop-le.zip", "application/zip")
-        if not self.round.counted():
+        counted = self.round.counted()
+        if not counted:
             raise Refused(404, "nothing_counts")
-        outputs = await anyio.to_thread.run_sync(self.round.outputs, lang)
+        outputs = await anyio.to_thread.run_sync(self.round.outputs, lang, counted)
         if outputs is None:
             raise Refused(500, "e500")
         stem = Path(self.round.summary_name).stem

@@ -88,6 +88,12 @@ def _lang_of(argv: list[str]) -> str:
     return lang_from(None)
 
 
+def _commands(ctx) -> str:  # noqa: ANN001 - typer's Context, imported lazily
+    """The group's commands, as registered: a message that lists them by hand misses new ones."""
+    group = ctx.find_root().command if ctx is not None else typer.main.get_command(app)
+    return ", ".join(group.list_commands(ctx))
+
+
 def _usage_error_text(exc, lang: str) -> str:  # noqa: ANN001 - typer's UsageError, imported lazily
     """A usage error in the user's language: the usage line, where to find help, what is wrong."""
     import re
@@ -114,9 +120,9 @@ def _usage_error_text(exc, lang: str) -> str:  # noqa: ANN001 - typer's UsageErr
         key = "usage.option_takes_no_value" if "does not take" in exc.message else "usage.option_needs_value"
         message = say(key, name=exc.option_name)
     elif m := re.match(r"No such command '(.*?)'", exc.message):
-        message = say("usage.no_such_command", name=m.group(1))
+        message = say("usage.no_such_command", name=m.group(1), commands=_commands(exc.ctx))
     elif exc.message.startswith("Missing command"):
-        message = say("usage.missing_command")
+        message = say("usage.missing_command", commands=_commands(exc.ctx))
     elif m := re.match(r"Got unexpected extra argument(?:\(s\)|s)? \((.*)\)", exc.message):
         message = say("usage.extra_arguments", args=m.group(1))
     else:

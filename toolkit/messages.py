@@ -181,13 +181,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "usage.not_integer": ("phải là một số nguyên (ví dụ 2020)", "must be a whole number (e.g. 2020)"),
     "usage.not_number": ("phải là một số", "must be a number"),
     "usage.no_such_command": (
-        "Không có lệnh {name!r}. Các lệnh: make-template, check, merge.",
-        "No such command {name!r}. Commands: make-template, check, merge.",
+        "Không có lệnh {name!r}. Các lệnh: {commands}.",
+        "No such command {name!r}. Commands: {commands}.",
     ),
-    "usage.missing_command": (
-        "Thiếu lệnh: make-template, check hoặc merge.",
-        "Missing command: make-template, check or merge.",
-    ),
+    "usage.missing_command": ("Thiếu lệnh, một trong: {commands}.", "Missing command, one of: {commands}."),
     "usage.extra_arguments": ("Thừa đối số: {args}.", "Unexpected extra argument(s): {args}."),
     "usage.other": ("{message}", "{message}"),
     # make-template

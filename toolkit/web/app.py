@@ -11,7 +11,7 @@ import time
 import urllib.parse
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from .store import DiskFull, Store, display_name, report_from_json, safe_extensi
 __all__ = ["Config", "create_app"]
 
 HERE = Path(__file__).resolve().parent
+STYLE = (HERE / "static" / "style.css").read_bytes()  # read once: it changes only with dv itself
 SESSION_COOKIE, LOGIN_COOKIE = "dv_officer", "dv_login"
 
 
@@ -57,7 +58,6 @@ class Config:
     upload_per_address: tuple[int, float] = (300, 60.0)
     pages_per_address: tuple[int, float] = (600, 60.0)
     login_per_address: tuple[int, float] = (10, 60.0)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Limiter:
@@ -120,6 +120,12 @@ def lang_of(request: Request) -> str:
         return asked
     first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
     return "en" if first.startswith("en") else "vi"
+
+
+def lang_query(request: Request) -> str:
+    """``?lang=en`` on the links and redirects of an English page, so the next page stays
+    English; nothing for Vietnamese, the default."""
+    return "?lang=en" if lang_of(request) == "en" else ""
 
 
 def human_size(n: int) -> str:
@@ -186,7 +192,7 @@ class Portal:
     # -- helpers ------------------------------------------------------------------------------
     def page(self, request: Request, name: str, status: int = 200, **ctx: Any) -> Response:
         lang = lang_of(request)
-        lq = "?lang=en" if lang == "en" else ""
+        lq = lang_query(request)
         other = request.url.include_query_params(lang="vi" if lang == "en" else "en")
         html = self.env.get_template(name).render(
             t=lambda key, **kw: t(key, lang, **kw), lang=lang, lq=lq, other_lang=f"{other.path}?{other.query}",
@@ -232,7 +238,7 @@ class Portal:
         return self.store.session_csrf(request.cookies.get(SESSION_COOKIE))
 
     def login_redirect(self, request: Request) -> Response:
-        return RedirectResponse(f"/admin/login{'?lang=en' if lang_of(request) == 'en' else ''}", status_code=303)
+        return RedirectResponse(f"/admin/login{lang_query(request)}", status_code=303)
 
     async def small_form(self, request: Request, cap: int = 16 * 1024) -> dict[str, str]:
         body = b""
@@ -333,8 +339,7 @@ class Portal:
                 raise
             raise Refused(507, "e507") from None
         await anyio.to_thread.run_sync(self.round.settle, unit["code"])
-        lq = "?lang=en" if lang_of(request) == "en" else ""
-        return RedirectResponse(f"/u/{request.path_params['token']}/s/{sub_id}{lq}", status_code=303)
+        return RedirectResponse(f"/u/{request.path_params['token']}/s/{sub_id}{lang_query(request)}", status_code=303)
 
     def _submission(self, request: Request, unit_code: str | None) -> tuple[Any, FileReport]:
         try:
@@ -409,7 +414,7 @@ class Portal:
                                  no_password=not self.store.has_password, data=str(self.cfg.data))  # fmt: skip
             return response
         token, _csrf = self.store.new_session()
-        response = RedirectResponse(f"/admin{'?lang=en' if lang_of(request) == 'en' else ''}", status_code=303)
+        response = RedirectResponse(f"/admin{lang_query(request)}", status_code=303)
         response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=self.cfg.tls, path="/")
         response.delete_cookie(LOGIN_COOKIE, path="/admin")
         return response
@@ -521,7 +526,7 @@ class Portal:
         return self.page(request, "home.html")
 
     async def style(self, request: Request) -> Response:
-        return Response((HERE / "static" / "style.css").read_bytes(), media_type="text/css")
+        return Response(STYLE, media_type="text/css")
 
 
 def create_app(config: Config) -> Starlette:

@@ -91,7 +91,6 @@ class Outputs:
     summary: bytes
     json: bytes
     docx: bytes | None
-    files: int
 
 
 def merge_folder(folder: str, form_path: str, roster: Roster | None, lang: str) -> Outputs:
@@ -105,7 +104,7 @@ def merge_folder(folder: str, form_path: str, roster: Roster | None, lang: str) 
     paths, _ = expand_paths([folder])
     result = merge_reports([check_file(p, form, roster) for p in paths], form, roster)
     docx = build_appendix_docx(result) if form.report is not None else None
-    return Outputs(build_summary(result), result.json_bytes(lang), docx, len(paths))
+    return Outputs(build_summary(result), result.json_bytes(lang), docx)
 
 
 def _crashed(name: str, stored: str, why: str) -> FileReport:

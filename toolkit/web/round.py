@@ -139,7 +139,7 @@ class Round:
         if (cache / names[0]).exists():
             docx = cache / names[2]
             return Outputs((cache / names[0]).read_bytes(), (cache / names[1]).read_bytes(),
-                           docx.read_bytes() if docx.exists() else None, len(list(folder.iterdir())))  # fmt: skip
+                           docx.read_bytes() if docx.exists() else None)  # fmt: skip
         outputs = self.checker.merge_folder(folder, lang)
         if outputs is None:
             return None

@@ -22,9 +22,7 @@ import argparse
 import csv
 import datetime as dt
 import os
-import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,22 +32,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the tests' portal helpers (tests/portal.py)
 
 import httpx  # noqa: E402
 
+from portal import csrf_of, links, login, start_dv_serve  # noqa: E402
 from toolkit.form_loader import load_form  # noqa: E402
 from toolkit.roster import Unit  # noqa: E402
 from toolkit.template import build_template  # noqa: E402
 from toolkit.testing import SEED, SEED_DOCS, fill_template  # noqa: E402
-
-PASSWORD = "mat-khau-do-hieu-nang"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def roster(path: Path, n: int) -> list[Unit]:
@@ -76,15 +67,9 @@ def files_for(units: list[Unit], folder: Path) -> dict[str, list[Path]]:
     return out
 
 
-def links(data: Path) -> dict[str, str]:
-    with (data / "links.csv").open(encoding="utf-8-sig", newline="") as fh:
-        return {row["code"]: row["link"] for row in csv.DictReader(fh)}
-
-
 def upload(client: httpx.Client, link: str, path: Path) -> float:
     """Seconds from sending the file to having the result page."""
-    page = client.get(link)
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    token = csrf_of(client.get(link).text)
     started = time.perf_counter()
     result = client.post(f"{link}/nop", data={"csrf": token}, files={"file": (path.name, path.read_bytes())},
                          follow_redirects=True)  # fmt: skip
@@ -147,30 +132,17 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="dv-bench-serve-"))
-    data, port = work / "portal", free_port()
+    data = work / "portal"
     try:
         units = roster(work / "units.csv", args.units)
         busy = units[: args.concurrent_units]
         print(f"preparing {len(busy) * 3} workbooks of {len(busy)} units…", flush=True)
         (work / "files").mkdir()
         files = files_for(busy, work / "files")
-        dv = [sys.executable, "-m", "toolkit.cli", "serve", "--data", str(data)]
-        env = {**os.environ, "DV_PASSWORD": PASSWORD}
-        subprocess.run([*dv, "--set-password"], env=env, check=True, capture_output=True)
-        server = subprocess.Popen([*dv, "--units", str(work / "units.csv"), "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                httpx.get(base, timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("the server did not start")
+        server, base, _port = start_dv_serve(data, units=work / "units.csv")
         started_rss = rss_kb(server.pid)[0]
         unit_links = links(data)
-        with httpx.Client(timeout=120) as client:
+        with httpx.Client(timeout=120, base_url=base) as client:
             upload(client, unit_links[busy[0].code], files[busy[0].code][0])  # the worker pool starts
             # one upload per unit in turn (a link may send 20 a minute)
             single = [upload(client, unit_links[busy[i % len(busy)].code], files[busy[i % len(busy)].code][0])
@@ -183,7 +155,7 @@ def main() -> None:
 
         def clerk(unit: Unit) -> None:
             try:
-                with httpx.Client(timeout=300) as client:
+                with httpx.Client(timeout=300, base_url=base) as client:
                     barrier.wait(timeout=60)
                     for path in files[unit.code]:
                         took = upload(client, unit_links[unit.code], path)
@@ -202,9 +174,7 @@ def main() -> None:
 
         total = fill_board(data, units)
         with httpx.Client(timeout=120, base_url=base) as client:
-            page = client.get("/admin/login")
-            token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-            client.post("/admin/login", data={"csrf": token, "password": PASSWORD})
+            login(client)
             board = []
             for _ in range(args.board_runs):
                 t0 = time.perf_counter()

@@ -26,12 +26,15 @@ def page_png(pdf: Path, page: int, target: Path, dpi: int = 80) -> None:
                     str(pdf), str(stem)], check=True)  # fmt: skip
 
 
+def page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
 def sheet_pages(pdf: Path) -> dict[str, list[int]]:
     """Sheet name (the footer's right side) → its page numbers in ``pdf``."""
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    count = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     out: dict[str, list[int]] = {}
-    for page in range(1, count + 1):
+    for page in range(1, page_count(pdf) + 1):
         text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
                               capture_output=True, text=True, check=True).stdout  # fmt: skip
         lines = [line for line in text.splitlines() if line.strip()]
@@ -64,7 +67,7 @@ def main() -> int:
     from toolkit.merger import merge
     from toolkit.previous import compare, read_previous
     from toolkit.roster import read_roster
-    from toolkit.summary import build_summary
+    from toolkit.summary import COMPARE_SHEET, SUMMARY_SHEET, build_summary
     from toolkit.template import build_template
     from toolkit.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert, soffice
 
@@ -96,13 +99,11 @@ def main() -> int:
                 page_png(pdf, sheet_pages(pdf)[form.layout.guide_sheet][0], DOCS / "huong-dan.png")
                 screen_png(recalculated, form, tmp, DOCS / "mau-van-ban-man-hinh.png")
             if name == "tong-hop":  # the second page across: the same units, the other columns
-                page_png(pdf, sheet_pages(pdf)["Tổng hợp"][1], DOCS / "tong-hop-trang-2.png")
+                page_png(pdf, sheet_pages(pdf)[SUMMARY_SHEET][1], DOCS / "tong-hop-trang-2.png")
         pdf = libreoffice_convert(tmp / "so-sanh.xlsx", "pdf", tmp / "pdf", recalc=False)
-        page_png(pdf, sheet_pages(pdf)["So với năm trước"][0], DOCS / "so-sanh.png")
+        page_png(pdf, sheet_pages(pdf)[COMPARE_SHEET][0], DOCS / "so-sanh.png")
         chart_pdf = tmp / "pdf" / "tong-hop.pdf"
-        pages = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(chart_pdf)], capture_output=True,
-                    text=True, check=True).stdout.splitlines() if line.startswith("Pages:")))  # fmt: skip
-        page_png(chart_pdf, pages, DOCS / "bieu-do.png")
+        page_png(chart_pdf, page_count(chart_pdf), DOCS / "bieu-do.png")
     for png in sorted(DOCS.glob("*.png")):
         print(f"{png.relative_to(ROOT)}  {png.stat().st_size:,} B")
     return 0

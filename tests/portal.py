@@ -31,17 +31,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_dv_serve(data: Path, *options: str, context: Any = None) -> tuple[subprocess.Popen, str, int]:
-    """``dv serve`` on the sample roster in a process of its own, as ``make serve`` starts it
-    (the officer's password set first), once it answers: the process, its base URL and port.
-    ``context``: the TLS context of an HTTPS portal. The caller stops the process."""
+def start_dv_serve(data: Path, *options: str, context: Any = None,
+                   units: Path = ROSTER_PATH) -> tuple[subprocess.Popen, str, int]:  # fmt: skip
+    """``dv serve`` on the roster ``units`` (the sample's) in a process of its own, as ``make
+    serve`` starts it (the officer's password set first), once it answers: the process, its
+    base URL and port. ``context``: the TLS context of an HTTPS portal. The caller stops the
+    process."""
     import pytest
 
     port = free_port()
     dv = [sys.executable, "-m", "toolkit.cli", "serve", "--data", str(data)]
     env = {**os.environ, "DV_PASSWORD": PASSWORD}
     subprocess.run([*dv, "--set-password"], env=env, check=True, capture_output=True)
-    proc = subprocess.Popen([*dv, "--units", str(ROSTER_PATH), "--port", str(port), *options],
+    proc = subprocess.Popen([*dv, "--units", str(units), "--port", str(port), *options],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
     url = f"{'https' if context else 'http'}://127.0.0.1:{port}"
     for _ in range(150):

@@ -28,3 +28,16 @@ def test_help_of_each_command_runs_without_heavy_imports():
         )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
         assert out.strip().endswith("HEAVY:"), (args, out[-200:])
+
+
+def test_serve_without_the_web_extra_says_so(tmp_path):
+    # A None entry in sys.modules makes `import starlette` raise ImportError, as if the
+    # [web] extra were not installed.
+    code = (
+        "import sys\nsys.modules['starlette'] = None\nfrom toolkit.cli import app\n"
+        f"app(['serve', '--lang', 'en', '--data', {str(tmp_path)!r}])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr[-500:]
+    assert "The portal needs the web libraries: pip install 'dv[web]'" in done.stderr
+    assert "unexpected" not in done.stderr.lower()

@@ -441,6 +441,13 @@ def test_usage_errors_are_vietnamese_by_default_and_english_on_request(args, vi,
     assert en in runner.invoke(app, args).output
 
 
+@pytest.mark.parametrize("args", [["bogus"], []])
+def test_usage_errors_list_every_command(args):
+    # [] after --lang: no command at all ("Missing command"); ["bogus"]: one that does not exist.
+    run = CliRunner().invoke(app, ["--lang", "en", *args])
+    assert run.exit_code == 2 and "make-template, check, merge, serve." in run.output, run.output
+
+
 @pytest.mark.parametrize("args, env", [(["--lang", "fr", "check", "x"], None), (["check", "x"], "de"),
                                        (["check", "x", "--lang=vn"], None)])  # fmt: skip
 def test_an_unknown_language_is_a_usage_error(args, env, monkeypatch):

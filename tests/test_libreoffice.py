@@ -15,7 +15,9 @@ from typing import Any
 import openpyxl
 import pytest
 from variants import CASES as VARIANTS
+from variants import ERROR_VALUES
 
+from domain import appendix
 from toolkit import testing
 from toolkit.live import (
     CANNOT,
@@ -35,48 +37,37 @@ from toolkit.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert
 
 pytestmark = pytest.mark.libreoffice
 
-ERROR_VALUES = ("#DIV/0!", "#VALUE!", "#NAME?", "#REF!", "#N/A", "#NUM!", "#NULL!", "Err:")
-
-
-def convert_many(sources: list[Path], fmt: str, outdir: Path) -> dict[str, Path]:
-    """Many files in ONE soffice run, recalculating (each run costs about a second)."""
-    return testing.libreoffice_convert_many(sources, fmt, outdir)
-
 
 # -- the workbooks ---------------------------------------------------------------------------------
 
 WRONG = {**SEED, "cut_total": 9, "dvc_level4": 40, "cut_rate": 0.2}
 
 
-def seed(**changes: Any) -> dict[str, Any]:
-    return {**SEED, **changes}
-
-
 # One workbook per case: the seed with a few cells changed (None: the cell left empty).
 FIELD_CASES: dict[str, dict[str, Any]] = {
-    "seed": seed(),
-    "cut_total_9": seed(cut_total=9),
-    "cut_total_7": seed(cut_total=7),
-    "rate_0_2": seed(cut_rate=0.2),
-    "rate_typed_12_5": seed(cut_rate=12.5),
-    "rate_within_half_point": seed(cut_rate=0.1254),
-    "rate_at_the_tolerance": seed(cut_rate=0.1255),
-    "rate_off_by_a_point": seed(cut_rate=0.126),
-    "rate_of_9_cuts": seed(cut_total=9, cut_vc=5, cut_rate=0.1385),
-    "dvc_level4_40": seed(dvc_level4=40),
-    "dvc_level4_equal": seed(dvc_level4=37),
-    "no_staff_no_cuts": seed(staff_cc=0, staff_vc=0, cut_cc=0, cut_vc=0, cut_total=0, cut_rate=0),
-    "no_staff_all_cut": seed(staff_cc=0, staff_vc=0, cut_rate=1),
-    "blank_cut_vc": seed(cut_vc=None),
-    "blank_rate": seed(cut_rate=None),
-    "blank_staff": seed(staff_cc=None, staff_vc=None),
-    "total_as_text": seed(cut_total="8"),
-    "rate_as_text": seed(cut_rate="12,5%"),
-    "date_as_text": seed(report_date="16/11/2020"),
-    "report_date_typo_next_year": seed(report_date=dt.date(2021, 11, 16)),  # an error (issue 9, item 4)
-    "report_date_first_quarter_after": seed(report_date=dt.date(2021, 3, 31)),  # a warning
-    "report_date_before_the_year": seed(report_date=dt.date(2019, 11, 16)),  # an error
-    "year_in_the_report_date": seed(report_date=2020),  # reads as 12/07/1905: an error
+    "seed": appendix(),
+    "cut_total_9": appendix(cut_total=9),
+    "cut_total_7": appendix(cut_total=7),
+    "rate_0_2": appendix(cut_rate=0.2),
+    "rate_typed_12_5": appendix(cut_rate=12.5),
+    "rate_within_half_point": appendix(cut_rate=0.1254),
+    "rate_at_the_tolerance": appendix(cut_rate=0.1255),
+    "rate_off_by_a_point": appendix(cut_rate=0.126),
+    "rate_of_9_cuts": appendix(cut_total=9, cut_vc=5, cut_rate=0.1385),
+    "dvc_level4_40": appendix(dvc_level4=40),
+    "dvc_level4_equal": appendix(dvc_level4=37),
+    "no_staff_no_cuts": appendix(staff_cc=0, staff_vc=0, cut_cc=0, cut_vc=0, cut_total=0, cut_rate=0),
+    "no_staff_all_cut": appendix(staff_cc=0, staff_vc=0, cut_rate=1),
+    "blank_cut_vc": appendix(cut_vc=None),
+    "blank_rate": appendix(cut_rate=None),
+    "blank_staff": appendix(staff_cc=None, staff_vc=None),
+    "total_as_text": appendix(cut_total="8"),
+    "rate_as_text": appendix(cut_rate="12,5%"),
+    "date_as_text": appendix(report_date="16/11/2020"),
+    "report_date_typo_next_year": appendix(report_date=dt.date(2021, 11, 16)),  # an error (issue 9, item 4)
+    "report_date_first_quarter_after": appendix(report_date=dt.date(2021, 3, 31)),  # a warning
+    "report_date_before_the_year": appendix(report_date=dt.date(2019, 11, 16)),  # an error
+    "year_in_the_report_date": appendix(report_date=2020),  # reads as 12/07/1905: an error
     "nothing_but_the_unit": {"unit_code": "STTTT", "unit_name": "Sở Thông tin và Truyền thông"},
 }
 
@@ -119,17 +110,17 @@ def converted(soffice, form, roster, template_bytes, tmp_path_factory) -> Conver
     save("wrong", fill_template(template_bytes, WRONG, SEED_DOCS))
     save("empty", template_bytes)
     save("docs", fill_template(template_bytes, SEED, DOC_ROWS))
-    save("thousands", fill_template(template_bytes, seed(dvc_total=1250, dvc_level4=1300)))
-    save("text_in_a_sum", fill_template(template_bytes, seed(cut_cc="04")))
+    save("thousands", fill_template(template_bytes, appendix(dvc_total=1250, dvc_level4=1300)))
+    save("text_in_a_sum", fill_template(template_bytes, appendix(cut_cc="04")))
     unit = {k: v for k, v in SEED.items() if k not in ("unit_code", "unit_name")}
     save("personal", fill_template(build_template(form, unit=roster.require("STTTT")), unit, SEED_DOCS))
     save("picked_unit", fill_template(build_template(form, roster=roster), {"unit_name": "Sở Nội vụ"}))
 
     out = tmp_path_factory.mktemp("converted")
-    xlsx = convert_many(list(before.values()), "xlsx", out / "xlsx")
+    xlsx = testing.libreoffice_convert_many(list(before.values()), "xlsx", out / "xlsx")
     few = [before["seed"], before["wrong"], before["empty"]]
-    ods = convert_many(few, "ods", out / "ods")
-    xls = convert_many(few, "xls", out / "xls")
+    ods = testing.libreoffice_convert_many(few, "ods", out / "ods")
+    xls = testing.libreoffice_convert_many(few, "xls", out / "xls")
     single = libreoffice_convert(before["seed"], "xlsx", out / "single")
     return Converted(before, xlsx, ods, xls, single)
 
@@ -319,7 +310,7 @@ def test_mirror_matches_the_sheet_for_numbers_over_a_thousand(form, converted):
     ws = converted.book("thousands")[form.layout.sheet]
     calc = ws[check_cell(form, "dvc_level4")].value
     assert calc == "Sai: mức độ 4 không thể lớn hơn tổng 1250"
-    python = field_check_value(form, form.field("dvc_level4"), env_of(seed(dvc_total=1250, dvc_level4=1300), form))
+    python = field_check_value(form, form.field("dvc_level4"), env_of(appendix(dvc_total=1250, dvc_level4=1300), form))
     assert same_text(calc, python), (calc, python)
 
 
@@ -327,7 +318,7 @@ def test_mirror_matches_the_sheet_when_a_summand_is_text(form, converted):
     ws = converted.book("text_in_a_sum")[form.layout.sheet]
     assert ws[check_cell(form, "cut_cc")].value == TEXT_NUMBER  # the clerk is told on that row
     calc = shown(ws, check_cell(form, "cut_total"))
-    python = field_check_value(form, form.field("cut_total"), env_of(seed(cut_cc="04"), form))
+    python = field_check_value(form, form.field("cut_total"), env_of(appendix(cut_cc="04"), form))
     assert python != CANNOT or calc == CANNOT
     assert same_text(calc, python), (calc, python)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from domain import appendix
 from toolkit.form import Form
 from toolkit.roster import Roster
 from toolkit.template import build_template
@@ -27,10 +28,6 @@ class Variant:
     template: str = "generic"  # "roster": the unit picked by name from the dropdown; "personal": STTTT's
     what: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
-
-
-def seed(**changes: Any) -> dict[str, Any]:
-    return {**SEED, **changes}
 
 
 def doc(i: int, **changes: Any) -> tuple[dict[str, Any], ...]:
@@ -65,32 +62,32 @@ DOC_COUNTS: dict[str, tuple[dict[str, Any], ...]] = {
 }
 
 CASES: dict[str, Variant] = {
-    "seed": Variant(seed(), what="the seed: right"),
-    "wrong": Variant(seed(cut_total=9, dvc_level4=40, cut_rate=0.2), what="three rules broken"),
+    "seed": Variant(appendix(), what="the seed: right"),
+    "wrong": Variant(appendix(cut_total=9, dvc_level4=40, cut_rate=0.2), what="three rules broken"),
     "empty": Variant({}, (), what="the template as sent"),
     "only_the_unit": Variant({"unit_code": "STTTT", "unit_name": "Sở Thông tin và Truyền thông"}, ()),
-    "blank_required": Variant(seed(cut_vc=None)),
-    "rate_typed_12_5": Variant(seed(cut_rate=12.5), what="read as 12,5 % with a warning"),
-    "rate_wrong": Variant(seed(cut_rate=0.2)),
-    "rate_over_100": Variant(seed(cut_rate=150)),
-    "negative": Variant(seed(cut_cc=-4, cut_vc=12)),
-    "not_whole": Variant(seed(dvc_total=37.5)),
-    "float_noise": Variant(seed(dvc_level4=29.0000001), what="a pasted formula's noise: 29"),
-    "far_from_whole": Variant(seed(dvc_level4=28.9999), what="1e-4 off: not a whole number"),
-    "report_date_q1": Variant(seed(report_date=dt.date(2021, 2, 10)), what="next year's first quarter: a warning"),
-    "report_date_late": Variant(seed(report_date=dt.date(2021, 11, 16)), what="a typo of 2020: an error"),
-    "report_date_before_year": Variant(seed(report_date=dt.date(2019, 11, 16)), what="a typo of 2020: an error"),
-    "report_date_a_year": Variant(seed(report_date=2020), what="a bare year in the date cell"),
-    "doc_date_a_year": Variant(seed(), doc(5, date=2016), what="a bare year in a document's date"),
-    "doc_date_1905": Variant(seed(), doc(5, date=dt.date(1905, 7, 8)), what="2016 as a date: 08/07/1905"),
-    "doc_after_the_year": Variant(seed(), doc(6, date=dt.date(2021, 1, 5))),
-    "doc_issuer_old_style": Variant(seed(), doc(0, issuer="Đảng uỷ"), what="the same issuer, old tone marks"),
-    "doc_issuer_unknown": Variant(seed(), doc(0, issuer="UBND tỉnh")),
-    "doc_type_unknown": Variant(seed(), doc(0, doc_type="Tờ trình")),
-    "doc_incomplete": Variant(seed(), doc(0, number=None)),
-    "count_typed_over": Variant(seed(docs_party=12), what="12 typed over the Party documents' count"),
-    "count_typed_same": Variant(seed(docs_party=5), what="the right count typed over its formula"),
-    "year_changed": Variant(seed(report_year=2019), what="the locked report year typed over"),
+    "blank_required": Variant(appendix(cut_vc=None)),
+    "rate_typed_12_5": Variant(appendix(cut_rate=12.5), what="read as 12,5 % with a warning"),
+    "rate_wrong": Variant(appendix(cut_rate=0.2)),
+    "rate_over_100": Variant(appendix(cut_rate=150)),
+    "negative": Variant(appendix(cut_cc=-4, cut_vc=12)),
+    "not_whole": Variant(appendix(dvc_total=37.5)),
+    "float_noise": Variant(appendix(dvc_level4=29.0000001), what="a pasted formula's noise: 29"),
+    "far_from_whole": Variant(appendix(dvc_level4=28.9999), what="1e-4 off: not a whole number"),
+    "report_date_q1": Variant(appendix(report_date=dt.date(2021, 2, 10)), what="next year's first quarter: a warning"),
+    "report_date_late": Variant(appendix(report_date=dt.date(2021, 11, 16)), what="a typo of 2020: an error"),
+    "report_date_before_year": Variant(appendix(report_date=dt.date(2019, 11, 16)), what="a typo of 2020: an error"),
+    "report_date_a_year": Variant(appendix(report_date=2020), what="a bare year in the date cell"),
+    "doc_date_a_year": Variant(appendix(), doc(5, date=2016), what="a bare year in a document's date"),
+    "doc_date_1905": Variant(appendix(), doc(5, date=dt.date(1905, 7, 8)), what="2016 as a date: 08/07/1905"),
+    "doc_after_the_year": Variant(appendix(), doc(6, date=dt.date(2021, 1, 5))),
+    "doc_issuer_old_style": Variant(appendix(), doc(0, issuer="Đảng uỷ"), what="the same issuer, old tone marks"),
+    "doc_issuer_unknown": Variant(appendix(), doc(0, issuer="UBND tỉnh")),
+    "doc_type_unknown": Variant(appendix(), doc(0, doc_type="Tờ trình")),
+    "doc_incomplete": Variant(appendix(), doc(0, number=None)),
+    "count_typed_over": Variant(appendix(docs_party=12), what="12 typed over the Party documents' count"),
+    "count_typed_same": Variant(appendix(docs_party=5), what="the right count typed over its formula"),
+    "year_changed": Variant(appendix(report_year=2019), what="the locked report year typed over"),
     "personal": Variant(UNIT, template="personal"),
     "personal_code_changed": Variant({**UNIT, "unit_code": "SNV"}, template="personal"),
     "unit_picked": Variant({**UNIT, "unit_name": "Sở Nội vụ"}, template="roster"),
@@ -98,9 +95,9 @@ CASES: dict[str, Variant] = {
         {**UNIT, "unit_name": "Sở Văn hoá, Thể thao và Du lịch"}, template="roster", what="Văn hoá for Văn hóa"
     ),
     "unit_not_in_roster": Variant({**UNIT, "unit_name": "Sở Không Có"}, template="roster"),
-    "docs_0": Variant(seed(), (), what="no documents"),
-    "docs_0_wrong": Variant(seed(cut_total=9), (), what="no documents, a rule broken"),
-    **{name: Variant(seed(), docs) for name, docs in DOC_COUNTS.items()},
+    "docs_0": Variant(appendix(), (), what="no documents"),
+    "docs_0_wrong": Variant(appendix(cut_total=9), (), what="no documents, a rule broken"),
+    **{name: Variant(appendix(), docs) for name, docs in DOC_COUNTS.items()},
 }
 
 # The verdict ("some error") both the sheet and dv must give, for the cases issue 9 names.

@@ -88,6 +88,12 @@ def _lang_of(argv: list[str]) -> str:
     return lang_from(None)
 
 
+def _commands(ctx) -> str:  # noqa: ANN001 - typer's Context, imported lazily
+    """The group's commands, as registered: a message that lists them by hand misses new ones."""
+    group = ctx.find_root().command if ctx is not None else typer.main.get_command(app)
+    return ", ".join(group.list_commands(ctx))
+
+
 def _usage_error_text(exc, lang: str) -> str:  # noqa: ANN001 - typer's UsageError, imported lazily
     """A usage error in the user's language: the usage line, where to find help, what is wrong."""
     import re
@@ -114,9 +120,9 @@ def _usage_error_text(exc, lang: str) -> str:  # noqa: ANN001 - typer's UsageErr
         key = "usage.option_takes_no_value" if "does not take" in exc.message else "usage.option_needs_value"
         message = say(key, name=exc.option_name)
     elif m := re.match(r"No such command '(.*?)'", exc.message):
-        message = say("usage.no_such_command", name=m.group(1))
+        message = say("usage.no_such_command", name=m.group(1), commands=_commands(exc.ctx))
     elif exc.message.startswith("Missing command"):
-        message = say("usage.missing_command")
+        message = say("usage.missing_command", commands=_commands(exc.ctx))
     elif m := re.match(r"Got unexpected extra argument(?:\(s\)|s)? \((.*)\)", exc.message):
         message = say("usage.extra_arguments", args=m.group(1))
     else:
@@ -615,41 +621,45 @@ def serve(
     """
     lang = state.lang = lang_from(lang) if lang else state.lang
     try:
+        # toolkit.web's own modules import no web library: the app module (Starlette, Jinja2)
+        # and uvicorn are what the [web] extra brings, so they are what must import here.
+        import uvicorn  # noqa: F401
+
         from .web import ServeOptions, parse_size
+        from .web import app as _web_app  # noqa: F401
         from .web import serve as run_portal
-        from .web.texts import say
     except ImportError:
-        _fail("Cổng nộp cần thêm thư viện web: pip install 'dv[web]' / The portal needs: pip install 'dv[web]'")
+        _fail(t("serve.needs_web", lang))
     if set_password:
         from .web.store import Store
 
         password = os.environ.get("DV_PASSWORD") or typer.prompt(
-            say("serve.password_prompt", lang), hide_input=True, confirmation_prompt=True
+            t("serve.password_prompt", lang), hide_input=True, confirmation_prompt=True
         )
         if len(password) < 8:
-            _fail(say("serve.password_short", lang, n=8))
+            _fail(t("serve.password_short", lang, n=8))
         Store(data).set_password(password)
-        typer.echo(say("serve.password_set", lang))
+        typer.echo(t("serve.password_set", lang))
         return
     if units is None:
-        _fail(say("serve.needs_units", lang))
+        _fail(t("serve.needs_units", lang))
     if (tls_cert is None) != (tls_key is None):
-        _fail(say("serve.tls_pair", lang))
+        _fail(t("serve.tls_pair", lang))
     cap = parse_size(max_upload)
     if not cap:
-        _fail(say("serve.bad_size", lang, value=max_upload))
+        _fail(t("serve.bad_size", lang, value=max_upload))
     import datetime as dt
 
     try:
         due = dt.date.fromisoformat(deadline) if deadline else None
     except ValueError:
-        _fail(say("serve.bad_deadline", lang, value=deadline))
+        _fail(t("serve.bad_deadline", lang, value=deadline))
     from .readers import assert_defused
 
     assert_defused()
     options = ServeOptions(data=data, form=_load_form(form), roster=_load_roster(units), host=host, port=port,
                            deadline=due, max_upload=cap, tls_cert=tls_cert, tls_key=tls_key, base_url=base_url)  # fmt: skip
-    run_portal(options, lambda key, params: typer.echo(say(key, lang, **params)))
+    run_portal(options, lambda key, params: typer.echo(t(key, lang, **params)))
 
 
 class _PipeSafe:

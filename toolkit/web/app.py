@@ -11,7 +11,7 @@ import time
 import urllib.parse
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +28,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..form import Form
 from ..issues import ERROR, FileReport
+from ..messages import t
 from ..roster import Roster
 from .checking import Checker
 from .round import LATE, MISSING, REJECTED, VALID, Round
 from .store import DiskFull, Store, display_name, report_from_json, safe_extension
-from .texts import say
 
 __all__ = ["Config", "create_app"]
 
 HERE = Path(__file__).resolve().parent
+STYLE = (HERE / "static" / "style.css").read_bytes()  # read once: it changes only with dv itself
 SESSION_COOKIE, LOGIN_COOKIE = "dv_officer", "dv_login"
 
 
@@ -57,7 +58,6 @@ class Config:
     upload_per_address: tuple[int, float] = (300, 60.0)
     pages_per_address: tuple[int, float] = (600, 60.0)
     login_per_address: tuple[int, float] = (10, 60.0)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Limiter:
@@ -122,6 +122,12 @@ def lang_of(request: Request) -> str:
     return "en" if first.startswith("en") else "vi"
 
 
+def lang_query(request: Request) -> str:
+    """``?lang=en`` on the links and redirects of an English page, so the next page stays
+    English; nothing for Vietnamese, the default."""
+    return "?lang=en" if lang_of(request) == "en" else ""
+
+
 def human_size(n: int) -> str:
     return f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} kB"
 
@@ -150,11 +156,11 @@ def issues_workbook(report: FileReport, extra: list, lang: str) -> bytes:
     ws = wb.add_worksheet("Kiem tra" if lang == "en" else "Kiểm tra")
     bold = wb.add_format({"bold": True, "font_name": "Times New Roman"})
     wrap = wb.add_format({"text_wrap": True, "valign": "top", "font_name": "Times New Roman"})
-    heads = [say(k, lang) for k in ("severity", "file", "where", "code", "message")]
+    heads = [t(k, lang) for k in ("severity", "file", "where", "code", "message")]
     for col, text in enumerate(heads):
         ws.write_string(0, col, text, bold)
     for row, issue in enumerate([*report.sorted_issues(), *extra], start=1):
-        cells = [say("error" if issue.severity == ERROR else "warning", lang), report.name, issue.where, issue.code,
+        cells = [t("error" if issue.severity == ERROR else "warning", lang), report.name, issue.where, issue.code,
                  issue.text(lang)]  # fmt: skip
         for col, text in enumerate(cells):
             ws.write_string(row, col, str(text), wrap)
@@ -186,10 +192,10 @@ class Portal:
     # -- helpers ------------------------------------------------------------------------------
     def page(self, request: Request, name: str, status: int = 200, **ctx: Any) -> Response:
         lang = lang_of(request)
-        lq = "?lang=en" if lang == "en" else ""
+        lq = lang_query(request)
         other = request.url.include_query_params(lang="vi" if lang == "en" else "en")
         html = self.env.get_template(name).render(
-            t=lambda key, **kw: say(key, lang, **kw), lang=lang, lq=lq, other_lang=f"{other.path}?{other.query}",
+            t=lambda key, **kw: t(key, lang, **kw), lang=lang, lq=lq, other_lang=f"{other.path}?{other.query}",
             form=self.cfg.form, **ctx,
         )  # fmt: skip
         return Response(html, status_code=status, media_type="text/html; charset=utf-8")
@@ -198,7 +204,7 @@ class Portal:
         params = dict(exc.params)
         if exc.key == "e413":
             params["cap"] = human_size(self.cfg.max_upload)
-        return self.page(request, "error.html", exc.status, message=say(exc.key, lang_of(request), **params))
+        return self.page(request, "error.html", exc.status, message=t(exc.key, lang_of(request), **params))
 
     @staticmethod
     def address(request: Request) -> str:
@@ -232,7 +238,7 @@ class Portal:
         return self.store.session_csrf(request.cookies.get(SESSION_COOKIE))
 
     def login_redirect(self, request: Request) -> Response:
-        return RedirectResponse(f"/admin/login{'?lang=en' if lang_of(request) == 'en' else ''}", status_code=303)
+        return RedirectResponse(f"/admin/login{lang_query(request)}", status_code=303)
 
     async def small_form(self, request: Request, cap: int = 16 * 1024) -> dict[str, str]:
         body = b""
@@ -262,7 +268,7 @@ class Portal:
         if length and length.isdigit() and int(length) > allowed:
             raise Refused(413, "e413")
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-            raise Refused(400, "e400", reason=say("e400_nofile", lang_of(request)))
+            raise Refused(400, "e400", reason=t("e400_nofile", lang_of(request)))
 
         async def limited() -> AsyncIterator[bytes]:
             seen = 0
@@ -275,11 +281,11 @@ class Portal:
         try:
             form = await MultiPartParser(request.headers, limited(), max_files=1, max_fields=8).parse()
         except MultiPartException:
-            raise Refused(400, "e400", reason=say("e400_nofile", lang_of(request))) from None
+            raise Refused(400, "e400", reason=t("e400_nofile", lang_of(request))) from None
         files = [v for v in form.getlist("file") if isinstance(v, UploadFile)]
         fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
         if len(files) != 1:
-            raise Refused(400, "e400", reason=say("e400_nofile", lang_of(request)))
+            raise Refused(400, "e400", reason=t("e400_nofile", lang_of(request)))
         if (files[0].size or 0) > cap:
             raise Refused(413, "e413")
         return files[0], fields
@@ -333,8 +339,7 @@ class Portal:
                 raise
             raise Refused(507, "e507") from None
         await anyio.to_thread.run_sync(self.round.settle, unit["code"])
-        lq = "?lang=en" if lang_of(request) == "en" else ""
-        return RedirectResponse(f"/u/{request.path_params['token']}/s/{sub_id}{lq}", status_code=303)
+        return RedirectResponse(f"/u/{request.path_params['token']}/s/{sub_id}{lang_query(request)}", status_code=303)
 
     def _submission(self, request: Request, unit_code: str | None) -> tuple[Any, FileReport]:
         try:
@@ -348,8 +353,8 @@ class Portal:
 
     def _result(self, request: Request, row: Any, report: FileReport, base: str, back: str) -> Response:
         issues = report.sorted_issues()
-        groups = [(say("errors", lang_of(request)), [i for i in issues if i.severity == ERROR]),
-                  (say("warnings", lang_of(request)), [i for i in issues if i.severity != ERROR])]  # fmt: skip
+        groups = [(t("errors", lang_of(request)), [i for i in issues if i.severity == ERROR]),
+                  (t("warnings", lang_of(request)), [i for i in issues if i.severity != ERROR])]  # fmt: skip
         status_key = "st_counts" if row["counts"] else f"st_{row['status']}"
         can_annotate = report.fmt in ("xlsx", "xlsm") and any(i.sheet and i.cell for i in issues)
         return self.page(request, "result.html", row=row, report=report, groups=groups, base=base, back=back,
@@ -405,11 +410,11 @@ class Portal:
         ok = await anyio.to_thread.run_sync(self.store.check_password, password)
         self.store.log("officer", "login" if ok else "login-failed", "", address)
         if not ok:
-            response = self.page(request, "login.html", 401, csrf=cookie, error=say("login_failed", lang_of(request)),
+            response = self.page(request, "login.html", 401, csrf=cookie, error=t("login_failed", lang_of(request)),
                                  no_password=not self.store.has_password, data=str(self.cfg.data))  # fmt: skip
             return response
         token, _csrf = self.store.new_session()
-        response = RedirectResponse(f"/admin{'?lang=en' if lang_of(request) == 'en' else ''}", status_code=303)
+        response = RedirectResponse(f"/admin{lang_query(request)}", status_code=303)
         response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=self.cfg.tls, path="/")
         response.delete_cookie(LOGIN_COOKIE, path="/admin")
         return response
@@ -442,9 +447,10 @@ class Portal:
         if what == "tep-hop-le.zip":
             data = await anyio.to_thread.run_sync(self.round.zip_counted)
             return attachment(data, "tep-hop-le.zip", "application/zip")
-        if not self.round.counted():
+        counted = self.round.counted()
+        if not counted:
             raise Refused(404, "nothing_counts")
-        outputs = await anyio.to_thread.run_sync(self.round.outputs, lang)
+        outputs = await anyio.to_thread.run_sync(self.round.outputs, lang, counted)
         if outputs is None:
             raise Refused(500, "e500")
         stem = Path(self.round.summary_name).stem
@@ -466,7 +472,7 @@ class Portal:
         roster = getattr(self.cfg.roster, "path", "") or "units.csv"
         command = f'dv merge "{folder}" --units "{roster}"'
         self.store.log("officer", "export", str(folder), self.address(request))
-        return await self.board(request, notice=say("exported", lang_of(request), count=count, path=folder,
+        return await self.board(request, notice=t("exported", lang_of(request), count=count, path=folder,
                                                      command=command))  # fmt: skip
 
     async def missing(self, request: Request) -> Response:
@@ -488,7 +494,7 @@ class Portal:
 
         await anyio.to_thread.run_sync(work)
         self.store.log("officer", "recheck", f"{len(rows)} files", self.address(request))
-        return await self.board(request, notice=say("rechecked", lang_of(request), count=len(rows)))
+        return await self.board(request, notice=t("rechecked", lang_of(request), count=len(rows)))
 
     async def new_link(self, request: Request) -> Response:
         if await self.officer_post(request) is None:
@@ -501,7 +507,7 @@ class Portal:
         self.store.write_links(self.cfg.base_url, {code: token})
         self.store.log("officer", "new-link", code, self.address(request))
         link = f"{self.cfg.base_url.rstrip('/')}/u/{token}"
-        notice = say("new_link_done", lang_of(request), unit=f"{unit['name']} ({code})", path=self.store.links_path)
+        notice = t("new_link_done", lang_of(request), unit=f"{unit['name']} ({code})", path=self.store.links_path)
         return await self.board(request, notice=notice, link=link)
 
     async def officer_submission(self, request: Request) -> Response:
@@ -520,7 +526,7 @@ class Portal:
         return self.page(request, "home.html")
 
     async def style(self, request: Request) -> Response:
-        return Response((HERE / "static" / "style.css").read_bytes(), media_type="text/css")
+        return Response(STYLE, media_type="text/css")
 
 
 def create_app(config: Config) -> Starlette:

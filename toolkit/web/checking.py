@@ -18,28 +18,23 @@ from typing import Any
 
 from ..archive import Member
 from ..check import MEMORY_LIMIT, check_file, expand_paths, sha256_of
+from ..check import _worker_form as _form
 from ..form import Form
-from ..form_loader import load_form_file
 from ..issues import FileReport, make_issue
+from ..messages import t
 from ..roster import Roster
 from ..sniff import KIND_TEXT, ignore_reason, sniff
 from ..text import normalise_code
-from .texts import say
 
 __all__ = ["Checker", "Outputs"]
 
 
 # -- what runs in a worker -----------------------------------------------------------------------
 
-_FORMS: dict[str, Form] = {}
 
-
-def _form(path: str) -> Form:
-    if path not in _FORMS:
-        _FORMS[path] = load_form_file(path)
-    return _FORMS[path]
-
-
+# Not check._worker_init: its die-with-parent uses PR_SET_PDEATHSIG, which fires when the
+# *thread* that started the worker ends, and the portal starts its workers from anyio's worker
+# threads, which end after a few idle seconds -- every pool would be killed under the server.
 def _init(memory_limit: int) -> None:
     with contextlib.suppress(ImportError, ValueError, OSError):
         import resource
@@ -96,7 +91,6 @@ class Outputs:
     summary: bytes
     json: bytes
     docx: bytes | None
-    files: int
 
 
 def merge_folder(folder: str, form_path: str, roster: Roster | None, lang: str) -> Outputs:
@@ -110,14 +104,14 @@ def merge_folder(folder: str, form_path: str, roster: Roster | None, lang: str) 
     paths, _ = expand_paths([folder])
     result = merge_reports([check_file(p, form, roster) for p in paths], form, roster)
     docx = build_appendix_docx(result) if form.report is not None else None
-    return Outputs(build_summary(result), result.json_bytes(lang), docx, len(paths))
+    return Outputs(build_summary(result), result.json_bytes(lang), docx)
 
 
 def _crashed(name: str, stored: str, why: str) -> FileReport:
     report = FileReport(path=name)
     with contextlib.suppress(OSError):
         report.sha256 = sha256_of(Path(stored))
-    vi, en = say(why[0], "vi", **why[1]), say(why[0], "en", **why[1])
+    vi, en = t(why[0], "vi", **why[1]), t(why[0], "en", **why[1])
     report.issues.append(make_issue("file-unreadable", file=name, reason=vi, reason_en=en))
     return report
 

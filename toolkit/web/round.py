@@ -27,11 +27,20 @@ __all__ = ["Round", "UnitStatus"]
 MISSING, REJECTED, VALID, LATE = "unit_missing", "unit_rejected", "unit_valid", "unit_late"
 
 
+def _status(counted: Any, uploaded: bool, deadline: dt.date | None) -> str:
+    """A unit's status: valid (or late, after the deadline) if an upload counts, rejected if it
+    uploaded only files that do not, missing if nothing."""
+    if counted is not None:
+        late = deadline is not None and dt.datetime.fromtimestamp(counted["uploaded_at"]).date() > deadline
+        return LATE if late else VALID
+    return REJECTED if uploaded else MISSING
+
+
 @dataclass
 class UnitStatus:
     code: str
     name: str
-    status: str  # one of MISSING, REJECTED, VALID, LATE (a key of texts.TEXTS)
+    status: str  # one of MISSING, REJECTED, VALID, LATE (a key of messages.MESSAGES)
     latest: Any
     counted: Any
     uploads: int
@@ -48,10 +57,6 @@ class Round:
     def deadline(self) -> dt.date | None:
         value = self.store.setting("deadline")
         return dt.date.fromisoformat(value) if value else None
-
-    def is_late(self, uploaded_at: float) -> bool:
-        deadline = self.deadline
-        return deadline is not None and dt.datetime.fromtimestamp(uploaded_at).date() > deadline
 
     def settle(self, unit_code: str) -> None:
         """Decide, with ``merge_reports``, the status of each upload of the unit and the one that
@@ -85,21 +90,15 @@ class Round:
 
     def unit_status(self, rows: list[Any]) -> str:
         """The board's status of one unit, from its uploads."""
-        counted = next((r for r in rows if r["counts"]), None)
-        if counted is not None:
-            return LATE if self.is_late(counted["uploaded_at"]) else VALID
-        return REJECTED if rows else MISSING
+        return _status(next((r for r in rows if r["counts"]), None), bool(rows), self.deadline)
 
     def board(self) -> list[UnitStatus]:
-        out = []
-        for row in self.store.board_rows():
-            counted = row["counted"]
-            if counted is not None:
-                status = LATE if self.is_late(counted["uploaded_at"]) else VALID
-            else:
-                status = REJECTED if row["latest"] is not None else MISSING
-            out.append(UnitStatus(row["code"], row["name"], status, row["latest"], counted, row["uploads"]))
-        return out
+        deadline = self.deadline  # one query for the board, not one per unit
+        return [
+            UnitStatus(row["code"], row["name"], _status(row["counted"], row["latest"] is not None, deadline),
+                       row["latest"], row["counted"], row["uploads"])
+            for row in self.store.board_rows()
+        ]  # fmt: skip
 
     @staticmethod
     def merge_issues(row: Any) -> list:
@@ -107,16 +106,18 @@ class Round:
 
     # the files that count, and dv merge on them -------------------------------------------------
     def counted(self) -> list[Any]:
-        return [s.counted for s in self.board() if s.counted is not None]
+        """The uploads that count, in roster order."""
+        return self.store.counted_rows()
 
     def _key(self, counted: list[Any]) -> str:
         text = "|".join(f"{r['unit_code']}:{r['sha256']}{r['ext']}:{r['uploaded_at']}" for r in counted)
         return hashlib.sha256(f"{self.form.id}|{self.form.version}|{self.form.path}|{text}".encode()).hexdigest()[:16]
 
-    def export(self) -> Path:
-        """The files that count, one per unit named ``CODE.ext``, in a folder of their own
-        (``DIR/derived/<key>/files``): ``dv merge`` on it gives the portal's summary."""
-        counted = self.counted()
+    def export(self, counted: list[Any] | None = None) -> Path:
+        """The files that count (``counted``, if the caller has just read them), one per unit
+        named ``CODE.ext``, in a folder of their own (``DIR/derived/<key>/files``): ``dv merge``
+        on it gives the portal's summary."""
+        counted = self.counted() if counted is None else counted
         folder = self.store.derived / self._key(counted) / "files"
         if folder.is_dir():
             return folder
@@ -130,15 +131,15 @@ class Round:
         os.replace(tmp, folder)
         return folder
 
-    def outputs(self, lang: str = "vi") -> Outputs | None:
+    def outputs(self, lang: str = "vi", counted: list[Any] | None = None) -> Outputs | None:
         """The summary workbook, JSON and Word appendix of the files that count (cached)."""
-        folder = self.export()
+        folder = self.export(counted)
         cache = folder.parent / f"outputs-{lang}"
         names = ("summary.xlsx", "report.json", "appendix.docx")
         if (cache / names[0]).exists():
             docx = cache / names[2]
             return Outputs((cache / names[0]).read_bytes(), (cache / names[1]).read_bytes(),
-                           docx.read_bytes() if docx.exists() else None, len(list(folder.iterdir())))  # fmt: skip
+                           docx.read_bytes() if docx.exists() else None)  # fmt: skip
         outputs = self.checker.merge_folder(folder, lang)
         if outputs is None:
             return None

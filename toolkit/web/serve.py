@@ -59,7 +59,7 @@ def prepare(opts: ServeOptions):  # noqa: ANN201 - a Starlette app
 
 
 def serve(opts: ServeOptions, tell: Callable[[str, dict], None]) -> None:
-    """Run until interrupted. ``tell(key, params)``: what the terminal should say (texts.py keys)."""
+    """Run until interrupted. ``tell(key, params)``: what the terminal should say (keys of messages.MESSAGES)."""
     import uvicorn
 
     app, links = prepare(opts)
@@ -68,7 +68,7 @@ def serve(opts: ServeOptions, tell: Callable[[str, dict], None]) -> None:
         tell("serve.links", {"count": links, "path": portal.store.links_path})
     if not portal.store.has_password:
         tell("serve.no_password", {"data": opts.data})
-    tell("serve.listening", {"url": base_url(opts), "data": opts.data})
+    tell("serve.listening", {"url": portal.cfg.base_url, "data": opts.data})
     try:
         uvicorn.run(app, host=opts.host, port=opts.port, log_level="warning", access_log=False,
                     ssl_certfile=str(opts.tls_cert) if opts.tls_cert else None,

@@ -390,12 +390,17 @@ class Store:
         latest = {r["unit_code"]: r for r in self.query(
             "SELECT s.id, s.unit_code, s.uploaded_at, s.name, s.status, s.errors, s.warnings FROM submissions s "
             "JOIN (SELECT unit_code, MAX(id) AS id FROM submissions GROUP BY unit_code) m ON s.id = m.id")}  # fmt: skip
-        counted = {r["unit_code"]: r for r in self.query(
-            "SELECT id, unit_code, uploaded_at, name, sha256, ext FROM submissions WHERE counts = 1")}  # fmt: skip
+        counted = {r["unit_code"]: r for r in self.counted_rows()}
         number = {r["unit_code"]: r["n"] for r in self.query(
             "SELECT unit_code, COUNT(*) AS n FROM submissions GROUP BY unit_code")}  # fmt: skip
         return [{"code": u["code"], "name": u["name"], "latest": latest.get(u["code"]),
                  "counted": counted.get(u["code"]), "uploads": number.get(u["code"], 0)} for u in self.units()]  # fmt: skip
+
+    def counted_rows(self) -> list[sqlite3.Row]:
+        """The upload that counts of each roster unit that has one, in roster order."""
+        return self.query(
+            "SELECT s.id, s.unit_code, s.uploaded_at, s.name, s.sha256, s.ext FROM submissions s "
+            "JOIN units u ON u.code = s.unit_code WHERE s.counts = 1 AND u.in_roster = 1 ORDER BY u.position")  # fmt: skip
 
     # the event log -------------------------------------------------------------------------------
     def log(self, actor: str, kind: str, detail: str, address: str) -> None:

@@ -20,7 +20,7 @@ from .archive import Member, is_archive, open_archive
 from .form import Form
 from .form_loader import load_form_file
 from .issues import FileReport, Issue, make_issue
-from .messages import os_error_text
+from .messages import os_error_text, t
 from .roster import Roster
 from .sniff import KIND_TEXT, READABLE, WORKBOOK_EXTENSIONS, ignore_reason, sniff
 
@@ -293,9 +293,8 @@ def _crashed(job: Job) -> FileReport:
     report = _new_report(path, member)
     with contextlib.suppress(OSError):
         report.sha256 = sha256_of(Path(path))
-    report.issues.append(make_issue("file-unreadable", file=report.name,
-                                    reason="trình đọc bị dừng đột ngột khi mở tệp này",
-                                    reason_en="the reader crashed on this file"))  # fmt: skip
+    report.issues.append(make_issue("file-unreadable", file=report.name, reason=t("crashed", "vi"),
+                                    reason_en=t("crashed", "en")))  # fmt: skip
     return report
 
 

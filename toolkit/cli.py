@@ -555,9 +555,9 @@ def _merge_with_progress(run_merge, inputs, the_form, roster, lang):  # noqa: AN
 
 def _remove_stale(targets: list[Path]) -> None:
     """Temporaries a killed run left beside this run's outputs: removed, and said."""
-    from .fsutil import remove_stale_temporaries
+    from .fsutil import folder_of, remove_stale_temporaries
 
-    removed = remove_stale_temporaries(p.parent if str(p.parent) else Path(".") for p in targets)
+    removed = remove_stale_temporaries(folder_of(p) for p in targets)
     if removed:
         paths = ", ".join(str(p) for p in removed)
         typer.echo(t("output.stale_removed", state.lang, count=len(removed), paths=paths), err=True)

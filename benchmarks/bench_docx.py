@@ -22,10 +22,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 
 def province(n: int):  # noqa: ANN201 - a MergeResult
-    from domain import form, reported
+    from tests.support.domain import form, reported
+    from tests.support.testing import SEED_DOCS
     from toolkit.merger import merge_reports
     from toolkit.roster import Roster, Unit
-    from toolkit.testing import SEED_DOCS
 
     units = [Unit(f"U{i:05d}", f"Đơn vị số {i}", "so") for i in range(n)]
     reports = [reported(u, docs=SEED_DOCS[:3], staff_cc=20 + i % 7) for i, u in enumerate(units)]

@@ -50,9 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from bench_merge import CACHE, dataset, far_cell_file
 
-    from toolkit import readers, safety, validate  # noqa: F401 - imported before any worker starts
-    from toolkit.check import check_files
-    from toolkit.form_loader import load_form
+    from toolkit.form import load_form
+    from toolkit.intake import check_files, readers, safety, validate  # noqa: F401 - imported before any worker starts
 
     form = load_form()
     half = (max(sizes) + 1) // 2

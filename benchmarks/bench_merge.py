@@ -8,7 +8,7 @@ What it does, in one process and one machine state:
 1. Generates 2N filled submissions of distinct units (cached in ``benchmarks/.cache/<N>/``):
    set ``a/`` (N units) and set ``b/`` (N more). Each file is the unit's personalised template
    (the parts ``build_template(form, unit=…)`` gives, checked on two units) filled by
-   defined name with ``toolkit.testing.fill_template``, with seeded random figures and 3-15
+   defined name with ``tests.support.testing.fill_template``, with seeded random figures and 3-15
    documents. Rosters ``roster-N.csv`` and ``roster-2N.csv`` go alongside.
 2. Times ``toolkit.merge`` (module ``toolkit.merger``, or ``toolkit.merge``) on N files and on 2N files (best of ``--repeat``), and
    ``toolkit.summary.build_summary`` separately; the marginal cost of a file is
@@ -199,7 +199,7 @@ def _gen_init(placeholder: bytes) -> None:
 
 
 def _gen_one(task: tuple[UnitSpec, str, int]) -> None:
-    from toolkit.testing import fill_template
+    from tests.support.testing import fill_template
 
     unit, out, seed = task
     values, docs = make_values(unit, random.Random(seed))
@@ -241,7 +241,7 @@ class Dataset:
 
 
 def dataset(n: int, cache: Path, jobs: int, log: Callable[[str], None]) -> Dataset:
-    from toolkit.form_loader import load_form
+    from toolkit.form import load_form
     from toolkit.roster import Unit
     from toolkit.template import build_template
 
@@ -494,8 +494,8 @@ def run_child(dirs: Sequence[Path], roster: Path) -> dict[str, Any]:
 
 def baseline_rss_kb() -> int:
     """Peak RSS of a fresh interpreter that has imported toolkit (the floor of the figures above)."""
-    code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); import toolkit.summary, toolkit.check, "
-            "toolkit.readers, toolkit.validate, toolkit.roster, bench_merge; print(bench_merge.peak_rss_kb())")  # fmt: skip
+    code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); import toolkit.summary, toolkit.intake.check, "
+            "toolkit.intake.readers, toolkit.intake.validate, toolkit.roster, bench_merge; print(bench_merge.peak_rss_kb())")  # fmt: skip
     return int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 
 
@@ -532,11 +532,11 @@ def profile_summary(result: Any) -> list[str]:
 
 
 def profile_check_file(path: Path, form: Any, roster: Any, runs: int) -> tuple[list[str], float]:
-    from toolkit import readers
-    from toolkit.check import check_file, sha256_of
-    from toolkit.safety import check_zip
-    from toolkit.sniff import sniff
-    from toolkit.validate import extract
+    from toolkit.intake import check_file, readers
+    from toolkit.intake.check import sha256_of
+    from toolkit.intake.safety import check_zip
+    from toolkit.intake.sniff import sniff
+    from toolkit.intake.validate import extract
 
     lines = []
     for _ in range(5):
@@ -651,8 +651,9 @@ def display(path: Path) -> str:
 
 def _awkward_one(path: str, pool: bool) -> None:
     """Child process: check one file (alone, or through dv's worker pool); print the outcome."""
-    from toolkit.check import MEMORY_LIMIT, _worker_init, check_file, check_files
-    from toolkit.form_loader import load_form
+    from toolkit.form import load_form
+    from toolkit.intake import check_file, check_files
+    from toolkit.intake.check import MEMORY_LIMIT, _worker_init
 
     form = load_form()
     # A worker sends its stdout to /dev/null (it must not hold the caller's pipe): keep a copy
@@ -788,7 +789,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _awkward_one(str(args.dirs[0]), pool=args.child_awkward_pool)
         return 0
 
-    from toolkit.form_loader import load_form
+    from toolkit.form import load_form
     from toolkit.roster import read_roster
     from toolkit.summary import build_summary
 

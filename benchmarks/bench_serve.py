@@ -36,11 +36,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the tests' portal helpers (te
 
 import httpx  # noqa: E402
 
-from portal import csrf_of, links, login, start_dv_serve  # noqa: E402
-from toolkit.form_loader import load_form  # noqa: E402
+from tests.support.portal import csrf_of, links, login, start_dv_serve  # noqa: E402
+from tests.support.testing import SEED, SEED_DOCS, fill_template  # noqa: E402
+from toolkit.form import load_form  # noqa: E402
 from toolkit.roster import Unit  # noqa: E402
 from toolkit.template import build_template  # noqa: E402
-from toolkit.testing import SEED, SEED_DOCS, fill_template  # noqa: E402
 
 
 def roster(path: Path, n: int) -> list[Unit]:

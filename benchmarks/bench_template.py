@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from toolkit.form_loader import load_form
+from toolkit.form import load_form
 from toolkit.make import make_templates
 from toolkit.template import build_template
 

@@ -22,8 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from toolkit.form import Form
-from toolkit.form_loader import load_form
+from toolkit.form import Form, load_form
 from toolkit.issues import FileReport
 from toolkit.merger import merge, merge_reports
 from toolkit.roster import Unit, read_roster

@@ -23,10 +23,10 @@ from typing import Any
 
 import openpyxl
 
-from toolkit.form_loader import load_form
+from tests.support.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert, soffice
+from toolkit.form import load_form
 from toolkit.roster import Unit, read_roster
 from toolkit.template import build_template
-from toolkit.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert, soffice
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "submissions"

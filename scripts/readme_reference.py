@@ -16,7 +16,7 @@ from pathlib import Path
 import typer.main
 
 from toolkit.cli import app
-from toolkit.form_loader import load_form
+from toolkit.form import load_form
 from toolkit.issues import CATALOGUE
 
 README = Path(__file__).resolve().parent.parent / "README.md"

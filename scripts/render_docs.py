@@ -48,7 +48,7 @@ def screen_png(recalculated: Path, form: Any, tmp: Path, target: Path) -> None:
     LibreOffice computes again as it prints)."""
     import openpyxl
 
-    from toolkit.testing import libreoffice_convert
+    from tests.support.testing import libreoffice_convert
 
     table = form.tables["van_ban"]
     wb = openpyxl.load_workbook(recalculated)
@@ -63,13 +63,13 @@ def screen_png(recalculated: Path, form: Any, tmp: Path, target: Path) -> None:
 
 
 def main() -> int:
-    from toolkit.form_loader import load_form
+    from tests.support.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert, soffice
+    from toolkit.form import load_form
     from toolkit.merger import merge
     from toolkit.previous import compare, read_previous
     from toolkit.roster import read_roster
     from toolkit.summary import COMPARE_SHEET, SUMMARY_SHEET, build_summary
     from toolkit.template import build_template
-    from toolkit.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert, soffice
 
     if soffice() is None or shutil.which("pdftoppm") is None:
         print("needs LibreOffice and poppler-utils: apt-get install libreoffice-calc-nogui poppler-utils")

@@ -50,12 +50,12 @@ def text_area(pdf: Path) -> str:
 
 
 def main() -> int:
+    from tests.support.testing import libreoffice_convert, soffice
     from toolkit.appendix_docx import build_appendix_docx
-    from toolkit.form_loader import load_form
+    from toolkit.form import load_form
     from toolkit.merger import merge
     from toolkit.previous import compare, read_previous
     from toolkit.roster import read_roster
-    from toolkit.testing import libreoffice_convert, soffice
 
     if soffice() is None or shutil.which("pdftoppm") is None:
         print("needs LibreOffice and poppler-utils: apt-get install libreoffice-writer-nogui poppler-utils")

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import testing
-from toolkit.form import Form
-from toolkit.form_loader import load_form
+from tests.support import testing
+from toolkit.form import Form, load_form
 from toolkit.roster import Roster, read_roster
 from toolkit.template import build_template
 
@@ -66,7 +65,7 @@ def ssconvert() -> str:
 @pytest.fixture(scope="session")
 def variant_files(form: Form, roster: Roster, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The variant workbooks of tests/variants.py, filled, not yet recalculated."""
-    import variants
+    from tests.support import variants
 
     return variants.build(form, roster, tmp_path_factory.mktemp("variants"))
 

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from awkward.manifest import FILES, crashing_file, load_manifest
-from domain import form
-from toolkit.check import check_files
+from tests.awkward.manifest import FILES, crashing_file, load_manifest
+from tests.support.domain import form
+from toolkit.intake import check_files
 from toolkit.merger import merge_reports
 from toolkit.roster import read_roster
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from domain import appendix
-from portal import PASSWORD, ROOT, links, sample, start_dv_serve
-from toolkit.testing import SEED_DOCS, fill_template
+from tests.support.domain import appendix
+from tests.support.portal import PASSWORD, ROOT, links, sample, start_dv_serve
+from tests.support.testing import SEED_DOCS, fill_template
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = [

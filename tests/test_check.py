@@ -9,12 +9,12 @@ import zipfile
 import pytest
 from typer.testing import CliRunner
 
-from domain import DROP, appendix, check, codes, errors, filled, form, warnings
+from tests.support.domain import DROP, appendix, check, codes, errors, filled, form, warnings
+from tests.support.testing import SEED_DOCS
 from toolkit.cli import app
+from toolkit.intake.readers import RawBook, read_raw
 from toolkit.issues import CATALOGUE
-from toolkit.readers import RawBook, read_raw
 from toolkit.roster import Roster, Unit
-from toolkit.testing import SEED_DOCS
 
 D = dt.date
 

@@ -17,16 +17,16 @@ from typing import Any
 
 import pytest
 
-from domain import codes, errors, filled, form
-from toolkit.check import check_file
+from tests.support.domain import codes, errors, filled, form
+from tests.support.testing import SEED, SEED_DOCS, fill_template
+from toolkit.intake import check_file
 from toolkit.issues import CATALOGUE
 from toolkit.merger import merge
 from toolkit.roster import Roster
 from toolkit.template import build_template
-from toolkit.testing import SEED, SEED_DOCS, fill_template
 
 UNO_PYTHON = "/usr/bin/python3"
-CLERK = Path(__file__).with_name("uno_clerk.py")
+CLERK = Path(__file__).parent / "support" / "uno_clerk.py"
 FORMATS = ("xlsx", "ods", "xls")
 TABLE = form().tables["van_ban"]
 MAIN = form().layout.sheet
@@ -299,8 +299,8 @@ def test_the_dropdown_template_carries_its_roster(roster: Roster) -> None:
 def test_a_stored_code_naming_another_unit_than_the_chosen_name_is_a_warning(tmp_path: Path, roster: Roster) -> None:
     """The code formula's stored result names SYT while the chosen name is STTTT's: the name
     wins (the code is a formula of it), and the officer is told."""
-    from toolkit.readers import read_raw
-    from toolkit.validate import extract
+    from toolkit.intake.readers import read_raw
+    from toolkit.intake.validate import extract
 
     path = tmp_path / "mau.xlsx"
     no_code = {k: v for k, v in SEED.items() if k != form().roster_code}

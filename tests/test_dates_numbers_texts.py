@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 
-from domain import appendix, check, errors, filled, warnings
-from toolkit.coerce import CUT_MARK, MAX_TEXT
+from tests.support.domain import appendix, check, errors, filled, warnings
+from tests.support.testing import SEED_DOCS
+from toolkit.intake.coerce import CUT_MARK, MAX_TEXT
 from toolkit.issues import QUOTE_MAX
-from toolkit.testing import SEED_DOCS
 
 D = dt.date
 
@@ -110,7 +110,7 @@ def test_messages_quote_at_most_80_characters_of_a_value(tmp_path):
 
 
 def test_a_text_longer_than_a_cell_is_cut_with_a_mark_and_a_warning(tmp_path):
-    from toolkit.coerce import coerce
+    from toolkit.intake.coerce import coerce
     from toolkit.issues import make_issue
 
     text = "a" * (MAX_TEXT + 10)  # an .ods cell can hold more than an Excel cell

@@ -15,15 +15,15 @@ import pytest
 from docx.shared import Mm
 from typer.testing import CliRunner
 
-from domain import filled, form, reported
+from tests.support.domain import filled, form, reported
+from tests.support.testing import SEED_DOCS, libreoffice_convert
 from toolkit.appendix_docx import build_appendix_docx
 from toolkit.cli import app
-from toolkit.form import FormError
-from toolkit.form_loader import load_form_file
+from toolkit.form import FormError, load_form_file
+from toolkit.form.rules import Template
 from toolkit.merger import merge, merge_reports
+from toolkit.numbers import format_change, format_doc_date, format_number, format_percent
 from toolkit.roster import Roster, Unit
-from toolkit.rules import Template, format_change, format_doc_date, format_number, format_percent
-from toolkit.testing import SEED_DOCS, libreoffice_convert
 
 STTTT = Unit("STTTT", "Sở Thông tin và Truyền thông", "so")
 SNV = Unit("SNV", "Sở Nội vụ", "so")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from domain import check, codes, errors, form
+from tests.support.domain import check, codes, errors, form
 
 EARLIER = Path(__file__).resolve().parent / "earlier"
 TODAY = Path(__file__).resolve().parent / "awkward" / "files"

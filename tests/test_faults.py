@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from awkward.manifest import crashing_file
-from domain import appendix, check, errors, filled, form
+from tests.awkward.manifest import crashing_file
+from tests.support.domain import appendix, check, errors, filled, form
 from toolkit import fsutil
-from toolkit.check import check_files
 from toolkit.cli import app
+from toolkit.intake import check_files
 
 REPO = Path(__file__).resolve().parent.parent
 AWKWARD = REPO / "tests" / "awkward" / "files"
@@ -286,11 +286,11 @@ def test_files_that_kill_their_reader_cost_a_process_start_each_not_a_round(tmp_
 def test_a_worker_killed_from_outside_has_its_file_read_again_alone(tmp_path, monkeypatch):
     """The system short of memory, or someone, kills a worker: not the file's fault. It is
     read again, alone, in a new worker, and accepted."""
-    import toolkit.check
+    import toolkit.intake.check
 
     one = filled(tmp_path, "STTTT.xlsx")
     marker = tmp_path / "killed-once"
-    real_work = toolkit.check._work
+    real_work = toolkit.intake.check._work
 
     def killed_once(job, form_path, roster):
         if Path(job[0]).name == "03.xlsx" and not marker.exists():
@@ -298,7 +298,7 @@ def test_a_worker_killed_from_outside_has_its_file_read_again_alone(tmp_path, mo
             os.kill(os.getpid(), signal.SIGKILL)
         return real_work(job, form_path, roster)
 
-    monkeypatch.setattr(toolkit.check, "_work", killed_once)
+    monkeypatch.setattr(toolkit.intake.check, "_work", killed_once)
     paths = []
     for i in range(8):
         paths.append(tmp_path / f"{i:02d}.xlsx")
@@ -343,7 +343,7 @@ def test_a_file_that_gets_no_copy_does_not_claim_its_name(tmp_path):
 
 
 def test_an_xls_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
-    from toolkit.safety import LIMITS
+    from toolkit.intake.safety import LIMITS
 
     big = tmp_path / "big.xls"
     big.write_bytes((AWKWARD / "seed-libreoffice.xls").read_bytes())
@@ -369,18 +369,18 @@ def test_an_input_without_extension_never_overwrites_the_copy_of_its_xlsx_namesa
 
 
 def test_a_file_saved_again_while_it_is_read_is_reported_with_the_hash_of_what_was_read(tmp_path, monkeypatch):
-    import toolkit.readers
+    import toolkit.intake.readers
 
     path = filled(tmp_path, "STTTT.xlsx")
     first = path.read_bytes()
     second = filled(tmp_path / "..", "STTTT-2.xlsx", appendix(dvc_total=50, dvc_level4=40)).read_bytes()
-    real_read = toolkit.readers.read_raw
+    real_read = toolkit.intake.readers.read_raw
 
     def saved_meanwhile(source, fmt, the_form):
         path.write_bytes(second)  # the clerk saves the workbook again while dv reads it
         return real_read(source, fmt, the_form)
 
-    monkeypatch.setattr(toolkit.readers, "read_raw", saved_meanwhile)
+    monkeypatch.setattr(toolkit.intake.readers, "read_raw", saved_meanwhile)
     report = check(path)
     assert report.sha256 == hashlib.sha256(first).hexdigest()
     assert report.values["dvc_total"] == 37  # the figures of the bytes hashed

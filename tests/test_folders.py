@@ -22,13 +22,14 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from domain import appendix, check, codes, errors, filled, form
-from toolkit.check import check_file, expand_paths
+from tests.support.domain import appendix, check, codes, errors, filled, form
+from tests.support.testing import libreoffice_convert
 from toolkit.cli import app
+from toolkit.intake import check_file
+from toolkit.intake.check import expand_paths
 from toolkit.issues import CATALOGUE
 from toolkit.merger import merge
 from toolkit.roster import Roster, Unit
-from toolkit.testing import libreoffice_convert
 
 STTTT = Unit("STTTT", "Sở Thông tin và Truyền thông", "so")
 SNV = Unit("SNV", "Sở Nội vụ", "so")
@@ -257,7 +258,7 @@ def test_an_unreadable_file_is_not_the_units_fault(tmp_path, monkeypatch):
     def refuse(p):
         raise PermissionError(errno.EACCES, "Permission denied", str(p))
 
-    monkeypatch.setattr("toolkit.check._read_once", refuse)
+    monkeypatch.setattr("toolkit.intake.check._read_once", refuse)
     report = check(path)
     assert errors(report) == {("file-permission", "")}
     assert "trên máy tính này" in report.issues[0].text() and "Đề nghị đơn vị" not in report.issues[0].text()

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.form import DEFAULT_FORM_ID, FormError
-from toolkit.form_loader import load_form, load_form_file
-from toolkit.rules import RuleSyntaxError
+from toolkit.form import DEFAULT_FORM_ID, FormError, load_form, load_form_file
+from toolkit.form.rules import RuleSyntaxError
 from toolkit.template import build_template
 
 PACKAGED = "dan-van-chinh-quyen-2020.toml"

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.form import FormError
-from toolkit.form_loader import load_form
+from toolkit.form import FormError, load_form
 
 LINE = 'earlier_title_cell = "A1"\n'
 

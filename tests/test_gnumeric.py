@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from variants import CASES, error_values
 
+from tests.support.variants import CASES, error_values
 from toolkit.live import MISSING, OK, status_value
 
 pytestmark = pytest.mark.gnumeric
@@ -78,7 +78,7 @@ def test_document_rows_checked_in_gnumeric_from_an_xls_libreoffice_saved(form, v
     """A clerk saves as .xls in LibreOffice; the officer opens it in Gnumeric: each row's check
     (a defined name; IFERROR stays in the cell, Gnumeric cannot read it inside a name of an
     .xls) computes, the wrong row says "Sai"."""
-    from toolkit.testing import gnumeric_convert, libreoffice_convert
+    from tests.support.testing import gnumeric_convert, libreoffice_convert
 
     xls = libreoffice_convert(variant_files["docs_7_wrong"], "xls", tmp_path / "xls")
     table = form.tables["van_ban"]

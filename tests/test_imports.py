@@ -1,6 +1,6 @@
 """The package's modules import one another without a circle: each stage imports only the
 stages before it (form → template; file → values → issues → merge → summary), and an import
-circle is how that order silently breaks (``toolkit.form_loader`` imported first used to fail
+circle is how that order silently breaks (``toolkit.form.loader`` imported first used to fail
 halfway through ``toolkit.form``)."""
 
 from __future__ import annotations
@@ -80,7 +80,17 @@ def test_the_circle_finder_finds_one():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
 
 
-@pytest.mark.parametrize("module", ["toolkit.form_loader", "toolkit.rules", "toolkit.check", "toolkit.merger"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "toolkit.form.loader",
+        "toolkit.form.rules",
+        "toolkit.intake.check",
+        "toolkit.merger",
+        "toolkit.intake",
+        "toolkit.form",
+    ],
+)
 def test_a_module_imported_first_in_a_fresh_interpreter_loads(module):
     done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

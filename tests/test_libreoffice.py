@@ -14,11 +14,12 @@ from typing import Any
 
 import openpyxl
 import pytest
-from variants import CASES as VARIANTS
-from variants import ERROR_VALUES
 
-from domain import appendix
-from toolkit import testing
+from tests.support import testing
+from tests.support.domain import appendix
+from tests.support.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert
+from tests.support.variants import CASES as VARIANTS
+from tests.support.variants import ERROR_VALUES
 from toolkit.live import (
     CANNOT,
     MISSING,
@@ -33,7 +34,6 @@ from toolkit.live import (
     status_value,
 )
 from toolkit.template import build_template
-from toolkit.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert
 
 pytestmark = pytest.mark.libreoffice
 
@@ -88,7 +88,7 @@ class Converted:
     xlsx: dict[str, Path]  # after LibreOffice recalculated and saved
     ods: dict[str, Path]
     xls: dict[str, Path]
-    single: Path  # the seed through toolkit.testing.libreoffice_convert itself
+    single: Path  # the seed through tests.support.testing.libreoffice_convert itself
 
     def book(self, name: str) -> Any:
         return openpyxl.load_workbook(self.xlsx[name], data_only=True)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from variants import CASES, DOC_COUNTS, VERDICTS, has_errors
 
-from toolkit.check import check_file
+from tests.support.variants import CASES, DOC_COUNTS, VERDICTS, has_errors
+from toolkit.intake import check_file
 
 
 def status(form, path) -> str:

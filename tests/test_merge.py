@@ -14,12 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 import toolkit
-from domain import appendix, filled, form
+from tests.support.domain import appendix, filled, form
+from tests.support.testing import SEED_DOCS, libreoffice_convert, soffice
 from toolkit.cli import app
 from toolkit.merger import merge
 from toolkit.roster import Roster, Unit
 from toolkit.summary import build_summary
-from toolkit.testing import SEED_DOCS, libreoffice_convert, soffice
 
 STTTT = Unit("STTTT", "Sở Thông tin và Truyền thông", "so")
 SNV = Unit("SNV", "Sở Nội vụ", "so")

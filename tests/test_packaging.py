@@ -1,8 +1,9 @@
-"""The default form ships inside the package: a plain (non-editable) wheel holds it, and the
-portal's page templates."""
+"""What a plain (non-editable) wheel of dv holds: the package with its sub-packages, the default
+form, the portal's pages; and nothing of the tests (their helpers live under ``tests/support``)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -11,25 +12,63 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Never part of a build: a stale build/ folder would put old modules into the wheel.
+_NOT_SOURCES = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "out", ".*cache*")
 
 
-def test_the_wheel_holds_the_form_definitions_and_the_cli(tmp_path):
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built from a clean copy of the sources."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    source = tmp / "src"
+    shutil.copytree(ROOT, source, ignore=_NOT_SOURCES)
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(tmp / "dist")],
         capture_output=True,
         text=True,
         timeout=300,
     )
     if build.returncode != 0:
         pytest.skip(f"cannot build a wheel here (needs setuptools from the package index): {build.stderr[-300:]}")
-    (wheel,) = tmp_path.glob("dv-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "absent from the `packages` configuration" not in build.stderr, build.stderr
+    (built,) = (tmp / "dist").glob("dv-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def wheel_names(wheel: Path) -> set[str]:
+    return set(zipfile.ZipFile(wheel).namelist())
+
+
+def test_the_wheel_holds_the_form_definitions_and_the_cli(wheel_names):
+    names = wheel_names
     forms = {p.name for p in (ROOT / "workbook_templates").glob("*.toml")}
     assert {f"workbook_templates/{name}" for name in forms} <= names
-    assert {"toolkit/cli.py", "toolkit/form_loader.py", "workbook_templates/__init__.py"} <= names
+    assert {
+        "toolkit/cli.py",
+        "toolkit/form/loader.py",
+        "toolkit/intake/check.py",
+        "workbook_templates/__init__.py",
+    } <= names
     # The portal (dv serve): its pages and style sheet ship with its code.
     pages = {f"toolkit/web/templates/{p.name}" for p in (ROOT / "toolkit" / "web" / "templates").glob("*.html")}
     assert pages and pages <= names
     assert {"toolkit/web/app.py", "toolkit/web/static/style.css"} <= names
-    entry = next(n for n in names if n.endswith("entry_points.txt"))
+
+
+def test_every_module_of_the_package_is_in_the_wheel(wheel_names):
+    modules = {str(p.relative_to(ROOT)) for p in (ROOT / "toolkit").rglob("*.py") if "__pycache__" not in p.parts}
+    assert modules <= wheel_names
+
+
+def test_the_wheel_holds_no_test_code(wheel_names):
+    # Only the package, the forms and the wheel's own metadata: no tests/, no helpers of them, no
+    # benchmark, sample or script.
+    tops = {name.split("/", 1)[0] for name in wheel_names}
+    assert tops == {"toolkit", "workbook_templates", "dv-0.1.0.dist-info"}, tops
+    assert not [n for n in wheel_names if "test" in n.rsplit("/", 1)[-1].lower()]
+
+
+def test_the_wheel_declares_the_dv_command(wheel, wheel_names):
+    entry = next(n for n in wheel_names if n.endswith("entry_points.txt"))
     assert "dv = toolkit.cli:run" in zipfile.ZipFile(wheel).read(entry).decode()

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import pytest
 
-from toolkit.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert
+from tests.support.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert
 
 pytestmark = [
     pytest.mark.libreoffice,
@@ -83,7 +83,7 @@ def test_forty_documents_print_on_two_pages_with_the_heading_on_each(form, forty
 def typed_printed(form, template_bytes, tmp_path_factory):
     """The seed's 7 documents typed by a clerk in LibreOffice (through UNO) into an empty
     template, saved as xlsx, ods and xls, and each file printed by LibreOffice."""
-    from test_clerk_edits import _uno_available, clerk, typed
+    from tests.test_clerk_edits import _uno_available, clerk, typed
 
     if not _uno_available():
         pytest.skip("LibreOffice with python3-uno (/usr/bin/python3) is needed")

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from domain import filled, form, reported
+from tests.support.domain import filled, form, reported
 from toolkit.appendix_docx import build_appendix_docx
 from toolkit.cli import app
 from toolkit.form import Form

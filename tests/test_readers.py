@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from domain import filled, form
-from toolkit.form import col_index
-from toolkit.readers import RawBook, read_raw
-from toolkit.safety import check_zip
-from toolkit.sniff import sniff
+from tests.support.domain import filled, form
+from toolkit.form.cells import col_index
+from toolkit.intake.readers import RawBook, read_raw
+from toolkit.intake.safety import check_zip
+from toolkit.intake.sniff import sniff
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "benchmarks" / ".cache"
@@ -167,8 +167,8 @@ def test_each_kind_of_formula_excel_writes_in_an_input_cell(tmp_path, cells, exp
 def test_dv_check_does_not_import_openpyxl_or_numpy(tmp_path):
     path = filled(tmp_path)
     code = (
-        "import sys; from toolkit.readers import assert_defused; assert_defused();"
-        "from toolkit.check import check_file; from toolkit.form_loader import load_form;"
+        "import sys; from toolkit.intake.readers import assert_defused; assert_defused();"
+        "from toolkit.intake import check_file; from toolkit.form import load_form;"
         f"r = check_file({str(path)!r}, load_form()); assert r.status == 'accepted', r.issues;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'numpy')))"
     )
@@ -220,7 +220,7 @@ def test_every_scan_parser_refuses_dtds_and_entities(xml, refused):
 
     import defusedxml
 
-    from toolkit.safety import defused_expat
+    from toolkit.intake.safety import defused_expat
 
     seen: list[str] = []
     expat = defused_expat(lambda tag, attrib: seen.append(tag), lambda tag: None, seen.append)

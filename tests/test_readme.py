@@ -11,7 +11,7 @@ import pytest
 import typer.main
 
 from toolkit.cli import app
-from toolkit.form_loader import load_form
+from toolkit.form import load_form
 from toolkit.issues import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from tests.support.testing import SEED
+from toolkit.form.rules import EvalError, Expression, RuleSyntaxError, Template
 from toolkit.live import CANNOT, MISSING, OK, TEXT_NUMBER, field_check_value, row_check_value
-from toolkit.rules import EvalError, Expression, RuleSyntaxError, Template, format_number, format_percent
-from toolkit.testing import SEED
+from toolkit.numbers import format_number, format_percent
 
 # -- each rule of the default form on a table of cases --------------------------------------
 
@@ -189,7 +190,7 @@ def test_round_is_half_away_from_zero():
 
 
 def test_countif_counts_documents_by_issuer_ignoring_case(form):
-    from toolkit.testing import SEED_DOCS
+    from tests.support.testing import SEED_DOCS
 
     party, gov = form.field("docs_party").expr, form.field("docs_gov").expr
     assert party.evaluate({}, {"van_ban": SEED_DOCS}) == 5
@@ -495,7 +496,7 @@ def test_field_check_mirror(form, code, values, shown):
 
 
 def test_row_check_mirror(form):
-    from toolkit.testing import SEED_DOCS
+    from tests.support.testing import SEED_DOCS
 
     table = form.tables["van_ban"]
     env = {"report_year": 2020}
@@ -509,7 +510,7 @@ def test_row_check_mirror(form):
 
 
 def test_row_check_mirror_shows_the_year_as_the_sheet_does(form):
-    from toolkit.testing import SEED_DOCS
+    from tests.support.testing import SEED_DOCS
 
     table = form.tables["van_ban"]
     assert row_check_value(form, table, SEED_DOCS[5], {"report_year": 2020}) == "Lưu ý: ban hành trước năm 2020"

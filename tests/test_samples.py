@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from domain import form
+from tests.support.domain import form
 from toolkit.merger import merge
 from toolkit.roster import read_roster
 

@@ -21,10 +21,10 @@ import pytest
 pytest.importorskip("starlette", reason="the portal's web libraries (pip install 'dv[web]')")
 from starlette.testclient import TestClient  # noqa: E402
 
-from awkward.manifest import load_manifest  # noqa: E402
-from domain import appendix, filled, form  # noqa: E402
-from portal import ROSTER, ROSTER_PATH, Clerk, csrf_of, links, login, make_portal, sample, text_of  # noqa: E402
-from toolkit.check import check_file  # noqa: E402
+from tests.awkward.manifest import load_manifest  # noqa: E402
+from tests.support.domain import appendix, filled, form  # noqa: E402
+from tests.support.portal import ROSTER, ROSTER_PATH, Clerk, csrf_of, links, login, make_portal, sample, text_of  # noqa: E402
+from toolkit.intake import check_file  # noqa: E402
 
 STTTT = ROSTER.get("STTTT")
 

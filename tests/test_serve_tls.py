@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from portal import start_dv_serve
+from tests.support.portal import start_dv_serve
 
 pytest.importorskip("uvicorn")
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a certificate")

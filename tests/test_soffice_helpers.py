@@ -1,4 +1,4 @@
-"""toolkit.testing's LibreOffice helpers on a busy machine: another soffice running, a run
+"""tests.support.testing's LibreOffice helpers on a busy machine: another soffice running, a run
 that could not load its source, an output left over from an earlier run."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import testing
-from toolkit.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert
+from tests.support import testing
+from tests.support.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert
 
 
 @pytest.fixture

@@ -8,15 +8,15 @@ import datetime as dt
 import unicodedata
 
 import pytest
-from test_roster import UNITS, as_tuples, cp1258, csv_text, problem, write
 from typer.testing import CliRunner
 
-from domain import appendix, check, errors, filled, form, warnings
+from tests.support.domain import appendix, check, errors, filled, form, warnings
+from tests.support.testing import SEED_DOCS, libreoffice_convert
+from tests.test_roster import UNITS, as_tuples, cp1258, csv_text, problem, write
 from toolkit.cli import app
+from toolkit.form.rules import Expression
 from toolkit.merger import merge
 from toolkit.roster import Roster, Unit, read_roster
-from toolkit.rules import Expression
-from toolkit.testing import SEED_DOCS, libreoffice_convert
 
 STTTT = Unit("STTTT", "Sở Thông tin và Truyền thông", "so")
 STNMT = Unit("STNMT", "Sở Tài nguyên và Môi trường", "so")

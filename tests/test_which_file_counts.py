@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from domain import appendix, filled, form
+from tests.support.domain import appendix, filled, form
+from tests.support.testing import SEED_DOCS
 from toolkit.cli import app
 from toolkit.merger import merge
 from toolkit.roster import Roster, Unit
-from toolkit.testing import SEED_DOCS
 
 STTTT = Unit("STTTT", "Sở Thông tin và Truyền thông", "so")
 SNV = Unit("SNV", "Sở Nội vụ", "so")
@@ -120,7 +120,7 @@ def test_the_tie_is_printed_in_the_terminal_account_with_both_figures(tmp_path):
 
 
 def test_saved_time_of_an_ods_is_read(tmp_path):
-    from toolkit.readers import parse_saved_at, saved_at
+    from toolkit.intake.readers import parse_saved_at, saved_at
 
     # LibreOffice writes its own format's time without a zone (the computer's local time).
     assert parse_saved_at("2020-11-17T14:30:00.123456789") == dt.datetime(2020, 11, 17, 14, 30, 0, 123456).astimezone(
@@ -138,7 +138,7 @@ def test_saved_time_of_an_ods_is_read(tmp_path):
 
 @pytest.mark.parametrize("name", ["seed-libreoffice.xls", "seed-libreoffice.xlsx", "seed-libreoffice.ods", "seed.xlsm"])
 def test_every_format_says_when_it_was_saved(name):
-    from toolkit.readers import saved_at
+    from toolkit.intake.readers import saved_at
 
     # tests/awkward/make_awkward.py stamps every file 16/11/2020 08:00 UTC; for the .xls, in its
     # OLE SummaryInformation, as LibreOffice wrote it.
@@ -147,7 +147,7 @@ def test_every_format_says_when_it_was_saved(name):
 
 
 def test_a_damaged_xls_says_nothing_rather_than_hang(tmp_path):
-    from toolkit.readers import saved_at
+    from toolkit.intake.readers import saved_at
 
     good = (Path(__file__).parent / "awkward" / "files" / "seed-libreoffice.xls").read_bytes()
     for cut in (600, 4096, len(good) // 2):
@@ -252,7 +252,7 @@ def test_a_correction_saved_in_libreoffice_wins_whatever_its_name_and_copy_time(
     import shutil
     import subprocess
 
-    from toolkit.testing import libreoffice_convert
+    from tests.support.testing import libreoffice_convert
 
     if not Path("/usr/bin/python3").exists():
         pytest.skip("no system Python with LibreOffice's uno module")
@@ -266,7 +266,7 @@ def test_a_correction_saved_in_libreoffice_wins_whatever_its_name_and_copy_time(
     # names the new attachment "STTTT (1)", and the officer's copy of it is the older one.
     new = Path(shutil.copy(first, sub / f"STTTT (1).{fmt}"))
     dvc_total = form().field("dvc_total")
-    script = Path(__file__).with_name("uno_type.py")
+    script = Path(__file__).parent / "support" / "uno_type.py"
     done = subprocess.run(["/usr/bin/python3", str(script), str(new), dvc_total.sheet, dvc_total.cell, "38"],
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -288,7 +288,7 @@ def test_a_correction_saved_in_libreoffice_wins_whatever_its_name_and_copy_time(
 def test_an_ods_text_longer_than_any_cell_is_cut_with_a_mark_and_said(tmp_path):
     """LibreOffice's own format holds a 40,000-character cell; the summary and the Word
     appendix are written anyway, the text cut with a mark, and the unit's file says so."""
-    from toolkit.testing import libreoffice_convert
+    from tests.support.testing import libreoffice_convert
 
     sub = tmp_path / "nop"
     sub.mkdir()

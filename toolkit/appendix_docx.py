@@ -29,9 +29,10 @@ from docx.shared import Emu, Mm, Pt
 
 from . import __version__
 from .form import Form, Report, ReportSection
+from .form.rules import Template
 from .merger import MergeResult, UnitRow
-from .rules import Template, format_change, format_number, format_percent
-from .template import FONT, MARGINS_MM
+from .numbers import format_change, format_number, format_percent
+from .page import FONT, MARGINS_MM
 from .text import normalise_code
 
 if TYPE_CHECKING:

@@ -214,8 +214,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 
 def _load_form(form: str | None, year: int | None = None):  # noqa: ANN202 - Form, imported lazily
-    from .form import FormError
-    from .form_loader import load_form
+    from .form import FormError, load_form
 
     try:
         return load_form(form, year)
@@ -277,7 +276,7 @@ def make_template(
     if result.removed:
         paths = ", ".join(str(p) for p in result.removed)
         typer.echo(t("output.stale_removed", lang, count=len(result.removed), paths=paths), err=True)
-    from .rules import format_number
+    from .numbers import format_number
 
     elapsed = t("template.timing", lang, seconds=format_number(round(time.perf_counter() - started, 2), lang=lang))
     if len(result.paths) == 1 and not result.folder:
@@ -324,8 +323,9 @@ def check(
     lang = state.lang = lang_from(lang) if lang else state.lang
     import json
 
-    from .check import check_files, expand_paths, report_json
-    from .readers import assert_defused
+    from .intake import check_files
+    from .intake.check import expand_paths, report_json
+    from .intake.readers import assert_defused
 
     assert_defused()
     the_form = _load_form(form)
@@ -423,7 +423,7 @@ def merge(
     Thoát 0: đã ghi tổng hợp, mọi tệp hợp lệ; 1: đã ghi, có tệp bị từ chối; 2: sai cách dùng, không ghi được.
     """
     lang = state.lang = lang_from(lang) if lang else state.lang
-    from .readers import assert_defused
+    from .intake.readers import assert_defused
 
     assert_defused()
     the_form = _load_form(form)
@@ -435,8 +435,8 @@ def merge(
     if docx_path is not None and the_form.report is None:
         _fail(t("docx.no_report", lang, form=the_form.id))
     last_year = _load_previous(previous, the_form, lang) if previous is not None else None
-    from .check import expand_paths
     from .fsutil import check_creatable
+    from .intake.check import expand_paths
     from .summary import summary_filename
 
     out = output or Path(summary_filename(the_form))
@@ -505,7 +505,7 @@ def merge(
 
 def _is_own_output(path: Path) -> bool:
     """A summary dv merge wrote, or any file that is not a workbook (dv reads none as input)."""
-    from .sniff import READABLE, sniff
+    from .intake.sniff import READABLE, sniff
     from .summary import is_summary
 
     try:
@@ -654,7 +654,7 @@ def serve(
         due = dt.date.fromisoformat(deadline) if deadline else None
     except ValueError:
         _fail(t("serve.bad_deadline", lang, value=deadline))
-    from .readers import assert_defused
+    from .intake.readers import assert_defused
 
     assert_defused()
     options = ServeOptions(data=data, form=_load_form(form), roster=_load_roster(units), host=host, port=port,

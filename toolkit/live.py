@@ -13,9 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .coerce import INTEGER_ABS_TOL, INTEGER_REL_TOL, choices_by_key, is_whole
 from .form import NUMERIC_TYPES, Field, Form, Rule, Table
-from .rules import EvalError, TableRef, excel_string
+from .form.cells import quote_sheet
+from .form.rules import EvalError, TableRef, excel_string
+from .intake.coerce import INTEGER_ABS_TOL, INTEGER_REL_TOL, choices_by_key, is_whole
 from .text import spellings, text_key
 
 Tables = Mapping[str, list[Mapping[str, Any]]] | None
@@ -323,7 +324,7 @@ def status_formula(form: Form) -> str:
     checks = f"${lay.check_column}${first}:${lay.check_column}${last}"
     errors = [f'COUNTIF({checks},"{ERROR_PREFIX}*")']
     for t in form.tables.values():
-        rng = f"{t.sheet and _quote(t.sheet)}!${t.check_column}${t.first_row}:${t.check_column}${t.last_row}"
+        rng = f"{t.sheet and quote_sheet(t.sheet)}!${t.check_column}${t.first_row}:${t.check_column}${t.last_row}"
         errors.append(f'COUNTIF({rng},"{ERROR_PREFIX}*")')
     n_errors = "(" + "+".join(errors) + ")"
     n_missing = f"COUNTIF({checks},{excel_string(MISSING)})"
@@ -340,10 +341,6 @@ def status_value(n_errors: int, n_missing: int) -> str:
     if n_missing:
         return f"Kết quả kiểm tra: chưa nhập đủ, còn {n_missing} ô bắt buộc trống"
     return f"Kết quả kiểm tra: số liệu khớp; {ON_RECEIPT}"
-
-
-def _quote(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
 
 
 def text_height(text: str, width: float, line: float = 16.5) -> float:

@@ -16,12 +16,13 @@ from functools import cmp_to_key
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .check import check_files, expand_paths
-from .form import Field, Form
-from .form_loader import load_form
+from .form import Field, Form, load_form
+from .form.rules import EvalError
+from .intake import check_files
+from .intake.check import expand_paths
 from .issues import ERROR, FileReport, make_issue, quote
+from .numbers import format_number, format_percent
 from .roster import Roster
-from .rules import EvalError, format_number, format_percent
 from .text import normalise_code
 
 if TYPE_CHECKING:  # pandas is imported only when a table is asked for

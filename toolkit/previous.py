@@ -128,8 +128,8 @@ def read_previous(path: str | Path, form: Form) -> PreviousSummary:
     to another form, or is not of an earlier year."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    from .safety import Broken, TooLarge, Unsafe, check_zip
-    from .sniff import sniff
+    from .intake.safety import Broken, TooLarge, Unsafe, check_zip
+    from .intake.sniff import sniff
 
     path = Path(path)
     name = str(path)
@@ -194,7 +194,7 @@ def read_previous(path: str | Path, form: Form) -> PreviousSummary:
 def _fill_totals(form: Form, totals: dict[str, Any], codes: Any, values: list[dict[str, Any]]) -> None:
     """Totals a re-saved summary lost (formulas without cached results): sums, then rates
     recomputed from the sums with this form's expression, as ``dv merge`` does."""
-    from .rules import EvalError
+    from .form.rules import EvalError
 
     known = {f.code: f for f in form.fields}
     codes = list(codes)

@@ -61,7 +61,7 @@ def render_summary(console: Console, reports: Sequence[FileReport], lang: str) -
 def render_merge(console: Console, result, out, json_path, lang: str) -> None:  # noqa: ANN001
     """The short account a Home Affairs officer reads after a merge."""
 
-    from .rules import format_number, format_percent
+    from .numbers import format_number, format_percent
 
     counts = {s: 0 for s in ("accepted", "rejected", "duplicate", "superseded", "ignored")}
     for f in result.files:

@@ -211,5 +211,5 @@ def read_roster(path: str | Path) -> Roster:
 
 
 # A generic template with the roster's dropdown carries the roster in its metadata sheet, one
-# row per unit: this key, the code, the name (toolkit.template writes, toolkit.validate reads).
+# row per unit: this key, the code, the name (toolkit.template writes, toolkit.intake.validate reads).
 META_ROSTER_KEY = "roster_unit"

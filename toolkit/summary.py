@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .coerce import cut_text
-from .form import Form, col_letters, quote_sheet
+from .form import Form
+from .form.cells import col_letters, quote_sheet
+from .intake.coerce import cut_text
 from .issues import ERROR
 from .merger import MergeResult, report_date, summary_fields
-from .template import FONT, MARGINS_MM, _mm, new_workbook
+from .page import FONT, MARGINS_MM, new_workbook
+from .page import mm as _mm
 
 if TYPE_CHECKING:
     from .previous import Comparison

@@ -10,12 +10,13 @@ import datetime as dt
 import io
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .form import Field, Form, Table, col_index, col_letters, quote_sheet
+from .form import Field, Form, Table
+from .form.cells import col_index, col_letters, quote_sheet
+from .form.rules import excel_string
 from .live import (
     CANNOT,
     MISSING,
@@ -31,15 +32,12 @@ from .live import (
     text_height,
     unit_lookup_check_formula,
 )
+from .page import FONT, MARGINS_MM, mm, new_workbook
 from .roster import META_ROSTER_KEY, Roster, Unit
-from .rules import excel_string
 from .text import spellings
 
 __all__ = ["build_template", "template_filename", "META_KEYS"]
 
-FONT = "Times New Roman"
-# Decree 30/2020/NĐ-CP: top and bottom 20-25 mm, left 30-35 mm, right 15-20 mm.
-MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 INPUT_FILL = "#FFF2CC"
 FIXED_FILL = "#EDEDED"
 # Keys of the very hidden metadata sheet, in order (column A: key, column B: value).
@@ -53,25 +51,6 @@ META_KEYS = (
     "kind",
     "generator",
 )
-
-
-def _mm(value: float) -> float:
-    return value / 25.4
-
-
-def new_workbook(buffer: io.BytesIO, *, font_size: int) -> xlsxwriter.Workbook:
-    """An in-memory xlsxwriter workbook in Times New Roman that writes every string as text:
-    never a number, a formula or a link, whatever it looks like."""
-    return xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "default_format_properties": {"font_name": FONT, "font_size": font_size},
-        },
-    )
 
 
 def template_filename(form: Form, unit: Unit | None = None) -> str:
@@ -227,14 +206,14 @@ def _print_setup(ws: Worksheet, form: Form, repeat_row: int, landscape: bool = F
     else:
         ws.set_portrait()
     ws.set_margins(
-        left=_mm(MARGINS_MM["left"]),
-        right=_mm(MARGINS_MM["right"]),
-        top=_mm(MARGINS_MM["top"]),
-        bottom=_mm(MARGINS_MM["bottom"]),
+        left=mm(MARGINS_MM["left"]),
+        right=mm(MARGINS_MM["right"]),
+        top=mm(MARGINS_MM["top"]),
+        bottom=mm(MARGINS_MM["bottom"]),
     )
     # Page number centred at the top, as Decree 30 numbers the pages of a document.
-    ws.set_header(f'&C&"{FONT},Regular"&12&P', {"margin": _mm(10)})
-    ws.set_footer(f'&L&"{FONT},Italic"&8{form.id} {form.version}&R&"{FONT},Italic"&8&A', {"margin": _mm(8)})
+    ws.set_header(f'&C&"{FONT},Regular"&12&P', {"margin": mm(10)})
+    ws.set_footer(f'&L&"{FONT},Italic"&8{form.id} {form.version}&R&"{FONT},Italic"&8&A', {"margin": mm(8)})
     ws.repeat_rows(repeat_row - 1)
     ws.fit_to_pages(1, 0)
     ws.center_horizontally()

@@ -212,10 +212,10 @@ class World:
     """The form, its templates, the roster and the seed's data, loaded once."""
 
     def __init__(self) -> None:
-        from toolkit.form_loader import load_form
+        from tests.support.testing import SEED, SEED_DOCS
+        from toolkit.form import load_form
         from toolkit.roster import read_roster
         from toolkit.template import build_template
-        from toolkit.testing import SEED, SEED_DOCS
 
         self.form = load_form()
         self.roster = read_roster(ROSTER)
@@ -257,7 +257,7 @@ class World:
         return docs
 
     def fill(self, template: bytes, values: Mapping[str, Any], docs: Iterable[Mapping[str, Any]]) -> bytes:
-        from toolkit.testing import fill_template
+        from tests.support.testing import fill_template
 
         return normalize(fill_template(template, values, docs))
 
@@ -548,7 +548,7 @@ def lo_encrypt(src: Path, dst: Path, password: str, timeout: int = 180) -> None:
     """Save ``src`` as a password-protected xlsx (ECMA-376 Standard encryption, AES-128) with
     LibreOffice: a Basic macro in a throw-away profile calls storeToURL with EncryptionData
     (OOXPassword, CryptoType=Standard); LibreOffice 7.4 has no Agile encryption export."""
-    from toolkit.testing import soffice
+    from tests.support.testing import soffice
 
     exe = soffice()
     if exe is None:
@@ -587,7 +587,7 @@ def _run_soffice(cmd: list[str], env: dict[str, str], timeout: int) -> str:
 
 def lo_roundtrip(seed: Path, out_dir: Path) -> list[Path]:
     """seed.xlsx re-saved by LibreOffice (forced recalculation) as xlsx, ods and xls."""
-    from toolkit.testing import libreoffice_convert
+    from tests.support.testing import libreoffice_convert
 
     made = []
     with tempfile.TemporaryDirectory(prefix="dv-awkward-") as tmp:
@@ -807,7 +807,7 @@ def build_rule_files(w: World, put: Callable[[str, bytes], None]) -> None:
 
 
 def old_year(w: World, code: str) -> bytes:
-    from toolkit.form_loader import load_form
+    from toolkit.form import load_form
 
     text = Path(w.form.path or REPO / "workbook_templates" / "dan-van-chinh-quyen-2020.toml").read_text("utf-8")
     text, n_year = re.subn(r"(?m)^year = 2020$", "year = 2019", text, count=1)
@@ -1177,7 +1177,7 @@ def main(argv: list[str] | None = None) -> int:
     register_libreoffice()
 
     if not args.no_libreoffice:
-        from toolkit.testing import soffice
+        from tests.support.testing import soffice
 
         if soffice() is None:
             print("soffice not found: install LibreOffice or use --no-libreoffice", file=sys.stderr)

@@ -1,9 +1,8 @@
 """The list of awkward and hostile workbooks in ``tests/awkward/files/`` (see README.md).
 
-From a test module in ``tests/`` (pytest's default ``prepend`` import mode puts ``tests/`` on
-``sys.path``, and ``tests/awkward/`` has no ``__init__.py``, so it imports as a namespace package)::
+From a test module (``tests`` is a package; the repository's root is on ``sys.path``)::
 
-    from awkward.manifest import FILES, load_manifest
+    from tests.awkward.manifest import FILES, load_manifest
 
     @pytest.mark.parametrize("entry", load_manifest(), ids=lambda e: e["name"])
     def test_reader_outcome(entry): ...

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..archive import Member
-from ..check import MEMORY_LIMIT, check_file, expand_paths, sha256_of
-from ..check import _worker_form as _form
 from ..form import Form
+from ..intake import check_file
+from ..intake.archive import Member
+from ..intake.check import MEMORY_LIMIT, expand_paths, sha256_of
+from ..intake.check import _worker_form as _form
+from ..intake.sniff import KIND_TEXT, ignore_reason, sniff
 from ..issues import FileReport, make_issue
 from ..messages import t
 from ..roster import Roster
-from ..sniff import KIND_TEXT, ignore_reason, sniff
 from ..text import normalise_code
 
 __all__ = ["Checker", "Outputs"]
@@ -47,7 +48,7 @@ def _init(memory_limit: int) -> None:
     faulthandler.disable()
     with contextlib.suppress(OSError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-    from ..readers import assert_defused
+    from ..intake.readers import assert_defused
 
     assert_defused()
 

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .issues import Issue
-from .legacy import detect_legacy, to_unicode
-from .rules import EXCEL_EPOCH, format_number, format_percent
-from .text import text_key
+from ..form.rules import EXCEL_EPOCH
+from ..issues import Issue
+from ..legacy import detect_legacy, to_unicode
+from ..numbers import format_number, format_percent
+from ..text import text_key
 
 __all__ = [
     "Coerced",

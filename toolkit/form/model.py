@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
+from .cells import quote_sheet
 from .rules import Expression, Template
 
 __all__ = [
@@ -45,23 +46,6 @@ class FormError(ValueError):
 
     def render(self, lang: str = "vi") -> str:
         return self.en if lang == "en" else self.vi
-
-
-def col_index(letters: str) -> int:
-    """``"A"`` → 0, ``"AB"`` → 27."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def col_letters(index: int) -> str:
-    out = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 @dataclass(frozen=True)
@@ -427,7 +411,3 @@ class Form:
         }
         blob = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:32]
-
-
-def quote_sheet(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"

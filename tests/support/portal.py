@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from domain import form
+from tests.support.domain import form
 from toolkit.roster import read_roster
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "submissions"
 ROSTER_PATH = ROOT / "samples" / "units.csv"
 ROSTER = read_roster(ROSTER_PATH)

@@ -15,7 +15,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .form import (
+from ..messages import os_error_text
+from .cells import col_index
+from .model import (
     DEFAULT_FORM_ID,
     FIELD_TYPES,
     NUMERIC_TYPES,
@@ -34,9 +36,7 @@ from .form import (
     Rule,
     Section,
     Table,
-    col_index,
 )
-from .messages import os_error_text
 from .rules import Expression, RuleSyntaxError, Template
 
 __all__ = ["load_form", "load_form_file", "available_forms"]

@@ -2,7 +2,7 @@
 does (File → Save): LibreOffice then records its own last-saved time in the file.
 
 Run with the system Python that has LibreOffice's ``uno`` module (``/usr/bin/python3``), not
-the venv's: ``/usr/bin/python3 tests/uno_type.py FILE SHEET CELL NUMBER``.
+the venv's: ``/usr/bin/python3 tests/support/uno_type.py FILE SHEET CELL NUMBER``.
 """
 
 import contextlib

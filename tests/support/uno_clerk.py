@@ -3,7 +3,7 @@ insert rows, type into cells, pick from a dropdown, then save in one or more for
 
 Runs under the system Python that has python3-uno (/usr/bin/python3), never the venv:
 
-    /usr/bin/python3 tests/uno_clerk.py SCRIPT.json
+    /usr/bin/python3 tests/support/uno_clerk.py SCRIPT.json
 
 SCRIPT.json: {"jobs": [{"source": path, "steps": [...], "save": {"xlsx": path, "ods": path, "xls": path}}, …]}
 (all jobs in one LibreOffice session).

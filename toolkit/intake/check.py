@@ -16,12 +16,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..form import Form, load_form_file
+from ..issues import FileReport, Issue, make_issue
+from ..messages import os_error_text, t
+from ..roster import Roster
 from .archive import Member, is_archive, open_archive
-from .form import Form
-from .form_loader import load_form_file
-from .issues import FileReport, Issue, make_issue
-from .messages import os_error_text, t
-from .roster import Roster
 from .sniff import KIND_TEXT, READABLE, WORKBOOK_EXTENSIONS, ignore_reason, sniff
 
 __all__ = ["check_file", "check_files", "sha256_of", "MEMORY_LIMIT"]
@@ -355,10 +354,10 @@ def _archive_jobs(path: Path, workdir: Path) -> list[Job | FileReport]:
 # Modules every worker needs, imported by the parent before it forks its workers rather than
 # by each worker: a worker started after a crash is ready in milliseconds.
 _PRELOAD = (
-    "toolkit.readers",
-    "toolkit.safety",
-    "toolkit.validate",
-    "toolkit.sniff",
+    "toolkit.intake.readers",
+    "toolkit.intake.safety",
+    "toolkit.intake.validate",
+    "toolkit.intake.sniff",
     "python_calamine",
     "defusedxml.ElementTree",
 )  # fmt: skip - readers' lazy imports

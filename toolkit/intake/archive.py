@@ -2,7 +2,7 @@
 
 Its workbooks are read like any file, each named ``archive.zip/inner.xlsx``: one level deep (a
 zip inside the zip is that member's error, not opened). The archive's directory gets the limits
-any zip gets (:func:`toolkit.safety.check_directory`) before anything is inflated; each member is
+any zip gets (:func:`toolkit.intake.safety.check_directory`) before anything is inflated; each member is
 then copied into a private temporary folder (never next to the input) where the readers see it,
 and gets every check a workbook gets. A damaged, hostile or password-protected archive is the
 archive's error.
@@ -18,7 +18,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .issues import FileReport, make_issue
+from ..issues import FileReport, make_issue
 from .safety import LIMITS, Limits, Unsafe, check_directory
 
 __all__ = ["ARCHIVE_EXTENSIONS", "Member", "is_archive", "open_archive"]

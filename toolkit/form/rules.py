@@ -16,10 +16,10 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .text import spellings, text_key
+from ..numbers import excel_round, format_doc_date, format_number, format_percent
+from ..text import spellings, text_key
 
 __all__ = [
     "Expression",
@@ -28,10 +28,6 @@ __all__ = [
     "EXCEL_EPOCH",
     "Template",
     "excel_string",
-    "format_change",
-    "format_doc_date",
-    "format_number",
-    "format_percent",
 ]
 
 
@@ -74,11 +70,6 @@ _FUNCS: dict[str, tuple[str, int | None]] = {
 def excel_string(text: str) -> str:
     """A string literal for an Excel formula."""
     return '"' + text.replace('"', '""') + '"'
-
-
-def _excel_round(value: float, digits: int) -> float:
-    quant = Decimal(1).scaleb(-digits)
-    return float(Decimal(repr(value)).quantize(quant, rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -354,14 +345,14 @@ _CALLS: dict[str, Callable[[list[Any]], Any]] = {
     "abs": lambda vals: abs(_num(vals[0])),
     "min": lambda vals: min(_num(v) for v in vals),
     "max": lambda vals: max(_num(v) for v in vals),
-    "round": lambda vals: _excel_round(_num(vals[0]), int(vals[1])),
+    "round": lambda vals: excel_round(_num(vals[0]), int(vals[1])),
     "year": lambda vals: _as_date(vals[0]).year,
     "month": lambda vals: _as_date(vals[0]).month,
 }
 
 
 # Excel's date serial numbers (and LibreOffice's) are days since this date from March 1900
-# on: Excel counts a 29/02/1900 that never was. Shared with toolkit.coerce.
+# on: Excel counts a 29/02/1900 that never was. Shared with toolkit.intake.coerce.
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -410,64 +401,6 @@ def _compare(op: type, a: Any, b: Any) -> bool:
     if op is ast.Gt:
         return a > b
     return a >= b
-
-
-# -- numbers the Vietnamese way ----------------------------------------------------------------
-
-
-def format_number(value: Any, *, lang: str = "vi", grouping: bool = True, pad: bool = False) -> str:
-    """``1234567`` → ``1.234.567``; ``12.5`` → ``12,5`` (English: ``1,234,567``, ``12.5``).
-
-    ``grouping=False`` leaves out the thousands separator, as a spreadsheet does when it
-    turns a number into text (``"tổng "&1250``). ``pad=True`` writes a count from 1 to 9 with
-    a leading zero, as Vietnamese reports do (``08``); zero stays ``0``, since "00" reads as
-    a blank to be filled in."""
-    if pad and isinstance(value, int | float) and not isinstance(value, bool) and value in range(1, 10):
-        return f"{int(value):02d}"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        if isinstance(value, dt.date):
-            return value.strftime("%d/%m/%Y")
-        return "" if value is None else str(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = f"{value:,}" if isinstance(value, int) else f"{_excel_round(value, 4):,.4f}".rstrip("0").rstrip(".")
-    if not grouping:
-        text = text.replace(",", "")
-    if lang == "vi":
-        text = text.translate(str.maketrans({",": ".", ".": ","}))
-    return text
-
-
-def format_percent(value: Any, *, lang: str = "vi", grouping: bool = True) -> str:
-    """A fraction as a percentage with at most two decimals: ``0.125`` → ``12,5%``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return format_number(value, lang=lang, grouping=grouping)
-    return format_number(_excel_round(value * 100, 2), lang=lang, grouping=grouping) + "%"
-
-
-def format_doc_date(value: Any) -> str:
-    """A date as Decree 30/2020/NĐ-CP writes it in a reference: the day below 10 and the
-    months 1 and 2 with a leading zero, other months without (``07/10/2020``, ``25/3/2020``,
-    ``05/02/2021``)."""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if not isinstance(value, dt.date):
-        return format_number(value)
-    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
-    return f"{value.day:02d}/{month}/{value.year}"
-
-
-def format_change(value: Any, *, percent: bool = False, lang: str = "vi") -> str:
-    """A change against last year with its sign: ``+8``, ``-3``, ``0``; a change of a rate
-    (a fraction) in percentage points with at most two decimals: ``+1,28``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return format_number(value, lang=lang)
-    shown = _excel_round(value * 100, 2) if percent else value
-    if shown == 0:
-        return "0"
-    return ("+" if shown > 0 else "-") + format_number(abs(shown), lang=lang)
 
 
 # -- message templates -----------------------------------------------------------------------

@@ -8,13 +8,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from toolkit.check import check_file
-from toolkit.form import Form
-from toolkit.form_loader import load_form
+from tests.support.testing import SEED, SEED_DOCS, fill_template
+from toolkit.form import Form, load_form
+from toolkit.intake import check_file
 from toolkit.issues import FileReport
 from toolkit.roster import Roster, Unit
 from toolkit.template import build_template
-from toolkit.testing import SEED, SEED_DOCS, fill_template
 
 DROP = object()  # a value that removes the field from the seed
 

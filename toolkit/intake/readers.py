@@ -6,7 +6,7 @@ defusedxml) adds the two cell-level facts calamine does not give: which input ce
 formula, and where the defined names point. openpyxl is not imported here. For ods the
 tables' named ranges are read from content.xml (a clerk may have grown a table by inserting
 rows). python-calamine gives no defined names for xls: the validator works the table's extent
-out from the sheet's own cached counts there (``toolkit.validate``).
+out from the sheet's own cached counts there (``toolkit.intake.validate``).
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
-from .form import Form, col_index
+from ..form import Form
+from ..form.cells import cell_rc, col_index
 from .safety import LIMITS
 from .sniff import OLE_MAGIC, is_bytes, open_zip
 
@@ -46,13 +46,6 @@ def assert_defused() -> None:
         raise RuntimeError("OPENPYXL_DEFUSEDXML is set: openpyxl would parse XML unprotected")
 
 
-@lru_cache(maxsize=8192)
-def _cell_rc(cell: str) -> tuple[int, int]:
-    """ "D27" → (27, 4): row and column, both from 1."""
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    return int("".join(ch for ch in cell if ch.isdigit())), col_index(letters) + 1
-
-
 def _visibility(value: SheetVisibleEnum) -> str:
     # calamine's enum is not hashable: compare, don't look up.
     if value == SheetVisibleEnum.VeryHidden:
@@ -71,7 +64,7 @@ class RawBook:
 
     def value(self, sheet: str, cell: str) -> Any:
         """The raw value at ``cell`` ("D27"); None when empty or outside the data."""
-        row, col = _cell_rc(cell)
+        row, col = cell_rc(cell)
         rows = self.sheets.get(sheet)
         if rows is None or row > len(rows) or col > len(rows[row - 1]):
             return None
@@ -373,7 +366,7 @@ class _SheetScan:
         if tag == _CELL:
             ref = attrib.get("r")
             if ref:
-                row, self._col = _cell_rc(ref)
+                row, self._col = cell_rc(ref)
             else:
                 self._col += 1
                 row = self._row

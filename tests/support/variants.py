@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from domain import appendix
+from tests.support.domain import appendix
+from tests.support.testing import SEED, SEED_DOCS, fill_template
 from toolkit.form import Form
 from toolkit.roster import Roster
 from toolkit.template import build_template
-from toolkit.testing import SEED, SEED_DOCS, fill_template
 
 ERROR_VALUES = ("#DIV/0!", "#VALUE!", "#NAME?", "#REF!", "#N/A", "#NUM!", "#NULL!", "Err:")
 

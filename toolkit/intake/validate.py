@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from ..form import Field, Form, Rule, Table
+from ..form.cells import col_index, quote_sheet
+from ..form.rules import EvalError
+from ..issues import ERROR, Issue, make_issue, quote
+from ..numbers import format_number
+from ..roster import META_ROSTER_KEY as ROSTER_KEY
+from ..roster import Roster
+from ..text import normalise_code, same_text
 from .coerce import coerce
-from .form import Field, Form, Rule, Table, col_index, quote_sheet
-from .issues import ERROR, Issue, make_issue, quote
 from .readers import RawBook
-from .roster import META_ROSTER_KEY as ROSTER_KEY
-from .roster import Roster
-from .rules import EvalError, format_number
-from .text import normalise_code, same_text
 
 __all__ = ["Extracted", "extract"]
 

@@ -1,0 +1,52 @@
+"""The form: what the appendix asks, as data (``workbook_templates/*.toml``) loaded into frozen
+dataclasses, and the rule language its checks are written in.
+
+Everything else in dv that knows a field, a label, a choice, a rule or a cell address reads it
+from a :class:`Form`. The door is narrow: :func:`load_form` (by id, year or path),
+:class:`Form` and its parts, and :class:`FormError` for a definition that cannot be used.
+``toolkit.form.rules`` is the rule language, ``toolkit.form.cells`` the cell-address helpers.
+"""
+
+from __future__ import annotations
+
+from .loader import available_forms, load_form, load_form_file
+from .model import (
+    DEFAULT_FORM_ID,
+    FIELD_TYPES,
+    NUMERIC_TYPES,
+    Chart,
+    Choice,
+    Column,
+    Field,
+    Form,
+    FormError,
+    Layout,
+    Report,
+    ReportChange,
+    ReportSection,
+    Rule,
+    Section,
+    Table,
+)
+
+__all__ = [
+    "DEFAULT_FORM_ID",
+    "FIELD_TYPES",
+    "NUMERIC_TYPES",
+    "Chart",
+    "Choice",
+    "Column",
+    "Field",
+    "Form",
+    "FormError",
+    "Layout",
+    "Report",
+    "ReportChange",
+    "ReportSection",
+    "Rule",
+    "Section",
+    "Table",
+    "available_forms",
+    "load_form",
+    "load_form_file",
+]

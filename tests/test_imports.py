@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,13 +21,14 @@ def _module(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _module_level_imports(path: Path) -> set[str]:
-    """The toolkit modules ``path`` imports when it is imported: top-level statements only
-    (an import inside a function runs later, and ``if TYPE_CHECKING:`` never)."""
+def _imports(path: Path) -> set[str]:
+    """The toolkit modules ``path`` imports: at its top level, and inside its functions too (an
+    import inside a function runs later, but a circle through it is a circle all the same: the
+    order of stages breaks, only later). ``if TYPE_CHECKING:`` blocks never run and are skipped."""
     name = _module(path)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     out: set[str] = set()
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             out |= {a.name for a in node.names if a.name.startswith("toolkit")}
         elif isinstance(node, ast.ImportFrom):
@@ -40,14 +42,27 @@ def _module_level_imports(path: Path) -> set[str]:
                 continue
             out.add(target)
             for alias in node.names:  # "from . import rules" imports a module
-                if PACKAGE.parent.joinpath(*f"{target}.{alias.name}".split(".")).with_suffix(".py").exists():
+                candidate = PACKAGE.parent.joinpath(*f"{target}.{alias.name}".split("."))
+                if candidate.with_suffix(".py").exists() or (candidate / "__init__.py").exists():
                     out.add(f"{target}.{alias.name}")
     return out - {name}
 
 
+def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node of ``tree`` but those inside ``if TYPE_CHECKING:``."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            stack.extend(node.orelse)
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
 def _graph() -> dict[str, set[str]]:
     modules = {_module(p): p for p in PACKAGE.rglob("*.py")}
-    return {name: {m for m in _module_level_imports(p) if m in modules} for name, p in modules.items()}
+    return {name: {m for m in _imports(p) if m in modules} for name, p in modules.items()}
 
 
 def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -94,3 +109,19 @@ def test_the_circle_finder_finds_one():
 def test_a_module_imported_first_in_a_fresh_interpreter_loads(module):
     done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_imports_inside_functions_are_in_the_graph():
+    # cli.py imports the library inside its commands (so that `dv --help` stays fast): those
+    # edges are in the graph a circle is looked for in.
+    graph = _graph()
+    assert {"toolkit.merger", "toolkit.intake.check", "toolkit.summary"} <= graph["toolkit.cli"]
+
+
+def test_type_checking_imports_are_not():
+    tree = ast.parse(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from toolkit import merger\n"
+        "def f():\n    from toolkit import summary\n"
+    )
+    found = [n.names[0].name for n in _runtime_nodes(tree) if isinstance(n, ast.ImportFrom)]
+    assert sorted(found) == ["TYPE_CHECKING", "summary"]

@@ -13,6 +13,7 @@ into the same folder removes those whose process is gone (:func:`remove_stale_te
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import secrets
@@ -26,6 +27,7 @@ from pathlib import Path
 from .messages import DvError, os_error_text
 
 __all__ = [
+    "sha256_of",
     "folder_of",
     "OutputError",
     "OutputSet",
@@ -38,6 +40,17 @@ __all__ = [
 ]
 
 TEMP_PREFIX = ".~dv-"
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 # A temporary of another computer (a shared folder), or of a name this version did not write,
 # is dv's leftover only when this old: a run writes its outputs within seconds.
 STALE_AFTER_S = 3600

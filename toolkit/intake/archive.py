@@ -18,6 +18,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..fsutil import sha256_of
 from ..issues import FileReport, make_issue
 from .safety import LIMITS, Limits, Unsafe, check_directory
 
@@ -61,24 +62,22 @@ def open_archive(path: Path, workdir: Path, limits: Limits = LIMITS) -> list[Mem
     """The members of the archive at ``path`` to read (copied under ``workdir``), and reports
     for what is not read: the whole archive when it cannot be opened, a nested archive, a
     member that cannot be unpacked, or an archive holding no file at all."""
-    from .check import sha256_of
-
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
-        return [_with_sha(_error(path, path.name, "archive-broken", reason=str(exc)), path, sha256_of)]
+        return [_with_sha(_error(path, path.name, "archive-broken", reason=str(exc)), path)]
     except (OSError, EOFError, ValueError) as exc:
         return [_with_sha(_error(path, path.name, "archive-broken", reason=f"{type(exc).__name__}: {exc}"),
-                          path, sha256_of)]  # fmt: skip
+                          path)]  # fmt: skip
     out: list[Member | FileReport] = []
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         try:
             check_directory(infos, limits)
         except Unsafe as exc:
-            return [_with_sha(_error(path, path.name, "archive-unsafe", reason=str(exc)), path, sha256_of)]
+            return [_with_sha(_error(path, path.name, "archive-unsafe", reason=str(exc)), path)]
         if any(i.flag_bits & 0x1 for i in infos):
-            return [_with_sha(_error(path, path.name, "archive-encrypted"), path, sha256_of)]
+            return [_with_sha(_error(path, path.name, "archive-encrypted"), path)]
         if not infos:
             report = FileReport(path=str(path), status="ignored")
             report.issues.append(make_issue("file-ignored", file=path.name, reason_vi="tệp nén không chứa tệp nào",
@@ -107,7 +106,7 @@ def open_archive(path: Path, workdir: Path, limits: Limits = LIMITS) -> list[Mem
     return out
 
 
-def _with_sha(report: FileReport, path: Path, sha256_of) -> FileReport:  # noqa: ANN001
+def _with_sha(report: FileReport, path: Path) -> FileReport:
     with contextlib.suppress(OSError):
         report.sha256 = sha256_of(path)
     return report

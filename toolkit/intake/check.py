@@ -17,23 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from ..form import Form, load_form_file
+from ..fsutil import sha256_of
 from ..issues import FileReport, Issue, make_issue
 from ..messages import os_error_text, t
 from ..roster import Roster
 from .archive import Member, is_archive, open_archive
 from .sniff import KIND_TEXT, READABLE, WORKBOOK_EXTENSIONS, ignore_reason, sniff
 
-__all__ = ["check_file", "check_files", "sha256_of", "MEMORY_LIMIT"]
+__all__ = ["check_file", "check_files", "MEMORY_LIMIT"]
 
 MEMORY_LIMIT = 2 * 1024 * 1024 * 1024  # per worker: far above a real appendix (~50 MB)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _new_report(path: str | Path, member: Member | None) -> FileReport:

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from ..form import Form
+from ..fsutil import sha256_of
 from ..intake import check_file
 from ..intake.archive import Member
-from ..intake.check import MEMORY_LIMIT, expand_paths, sha256_of
+from ..intake.check import MEMORY_LIMIT, expand_paths
 from ..intake.check import _worker_form as _form
 from ..intake.sniff import KIND_TEXT, ignore_reason, sniff
 from ..issues import FileReport, make_issue

@@ -286,19 +286,19 @@ def test_files_that_kill_their_reader_cost_a_process_start_each_not_a_round(tmp_
 def test_a_worker_killed_from_outside_has_its_file_read_again_alone(tmp_path, monkeypatch):
     """The system short of memory, or someone, kills a worker: not the file's fault. It is
     read again, alone, in a new worker, and accepted."""
-    import toolkit.intake.check
+    import toolkit.intake.workers
 
     one = filled(tmp_path, "STTTT.xlsx")
     marker = tmp_path / "killed-once"
-    real_work = toolkit.intake.check._work
+    real_work = toolkit.intake.workers._work
 
-    def killed_once(job, form_path, roster):
+    def killed_once(job):
         if Path(job[0]).name == "03.xlsx" and not marker.exists():
             marker.write_text("")
             os.kill(os.getpid(), signal.SIGKILL)
-        return real_work(job, form_path, roster)
+        return real_work(job)
 
-    monkeypatch.setattr(toolkit.intake.check, "_work", killed_once)
+    monkeypatch.setattr(toolkit.intake.workers, "_work", killed_once)
     paths = []
     for i in range(8):
         paths.append(tmp_path / f"{i:02d}.xlsx")

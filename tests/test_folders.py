@@ -26,7 +26,7 @@ from tests.support.domain import appendix, check, codes, errors, filled, form
 from tests.support.testing import libreoffice_convert
 from toolkit.cli import app
 from toolkit.intake import check_file
-from toolkit.intake.check import expand_paths
+from toolkit.intake.folder import expand_paths
 from toolkit.issues import CATALOGUE
 from toolkit.merger import merge
 from toolkit.roster import Roster, Unit

@@ -25,6 +25,8 @@ from tests.awkward.manifest import load_manifest  # noqa: E402
 from tests.support.domain import appendix, filled, form  # noqa: E402
 from tests.support.portal import ROSTER, ROSTER_PATH, Clerk, csrf_of, links, login, make_portal, sample, text_of  # noqa: E402
 from toolkit.intake import check_file  # noqa: E402
+from toolkit.intake.workers import JobFailed  # noqa: E402
+from toolkit.issues import Status  # noqa: E402
 
 STTTT = ROSTER.get("STTTT")
 
@@ -88,7 +90,7 @@ def test_a_unit_sees_its_errors_at_the_cell_and_takes_them_away(portal, tmp_path
     assert text_of(again.text, "status").startswith("hợp lệ")
     page = clerk.page()
     assert text_of(page.text, "unit-status") == "hợp lệ"
-    assert "đã được thay bằng bản khác" in page.text  # the faulty upload is kept, and superseded
+    assert Status.SUPERSEDED.text("vi") in page.text  # the faulty upload is kept, and superseded
 
 
 def test_results_survive_a_reload_and_a_restart_and_no_upload_overwrites_another(portal, tmp_path):
@@ -105,7 +107,7 @@ def test_results_survive_a_reload_and_a_restart_and_no_upload_overwrites_another
     _, _, client = portal(data)  # the server is restarted on the same folder
     clerk = clerk_of(client, data, "STTTT")
     assert clerk.page().text.count("/s/") == before.count("/s/") == 2
-    assert "trùng với bản đã nộp" in clerk.page().text
+    assert Status.DUPLICATE.text("vi") in clerk.page().text
     assert text_of(client.get(f"{clerk.link}/s/1").text, "status").startswith("bị từ chối")
     stored = [p for p in (data / "files").rglob("*") if p.is_file()]
     assert len(stored) == 1 and stored[0].name.startswith(check_file(wrong, form()).sha256)
@@ -151,9 +153,12 @@ def test_a_file_naming_another_unit_is_rejected_and_says_both_units(portal, tmp_
 def test_a_file_that_kills_the_reader_or_hangs_is_that_files_error(portal):
     _, the_portal, _ = portal(check_timeout=1.0)
     checker = the_portal.checker
-    assert checker.run(os._exit, 3, on_fail=lambda why: why) == "crashed"
-    assert checker.run(time.sleep, 10, on_fail=lambda why: why) == "timeout"
-    # the pool is replaced: the next file is checked as usual
+    with pytest.raises(JobFailed) as died:
+        checker.run(os._exit, 3)
+    with pytest.raises(JobFailed) as slow:
+        checker.run(time.sleep, 10)
+    assert (died.value.why, slow.value.why) == ("crashed", "timeout")
+    # only those workers are replaced: the next file is checked as usual
     assert checker.check(sample("STTTT"), "a.xlsx", "STTTT").status == "accepted"
 
 

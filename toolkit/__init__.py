@@ -1,13 +1,17 @@
 """dv: collect and merge the "công tác dân vận chính quyền" statistical appendix via Excel.
 
-The Python API (the command line is one of its clients)::
+The Python API (the command line and the portal are its clients); from the repository's root::
 
     import toolkit
     form = toolkit.load_form()                       # the packaged form definition
-    report = toolkit.check_file("STTTT.xlsx", form)  # one file → FileReport (issues, values)
-    result = toolkit.merge(["submissions/"], roster=toolkit.read_roster("units.csv"))
+    report = toolkit.check_file("samples/submissions/SNV-phu-luc-2020.xlsx", form)  # → FileReport
+    report.status, report.values["dvc_total"], [i.code for i in report.issues]
+    roster = toolkit.read_roster("samples/units.csv")
+    result = toolkit.merge(["samples/submissions"], roster=roster)  # → MergeResult
     result.summary_frame()                           # pandas DataFrame, one row per unit
-    result.totals                                    # province totals, rates recomputed
+    result.totals["cut_rate"]                        # province totals, rates recomputed
+    [(v.name, v.status) for v in result.files]       # each file's Verdict in the round
+    summary = toolkit.build_summary(result)          # the summary workbook, as bytes
 
 Attributes are imported lazily so that ``import toolkit`` (and ``dv --help``) stay fast.
 """
@@ -30,11 +34,13 @@ _EXPORTS = {
     "check_files": "toolkit.intake",
     "merge": "toolkit.merger",
     "MergeResult": "toolkit.merger",
+    "Verdict": "toolkit.merger",
     "build_summary": "toolkit.summary",
     "build_appendix_docx": "toolkit.appendix_docx",
     "read_previous": "toolkit.previous",
     "Issue": "toolkit.issues",
     "FileReport": "toolkit.issues",
+    "Status": "toolkit.issues",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -9,20 +9,32 @@ text cost it ~5 ms of evaluating them (``dv --help``, ``dv check``…).
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TextIO
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
 from .messages import DvError, UnknownLang, lang_from, t
 
+if TYPE_CHECKING:  # imported for the annotations of helpers only: `dv --help` imports none of them
+    from rich.console import Console
+    from typer._click.core import Context
+    from typer._click.exceptions import UsageError
+
+    from .form import Form
+    from .merger import MergeResult
+    from .previous import Comparison, PreviousSummary
+    from .roster import Roster
+
 
 class _Group(TyperGroup):
     """The command group, with the parser's own errors (a missing argument, a bad option
     value; English only in typer) said in the user's language."""
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001, ANN003, ANN201
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:  # fmt: skip
         from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
         argv = list(sys.argv[1:] if args is None else args)
@@ -48,12 +60,12 @@ class _Group(TyperGroup):
             return code
         sys.exit(code if isinstance(code, int) else 0)
 
-    def get_help(self, ctx) -> str:  # noqa: ANN001
+    def get_help(self, ctx: "Context") -> str:
         return _help_in(super().get_help(ctx), state.lang)
 
 
 class _Command(TyperCommand):
-    def get_help(self, ctx) -> str:  # noqa: ANN001
+    def get_help(self, ctx: "Context") -> str:
         return _help_in(super().get_help(ctx), state.lang)
 
 
@@ -88,13 +100,13 @@ def _lang_of(argv: list[str]) -> str:
     return lang_from(None)
 
 
-def _commands(ctx) -> str:  # noqa: ANN001 - typer's Context, imported lazily
+def _commands(ctx: "Context | None") -> str:
     """The group's commands, as registered: a message that lists them by hand misses new ones."""
     group = ctx.find_root().command if ctx is not None else typer.main.get_command(app)
     return ", ".join(group.list_commands(ctx))
 
 
-def _usage_error_text(exc, lang: str) -> str:  # noqa: ANN001 - typer's UsageError, imported lazily
+def _usage_error_text(exc: "UsageError", lang: str) -> str:
     """A usage error in the user's language: the usage line, where to find help, what is wrong."""
     import re
 
@@ -134,7 +146,7 @@ def _usage_error_text(exc, lang: str) -> str:  # noqa: ANN001 - typer's UsageErr
     return "\n".join([*lines, say("usage.error", message=message)])
 
 
-def _bad_value(exc, name: str, lang: str) -> str:  # noqa: ANN001
+def _bad_value(exc: "UsageError", name: str, lang: str) -> str:
     """Which kind of value was wanted, from the type that refused it (click's number types,
     pinned typer) or from pydantic's error (typer ≥ 0.29 checks values with pydantic)."""
     import ast
@@ -213,7 +225,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _load_form(form: str | None, year: int | None = None):  # noqa: ANN202 - Form, imported lazily
+def _load_form(form: str | None, year: int | None = None) -> "Form":
     from .form import FormError, load_form
 
     try:
@@ -285,7 +297,7 @@ def make_template(
         typer.echo(f"{t('template.written_many', lang, count=len(result.paths), path=result.folder)} {elapsed}")
 
 
-def _load_roster(units: Path | None):  # noqa: ANN202 - Roster, imported lazily
+def _load_roster(units: Path | None) -> "Roster | None":
     if units is None:
         return None
     from .roster import read_roster
@@ -298,7 +310,7 @@ def _load_roster(units: Path | None):  # noqa: ANN202 - Roster, imported lazily
     return roster
 
 
-def _roster_warnings(warnings) -> None:  # noqa: ANN001 - a sequence of DvError
+def _roster_warnings(warnings: Sequence[DvError]) -> None:
     for warning in warnings:
         typer.echo(warning.render(state.lang), err=True)
 
@@ -324,8 +336,9 @@ def check(
     import json
 
     from .intake import check_files
-    from .intake.check import expand_paths, report_json
+    from .intake.folder import expand_paths
     from .intake.readers import assert_defused
+    from .issues import reports_json
 
     assert_defused()
     the_form = _load_form(form)
@@ -337,7 +350,7 @@ def check(
         _fail(t("check.no_files", lang))
     reports = check_files(paths, the_form, roster)
     if json_out:
-        typer.echo(json.dumps(report_json(the_form, reports, lang), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(reports_json(the_form, reports, lang), ensure_ascii=False, indent=2))
     else:
         from rich.console import Console
 
@@ -378,11 +391,7 @@ def check(
             key, path = ("check.annotated", written) if written else ("check.annotate_skipped", report.path)
             typer.echo(t(key, lang, path=path), err=True)
     # Readable: got past the file-level checks (not broken, unsafe, encrypted or ignored).
-    readable = [
-        r for r in reports
-        if r.fmt and r.status != "ignored" and not any(i.code.startswith("file-") and i.severity == "error"
-                                                       for i in r.issues)
-    ]  # fmt: skip
+    readable = [r for r in reports if r.readable and r.status != "ignored"]
     if missing or not readable:
         raise typer.Exit(2)
     raise typer.Exit(1 if any(r.errors for r in reports if r.status != "ignored") else 0)
@@ -424,60 +433,24 @@ def merge(
     """
     lang = state.lang = lang_from(lang) if lang else state.lang
     from .intake.readers import assert_defused
+    from .outputs import merge_outputs, plan_merge, write_outputs
 
     assert_defused()
     the_form = _load_form(form)
     roster = _load_roster(units)
-    if not folder.exists():
-        _fail(t("check.missing_path", lang, path=folder))
-    if not folder.is_dir():
-        _fail(t("merge.not_a_folder", lang, path=folder))
-    if docx_path is not None and the_form.report is None:
-        _fail(t("docx.no_report", lang, form=the_form.id))
-    last_year = _load_previous(previous, the_form, lang) if previous is not None else None
-    from .fsutil import check_creatable
-    from .intake.check import expand_paths
-    from .summary import summary_filename
-
-    out = output or Path(summary_filename(the_form))
-    if out.is_dir():
-        out = out / summary_filename(the_form)
-    if docx_path is not None and docx_path.is_dir():
-        from .appendix_docx import appendix_filename
-
-        docx_path = docx_path / appendix_filename(the_form)
-    if out.suffix.lower() != ".xlsx":
-        _fail(t("output.suffix", lang, path=out, suffix=".xlsx"))
-    if docx_path is not None and docx_path.suffix.lower() != ".docx":
-        _fail(t("output.suffix", lang, path=docx_path, suffix=".docx"))
-    targets = [
-        (p, option) for p, option in ((out, "-o"), (json_path, "--json"), (docx_path, "--docx")) if p is not None
-    ]
-    if len({p.resolve() for p, _ in targets}) < len(targets):
-        _fail(t("output.twice", lang))
-    _remove_stale([p for p, _ in targets])
-    inputs, _ = expand_paths([folder])
+    last_year = _load_previous(previous, the_form) if previous is not None else None
     try:
-        for target, option in targets:
-            if target.resolve() in {p.resolve() for p in inputs}:
-                # An output of an earlier run inside the folder (our summary, JSON or Word
-                # appendix) is not an input of this one; a unit's workbook is never overwritten.
-                if not _is_own_output(target):
-                    _fail(t("output.is_input", lang, path=target, option=option))
-                inputs = [p for p in inputs if p.resolve() != target.resolve()]
-            # Every output can be created (a read-only folder…): found before reading anything.
-            check_creatable(target, force=force)
+        plan = plan_merge(folder, the_form, output=output, json=json_path, docx=docx_path, force=force)
     except DvError as exc:
         _fail(exc.render(lang))
-    if not inputs:
-        _fail(t("check.no_files", lang))
-    from .merger import merge as run_merge
+    if plan.removed:
+        paths = ", ".join(str(p) for p in plan.removed)
+        typer.echo(t("output.stale_removed", lang, count=len(plan.removed), paths=paths), err=True)
+    from rich.console import Console
 
-    result = _merge_with_progress(run_merge, inputs, the_form, roster, lang)
+    result = _merge_with_progress(list(plan.inputs), the_form, roster, lang)
     if not any(f.fmt and f.status != "ignored" for f in result.files):
         # Nothing but lock files, stray documents and the like: no summary to write.
-        from rich.console import Console
-
         from .render import render_reports
 
         render_reports(Console(stderr=True, markup=False, emoji=False), result.files, lang)
@@ -487,43 +460,37 @@ def merge(
         from .previous import compare
 
         comparison = compare(result, last_year)
-    _write_merge_outputs(result, out, json_path, force, lang, docx_path=docx_path, comparison=comparison)
-    from rich.console import Console
-
+    try:
+        built = merge_outputs(result, comparison, json=plan.json is not None, docx=plan.docx is not None, lang=lang)
+        write_outputs(plan, built, force=force)
+    except DvError as exc:
+        said = exc.render(lang)
+        if exc.key != "output.set_partial":
+            said += "\n" + t("output.nothing_written", lang)
+        _fail(said)
     from .render import render_merge
 
     # markup and emoji off: "[/b]" or ":smile:" in a cell or a file name is text, not a Rich
     # style tag or an emoji.
     console = Console(soft_wrap=True, markup=False, emoji=False)
-    render_merge(console, result, out, json_path, lang)
+    render_merge(console, result, plan.summary, plan.json, lang)
     if comparison is not None:
         _render_comparison(console, comparison, the_form, lang)
-    if docx_path is not None:
-        console.print(t("docx.written", lang, path=docx_path), style="green", highlight=False)
+    if plan.docx is not None:
+        console.print(t("docx.written", lang, path=plan.docx), style="green", highlight=False)
     raise typer.Exit(0 if result.ok else 1)
 
 
-def _is_own_output(path: Path) -> bool:
-    """A summary dv merge wrote, or any file that is not a workbook (dv reads none as input)."""
-    from .intake.sniff import READABLE, sniff
-    from .summary import is_summary
-
-    try:
-        return sniff(path).kind not in READABLE or is_summary(path)
-    except OSError:
-        return False
-
-
-def _load_previous(path: Path, the_form, lang: str):  # noqa: ANN001, ANN202 - lazily imported types
+def _load_previous(path: Path, the_form: "Form") -> "PreviousSummary":
     from .previous import read_previous
 
     try:
         return read_previous(path, the_form)
     except DvError as exc:
-        _fail(exc.render(lang))
+        _fail(exc.render(state.lang))
 
 
-def _render_comparison(console, comparison, the_form, lang: str) -> None:  # noqa: ANN001
+def _render_comparison(console: "Console", comparison: "Comparison", the_form: "Form", lang: str) -> None:
     """What could and could not be compared with last year, said once after the merge."""
     comp = comparison
     say = lambda key, **kw: console.print(t(key, lang, **kw), highlight=False)  # noqa: E731
@@ -540,54 +507,19 @@ def _render_comparison(console, comparison, the_form, lang: str) -> None:  # noq
         say("previous.units_silent", year=comp.previous_year, units=", ".join(comp.units_with("not_sent_previous")))
 
 
-def _merge_with_progress(run_merge, inputs, the_form, roster, lang):  # noqa: ANN001, ANN202
+def _merge_with_progress(inputs: list[Path], the_form: "Form", roster: "Roster | None", lang: str) -> "MergeResult":
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from .merger import merge
+
     console = Console(stderr=True, markup=False, emoji=False)
     if len(inputs) < 20 or not console.is_terminal:
-        return run_merge(inputs, the_form, roster)
-    with Progress(TextColumn(t("merge.reading", lang)), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:  # fmt: skip
+        return merge(inputs, the_form, roster)
+    columns = (TextColumn(t("merge.reading", lang)), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("read", total=len(inputs))
-        return run_merge(inputs, the_form, roster, progress=lambda _r: bar.advance(task))
-
-
-def _remove_stale(targets: list[Path]) -> None:
-    """Temporaries a killed run left beside this run's outputs: removed, and said."""
-    from .fsutil import folder_of, remove_stale_temporaries
-
-    removed = remove_stale_temporaries(folder_of(p) for p in targets)
-    if removed:
-        paths = ", ".join(str(p) for p in removed)
-        typer.echo(t("output.stale_removed", state.lang, count=len(removed), paths=paths), err=True)
-
-
-def _write_merge_outputs(result, out: Path, json_path: Path | None, force: bool, lang: str, *,  # noqa: ANN001
-                         docx_path: Path | None = None, comparison=None) -> None:  # noqa: ANN001  # fmt: skip
-    """Every output built and written to a temporary file first, then all put in place
-    together: the summary, JSON and Word appendix on disk are always of one run."""
-    from .fsutil import OutputSet
-    from .summary import TextTooLong, build_summary
-
-    try:
-        with OutputSet(force=force) as outputs:
-            try:
-                outputs.add(out, build_summary(result, comparison))
-            except TextTooLong as exc:
-                _fail(f"{t('merge.text_too_long', lang, where=exc)}\n{t('output.nothing_written', lang)}")
-            if json_path is not None:
-                outputs.add(json_path, result.json_bytes(lang, comparison))
-            if docx_path is not None:
-                from .appendix_docx import build_appendix_docx
-
-                outputs.add(docx_path, build_appendix_docx(result, comparison))
-            outputs.commit()
-    except DvError as exc:
-        said = exc.render(lang)
-        if exc.key != "output.set_partial":
-            said += "\n" + t("output.nothing_written", lang)
-        _fail(said)
+        return merge(inputs, the_form, roster, progress=lambda _r: bar.advance(task))
 
 
 @app.command("serve", cls=_Command)
@@ -667,7 +599,7 @@ class _PipeSafe:
     command goes on, writes its outputs and exits with the code README gives, whoever reads
     (or stops reading) what it prints."""
 
-    def __init__(self, stream) -> None:  # noqa: ANN001 - a text stream
+    def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._closed = False
 
@@ -695,7 +627,7 @@ class _PipeSafe:
         except (OSError, ValueError):
             pass
 
-    def __getattr__(self, name: str):  # noqa: ANN204 - everything else is the stream's
+    def __getattr__(self, name: str) -> Any:  # everything else is the stream's
         return getattr(self._stream, name)
 
 

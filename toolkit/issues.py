@@ -10,15 +10,36 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Issue", "IssueType", "CATALOGUE", "make_issue", "quote", "FileReport", "STATUSES"]
+from .messages import said, t
+
+__all__ = ["Issue", "IssueType", "CATALOGUE", "make_issue", "quote", "FileReport", "Status", "STATUSES", "reports_json"]
 
 ERROR = "error"
 WARNING = "warning"
-STATUSES = ("accepted", "rejected", "duplicate", "superseded", "ignored")
+
+
+class Status(StrEnum):
+    """A file's status: what ``dv check`` says of it (accepted, rejected, ignored), and what a
+    merge decides of it among the other files of its unit (duplicate, superseded). The words
+    are the catalogue's ``status.<value>`` (:meth:`text`)."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    SUPERSEDED = "superseded"
+    IGNORED = "ignored"
+
+    def text(self, lang: str = "vi") -> str:
+        return t(f"status.{self.value}", lang)
+
+
+STATUSES = tuple(Status)
 
 
 @dataclass(frozen=True)
@@ -344,12 +365,19 @@ def quote(value: Any, limit: int = QUOTE_MAX) -> Any:
     return value
 
 
-def _fmt(template: str, params: dict[str, Any]) -> str:
-    class Missing(dict):
-        def __missing__(self, key: str) -> str:
-            return "{" + key + "}"
+class _Missing(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
-    return unicodedata.normalize("NFC", template.format_map(Missing(params)))
+
+def _fmt(template: str, params: dict[str, Any], lang: str) -> str:
+    """``template`` filled in ``lang``: a :class:`~toolkit.messages.Localized` parameter in that
+    language, a value from the file quoted at most :data:`QUOTE_MAX` characters."""
+    filled = _Missing()
+    for key, value in params.items():
+        value = said(value, lang)
+        filled[key] = quote(value) if key in _QUOTED else value
+    return unicodedata.normalize("NFC", template.format_map(filled))
 
 
 def make_issue(
@@ -362,32 +390,35 @@ def make_issue(
     severity: str | None = None,
     **params: Any,
 ) -> Issue:
-    """An issue of a catalogued type; ``params`` fill the message's placeholders."""
+    """An issue of a catalogued type; ``params`` fill the message's placeholders, each a value
+    or a :class:`~toolkit.messages.Localized` text (said in each language)."""
     kind = CATALOGUE[code]
-    base = {"where": f"{sheet}!{cell}" if sheet and cell else sheet or cell, "cell": cell, "sheet": sheet,
-            "value": "" if value is None else value, "field": field}  # fmt: skip
+    where = f"{sheet}!{cell}" if sheet and cell else sheet or cell
+    base = {"where": where, "cell": cell, "sheet": sheet, "value": "" if value is None else value, "field": field}
     base.update(params)
-    base.update({k: quote(base[k]) for k in _QUOTED if k in base})
     return Issue(
         code=code,
         severity=severity or kind.severity,
-        message=_fmt(kind.vi, {**base, **{k[:-3]: v for k, v in params.items() if k.endswith("_vi")}}),
-        message_en=_fmt(kind.en, {**base, **{k[:-3]: v for k, v in params.items() if k.endswith("_en")}}),
+        message=_fmt(kind.vi, base, "vi"),
+        message_en=_fmt(kind.en, base, "en"),
         field=field,
         sheet=sheet,
         cell=cell,
-        value=value,
+        value=said(value, "vi"),
     )
 
 
 @dataclass
 class FileReport:
-    """What dv found in one file."""
+    """What one file says, as :func:`~toolkit.intake.check_file` read it: its values, its
+    issues and its own status (accepted, rejected or ignored). A merge never changes it: what a
+    round decides of the file is its :class:`~toolkit.merger.Verdict`."""
 
     path: str
     sha256: str = ""
     unit_code: str = ""
-    status: str = "rejected"
+    status: Status = Status.REJECTED
+    readable: bool = False  # it got past the file-level checks: opened, safe, read as a workbook
     issues: list[Issue] = field(default_factory=list)
     fmt: str = ""  # xlsx, xlsm, xls, ods
     values: dict[str, Any] = field(default_factory=dict)  # typed values by field code
@@ -430,3 +461,11 @@ class FileReport:
             "saved_at": self.saved_at.isoformat() if self.saved_at else None,
             "issues": [i.to_dict(lang) for i in self.sorted_issues()],
         }
+
+
+def reports_json(form: Any, reports: Sequence[FileReport], lang: str = "vi") -> dict[str, Any]:
+    """The JSON of ``dv check --json`` (docs/spec.md §5): the form, and each file's report."""
+    return {
+        "form": {"id": form.id, "version": form.version, "year": form.year},
+        "files": [r.to_dict(lang) for r in reports],
+    }

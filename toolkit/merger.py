@@ -1,8 +1,9 @@
 """``dv merge`` (``toolkit.merge``): a folder of returned workbooks → which file counts for which unit → the
-province's totals (SPEC sections 5 and 6).
+province's totals (docs/spec.md §5.8 and §2.13).
 
-The library part: it returns a :class:`MergeResult` and writes nothing. Tables come out as
-pandas DataFrames for the Python API; the summary workbook is written by
+The library part: it returns a :class:`MergeResult` and writes nothing. Each file's report
+stays what the file said; what the round decides of it is its :class:`Verdict`. Tables come
+out as pandas DataFrames for the Python API; the summary workbook is written by
 ``toolkit.summary`` from the same result.
 """
 
@@ -19,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from .form import Field, Form, load_form
 from .form.rules import EvalError
 from .intake import check_files
-from .intake.check import expand_paths
-from .issues import ERROR, FileReport, make_issue, quote
+from .intake.folder import expand_paths
+from .issues import ERROR, WARNING, FileReport, Issue, Status, make_issue, quote
+from .messages import Localized, phrase
 from .numbers import format_number, format_percent
 from .roster import Roster
 from .text import normalise_code
@@ -28,7 +30,79 @@ from .text import normalise_code
 if TYPE_CHECKING:  # pandas is imported only when a table is asked for
     import pandas as pd
 
-__all__ = ["MergeResult", "UnitRow", "merge", "merge_reports"]
+__all__ = ["MergeResult", "UnitRow", "Verdict", "merge", "merge_reports"]
+
+
+@dataclass(eq=False)
+class Verdict:
+    """What a round decides of one file: its status among the files of its unit, and what the
+    merge said of it (``notes``: a duplicate, a superseded file, a tie). The report itself is
+    untouched: a file's issues are ``report.issues`` + ``notes``."""
+
+    report: FileReport
+    status: Status
+    notes: list[Issue] = field(default_factory=list)
+
+    # What the file said, through the verdict: the summary and the account read both.
+    @property
+    def path(self) -> str:
+        return self.report.path
+
+    @property
+    def name(self) -> str:
+        return self.report.name
+
+    @property
+    def sha256(self) -> str:
+        return self.report.sha256
+
+    @property
+    def unit_code(self) -> str:
+        return self.report.unit_code
+
+    @property
+    def fmt(self) -> str:
+        return self.report.fmt
+
+    @property
+    def readable(self) -> bool:
+        return self.report.readable
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return self.report.values
+
+    @property
+    def docs(self) -> list[dict[str, Any]]:
+        return self.report.docs
+
+    @property
+    def saved_at(self) -> dt.datetime | None:
+        return self.report.saved_at
+
+    @property
+    def report_date(self) -> Any:
+        return self.report.report_date
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [*self.report.issues, *self.notes]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == WARNING]
+
+    def sorted_issues(self) -> list[Issue]:
+        order = {ERROR: 0, WARNING: 1}
+        return sorted(self.issues, key=lambda i: order.get(i.severity, 2))
+
+    def to_dict(self, lang: str = "vi") -> dict[str, Any]:
+        issues = [i.to_dict(lang) for i in self.sorted_issues()]
+        return {**self.report.to_dict(lang), "status": self.status, "issues": issues}
 
 
 @dataclass
@@ -38,7 +112,7 @@ class UnitRow:
     code: str
     name: str
     in_roster: bool
-    report: FileReport | None = None
+    report: Verdict | None = None  # the file that counts
 
     @property
     def sent(self) -> bool:
@@ -53,28 +127,28 @@ class UnitRow:
 class MergeResult:
     form: Form
     roster: Roster | None
-    files: list[FileReport]
+    files: list[Verdict]
     rows: list[UnitRow]
     missing_units: list[str]
     totals: dict[str, Any]
     shared_numbers: dict[str, list[str]] = field(default_factory=dict)  # doc number → unit codes
 
-    def files_of(self, unit_code: str) -> list[FileReport]:
+    def files_of(self, unit_code: str) -> list[Verdict]:
         """Every file that named this unit, whatever its status."""
         if not hasattr(self, "_by_unit"):
-            self._by_unit: dict[str, list[FileReport]] = defaultdict(list)
+            self._by_unit: dict[str, list[Verdict]] = defaultdict(list)
             for f in self.files:
                 if f.unit_code:
                     self._by_unit[normalise_code(f.unit_code)].append(f)
         return self._by_unit.get(normalise_code(unit_code), [])
 
     @property
-    def accepted(self) -> list[FileReport]:
-        return [f for f in self.files if f.status == "accepted"]
+    def accepted(self) -> list[Verdict]:
+        return [f for f in self.files if f.status == Status.ACCEPTED]
 
     @property
-    def rejected(self) -> list[FileReport]:
-        return [f for f in self.files if f.status == "rejected"]
+    def rejected(self) -> list[Verdict]:
+        return [f for f in self.files if f.status == Status.REJECTED]
 
     @property
     def ok(self) -> bool:
@@ -130,7 +204,7 @@ class MergeResult:
 
         records = [
             {"path": f.path, "unit_code": f.unit_code, "status": f.status, "sha256": f.sha256,
-             "report_date": report_date(f), "errors": len(f.errors), "warnings": len(f.warnings)}
+             "report_date": report_date(f.report), "errors": len(f.errors), "warnings": len(f.warnings)}
             for f in self.files
         ]  # fmt: skip
         return pd.DataFrame.from_records(
@@ -138,7 +212,7 @@ class MergeResult:
         )
 
     def to_dict(self, lang: str = "vi") -> dict[str, Any]:
-        """SPEC section 5's JSON for ``dv merge``."""
+        """The JSON of ``dv merge`` (docs/spec.md §5.11)."""
         return {
             "form": {"id": self.form.id, "version": self.form.version, "year": self.form.year},
             "files": [f.to_dict(lang) for f in self.files],
@@ -147,7 +221,7 @@ class MergeResult:
         }
 
     def json_bytes(self, lang: str = "vi", comparison: Any = None) -> bytes:
-        """The JSON report file ``dv merge --json`` writes (SPEC section 5), as UTF-8 bytes;
+        """The JSON report file ``dv merge --json`` writes (docs/spec.md §5.11), as UTF-8 bytes;
         ``comparison`` (a ``toolkit.previous.Comparison``) adds last year's figures."""
         import json
 
@@ -195,61 +269,58 @@ def merge(
 
 
 def merge_reports(reports: Sequence[FileReport], form: Form, roster: Roster | None = None) -> MergeResult:
-    """Decide each file's status and compute the province's figures."""
-    reports = list(reports)
-    _mark_duplicates(reports)
-    winners = _pick_per_unit(reports, form)
+    """Decide each file's verdict and compute the province's figures. The reports are not
+    changed."""
+    verdicts = [Verdict(r, r.status) for r in reports]
+    _mark_duplicates(verdicts)
+    winners = _pick_per_unit(verdicts, form)
     rows = _rows(winners, roster, form)
     missing = [r.code for r in rows if r.in_roster and not r.sent]
     totals = compute_totals(form, [r.values for r in rows if r.sent])
-    result = MergeResult(form=form, roster=roster, files=reports, rows=rows, missing_units=missing, totals=totals)
+    result = MergeResult(form=form, roster=roster, files=verdicts, rows=rows, missing_units=missing, totals=totals)
     result.shared_numbers = _shared_numbers(rows)
     return result
 
 
-def _mark_duplicates(reports: list[FileReport]) -> None:
-    first: dict[str, FileReport] = {}
+def _mark_duplicates(verdicts: list[Verdict]) -> None:
+    first: dict[str, Verdict] = {}
     # The original of identical copies: the shallowest path, then the first by name.
-    for report in sorted(reports, key=lambda r: (len(Path(r.path).parts), str(r.path).casefold())):
-        if report.status == "ignored" or not report.sha256:
+    for v in sorted(verdicts, key=lambda v: (len(Path(v.path).parts), str(v.path).casefold())):
+        if v.status == Status.IGNORED or not v.sha256:
             continue
-        original = first.setdefault(report.sha256, report)
-        if original is not report:
-            report.status = "duplicate"
-            report.issues.append(make_issue("merge-duplicate", file=report.name,
-                                            other=original.name))  # fmt: skip
+        original = first.setdefault(v.sha256, v)
+        if original is not v:
+            v.status = Status.DUPLICATE
+            v.notes.append(make_issue("merge-duplicate", file=v.name, other=original.name))
 
 
-def _pick_per_unit(reports: list[FileReport], form: Form) -> dict[str, FileReport]:
-    by_unit: dict[str, list[FileReport]] = defaultdict(list)
-    for report in reports:
-        if report.status == "accepted" and report.unit_code:
-            by_unit[normalise_code(report.unit_code)].append(report)
-    winners: dict[str, FileReport] = {}
+def _pick_per_unit(verdicts: list[Verdict], form: Form) -> dict[str, Verdict]:
+    by_unit: dict[str, list[Verdict]] = defaultdict(list)
+    for v in verdicts:
+        if v.status == Status.ACCEPTED and v.unit_code:
+            by_unit[normalise_code(v.unit_code)].append(v)
+    winners: dict[str, Verdict] = {}
     for unit, candidates in by_unit.items():
         # Later report date wins; on the same date, the file saved later (never the later name:
         # a browser names a second download "X (1).xlsx", which sorts before "X.xlsx").
-        ordered = sorted(candidates, key=cmp_to_key(_submission_order))
+        ordered = sorted(candidates, key=cmp_to_key(lambda a, b: _submission_order(a.report, b.report)))
         winner = ordered[-1]
         winners[unit] = winner
-        win_date = report_date(winner)
+        win_date = report_date(winner.report)
         for loser in ordered[:-1]:
-            loser.status = "superseded"
-            lose_date = report_date(loser)
+            loser.status = Status.SUPERSEDED
+            lose_date = report_date(loser.report)
             if lose_date == win_date:
-                basis_vi, basis_en = _saved_basis(winner, loser)
-                reason_vi = f"cùng ngày báo cáo; {winner.name} {basis_vi}"
-                reason_en = f"same report date; {winner.name} {basis_en}"
-                winner.issues.append(make_issue(
-                    "merge-tie", unit=winner.unit_code, value=format_number(win_date), file=winner.name,
-                    other=loser.name, basis_vi=basis_vi, basis_en=basis_en,
-                    diffs_vi=differences(form, winner, loser, "vi"), diffs_en=differences(form, winner, loser, "en")))  # fmt: skip
+                basis = _saved_basis(winner.report, loser.report)
+                reason = phrase("merge.reason.same_date", file=winner.name, basis=basis)
+                diffs = differences(form, winner.report, loser.report)
+                winner.notes.append(make_issue("merge-tie", unit=winner.unit_code, value=format_number(win_date),
+                                               file=winner.name, other=loser.name, basis=basis, diffs=diffs))  # fmt: skip
             else:
-                reason_vi = f"ngày báo cáo {format_number(lose_date)} cũ hơn {format_number(win_date)}"
-                reason_en = f"report date {format_number(lose_date)} is older than {format_number(win_date)}"
-            loser.issues.append(make_issue("merge-superseded", file=loser.name, unit=loser.unit_code,
-                                           other=winner.name, reason_vi=reason_vi, reason_en=reason_en))  # fmt: skip
-    _settle_rejected(reports, winners, form)
+                reason = phrase("merge.reason.older", date=format_number(lose_date), other=format_number(win_date))
+            loser.notes.append(make_issue("merge-superseded", file=loser.name, unit=loser.unit_code,
+                                          other=winner.name, reason=reason))  # fmt: skip
+    _settle_rejected(verdicts, winners, form)
     return winners
 
 
@@ -285,95 +356,84 @@ def _local(value: dt.datetime) -> str:
     return value.astimezone().strftime("%d/%m/%Y %H:%M:%S")
 
 
-def _saved_basis(winner: FileReport, other: FileReport) -> tuple[str, str]:
-    """Why ``winner`` counts as saved later, in words (vi, en)."""
+def _saved_basis(winner: FileReport, other: FileReport) -> Localized:
+    """Why ``winner`` counts as saved later, in words."""
     times = _save_times(winner, other)
     if times is not None and times[0] == "saved":
-        won, lost = _local(times[1]), _local(times[2])
-        return (f"được chương trình bảng tính lưu sau (lúc {won}, tệp kia lúc {lost})",
-                f"saved later by the spreadsheet program (at {won}, the other at {lost})")  # fmt: skip
+        return phrase("merge.basis.saved", won=_local(times[1]), lost=_local(times[2]))
     if times is not None:
         won, lost = (_local(dt.datetime.fromtimestamp(t)) for t in times[1:])
-        return (f"được sửa sau trên máy này (lúc {won}, tệp kia lúc {lost}; tệp không ghi thời điểm lưu)",
-                f"modified later on this computer (at {won}, the other at {lost}; no save time in the files)")  # fmt: skip
-    return ("không xác định được tệp nào lưu sau (cùng thời điểm lưu)",
-            "it cannot be told which was saved later (same save time)")  # fmt: skip
+        return phrase("merge.basis.modified", won=won, lost=lost)
+    return phrase("merge.basis.unknown")
 
 
 _MAX_DIFFERENCES = 8
 
 
-def differences(form: Form, used: FileReport, other: FileReport, lang: str = "vi") -> str:
+def differences(form: Form, used: FileReport, other: FileReport) -> Localized:
     """The figures that differ between two files of one unit: "label: used / other; …"."""
-    parts = []
+    parts: list[Localized] = []
     for f in form.fields:
         a, b = used.values.get(f.code), other.values.get(f.code)
         if a != b:
-            parts.append(f"{f.text(lang)}: {_shown(f, a, lang)} / {_shown(f, b, lang)}")
+            parts.append(phrase("merge.diff.field", label=f.localized_label, used=_shown(f, a), other=_shown(f, b)))
     rows_a = [{k: v for k, v in d.items() if k != "_row"} for d in used.docs]
     rows_b = [{k: v for k, v in d.items() if k != "_row"} for d in other.docs]
     if rows_a != rows_b:
-        vi = f"danh sách văn bản: {len(rows_a)} / {len(rows_b)} dòng"
-        en = f"list of documents: {len(rows_a)} / {len(rows_b)} rows"
-        if len(rows_a) == len(rows_b):
-            vi, en = vi + " (khác nội dung)", en + " (different content)"
-        parts.append(en if lang == "en" else vi)
+        key = "merge.diff.docs_content" if len(rows_a) == len(rows_b) else "merge.diff.docs"
+        parts.append(phrase(key, used=len(rows_a), other=len(rows_b)))
     if not parts:
-        return "no figure differs" if lang == "en" else "không khác số liệu nào"
+        return phrase("merge.diff.none")
     more = len(parts) - _MAX_DIFFERENCES
-    shown = "; ".join(parts[:_MAX_DIFFERENCES])
     if more > 0:
-        shown += f"; {'and' if lang == 'en' else 'và'} {more} {'more' if lang == 'en' else 'mục khác'}"
-    return shown
+        parts = [*parts[:_MAX_DIFFERENCES], phrase("word.and_more", count=more)]
+    return Localized(*("; ".join(p.render(lang) for p in parts) for lang in ("vi", "en")))
 
 
-def _shown(f: Field, value: Any, lang: str) -> str:
+def _shown(f: Field, value: Any) -> Localized | str:
     if value is None:
-        return "(empty)" if lang == "en" else "(trống)"
+        return phrase("merge.value.empty")
+    if isinstance(value, str):
+        return quote(value, 40)
     if f.type == "percent" and isinstance(value, int | float):
-        return format_percent(value, lang=lang)
-    return quote(format_number(value, lang=lang) if not isinstance(value, str) else value, 40)
+        return Localized(*(format_percent(value, lang=lang) for lang in ("vi", "en")))
+    return Localized(*(quote(format_number(value, lang=lang), 40) for lang in ("vi", "en")))
 
 
-def _settle_rejected(reports: list[FileReport], winners: dict[str, FileReport], form: Form) -> None:
+def _settle_rejected(verdicts: list[Verdict], winners: dict[str, Verdict], form: Form) -> None:
     """A rejected file of a unit that also sent a valid one: an older rejected file was
     corrected by the valid one and is ``superseded``; a newer rejected file stays rejected,
     and the valid one that is used instead says so. A rejected file whose report date is
     wrong or missing cannot be placed by that date: the save times decide, and when it was
     saved after the valid file (or dv cannot tell), it stays rejected."""
-    for report in reports:
-        winner = winners.get(normalise_code(report.unit_code)) if report.unit_code else None
-        if report.status != "rejected" or winner is None or any(i.code == "unit-unknown" for i in report.issues):
+    for v in verdicts:
+        winner = winners.get(normalise_code(v.unit_code)) if v.unit_code else None
+        if v.status != Status.REJECTED or winner is None or any(i.code == "unit-unknown" for i in v.issues):
             continue
-        rejected_date, win_date = report_date(report), report_date(winner)
-        bad_date = rejected_date is None or any(i.severity == ERROR and i.field == form.date_field
-                                                for i in report.issues)  # fmt: skip
-        order = saved_order(report, winner)
+        rejected_date, win_date = report_date(v.report), report_date(winner.report)
+        bad_date = rejected_date is None or any(i.severity == ERROR and i.field == form.date_field for i in v.issues)
+        order = saved_order(v.report, winner.report)
         if bad_date:
-            shown_vi, shown_en = ("trống", "empty") if not rejected_date else (format_number(rejected_date),) * 2
+            shown = phrase("word.empty") if not rejected_date else format_number(rejected_date)
             if order < 0:
-                report.status = "superseded"
-                report.issues.append(make_issue(
-                    "merge-superseded", file=report.name, unit=report.unit_code,
-                    other=winner.name,
-                    reason_vi=f"ngày báo cáo sai ({shown_vi}); bản lưu sau đã sửa và hợp lệ",
-                    reason_en=f"wrong report date ({shown_en}); the file saved later is corrected and valid"))  # fmt: skip
+                v.status = Status.SUPERSEDED
+                reason = phrase("merge.reason.bad_date", date=shown)
+                v.notes.append(make_issue("merge-superseded", file=v.name, unit=v.unit_code, other=winner.name,
+                                          reason=reason))  # fmt: skip
             else:
-                winner.issues.append(make_issue(
-                    "merge-rejected-date", unit=winner.unit_code, file=winner.name,
-                    other=report.name, value_vi=shown_vi, value_en=shown_en))  # fmt: skip
+                winner.notes.append(make_issue("merge-rejected-date", unit=winner.unit_code, file=winner.name,
+                                               other=v.name, value=shown))  # fmt: skip
         elif rejected_date < win_date or (rejected_date == win_date and order <= 0):
-            report.status = "superseded"
-            report.issues.append(make_issue(
-                "merge-superseded", file=report.name, unit=report.unit_code, other=winner.name,
-                reason_vi="bản gửi sau đã sửa và hợp lệ", reason_en="the later submission is corrected and valid"))  # fmt: skip
+            v.status = Status.SUPERSEDED
+            reason = phrase("merge.reason.corrected")
+            v.notes.append(make_issue("merge-superseded", file=v.name, unit=v.unit_code, other=winner.name,
+                                      reason=reason))  # fmt: skip
         else:
-            winner.issues.append(make_issue(
-                "merge-newer-rejected", unit=winner.unit_code, file=winner.name,
-                other=report.name, value=format_number(rejected_date)))  # fmt: skip
+            winner.notes.append(make_issue("merge-newer-rejected", unit=winner.unit_code, file=winner.name,
+                                           other=v.name, value=format_number(rejected_date)))  # fmt: skip
 
 
-def _rows(winners: dict[str, FileReport], roster: Roster | None, form: Form) -> list[UnitRow]:
+def _rows(winners: dict[str, Verdict], roster: Roster | None, form: Form) -> list[UnitRow]:
     rows: list[UnitRow] = []
     seen: set[str] = set()
     for unit in roster.units if roster else ():

@@ -159,6 +159,88 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "message to your administrator (run again with DV_DEBUG=1 for details).",
     ),
     "form.error": ("Lỗi biểu mẫu: {reason}", "Form definition error: {reason}"),
+    # -- fragments of issue messages (toolkit.issues fills its messages' placeholders with these)
+    # what a file is, by its content (toolkit.intake.sniff)
+    "kind.pdf": ("tệp PDF", "a PDF file"),
+    "kind.docx": ("văn bản Word (.docx)", "a Word document (.docx)"),
+    "kind.doc": ("văn bản Word cũ (.doc)", "an old Word document (.doc)"),
+    "kind.pptx": ("bản trình chiếu PowerPoint", "a PowerPoint presentation"),
+    "kind.odt": ("văn bản OpenDocument", "an OpenDocument text"),
+    "kind.zip": ("tệp nén zip", "a zip archive"),
+    "kind.rar": ("tệp nén RAR", "a RAR archive"),
+    "kind.7z": ("tệp nén 7-Zip", "a 7-Zip archive"),
+    "kind.html": ("trang web (HTML)", "a web page (HTML)"),
+    "kind.xml": ("tệp XML", "an XML file"),
+    "kind.rtf": ("văn bản RTF", "an RTF document"),
+    "kind.image": ("ảnh", "an image"),
+    "kind.text": ("tệp văn bản thường", "a plain text file"),
+    "kind.ole": ("tệp Office không rõ loại", "an Office file of unknown kind"),
+    "kind.unknown": ("dữ liệu không rõ loại", "data of unknown kind"),
+    "kind.empty": ("tệp rỗng", "an empty file"),
+    "kind.broken": ("tệp nén hỏng", "a damaged archive"),
+    "kind.encrypted": ("tệp Office có mật khẩu", "a password-protected Office file"),
+    "kind.xlsx": ("bảng tính Excel (.xlsx)", "an Excel workbook (.xlsx)"),
+    "kind.xlsm": ("bảng tính Excel có macro (.xlsm)", "a macro-enabled Excel workbook (.xlsm)"),
+    "kind.xls": ("bảng tính Excel cũ (.xls)", "an old Excel workbook (.xls)"),
+    "kind.ods": ("bảng tính OpenDocument (.ods)", "an OpenDocument spreadsheet (.ods)"),
+    # why a file is not a submission at all (file-ignored)
+    "ignored.lock": ("tệp khóa tạm của Excel (~$), không phải bài nộp", "an Excel lock file (~$), not a submission"),
+    "ignored.mac": ("tệp phụ của macOS (._)", "a macOS resource file (._)"),
+    "ignored.system": ("tệp hệ thống", "a system file"),
+    "ignored.hidden": ("tệp ẩn", "a hidden file"),
+    "ignored.annotated": (
+        "bản có ghi chú do dv check --annotate tạo",
+        "an annotated copy written by dv check --annotate",
+    ),
+    "ignored.not_spreadsheet": ("không phải bảng tính ({kind})", "not a spreadsheet ({kind})"),
+    "ignored.summary": (
+        "bảng tổng hợp do dv merge tạo, không phải bài nộp",
+        "a summary written by dv merge, not a submission",
+    ),
+    "ignored.empty_archive": ("tệp nén không chứa tệp nào", "an archive holding no file"),
+    # why a file could not be read
+    "reason.out_of_memory": ("hết bộ nhớ", "out of memory"),
+    "reason.timeout": ("quá {seconds} giây mà chưa kiểm tra xong", "checking took more than {seconds} seconds"),
+    "reason.crashed": ("trình đọc bị dừng đột ngột khi mở tệp này", "the reader crashed on this file"),
+    "reason.hidden_info": ("thông tin ẩn của biểu mẫu", "the form's hidden information"),
+    "reason.sheet": ("trang {sheet}", "sheet {sheet}"),
+    "word.file": ("tệp", "file"),
+    "word.folder": ("thư mục", "folder"),
+    "word.empty": ("trống", "empty"),
+    "word.and_more": ("và {count} mục khác", "and {count} more"),
+    # document numbers (doc-number-style, doc-number-type)
+    "style.party": ("Đảng (18-KH/ĐU)", "Party (18-KH/ĐU)"),
+    "style.state": ("chính quyền (545/KH-…)", "state (545/KH-…)"),
+    "doc.abbr_expected": ("ký hiệu đúng: {abbr}", "expected {abbr}"),
+    "doc.abbr_none": ("không có ký hiệu loại riêng", "no type abbreviation of its own"),
+    # which file of a unit counts (merge-superseded, merge-tie, merge-rejected-date)
+    "merge.reason.same_date": ("cùng ngày báo cáo; {file} {basis}", "same report date; {file} {basis}"),
+    "merge.reason.older": ("ngày báo cáo {date} cũ hơn {other}", "report date {date} is older than {other}"),
+    "merge.reason.bad_date": (
+        "ngày báo cáo sai ({date}); bản lưu sau đã sửa và hợp lệ",
+        "wrong report date ({date}); the file saved later is corrected and valid",
+    ),
+    "merge.reason.corrected": ("bản gửi sau đã sửa và hợp lệ", "the later submission is corrected and valid"),
+    "merge.basis.saved": (
+        "được chương trình bảng tính lưu sau (lúc {won}, tệp kia lúc {lost})",
+        "saved later by the spreadsheet program (at {won}, the other at {lost})",
+    ),
+    "merge.basis.modified": (
+        "được sửa sau trên máy này (lúc {won}, tệp kia lúc {lost}; tệp không ghi thời điểm lưu)",
+        "modified later on this computer (at {won}, the other at {lost}; no save time in the files)",
+    ),
+    "merge.basis.unknown": (
+        "không xác định được tệp nào lưu sau (cùng thời điểm lưu)",
+        "it cannot be told which was saved later (same save time)",
+    ),
+    "merge.diff.field": ("{label}: {used} / {other}", "{label}: {used} / {other}"),
+    "merge.diff.docs": ("danh sách văn bản: {used} / {other} dòng", "list of documents: {used} / {other} rows"),
+    "merge.diff.docs_content": (
+        "danh sách văn bản: {used} / {other} dòng (khác nội dung)",
+        "list of documents: {used} / {other} rows (different content)",
+    ),
+    "merge.diff.none": ("không khác số liệu nào", "no figure differs"),
+    "merge.value.empty": ("(trống)", "(empty)"),
     # usage errors (the command line's own parser, rendered by cli.py)
     "usage.lang": (
         "Ngôn ngữ {value!r} ({source}) không có; chọn vi (tiếng Việt) hoặc en (tiếng Anh).",
@@ -201,6 +283,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.superseded": ("đã thay bằng bản mới hơn", "superseded"),
     "status.ignored": ("bỏ qua", "ignored"),
     "status.missing": ("chưa gửi", "not sent"),
+    # the same statuses as the summary workbook writes them (a Vietnamese document)
+    "summary.status.accepted": ("Đã nộp, hợp lệ", "Sent, accepted"),
+    "summary.status.rejected": ("Bị từ chối", "Rejected"),
+    "summary.status.duplicate": ("Trùng lặp", "Duplicate"),
+    "summary.status.superseded": ("Đã thay bằng bản mới", "Superseded by a newer file"),
+    "summary.status.ignored": ("Bỏ qua", "Ignored"),
+    "summary.status.missing": ("Chưa gửi", "Not sent"),
     "check.counts": ("({errors} lỗi, {warnings} lưu ý)", "({errors} error(s), {warnings} warning(s))"),
     "check.summary": ("{files} tệp — {parts}", "{files} file(s) — {parts}"),
     "check.no_files": ("Không có tệp nào để kiểm tra.", "No file to check."),
@@ -315,119 +404,110 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.message": ("Nội dung", "Message"),
     "severity.error": ("Lỗi", "Error"),
     "severity.warning": ("Lưu ý", "Warning"),
-    # -- the portal (dv serve): its pages (bare keys, as the templates name them) and its terminal lines
-    "portal": ("Cổng nộp phụ lục số liệu", "Appendix submission portal"),
-    "deadline": ("Hạn nộp", "Deadline"),
-    "no_deadline": ("chưa đặt hạn nộp", "no deadline set"),
-    "status": ("Tình trạng", "Status"),
-    "history": ("Các lần nộp", "Uploads"),
-    "no_uploads": ("Chưa nộp lần nào.", "Nothing uploaded yet."),
-    "time": ("Thời điểm", "Time"),
-    "file": ("Tệp", "File"),
-    "errors": ("Lỗi", "Errors"),
-    "warnings": ("Lưu ý", "Warnings"),
-    "template": ("Tải biểu mẫu của đơn vị", "Download the unit's template"),
-    "upload": ("Nộp tệp đã điền", "Upload the filled workbook"),
-    "upload_hint": (
+    # -- the portal (dv serve): its pages (web.*) and its terminal lines (serve.*)
+    "web.portal": ("Cổng nộp phụ lục số liệu", "Appendix submission portal"),
+    "web.deadline": ("Hạn nộp", "Deadline"),
+    "web.no_deadline": ("chưa đặt hạn nộp", "no deadline set"),
+    "web.status": ("Tình trạng", "Status"),
+    "web.history": ("Các lần nộp", "Uploads"),
+    "web.no_uploads": ("Chưa nộp lần nào.", "Nothing uploaded yet."),
+    "web.time": ("Thời điểm", "Time"),
+    "web.file": ("Tệp", "File"),
+    "web.errors": ("Lỗi", "Errors"),
+    "web.warnings": ("Lưu ý", "Warnings"),
+    "web.template": ("Tải biểu mẫu của đơn vị", "Download the unit's template"),
+    "web.upload": ("Nộp tệp đã điền", "Upload the filled workbook"),
+    "web.upload_hint": (
         "Một tệp .xlsx, .xls, .ods hoặc .xlsm, tối đa {cap}. Mỗi lần nộp được giữ lại, không ghi đè lần trước.",
         "One .xlsx, .xls, .ods or .xlsm file, at most {cap}. Every upload is kept; none overwrites another.",
     ),
-    "send": ("Nộp và kiểm tra", "Upload and check"),
-    "result": ("Kết quả kiểm tra", "Check result"),
-    "received": ("Đã nhận", "Received"),
-    "back": ("Về trang đơn vị", "Back to the unit's page"),
-    "dl_annotated": ("Tải bản có ghi chú ở ô lỗi", "Download the annotated copy"),
-    "dl_issues": ("Tải danh sách lỗi (Excel)", "Download the list of issues (Excel)"),
-    "dl_original": ("Tải đúng tệp đã nhận", "Download the exact file received"),
-    "no_issues": ("Không có lỗi hay lưu ý nào.", "No errors or warnings."),
-    "in_summary": ("Trong tổng hợp", "In the summary"),
-    "where": ("Vị trí", "Where"),
-    "message": ("Nội dung và cách sửa", "What is wrong and how to fix it"),
-    "severity": ("Mức", "Severity"),
-    "code": ("Mã lỗi", "Code"),
-    "error": ("Lỗi", "Error"),
-    "warning": ("Lưu ý", "Warning"),
-    # statuses of one upload
-    "st_accepted": ("hợp lệ", "valid"),
-    "st_counts": ("hợp lệ — đang dùng cho tổng hợp", "valid — counts for the summary"),
-    "st_rejected": ("bị từ chối", "rejected"),
-    "st_superseded": ("đã được thay bằng bản khác", "superseded by another upload"),
-    "st_duplicate": ("trùng với bản đã nộp", "same as an earlier upload"),
-    "st_ignored": ("không phải bài nộp", "not a submission"),
+    "web.send": ("Nộp và kiểm tra", "Upload and check"),
+    "web.result": ("Kết quả kiểm tra", "Check result"),
+    "web.received": ("Đã nhận", "Received"),
+    "web.back": ("Về trang đơn vị", "Back to the unit's page"),
+    "web.dl_annotated": ("Tải bản có ghi chú ở ô lỗi", "Download the annotated copy"),
+    "web.dl_issues": ("Tải danh sách lỗi (Excel)", "Download the list of issues (Excel)"),
+    "web.dl_original": ("Tải đúng tệp đã nhận", "Download the exact file received"),
+    "web.no_issues": ("Không có lỗi hay lưu ý nào.", "No errors or warnings."),
+    "web.in_summary": ("Trong tổng hợp", "In the summary"),
+    "web.where": ("Vị trí", "Where"),
+    "web.message": ("Nội dung và cách sửa", "What is wrong and how to fix it"),
+    "web.severity": ("Mức", "Severity"),
+    "web.code": ("Mã lỗi", "Code"),
+    # an upload that counts (its status otherwise: status.*)
+    "web.counts_now": ("hợp lệ — đang dùng cho tổng hợp", "valid — counts for the summary"),
     # statuses of a unit on the board
-    "unit_missing": ("chưa nộp", "not sent"),
-    "unit_rejected": ("bị từ chối", "rejected"),
-    "unit_valid": ("hợp lệ", "valid"),
-    "unit_late": ("nộp muộn", "late"),
+    "web.unit.missing": ("chưa nộp", "not sent"),
+    "web.unit.rejected": ("bị từ chối", "rejected"),
+    "web.unit.valid": ("hợp lệ", "valid"),
+    "web.unit.late": ("nộp muộn", "late"),
     # the officer
-    "login": ("Đăng nhập (Sở Nội vụ)", "Log in (Home Affairs)"),
-    "password": ("Mật khẩu", "Password"),
-    "login_button": ("Đăng nhập", "Log in"),
-    "logout": ("Đăng xuất", "Log out"),
-    "login_failed": ("Sai mật khẩu.", "Wrong password."),
-    "no_password": (
+    "web.login": ("Đăng nhập (Sở Nội vụ)", "Log in (Home Affairs)"),
+    "web.password": ("Mật khẩu", "Password"),
+    "web.login_button": ("Đăng nhập", "Log in"),
+    "web.logout": ("Đăng xuất", "Log out"),
+    "web.login_failed": ("Sai mật khẩu.", "Wrong password."),
+    "web.no_password": (
         "Chưa đặt mật khẩu cán bộ. Trên máy chủ, chạy: dv serve --data {data} --set-password",
         "No officer password is set. On the server, run: dv serve --data {data} --set-password",
     ),
-    "board": ("Tình hình nộp", "Submissions board"),
-    "units": ("Đơn vị", "Units"),
-    "unit": ("Đơn vị", "Unit"),
-    "latest": ("Lần nộp gần nhất", "Latest upload"),
-    "counts": ("Tệp dùng cho tổng hợp", "File that counts"),
-    "downloads": ("Tải về", "Downloads"),
-    "dl_summary": ("Bảng tổng hợp (.xlsx)", "Summary workbook (.xlsx)"),
-    "dl_json": ("Báo cáo JSON", "JSON report"),
-    "dl_docx": ("Phụ lục Word (.docx)", "Word appendix (.docx)"),
-    "dl_zip": ("Các tệp dùng cho tổng hợp (.zip)", "The files that count (.zip)"),
-    "dl_log": ("Nhật ký (CSV)", "Event log (CSV)"),
-    "export": ("Xuất các tệp dùng cho tổng hợp ra thư mục", "Export the files that count to a folder"),
-    "exported": (
+    "web.board": ("Tình hình nộp", "Submissions board"),
+    "web.units": ("Đơn vị", "Units"),
+    "web.unit": ("Đơn vị", "Unit"),
+    "web.latest": ("Lần nộp gần nhất", "Latest upload"),
+    "web.counts": ("Tệp dùng cho tổng hợp", "File that counts"),
+    "web.downloads": ("Tải về", "Downloads"),
+    "web.dl_summary": ("Bảng tổng hợp (.xlsx)", "Summary workbook (.xlsx)"),
+    "web.dl_json": ("Báo cáo JSON", "JSON report"),
+    "web.dl_docx": ("Phụ lục Word (.docx)", "Word appendix (.docx)"),
+    "web.dl_zip": ("Các tệp dùng cho tổng hợp (.zip)", "The files that count (.zip)"),
+    "web.dl_log": ("Nhật ký (CSV)", "Event log (CSV)"),
+    "web.export": ("Xuất các tệp dùng cho tổng hợp ra thư mục", "Export the files that count to a folder"),
+    "web.exported": (
         "Đã xuất {count} tệp vào thư mục {path}. Đối chiếu: {command}",
         "Exported {count} files to {path}. Cross-check: {command}",
     ),
-    "missing_list": ("Danh sách đơn vị chưa nộp (để nhắc)", "Units still missing (for a reminder)"),
-    "missing_text": (
+    "web.missing_list": ("Danh sách đơn vị chưa nộp (để nhắc)", "Units still missing (for a reminder)"),
+    "web.missing_text": (
         "Các đơn vị sau chưa gửi phụ lục số liệu năm {year} hợp lệ:",
         "These units have not sent a valid {year} appendix:",
     ),
-    "recheck": ("Kiểm tra lại mọi tệp đã nhận", "Re-check every stored file"),
-    "rechecked": ("Đã kiểm tra lại {count} tệp.", "Re-checked {count} files."),
-    "new_link": ("Cấp đường dẫn mới", "Issue a new link"),
-    "new_link_done": (
+    "web.recheck": ("Kiểm tra lại mọi tệp đã nhận", "Re-check every stored file"),
+    "web.rechecked": ("Đã kiểm tra lại {count} tệp.", "Re-checked {count} files."),
+    "web.new_link": ("Cấp đường dẫn mới", "Issue a new link"),
+    "web.new_link_done": (
         "Đường dẫn mới của {unit} (đường dẫn cũ không dùng được nữa; đã ghi vào {path}):",
         "New link of {unit} (the old one no longer works; written to {path}):",
     ),
-    "confirm": ("Đồng ý: đường dẫn cũ sẽ không dùng được", "Confirm: the old link stops working"),
-    "nothing_counts": ("Chưa có tệp hợp lệ nào để tổng hợp.", "No valid file to merge yet."),
+    "web.confirm": ("Đồng ý: đường dẫn cũ sẽ không dùng được", "Confirm: the old link stops working"),
+    "web.nothing_counts": ("Chưa có tệp hợp lệ nào để tổng hợp.", "No valid file to merge yet."),
     # error pages
-    "e404": (
+    "web.e404": (
         "Không tìm thấy trang. Đường dẫn sai, hoặc đã được thay bằng đường dẫn mới: hỏi Sở Nội vụ.",
         "Page not found. The link is wrong or has been replaced by a new one: ask Home Affairs.",
     ),
-    "e413": (
+    "web.e413": (
         "Tệp quá lớn (tối đa {cap}). Phụ lục số liệu thường dưới 1 MB: kiểm tra lại đã chọn đúng tệp chưa.",
         "The file is too large (at most {cap}). An appendix is usually under 1 MB: check the file chosen.",
     ),
-    "e403": (
+    "web.e403": (
         "Biểu mẫu gửi lên không hợp lệ (đã quá cũ hoặc không phải từ trang này). Tải lại trang rồi nộp lại.",
         "The form sent is not valid (too old, or not from this page). Reload the page and send again.",
     ),
-    "e429": (
+    "web.e429": (
         "Quá nhiều yêu cầu trong thời gian ngắn. Đợi một phút rồi thử lại.",
         "Too many requests in a short time. Wait a minute and try again.",
     ),
-    "e400": ("Yêu cầu không hợp lệ: {reason}", "Bad request: {reason}"),
-    "e400_nofile": ("chưa chọn tệp, hoặc có nhiều hơn một tệp", "no file chosen, or more than one file"),
-    "e507": (
+    "web.e400": ("Yêu cầu không hợp lệ: {reason}", "Bad request: {reason}"),
+    "web.e400_nofile": ("chưa chọn tệp, hoặc có nhiều hơn một tệp", "no file chosen, or more than one file"),
+    "web.e507": (
         "Máy chủ hết chỗ lưu: tệp chưa được nhận (không có gì ghi dở). Báo cho Sở Nội vụ rồi nộp lại sau.",
         "The server's disk is full: the file was not received (nothing half-written). Tell Home Affairs and send it later.",
     ),
-    "e500": (
+    "web.e500": (
         "Máy chủ gặp lỗi không mong đợi. Báo cho Sở Nội vụ.",
         "The server hit an unexpected error. Tell Home Affairs.",
     ),
-    "timeout": ("quá {seconds} giây mà chưa kiểm tra xong", "checking took more than {seconds} seconds"),
-    "crashed": ("trình đọc bị dừng đột ngột khi mở tệp này", "the reader crashed on this file"),
     # the terminal (dv serve)
     "serve.listening": (
         "Cổng nộp đang chạy tại {url} (Ctrl+C để dừng). Dữ liệu: {data}",
@@ -486,16 +566,65 @@ def lang_from(value: str | None) -> str:
 
 
 class Localized:
-    """A text in both languages, as a parameter of a message rendered later in either."""
+    """A text in both languages, rendered later in either: the one way dv says a thing in two
+    languages (a parameter of a message, an error, a status word)."""
 
-    def __init__(self, vi: str, en: str) -> None:
-        self.vi, self.en = vi, en
+    __slots__ = ("vi", "en")
+
+    def __init__(self, vi: str, en: str | None = None) -> None:
+        self.vi, self.en = vi, vi if en is None else en
 
     def render(self, lang: str = "vi") -> str:
         return self.en if lang == "en" else self.vi
 
     def __str__(self) -> str:
         return self.vi
+
+    def __repr__(self) -> str:
+        return f"Localized({self.vi!r}, {self.en!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Localized) and (self.vi, self.en) == (other.vi, other.en)
+
+    def __hash__(self) -> int:
+        return hash((self.vi, self.en))
+
+
+class Phrase(Localized):
+    """An entry of :data:`MESSAGES` with its parameters, rendered in either language on demand
+    (its parameters too, when they are :class:`Localized`)."""
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, **params: object) -> None:
+        if key not in MESSAGES:
+            raise KeyError(key)
+        self.key, self.params = key, params
+
+    @property  # type: ignore[override]
+    def vi(self) -> str:
+        return self.render("vi")
+
+    @property  # type: ignore[override]
+    def en(self) -> str:
+        return self.render("en")
+
+    def render(self, lang: str = "vi") -> str:
+        return t(self.key, lang, **self.params)
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.key!r}, **{self.params!r})"
+
+
+def phrase(key: str, **params: object) -> Phrase:
+    """The catalogue's sentence or fragment ``key``, to be rendered later in either language."""
+    return Phrase(key, **params)
+
+
+def said(value: object, lang: str = "vi") -> object:
+    """``value`` in ``lang`` when it is :class:`Localized` (or a :class:`DvError`); anything else
+    as it is."""
+    return value.render(lang) if isinstance(value, Localized | DvError) else value
 
 
 # What an operating-system error means, in the officer's words (one place, used wherever an
@@ -531,27 +660,32 @@ def os_error_text(exc: OSError) -> Localized:
 
 
 def t(key: str, lang: str = "vi", **params: object) -> str:
+    """The catalogue's ``key`` in ``lang``, its :class:`Localized` parameters rendered in it too."""
     vi, en = MESSAGES[key]
-    text = (en if lang == "en" else vi).format(**params)
+    text = (en if lang == "en" else vi).format(**{k: said(v, lang) for k, v in params.items()})
     return unicodedata.normalize("NFC", text)
 
 
 class DvError(Exception):
-    """An error the user can act on; rendered from the catalogue in their language."""
+    """An error the user can act on, said in their language: every error dv raises for its user
+    (a form definition, a roster, an output, last year's summary) is one of these. Built from a
+    catalogue key and its parameters, or from a :class:`Localized` text."""
 
     exit_code = 2
 
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
+    def __init__(self, key: str | Localized, **params: object) -> None:
+        self.key = key if isinstance(key, str) else ""
         self.params = params
+        self.message: Localized = Phrase(key, **params) if isinstance(key, str) else key
+        super().__init__(self.key or self.message.vi)
 
     def render(self, lang: str = "vi") -> str:
+        if not self.key:
+            return self.message.render(lang)
         params = {
-            k: ("\n".join(f"  - {p.render(lang) if isinstance(p, DvError) else p}" for p in v)
-                if isinstance(v, list) else v.render(lang) if isinstance(v, Localized) else v)
+            k: "\n".join(f"  - {said(p, lang)}" for p in v) if isinstance(v, list) else v
             for k, v in self.params.items()
-        }  # fmt: skip
+        }
         return t(self.key, lang, **params)
 
     def __str__(self) -> str:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .issues import ERROR, FileReport
+from .issues import ERROR, FileReport, Status
 from .messages import t
+
+if TYPE_CHECKING:
+    from .merger import MergeResult
 
 _STATUS_STYLE = {"accepted": "green", "rejected": "bold red", "ignored": "dim", "duplicate": "yellow",
                  "superseded": "yellow"}  # fmt: skip
@@ -20,7 +25,7 @@ _ACCOUNT_NOTES = ("merge-tie", "merge-newer-rejected", "merge-rejected-date")
 
 
 def status_text(status: str, lang: str) -> str:
-    return t(f"status.{status}", lang)
+    return Status(status).text(lang)
 
 
 def render_reports(console: Console, reports: Sequence[FileReport], lang: str) -> None:
@@ -58,7 +63,7 @@ def render_summary(console: Console, reports: Sequence[FileReport], lang: str) -
     console.print(t("check.summary", lang, files=len(reports), parts=", ".join(parts)))
 
 
-def render_merge(console: Console, result, out, json_path, lang: str) -> None:  # noqa: ANN001
+def render_merge(console: Console, result: MergeResult, out: Path, json_path: Path | None, lang: str) -> None:
     """The short account a Home Affairs officer reads after a merge."""
 
     from .numbers import format_number, format_percent

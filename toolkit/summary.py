@@ -1,5 +1,5 @@
 """The provincial summary workbook (SPEC section 6), written with xlsxwriter from a
-:class:`~toolkit.merge.MergeResult`.
+:class:`~toolkit.merger.MergeResult`.
 
 Every text that came from a submission is written with ``write_string`` (never a formula
 or a link), and its return code checked; a text over Excel's 32,767 characters is cut with
@@ -20,8 +20,9 @@ from . import __version__
 from .form import Form
 from .form.cells import col_letters, quote_sheet
 from .intake.coerce import cut_text
-from .issues import ERROR
+from .issues import ERROR, Status
 from .merger import MergeResult, report_date, summary_fields
+from .messages import t
 from .page import FONT, MARGINS_MM, new_workbook
 from .page import mm as _mm
 
@@ -39,14 +40,12 @@ SUMMARY_PAGES_WIDE = 2
 COMPARED_FIELDS_PER_PAGE = 3
 # The very hidden sheet (the form's meta_sheet) of a summary: what `--previous` reads next year.
 SUMMARY_META_KEYS = ("kind", "form_id", "form_version", "form_year", "generator")
-STATUS_VI = {
-    "accepted": "Đã nộp, hợp lệ",
-    "rejected": "Bị từ chối",
-    "duplicate": "Trùng lặp",
-    "superseded": "Đã thay bằng bản mới",
-    "ignored": "Bỏ qua",
-    "missing": "Chưa gửi",
-}
+
+
+def status_word(status: str) -> str:
+    """A file's status (or "missing": a unit that sent nothing) as the summary writes it (the
+    summary is the province's document: Vietnamese)."""
+    return t(f"summary.status.{status}", "vi")
 
 
 class TextTooLong(ValueError):
@@ -175,13 +174,13 @@ class _Summary:
             _put_text(ws, row, 1, unit.code, self.f_text)
             _put_text(ws, row, 2, unit.name + ("" if unit.in_roster else " (ngoài danh sách)"), self.f_text)
             if not unit.sent:
-                sent_rejected = any(f.status == "rejected" for f in result.files_of(unit.code))
-                status = STATUS_VI["rejected"] + " (xem Kiểm tra)" if sent_rejected else STATUS_VI["missing"]
+                sent_rejected = any(f.status == Status.REJECTED for f in result.files_of(unit.code))
+                status = status_word("rejected") + " (xem Kiểm tra)" if sent_rejected else status_word("missing")
                 _put_text(ws, row, 3, status, self.f_missing)
                 for i in range(len(fields)):
                     ws.write_blank(row, first_value + i, None, self.f_missing)
             else:
-                _put_text(ws, row, 3, STATUS_VI["accepted"], self.f_center)
+                _put_text(ws, row, 3, status_word("accepted"), self.f_center)
                 for i, f in enumerate(fields):
                     self.write_value(ws, row, first_value + i, f.type, unit.values.get(f.code))
             self.unit_rows[unit.code] = row
@@ -353,7 +352,7 @@ class _Summary:
         for report in self.result.files:
             for issue in report.sorted_issues():
                 fmt = self.f_err if issue.severity == ERROR else self.f_warn
-                for col, text in enumerate((report.name, report.unit_code, STATUS_VI[report.status],
+                for col, text in enumerate((report.name, report.unit_code, status_word(report.status),
                                             "Lỗi" if issue.severity == ERROR else "Lưu ý", issue.where, issue.code,
                                             issue.message)):  # fmt: skip
                     _put_text(ws, row, col, text, fmt if col == 6 else self.f_text)
@@ -379,7 +378,7 @@ class _Summary:
                 self._submission_row(ws, row, n, unit.code, unit.name, "missing", None)
                 row, n = row + 1, n + 1
                 continue
-            for report in sorted(files, key=lambda f: f.status != "accepted"):
+            for report in sorted(files, key=lambda f: f.status != Status.ACCEPTED):
                 listed.add(id(report))
                 self._submission_row(ws, row, n, unit.code, unit.name, report.status, report)
                 row, n = row + 1, n + 1
@@ -395,7 +394,7 @@ class _Summary:
         ws.write_number(row, 0, n, self.f_center)
         _put_text(ws, row, 1, code, self.f_text)
         _put_text(ws, row, 2, name, self.f_text)
-        _put_text(ws, row, 3, STATUS_VI[status], self.f_missing if status in ("missing", "rejected") else self.f_text)
+        _put_text(ws, row, 3, status_word(status), self.f_missing if status in ("missing", "rejected") else self.f_text)
         if report is None:
             for col in range(4, 8):
                 ws.write_blank(row, col, None, self.f_text)

@@ -13,10 +13,15 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.support.domain import form
 from toolkit.roster import read_roster
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from toolkit.web.app import Portal
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "submissions"
@@ -78,7 +83,7 @@ def text_of(html: str, element_id: str) -> str:
     return re.sub(r"\s+", " ", m.group(1)).strip() if m else ""
 
 
-def make_portal(data: Path, **config: Any):  # noqa: ANN201 - (Starlette app, Portal)
+def make_portal(data: Path, **config: Any) -> tuple[Starlette, Portal]:
     from toolkit.web.app import Config, create_app
 
     settings: dict[str, Any] = {"upload_per_link": (1000, 60.0), "upload_per_address": (1000, 60.0)}

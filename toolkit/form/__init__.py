@@ -9,6 +9,7 @@ from a :class:`Form`. The door is narrow: :func:`load_form` (by id, year or path
 
 from __future__ import annotations
 
+from .errors import FormError, RuleSyntaxError
 from .loader import available_forms, load_form, load_form_file
 from .model import (
     DEFAULT_FORM_ID,
@@ -19,7 +20,6 @@ from .model import (
     Column,
     Field,
     Form,
-    FormError,
     Layout,
     Report,
     ReportChange,
@@ -41,6 +41,7 @@ __all__ = [
     "FormError",
     "Layout",
     "Report",
+    "RuleSyntaxError",
     "ReportChange",
     "ReportSection",
     "Rule",

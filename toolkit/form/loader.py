@@ -15,8 +15,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ..messages import os_error_text
+from ..messages import Localized, os_error_text
 from .cells import col_index
+from .errors import FormError, RuleSyntaxError
 from .model import (
     DEFAULT_FORM_ID,
     FIELD_TYPES,
@@ -28,7 +29,6 @@ from .model import (
     Column,
     Field,
     Form,
-    FormError,
     Layout,
     Report,
     ReportChange,
@@ -37,7 +37,7 @@ from .model import (
     Section,
     Table,
 )
-from .rules import Expression, RuleSyntaxError, Template
+from .rules import Expression, Template
 
 __all__ = ["load_form", "load_form_file", "available_forms"]
 
@@ -60,7 +60,7 @@ class _Loader:
 
     def fail(self, where: str, what: str, en: str) -> FormError:
         """An error naming the file and the entry, in Vietnamese (``what``) and English."""
-        return FormError(f"{self.path}: {where}: {what}", f"{self.path}: {where}: {en}")
+        return FormError(Localized(f"{self.path}: {where}: {what}", f"{self.path}: {where}: {en}"))
 
     def take(
         self, table: Mapping[str, Any], where: str, required: tuple[str, ...], optional: tuple[str, ...]
@@ -431,7 +431,7 @@ class _Loader:
         try:
             return Expression(text)
         except RuleSyntaxError as exc:
-            raise self.fail(where, exc.vi, exc.en) from None
+            raise self.fail(where, exc.message.vi, exc.message.en) from None
 
     def template(self, text: Any, where: str) -> Template:
         if not isinstance(text, str):
@@ -439,7 +439,7 @@ class _Loader:
         try:
             return Template(text)
         except RuleSyntaxError as exc:
-            raise self.fail(where, exc.vi, exc.en) from None
+            raise self.fail(where, exc.message.vi, exc.message.en) from None
 
     def names_known(self, names: frozenset[str], known: Mapping[str, Any], where: str) -> None:
         unknown = sorted(names - set(known))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
+from ..messages import Localized
 from .cells import quote_sheet
 from .rules import Expression, Template
 
@@ -21,7 +22,6 @@ __all__ = [
     "Choice",
     "Field",
     "Form",
-    "FormError",
     "Report",
     "Rule",
     "Section",
@@ -35,17 +35,6 @@ FIELD_TYPES = ("text", "code", "integer", "date", "percent", "choice")
 NUMERIC_TYPES = ("integer", "percent")
 SOURCES = ("input", "fixed", "derived")
 SEVERITIES = ("error", "warning")
-
-
-class FormError(ValueError):
-    """A form definition that cannot be used; the message names the file and the entry."""
-
-    def __init__(self, vi: str, en: str | None = None) -> None:
-        super().__init__(vi)
-        self.vi, self.en = vi, en or vi
-
-    def render(self, lang: str = "vi") -> str:
-        return self.en if lang == "en" else self.vi
 
 
 @dataclass(frozen=True)
@@ -86,6 +75,11 @@ class Field:
     def text(self, lang: str) -> str:
         return self.label_en if lang == "en" and self.label_en else self.label
 
+    @property
+    def localized_label(self) -> Localized:
+        """The label in both languages (English falls back to the Vietnamese)."""
+        return Localized(self.label, self.label_en or self.label)
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -117,6 +111,11 @@ class Column:
 
     def text(self, lang: str) -> str:
         return self.label_en if lang == "en" and self.label_en else self.label
+
+    @property
+    def localized_label(self) -> Localized:
+        """The label in both languages (English falls back to the Vietnamese)."""
+        return Localized(self.label, self.label_en or self.label)
 
 
 @dataclass(frozen=True)

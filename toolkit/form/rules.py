@@ -20,6 +20,7 @@ from typing import Any
 
 from ..numbers import excel_round, format_doc_date, format_number, format_percent
 from ..text import spellings, text_key
+from .errors import RuleSyntaxError
 
 __all__ = [
     "Expression",
@@ -29,17 +30,6 @@ __all__ = [
     "Template",
     "excel_string",
 ]
-
-
-class RuleSyntaxError(ValueError):
-    """A rule or message text that is not in the rule language (message in vi and en)."""
-
-    def __init__(self, vi: str, en: str | None = None) -> None:
-        super().__init__(vi)
-        self.vi, self.en = vi, en or vi
-
-    def render(self, lang: str = "vi") -> str:
-        return self.en if lang == "en" else self.vi
 
 
 class EvalError(ArithmeticError):

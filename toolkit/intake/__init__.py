@@ -9,6 +9,7 @@ The door: :func:`check_file` (one file → a :class:`~toolkit.issues.FileReport`
 
 from __future__ import annotations
 
-from .check import check_file, check_files
+from .check import check_file
+from .workers import check_files
 
 __all__ = ["check_file", "check_files"]

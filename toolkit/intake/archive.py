@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..fsutil import sha256_of
-from ..issues import FileReport, make_issue
+from ..issues import FileReport, Status, make_issue
+from ..messages import phrase
 from .safety import LIMITS, Limits, Unsafe, check_directory
 
 __all__ = ["ARCHIVE_EXTENSIONS", "Member", "is_archive", "open_archive"]
@@ -79,9 +80,8 @@ def open_archive(path: Path, workdir: Path, limits: Limits = LIMITS) -> list[Mem
         if any(i.flag_bits & 0x1 for i in infos):
             return [_with_sha(_error(path, path.name, "archive-encrypted"), path)]
         if not infos:
-            report = FileReport(path=str(path), status="ignored")
-            report.issues.append(make_issue("file-ignored", file=path.name, reason_vi="tệp nén không chứa tệp nào",
-                                            reason_en="an archive holding no file"))  # fmt: skip
+            report = FileReport(path=str(path), status=Status.IGNORED)
+            report.issues.append(make_issue("file-ignored", file=path.name, reason=phrase("ignored.empty_archive")))
             return [report]
         for index, info in enumerate(infos):
             inner = _member_name(info)

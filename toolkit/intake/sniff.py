@@ -11,6 +11,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..messages import MESSAGES, Localized, phrase
+
 __all__ = ["Sniffed", "sniff", "ignore_reason", "is_bytes", "open_zip", "WORKBOOK_EXTENSIONS", "READABLE"]
 
 WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -25,52 +27,33 @@ _OLE_STREAMS = {
 }
 _SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
 
+
 # What a non-workbook is, for the message (Vietnamese, English).
-KIND_TEXT = {
-    "pdf": ("tệp PDF", "a PDF file"),
-    "docx": ("văn bản Word (.docx)", "a Word document (.docx)"),
-    "doc": ("văn bản Word cũ (.doc)", "an old Word document (.doc)"),
-    "pptx": ("bản trình chiếu PowerPoint", "a PowerPoint presentation"),
-    "odt": ("văn bản OpenDocument", "an OpenDocument text"),
-    "zip": ("tệp nén zip", "a zip archive"),
-    "rar": ("tệp nén RAR", "a RAR archive"),
-    "7z": ("tệp nén 7-Zip", "a 7-Zip archive"),
-    "html": ("trang web (HTML)", "a web page (HTML)"),
-    "xml": ("tệp XML", "an XML file"),
-    "rtf": ("văn bản RTF", "an RTF document"),
-    "image": ("ảnh", "an image"),
-    "text": ("tệp văn bản thường", "a plain text file"),
-    "ole": ("tệp Office không rõ loại", "an Office file of unknown kind"),
-    "unknown": ("dữ liệu không rõ loại", "data of unknown kind"),
-    "empty": ("tệp rỗng", "an empty file"),
-    "broken": ("tệp nén hỏng", "a damaged archive"),
-    "encrypted": ("tệp Office có mật khẩu", "a password-protected Office file"),
-    "xlsx": ("bảng tính Excel (.xlsx)", "an Excel workbook (.xlsx)"),
-    "xlsm": ("bảng tính Excel có macro (.xlsm)", "a macro-enabled Excel workbook (.xlsm)"),
-    "xls": ("bảng tính Excel cũ (.xls)", "an old Excel workbook (.xls)"),
-    "ods": ("bảng tính OpenDocument (.ods)", "an OpenDocument spreadsheet (.ods)"),
-}
+def kind_text(kind: str) -> Localized:
+    """What a file of ``kind`` is, in words ("a PDF file"); "data of unknown kind" for a kind
+    without words of its own."""
+    return phrase(f"kind.{kind}" if f"kind.{kind}" in MESSAGES else "kind.unknown")
 
 
 @dataclass(frozen=True)
 class Sniffed:
-    kind: str  # READABLE, or "empty", "encrypted", "broken", or a KIND_TEXT key
+    kind: str  # READABLE, or "empty", "encrypted", "broken", or a kind_text key
     reason: str = ""  # for "broken": what is wrong
 
 
-def ignore_reason(path: Path) -> tuple[str, str] | None:
-    """Why a file is not a submission at all (vi, en), or None."""
+def ignore_reason(path: Path) -> Localized | None:
+    """Why a file is not a submission at all, or None."""
     name = path.name
     if name.startswith("~$"):
-        return ("tệp khóa tạm của Excel (~$), không phải bài nộp", "an Excel lock file (~$), not a submission")
+        return phrase("ignored.lock")
     if name.startswith("._"):
-        return ("tệp phụ của macOS (._)", "a macOS resource file (._)")
+        return phrase("ignored.mac")
     if name.lower() in _SYSTEM_FILES:
-        return ("tệp hệ thống", "a system file")
+        return phrase("ignored.system")
     if name.startswith("."):
-        return ("tệp ẩn", "a hidden file")
+        return phrase("ignored.hidden")
     if name.lower().endswith(".kiem-tra.xlsx"):
-        return ("bản có ghi chú do dv check --annotate tạo", "an annotated copy written by dv check --annotate")
+        return phrase("ignored.annotated")
     return None
 
 

@@ -17,6 +17,7 @@ from ..form import Field, Form, Rule, Table
 from ..form.cells import col_index, quote_sheet
 from ..form.rules import EvalError
 from ..issues import ERROR, Issue, make_issue, quote
+from ..messages import Localized, phrase
 from ..numbers import format_number
 from ..roster import META_ROSTER_KEY as ROSTER_KEY
 from ..roster import Roster
@@ -29,10 +30,6 @@ __all__ = ["Extracted", "extract"]
 _LEADING_NUMBER = re.compile(r"^\s*\d+[a-zA-Z]?\s*([-/])")
 _PARTY_ABBR = re.compile(r"^\s*\d+[a-zA-Z]?\s*-\s*([^\W\d_]+)\s*/", re.UNICODE)
 _STATE_ABBR = re.compile(r"^\s*\d+[a-zA-Z]?\s*/\s*(?:\d{4}\s*/\s*)?([^\W\d_]+)\s*-", re.UNICODE)
-_STYLE_TEXT = {
-    "party": ("Đảng (18-KH/ĐU)", "Party (18-KH/ĐU)"),
-    "state": ("chính quyền (545/KH-…)", "state (545/KH-…)"),
-}
 
 
 @dataclass
@@ -73,11 +70,10 @@ def _norm_text(text: str) -> str:
 
 def _field_issue(f: Field | Any, sheet: str, cell: str, prefix: str = "") -> Callable[..., Issue]:
     """An issue maker for one cell; ``prefix`` names the table of a column (van_ban.date)."""
-    label_en = f.label_en or f.label
+    label = f.localized_label
 
     def make(code: str, **params: Any) -> Issue:
-        return make_issue(code, field=prefix + f.code, sheet=sheet, cell=cell, label_vi=f.label, label_en=label_en,
-                          label=f.label, **params)  # fmt: skip
+        return make_issue(code, field=prefix + f.code, sheet=sheet, cell=cell, label=label, **params)
 
     return make
 
@@ -118,11 +114,9 @@ def _identify(book: RawBook, form: Form, file_name: str, out: Extracted) -> bool
         if main is not None and _carries_labels(book, form, main, lay.sheet):
             out.issues.append(make_issue("form-copied", **base))  # the sheets, without the form's metadata
         elif lay.sheet in book.sheets:
-            out.issues.append(make_issue("form-unknown", reason="thông tin ẩn của biểu mẫu",
-                                         reason_en="the form's hidden information", **base))  # fmt: skip
+            out.issues.append(make_issue("form-unknown", reason=phrase("reason.hidden_info"), **base))
         else:
-            out.issues.append(make_issue("form-unknown", reason=f"trang {lay.sheet}", reason_en=f"sheet {lay.sheet}",
-                                         **base))  # fmt: skip
+            out.issues.append(make_issue("form-unknown", reason=phrase("reason.sheet", sheet=lay.sheet), **base))
         return False
     meta = {_norm(r[0]): _norm(r[1]) for r in meta_rows if len(r) >= 2 and r[0] != "" and _norm(r[0]) != ROSTER_KEY}
     out.meta = meta
@@ -143,8 +137,7 @@ def _identify(book: RawBook, form: Form, file_name: str, out: Extracted) -> bool
             if found is not None:
                 out.issues.append(make_issue("form-sheet-renamed", sheet=found, expected=sheet, found=found, **base))
             else:
-                out.issues.append(make_issue("form-unknown", reason=f"trang {sheet}", reason_en=f"sheet {sheet}",
-                                             **base))  # fmt: skip
+                out.issues.append(make_issue("form-unknown", reason=phrase("reason.sheet", sheet=sheet), **base))
         return False
     for sheet, cell, expected in form.fixed_cells():
         raw = book.value(sheet, cell)
@@ -419,8 +412,8 @@ def _read_table(book: RawBook, form: Form, table: Table, out: Extracted, first: 
             first = missing[0]
             out.issues.append(make_issue(
                 "doc-incomplete", field=f"{table.code}.{first.code}", sheet=table.sheet, cell=f"{first.column}{row}",
-                row=row, missing_vi="; ".join(c.label for c in missing),
-                missing_en="; ".join(c.label_en or c.label for c in missing)))  # fmt: skip
+                row=row, missing=Localized("; ".join(c.label for c in missing),
+                                           "; ".join(c.label_en or c.label for c in missing))))  # fmt: skip
         out.docs.append(doc)
         if missing or unreadable:
             continue
@@ -584,8 +577,9 @@ def _doc_number(form: Form, table: Table, doc: dict[str, Any], row: int, out: Ex
     m = _LEADING_NUMBER.match(number)
     style = None if m is None else ("party" if m.group(1) == "-" else "state")
     if issuer is not None and issuer.style and style and style != issuer.style:
-        out.issues.append(make_issue("doc-number-style", row=row, issuer=issuer.value, style_vi=_STYLE_TEXT[style][0],
-                                     style_en=_STYLE_TEXT[style][1], **where))  # fmt: skip
+        out.issues.append(
+            make_issue("doc-number-style", row=row, issuer=issuer.value, style=phrase(f"style.{style}"), **where)
+        )
     doc_type = next((c for c in form.choices.get("doc_type", ()) if c.value == doc.get("doc_type")), None)
     if doc_type is None or style is None:
         return
@@ -594,10 +588,16 @@ def _doc_number(form: Form, table: Table, doc: dict[str, Any], row: int, out: Ex
     # "18-kh/ĐU" is a case slip, not another type: the figure is the same, so no issue.
     expected = doc_type.abbr
     if (expected and abbr.casefold() != expected.casefold()) or (not expected and abbr.casefold() in _abbrs(form)):
-        out.issues.append(make_issue(
-            "doc-number-type", row=row, abbr=abbr or "?", doc_type=doc_type.value,
-            expected_vi=f"ký hiệu đúng: {expected}" if expected else "không có ký hiệu loại riêng",
-            expected_en=f"expected {expected}" if expected else "no type abbreviation of its own", **where))  # fmt: skip
+        out.issues.append(
+            make_issue(
+                "doc-number-type",
+                row=row,
+                abbr=abbr or "?",
+                doc_type=doc_type.value,
+                expected=phrase("doc.abbr_expected", abbr=expected) if expected else phrase("doc.abbr_none"),
+                **where,
+            )
+        )
 
 
 def _abbrs(form: Form) -> set[str]:

@@ -10,7 +10,7 @@ import sqlite3
 import time
 import urllib.parse
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,20 +149,19 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def issues_workbook(report: FileReport, extra: list, lang: str) -> bytes:
     """The issues of one upload as a spreadsheet (every cell written as text, never a formula)."""
-    import xlsxwriter
+    from ..page import new_workbook
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    wb = new_workbook(buf, font_size=11)
     ws = wb.add_worksheet("Kiem tra" if lang == "en" else "Kiểm tra")
-    bold = wb.add_format({"bold": True, "font_name": "Times New Roman"})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top", "font_name": "Times New Roman"})
-    heads = [t(k, lang) for k in ("severity", "file", "where", "code", "message")]
+    bold = wb.add_format({"bold": True})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    heads = [t(k, lang) for k in ("web.severity", "web.file", "web.where", "web.code", "web.message")]
     for col, text in enumerate(heads):
         ws.write_string(0, col, text, bold)
     for row, issue in enumerate([*report.sorted_issues(), *extra], start=1):
-        cells = [t("error" if issue.severity == ERROR else "warning", lang), report.name, issue.where, issue.code,
-                 issue.text(lang)]  # fmt: skip
-        for col, text in enumerate(cells):
+        severity = t("severity.error" if issue.severity == ERROR else "severity.warning", lang)
+        for col, text in enumerate((severity, report.name, issue.where, issue.code, issue.text(lang))):
             ws.write_string(row, col, str(text), wrap)
     ws.set_column(0, 0, 10)
     ws.set_column(1, 1, 30)
@@ -202,7 +201,7 @@ class Portal:
 
     def refuse(self, request: Request, exc: Refused) -> Response:
         params = dict(exc.params)
-        if exc.key == "e413":
+        if exc.key == "web.e413":
             params["cap"] = human_size(self.cfg.max_upload)
         return self.page(request, "error.html", exc.status, message=t(exc.key, lang_of(request), **params))
 
@@ -212,7 +211,7 @@ class Portal:
 
     def limit(self, request: Request, kind: str, key: str, rule: tuple[int, float]) -> None:
         if not self.limiter.allow((kind, key), rule):
-            raise Refused(429, "e429")
+            raise Refused(429, "web.e429")
 
     def same_origin(self, request: Request) -> None:
         """A state-changing request from a page of another site is refused (OWASP: check the
@@ -221,13 +220,13 @@ class Portal:
         if origin and origin != "null":
             host = request.headers.get("host", "")
             if urllib.parse.urlsplit(origin).netloc != host:
-                raise Refused(403, "e403")
+                raise Refused(403, "web.e403")
 
     def unit_of(self, request: Request) -> Any:
         self.limit(request, "pages", self.address(request), self.cfg.pages_per_address)
         unit = self.store.unit_by_link(request.path_params["token"])
         if unit is None:
-            raise Refused(404, "e404")
+            raise Refused(404, "web.e404")
         return unit
 
     def unit_csrf(self, unit: Any) -> str:
@@ -245,7 +244,7 @@ class Portal:
         async for chunk in request.stream():
             body += chunk
             if len(body) > cap:
-                raise Refused(413, "e413")
+                raise Refused(413, "web.e413")
         fields = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
         return {k: v[0] for k, v in fields.items()}
 
@@ -257,7 +256,7 @@ class Portal:
             return None
         fields = await self.small_form(request)
         if not hmac.compare_digest(fields.get("csrf", ""), csrf):
-            raise Refused(403, "e403")
+            raise Refused(403, "web.e403")
         return fields
 
     async def read_upload(self, request: Request) -> tuple[UploadFile, dict[str, str]]:
@@ -266,28 +265,28 @@ class Portal:
         allowed = cap + 64 * 1024  # the multipart envelope around the file
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > allowed:
-            raise Refused(413, "e413")
+            raise Refused(413, "web.e413")
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-            raise Refused(400, "e400", reason=t("e400_nofile", lang_of(request)))
+            raise Refused(400, "web.e400", reason=t("web.e400_nofile", lang_of(request)))
 
         async def limited() -> AsyncIterator[bytes]:
             seen = 0
             async for chunk in request.stream():
                 seen += len(chunk)
                 if seen > allowed:
-                    raise Refused(413, "e413")
+                    raise Refused(413, "web.e413")
                 yield chunk
 
         try:
             form = await MultiPartParser(request.headers, limited(), max_files=1, max_fields=8).parse()
         except MultiPartException:
-            raise Refused(400, "e400", reason=t("e400_nofile", lang_of(request))) from None
+            raise Refused(400, "web.e400", reason=t("web.e400_nofile", lang_of(request))) from None
         files = [v for v in form.getlist("file") if isinstance(v, UploadFile)]
         fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
         if len(files) != 1:
-            raise Refused(400, "e400", reason=t("e400_nofile", lang_of(request)))
+            raise Refused(400, "web.e400", reason=t("web.e400_nofile", lang_of(request)))
         if (files[0].size or 0) > cap:
-            raise Refused(413, "e413")
+            raise Refused(413, "web.e413")
         return files[0], fields
 
     # -- the unit's pages ---------------------------------------------------------------------------
@@ -321,14 +320,14 @@ class Portal:
         self.same_origin(request)
         upload, fields = await self.read_upload(request)
         if not hmac.compare_digest(fields.get("csrf", ""), self.unit_csrf(unit)):
-            raise Refused(403, "e403")
+            raise Refused(403, "web.e403")
         name = display_name(upload.filename)
         ext = safe_extension(name)
         try:
             stored = await anyio.to_thread.run_sync(self.store.put_file, upload.file, ext)
         except DiskFull:
             self.store.log(unit["code"], "upload-disk-full", name, address)
-            raise Refused(507, "e507") from None
+            raise Refused(507, "web.e507") from None
         finally:
             await upload.close()
         report = await anyio.to_thread.run_sync(self.checker.check, stored.path, name, unit["code"])
@@ -337,7 +336,7 @@ class Portal:
         except sqlite3.OperationalError as exc:  # "database or disk is full": the transaction is undone
             if "full" not in str(exc):
                 raise
-            raise Refused(507, "e507") from None
+            raise Refused(507, "web.e507") from None
         await anyio.to_thread.run_sync(self.round.settle, unit["code"])
         return RedirectResponse(f"/u/{request.path_params['token']}/s/{sub_id}{lang_query(request)}", status_code=303)
 
@@ -345,17 +344,17 @@ class Portal:
         try:
             sub_id = int(request.path_params["sid"])
         except ValueError:
-            raise Refused(404, "e404") from None
+            raise Refused(404, "web.e404") from None
         row = self.store.submission(sub_id, unit_code)
         if row is None:
-            raise Refused(404, "e404")
+            raise Refused(404, "web.e404")
         return row, report_from_json(row["report"])
 
     def _result(self, request: Request, row: Any, report: FileReport, base: str, back: str) -> Response:
         issues = report.sorted_issues()
-        groups = [(t("errors", lang_of(request)), [i for i in issues if i.severity == ERROR]),
-                  (t("warnings", lang_of(request)), [i for i in issues if i.severity != ERROR])]  # fmt: skip
-        status_key = "st_counts" if row["counts"] else f"st_{row['status']}"
+        groups = [(t("web.errors", lang_of(request)), [i for i in issues if i.severity == ERROR]),
+                  (t("web.warnings", lang_of(request)), [i for i in issues if i.severity != ERROR])]  # fmt: skip
+        status_key = "web.counts_now" if row["counts"] else f"status.{row['status']}"
         can_annotate = report.fmt in ("xlsx", "xlsm") and any(i.sheet and i.cell for i in issues)
         return self.page(request, "result.html", row=row, report=report, groups=groups, base=base, back=back,
                          merge_issues=Round.merge_issues(row), status_key=status_key, can_annotate=can_annotate)  # fmt: skip
@@ -379,9 +378,9 @@ class Portal:
         if what == "ghi-chu.xlsx":
             data = await anyio.to_thread.run_sync(self.checker.annotated, stored, report, lang)
             if data is None:
-                raise Refused(404, "e404")
+                raise Refused(404, "web.e404")
             return attachment(data, f"{stem}.kiem-tra.xlsx", XLSX)
-        raise Refused(404, "e404")
+        raise Refused(404, "web.e404")
 
     async def unit_download(self, request: Request) -> Response:
         unit = self.unit_of(request)
@@ -405,12 +404,12 @@ class Portal:
         fields = await self.small_form(request)
         cookie = request.cookies.get(LOGIN_COOKIE, "")
         if not cookie or not hmac.compare_digest(fields.get("csrf", ""), cookie):
-            raise Refused(403, "e403")
+            raise Refused(403, "web.e403")
         password = fields.get("password", "")
         ok = await anyio.to_thread.run_sync(self.store.check_password, password)
         self.store.log("officer", "login" if ok else "login-failed", "", address)
         if not ok:
-            response = self.page(request, "login.html", 401, csrf=cookie, error=t("login_failed", lang_of(request)),
+            response = self.page(request, "login.html", 401, csrf=cookie, error=t("web.login_failed", lang_of(request)),
                                  no_password=not self.store.has_password, data=str(self.cfg.data))  # fmt: skip
             return response
         token, _csrf = self.store.new_session()
@@ -449,10 +448,10 @@ class Portal:
             return attachment(data, "tep-hop-le.zip", "application/zip")
         counted = self.round.counted()
         if not counted:
-            raise Refused(404, "nothing_counts")
+            raise Refused(404, "web.nothing_counts")
         outputs = await anyio.to_thread.run_sync(self.round.outputs, lang, counted)
         if outputs is None:
-            raise Refused(500, "e500")
+            raise Refused(500, "web.e500")
         stem = Path(self.round.summary_name).stem
         if what == "tong-hop.xlsx":
             return attachment(outputs.summary, f"{stem}.xlsx", XLSX)
@@ -462,7 +461,7 @@ class Portal:
             from ..appendix_docx import appendix_filename
 
             return attachment(outputs.docx, appendix_filename(self.cfg.form), DOCX)
-        raise Refused(404, "e404")
+        raise Refused(404, "web.e404")
 
     async def export(self, request: Request) -> Response:
         if await self.officer_post(request) is None:
@@ -472,7 +471,7 @@ class Portal:
         roster = getattr(self.cfg.roster, "path", "") or "units.csv"
         command = f'dv merge "{folder}" --units "{roster}"'
         self.store.log("officer", "export", str(folder), self.address(request))
-        return await self.board(request, notice=t("exported", lang_of(request), count=count, path=folder,
+        return await self.board(request, notice=t("web.exported", lang_of(request), count=count, path=folder,
                                                      command=command))  # fmt: skip
 
     async def missing(self, request: Request) -> Response:
@@ -494,7 +493,7 @@ class Portal:
 
         await anyio.to_thread.run_sync(work)
         self.store.log("officer", "recheck", f"{len(rows)} files", self.address(request))
-        return await self.board(request, notice=t("rechecked", lang_of(request), count=len(rows)))
+        return await self.board(request, notice=t("web.rechecked", lang_of(request), count=len(rows)))
 
     async def new_link(self, request: Request) -> Response:
         if await self.officer_post(request) is None:
@@ -502,12 +501,12 @@ class Portal:
         code = request.path_params["code"]
         unit = self.store.unit(code)
         if unit is None or not unit["in_roster"]:
-            raise Refused(404, "e404")
+            raise Refused(404, "web.e404")
         token = self.store.new_link(code)
         self.store.write_links(self.cfg.base_url, {code: token})
         self.store.log("officer", "new-link", code, self.address(request))
         link = f"{self.cfg.base_url.rstrip('/')}/u/{token}"
-        notice = t("new_link_done", lang_of(request), unit=f"{unit['name']} ({code})", path=self.store.links_path)
+        notice = t("web.new_link_done", lang_of(request), unit=f"{unit['name']} ({code})", path=self.store.links_path)
         return await self.board(request, notice=notice, link=link)
 
     async def officer_submission(self, request: Request) -> Response:
@@ -532,7 +531,7 @@ class Portal:
 def create_app(config: Config) -> Starlette:
     portal = Portal(config)
 
-    def guarded(handler):  # noqa: ANN001, ANN202 - an endpoint
+    def guarded(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             try:
                 return await handler(request)
@@ -564,7 +563,7 @@ def create_app(config: Config) -> Starlette:
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
-        key = {404: "e404", 405: "e404"}.get(status, "e500")
+        key = {404: "web.e404", 405: "web.e404"}.get(status, "web.e500")
         return portal.refuse(request, Refused(status, key))
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found, Exception: not_found})

@@ -1,5 +1,5 @@
 """Which upload counts for each unit, and the officer's summary: the rules of ``dv merge``
-(SPEC section 5) applied to what the portal stored."""
+(docs/spec.md §5.8) applied to what the portal stored."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..form import Form
+from ..issues import Status
 from ..merger import merge_reports
 from ..roster import Roster
 from ..summary import summary_filename
@@ -24,7 +25,8 @@ from .store import Store, issue_from_dict, issue_to_dict, report_from_json
 
 __all__ = ["Round", "UnitStatus"]
 
-MISSING, REJECTED, VALID, LATE = "unit_missing", "unit_rejected", "unit_valid", "unit_late"
+# A unit's status on the board: its words are the catalogue's web.unit.<status>.
+MISSING, REJECTED, VALID, LATE = "missing", "rejected", "valid", "late"
 
 
 def _status(counted: Any, uploaded: bool, deadline: dt.date | None) -> str:
@@ -40,7 +42,7 @@ def _status(counted: Any, uploaded: bool, deadline: dt.date | None) -> str:
 class UnitStatus:
     code: str
     name: str
-    status: str  # one of MISSING, REJECTED, VALID, LATE (a key of messages.MESSAGES)
+    status: str  # one of MISSING, REJECTED, VALID, LATE (its words: web.unit.<status>)
     latest: Any
     counted: Any
     uploads: int
@@ -75,12 +77,11 @@ class Round:
             report.path = f"{row['id']:010d}/{row['name']}"
             report.mtime = row["uploaded_at"]
             reports.append(report)
-        before = [len(r.issues) for r in reports]
-        merge_reports(reports, self.form, self.roster)
+        verdicts = merge_reports(reports, self.form, self.roster).files
         outcomes = [
-            (row["id"], r.status, json.dumps([issue_to_dict(i) for i in r.issues[n:]], ensure_ascii=False),
-             int(r.status == "accepted"))
-            for row, r, n in zip(rows, reports, before, strict=True)
+            (row["id"], str(v.status), json.dumps([issue_to_dict(i) for i in v.notes], ensure_ascii=False),
+             int(v.status == Status.ACCEPTED))
+            for row, v in zip(rows, verdicts, strict=True)
         ]  # fmt: skip
         self.store.set_outcomes(outcomes)
 

@@ -8,9 +8,13 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..form import Form
 from ..roster import Roster
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 __all__ = ["ServeOptions", "parse_size", "serve", "base_url"]
 
@@ -47,7 +51,7 @@ def base_url(opts: ServeOptions) -> str:
     return f"{scheme}://{host}:{opts.port}"
 
 
-def prepare(opts: ServeOptions):  # noqa: ANN201 - a Starlette app
+def prepare(opts: ServeOptions) -> tuple[Starlette, int]:
     """The app on ``opts.data``, with a link issued (and written to links.csv) for every unit that has none."""
     from .app import Config, create_app
 

@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, BinaryIO
 
 from ..fsutil import atomic_write
-from ..issues import FileReport, Issue
+from ..issues import FileReport, Issue, Status
 from ..roster import Roster
 
 __all__ = ["DiskFull", "Store", "display_name", "report_from_json", "report_to_json"]
@@ -123,8 +123,22 @@ def issue_from_dict(data: dict[str, Any]) -> Issue:
 
 
 def report_to_json(report: FileReport) -> str:
-    data = {k: _encode(getattr(report, k)) for k in ("path", "sha256", "unit_code", "status", "fmt", "values", "docs",
-                                                     "meta", "report_date", "saved_at", "mtime", "shown_name")}  # fmt: skip
+    keys = (
+        "path",
+        "sha256",
+        "unit_code",
+        "status",
+        "readable",
+        "fmt",
+        "values",
+        "docs",
+        "meta",
+        "report_date",
+        "saved_at",
+        "mtime",
+        "shown_name",
+    )
+    data = {k: _encode(getattr(report, k)) for k in keys}
     data["issues"] = [issue_to_dict(i) for i in report.issues]
     return json.dumps(data, ensure_ascii=False)
 
@@ -132,7 +146,12 @@ def report_to_json(report: FileReport) -> str:
 def report_from_json(text: str) -> FileReport:
     data = json.loads(text)
     issues = [issue_from_dict(i) for i in data.pop("issues")]
-    return FileReport(**{k: _decode(v) for k, v in data.items()}, issues=issues)
+    report = FileReport(**{k: _decode(v) for k, v in data.items()}, issues=issues)
+    report.status = Status(report.status)
+    if "readable" not in data:  # stored by a dv before the field: what it meant then
+        report.readable = bool(report.fmt) and not any(i.code.startswith("file-") and i.severity == "error"
+                                                       for i in issues)  # fmt: skip
+    return report
 
 
 # -- the store --------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from toolkit.template import build_template
 
 PACKAGED = "dan-van-chinh-quyen-2020.toml"
 
-# SPEC section 2: every code of the appendix, in the order of the sheet.
+# docs/spec.md §2.2: every code of the appendix, in the order of the sheet.
 SPEC_CODES = [
     "unit_code", "unit_name", "report_year", "report_number", "report_date", "signer", "contact",
     "docs_party", "docs_gov", "docs_total",

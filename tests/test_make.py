@@ -1,5 +1,5 @@
 """``dv make-template`` end to end: the files Home Affairs gets, and the refusals that leave
-nothing behind (SPEC section 5)."""
+nothing behind (docs/spec.md §5.2)."""
 
 from __future__ import annotations
 

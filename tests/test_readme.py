@@ -67,3 +67,12 @@ def test_pictures_exist(picture):
 def test_readme_gives_the_two_commands_first():
     first = README.split("## ", 2)[1]
     assert "make demo" in first and "make test" in first
+
+
+def test_how_it_works_has_a_line_for_every_module():
+    tree = README.split("## How it works", 1)[1].split("```", 2)[1]
+    modules = sorted(
+        p for p in (ROOT / "toolkit").rglob("*.py") if "__pycache__" not in p.parts and p.name != "__init__.py"
+    )
+    missing = [str(p.relative_to(ROOT)) for p in modules if not re.search(rf"^\s+{re.escape(p.name)}\s", tree, re.M)]
+    assert missing == []

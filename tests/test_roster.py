@@ -1,5 +1,5 @@
 """The roster: how Home Affairs' list of units arrives (Excel's CSV exports, Vietnamese
-headers) and the clear refusals for a list that cannot be used (SPEC section 3)."""
+headers) and the clear refusals for a list that cannot be used (docs/spec.md §3)."""
 
 from __future__ import annotations
 

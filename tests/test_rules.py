@@ -1,5 +1,5 @@
 """The rule language: one text per rule, evaluated in Python (the validator) and compiled to
-Excel (the live check). Cases are the seed's figures (SPEC section 2) and their wrong twins."""
+Excel (the live check). Cases are the seed's figures (docs/spec.md §2.6) and their wrong twins."""
 
 from __future__ import annotations
 

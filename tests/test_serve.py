@@ -1,4 +1,4 @@
-"""The submission portal (``dv serve``, SPEC section 7), through an in-process client: a unit
+"""The submission portal (``dv serve``, docs/spec.md §7), through an in-process client: a unit
 uploads through its link and sees what ``dv check`` says; the officer watches the board and
 downloads what ``dv merge`` writes; each security rule has a test that fails without it."""
 

@@ -1,4 +1,4 @@
-"""The template workbook read back with openpyxl: the contract of SPEC section 4 (defined names,
+"""The template workbook read back with openpyxl: the contract of docs/spec.md §4 (defined names,
 locked sheets, validation, the hidden metadata sheet, live checks) and Decree 30 printing."""
 
 from __future__ import annotations

@@ -171,8 +171,12 @@ class _Appendix:
         target = container if container is not None else self.doc
         p = target.add_paragraph()
         fmt = p.paragraph_format
-        p.alignment = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
-                       "left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT}[align]  # fmt: skip
+        p.alignment = {
+            "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+            "center": WD_ALIGN_PARAGRAPH.CENTER,
+            "left": WD_ALIGN_PARAGRAPH.LEFT,
+            "right": WD_ALIGN_PARAGRAPH.RIGHT,
+        }[align]
         fmt.space_before, fmt.space_after = Pt(before), Pt(after)
         if indent:
             fmt.first_line_indent = Mm(FIRST_LINE_MM)
@@ -251,9 +255,14 @@ class _Appendix:
         return cells
 
     def cell_text(
-        self, cell: _Cell, lines: Iterable[str] | str, *, bold: bool = False, align: str = "center",
+        self,
+        cell: _Cell,
+        lines: Iterable[str] | str,
+        *,
+        bold: bool = False,
+        align: str = "center",
         italic_from: int | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Write ``lines`` into ``cell``, one paragraph each; lines from ``italic_from`` on in
         italics (the change against last year under a value). Each paragraph is a copy of one
         made once through python-docx for its style (a table of 10,000 units has ~100,000)."""
@@ -276,8 +285,11 @@ class _Appendix:
 
             proto = OxmlElement("w:p")
             p = Paragraph(proto, None)  # type: ignore[arg-type]
-            p.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT,
-                           "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]  # fmt: skip
+            p.alignment = {
+                "center": WD_ALIGN_PARAGRAPH.CENTER,
+                "left": WD_ALIGN_PARAGRAPH.LEFT,
+                "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+            }[align]
             p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(1)
             p.paragraph_format.first_line_indent = None
             if text:
@@ -361,8 +373,9 @@ class _Appendix:
                 self.cell_text(cells[2], group)
                 self.cell_text(cells[3], format_number(len(docs)))
                 items = [self.document_item(d) for d in docs]
-                self.cell_text(cells[4], [t + (";" if i < len(items) - 1 else ".") for i, t in enumerate(items)],
-                               align="left")  # fmt: skip
+                self.cell_text(
+                    cells[4], [t + (";" if i < len(items) - 1 else ".") for i, t in enumerate(items)], align="left"
+                )
             if len(by_group) > 1:
                 first[0]._tc.vMerge = first[1]._tc.vMerge = "restart"
             self.cell_text(first[0], str(n))
@@ -422,8 +435,9 @@ class _Appendix:
             env = {"count": len(silent), "total": len(listed), "names": names(silent)}
             self.paragraph(self.render(spec.missing, env), before=6)
         if rejected:
-            self.paragraph(self.render(spec.rejected, {"count": len(rejected), "total": len(listed),
-                                                       "names": names(rejected)}))  # fmt: skip
+            self.paragraph(
+                self.render(spec.rejected, {"count": len(rejected), "total": len(listed), "names": names(rejected)})
+            )
         if not silent and not rejected:
             self.paragraph(self.render(spec.all_sent, {"count": 0, "total": len(listed), "names": ""}), before=6)
 
@@ -436,8 +450,10 @@ class _Appendix:
             if code in used:
                 self.paragraph(self.render(spec.new_field, {"label": self.form.field(code).label}))
         name_of = {normalise_code(r.code): r.name or r.code for r in self.result.rows}
-        for status, template in (("not_in_previous", spec.not_in_previous),
-                                 ("not_sent_previous", spec.not_sent_previous)):  # fmt: skip
+        for status, template in (
+            ("not_in_previous", spec.not_in_previous),
+            ("not_sent_previous", spec.not_sent_previous),
+        ):
             codes = comp.units_with(status)
             if codes:
                 self.paragraph(self.render(template, {"names": ", ".join(name_of[normalise_code(c)] for c in codes)}))
@@ -512,8 +528,10 @@ def _bottom_border(paragraph: Paragraph) -> None:
         bottom.set(qn(key), value)
     borders.append(bottom)
     # pBdr comes before spacing/ind/jc in CT_PPr's sequence: insert it early.
-    anchor = next((ppr.find(qn(t)) for t in ("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc")
-                   if ppr.find(qn(t)) is not None), None)  # fmt: skip
+    anchor = next(
+        (ppr.find(qn(t)) for t in ("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc") if ppr.find(qn(t)) is not None),
+        None,
+    )
     if anchor is not None:
         anchor.addprevious(borders)
     else:

@@ -33,8 +33,14 @@ class _Group(TyperGroup):
     """The command group, with the parser's own errors (a missing argument, a bad option
     value; English only in typer) said in the user's language."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
-             standalone_mode: bool = True, **extra: Any) -> Any:  # fmt: skip
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
         argv = list(sys.argv[1:] if args is None else args)
@@ -155,8 +161,12 @@ def _bad_value(exc: "UsageError", name: str, lang: str) -> str:
     errors = exc.__cause__.errors() if hasattr(exc.__cause__, "errors") else []
     if errors:
         kind = errors[0].get("type", "")
-        reason_key = {"int_parsing": "usage.not_integer", "int_from_float": "usage.not_integer",
-                      "int_type": "usage.not_integer", "float_parsing": "usage.not_number"}.get(kind)  # fmt: skip
+        reason_key = {
+            "int_parsing": "usage.not_integer",
+            "int_from_float": "usage.not_integer",
+            "int_type": "usage.not_integer",
+            "float_parsing": "usage.not_number",
+        }.get(kind)
         if reason_key is not None:
             return t("usage.bad_value", lang, value=errors[0].get("input"), name=name, reason=t(reason_key, lang))
     elif m := re.match(r"(.+) is not a valid (int|float)\.$", exc.message):
@@ -320,7 +330,7 @@ def check(
     files: Annotated[list[Path], typer.Argument(help="Các tệp (hoặc thư mục) cần kiểm tra.", show_default=False)],
     form: FormOpt = None,
     units: UnitsOpt = None,
-    json_out: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (SPEC mục 5).")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (docs/spec.md §5.11).")] = False,
     annotate: Annotated[
         bool,
         typer.Option("--annotate", help="Ghi bản sao có tô màu và ghi chú ở ô lỗi, cạnh tệp gốc (*.kiem-tra.xlsx)."),
@@ -406,7 +416,7 @@ def merge(
     form: FormOpt = None,
     units: UnitsOpt = None,
     json_path: Annotated[
-        Optional[Path], typer.Option("--json", help="Ghi báo cáo JSON (SPEC mục 5) vào tệp này.")
+        Optional[Path], typer.Option("--json", help="Ghi báo cáo JSON (docs/spec.md §5.11) vào tệp này.")
     ] = None,
     docx_path: Annotated[
         Optional[Path],
@@ -589,8 +599,18 @@ def serve(
     from .intake.readers import assert_defused
 
     assert_defused()
-    options = ServeOptions(data=data, form=_load_form(form), roster=_load_roster(units), host=host, port=port,
-                           deadline=due, max_upload=cap, tls_cert=tls_cert, tls_key=tls_key, base_url=base_url)  # fmt: skip
+    options = ServeOptions(
+        data=data,
+        form=_load_form(form),
+        roster=_load_roster(units),
+        host=host,
+        port=port,
+        deadline=due,
+        max_upload=cap,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        base_url=base_url,
+    )
     run_portal(options, lambda key, params: typer.echo(t(key, lang, **params)))
 
 

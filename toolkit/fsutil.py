@@ -230,8 +230,11 @@ class OutputSet:
                 except (OSError, OutputError) as exc:
                     failed = [target for target, existed, old in done if not _put_back(target, existed, old)]
                     if failed:
-                        raise OutputError("output.set_partial", written=list(map(str, failed)),
-                                          kept=[str(t) for t in self.targets if t not in failed]) from None  # fmt: skip
+                        raise OutputError(
+                            "output.set_partial",
+                            written=list(map(str, failed)),
+                            kept=[str(t) for t in self.targets if t not in failed],
+                        ) from None
                     if isinstance(exc, OutputError):
                         raise
                     target = self._staged[len(done)][0]

@@ -464,7 +464,7 @@ class FileReport:
 
 
 def reports_json(form: Any, reports: Sequence[FileReport], lang: str = "vi") -> dict[str, Any]:
-    """The JSON of ``dv check --json`` (docs/spec.md §5): the form, and each file's report."""
+    """The JSON of ``dv check --json`` (docs/spec.md §5.11): the form, and each file's report."""
     return {
         "form": {"id": form.id, "version": form.version, "year": form.year},
         "files": [r.to_dict(lang) for r in reports],

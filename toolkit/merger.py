@@ -191,10 +191,20 @@ class MergeResult:
         import pandas as pd
 
         records = [
-            {"path": f.path, "unit_code": f.unit_code, "status": f.status, "code": i.code, "severity": i.severity,
-             "sheet": i.sheet, "cell": i.cell, "field": i.field, "message": i.text(lang)}
-            for f in self.files for i in f.sorted_issues()
-        ]  # fmt: skip
+            {
+                "path": f.path,
+                "unit_code": f.unit_code,
+                "status": f.status,
+                "code": i.code,
+                "severity": i.severity,
+                "sheet": i.sheet,
+                "cell": i.cell,
+                "field": i.field,
+                "message": i.text(lang),
+            }
+            for f in self.files
+            for i in f.sorted_issues()
+        ]
         return pd.DataFrame.from_records(
             records, columns=["path", "unit_code", "status", "code", "severity", "sheet", "cell", "field", "message"]
         )
@@ -203,10 +213,17 @@ class MergeResult:
         import pandas as pd
 
         records = [
-            {"path": f.path, "unit_code": f.unit_code, "status": f.status, "sha256": f.sha256,
-             "report_date": report_date(f.report), "errors": len(f.errors), "warnings": len(f.warnings)}
+            {
+                "path": f.path,
+                "unit_code": f.unit_code,
+                "status": f.status,
+                "sha256": f.sha256,
+                "report_date": report_date(f.report),
+                "errors": len(f.errors),
+                "warnings": len(f.warnings),
+            }
             for f in self.files
-        ]  # fmt: skip
+        ]
         return pd.DataFrame.from_records(
             records, columns=["path", "unit_code", "status", "sha256", "report_date", "errors", "warnings"]
         )
@@ -314,12 +331,22 @@ def _pick_per_unit(verdicts: list[Verdict], form: Form) -> dict[str, Verdict]:
                 basis = _saved_basis(winner.report, loser.report)
                 reason = phrase("merge.reason.same_date", file=winner.name, basis=basis)
                 diffs = differences(form, winner.report, loser.report)
-                winner.notes.append(make_issue("merge-tie", unit=winner.unit_code, value=format_number(win_date),
-                                               file=winner.name, other=loser.name, basis=basis, diffs=diffs))  # fmt: skip
+                winner.notes.append(
+                    make_issue(
+                        "merge-tie",
+                        unit=winner.unit_code,
+                        value=format_number(win_date),
+                        file=winner.name,
+                        other=loser.name,
+                        basis=basis,
+                        diffs=diffs,
+                    )
+                )
             else:
                 reason = phrase("merge.reason.older", date=format_number(lose_date), other=format_number(win_date))
-            loser.notes.append(make_issue("merge-superseded", file=loser.name, unit=loser.unit_code,
-                                          other=winner.name, reason=reason))  # fmt: skip
+            loser.notes.append(
+                make_issue("merge-superseded", file=loser.name, unit=loser.unit_code, other=winner.name, reason=reason)
+            )
     _settle_rejected(verdicts, winners, form)
     return winners
 
@@ -418,19 +445,31 @@ def _settle_rejected(verdicts: list[Verdict], winners: dict[str, Verdict], form:
             if order < 0:
                 v.status = Status.SUPERSEDED
                 reason = phrase("merge.reason.bad_date", date=shown)
-                v.notes.append(make_issue("merge-superseded", file=v.name, unit=v.unit_code, other=winner.name,
-                                          reason=reason))  # fmt: skip
+                v.notes.append(
+                    make_issue("merge-superseded", file=v.name, unit=v.unit_code, other=winner.name, reason=reason)
+                )
             else:
-                winner.notes.append(make_issue("merge-rejected-date", unit=winner.unit_code, file=winner.name,
-                                               other=v.name, value=shown))  # fmt: skip
+                winner.notes.append(
+                    make_issue(
+                        "merge-rejected-date", unit=winner.unit_code, file=winner.name, other=v.name, value=shown
+                    )
+                )
         elif rejected_date < win_date or (rejected_date == win_date and order <= 0):
             v.status = Status.SUPERSEDED
             reason = phrase("merge.reason.corrected")
-            v.notes.append(make_issue("merge-superseded", file=v.name, unit=v.unit_code, other=winner.name,
-                                      reason=reason))  # fmt: skip
+            v.notes.append(
+                make_issue("merge-superseded", file=v.name, unit=v.unit_code, other=winner.name, reason=reason)
+            )
         else:
-            winner.notes.append(make_issue("merge-newer-rejected", unit=winner.unit_code, file=winner.name,
-                                           other=v.name, value=format_number(rejected_date)))  # fmt: skip
+            winner.notes.append(
+                make_issue(
+                    "merge-newer-rejected",
+                    unit=winner.unit_code,
+                    file=winner.name,
+                    other=v.name,
+                    value=format_number(rejected_date),
+                )
+            )
 
 
 def _rows(winners: dict[str, Verdict], roster: Roster | None, form: Form) -> list[UnitRow]:

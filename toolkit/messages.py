@@ -258,7 +258,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "usage.bad_value": (
         "Giá trị {value!r} của {name} không hợp lệ: {reason}.",
         "Invalid value {value!r} for {name}: {reason}.",
-    ),  # fmt: skip
+    ),
     "usage.bad_value_plain": ("Giá trị của {name} không hợp lệ: {reason}.", "Invalid value for {name}: {reason}."),
     "usage.not_integer": ("phải là một số nguyên (ví dụ 2020)", "must be a whole number (e.g. 2020)"),
     "usage.not_number": ("phải là một số", "must be a number"),

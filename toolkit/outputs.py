@@ -49,8 +49,15 @@ class MergeOutputs:
     docx: bytes | None = None
 
 
-def plan_merge(folder: Path, form: Form, *, output: Path | None = None, json: Path | None = None,
-               docx: Path | None = None, force: bool = False) -> MergePlan:  # fmt: skip
+def plan_merge(
+    folder: Path,
+    form: Form,
+    *,
+    output: Path | None = None,
+    json: Path | None = None,
+    docx: Path | None = None,
+    force: bool = False,
+) -> MergePlan:
     """The outputs of ``dv merge FOLDER`` and its inputs; a :class:`~toolkit.messages.DvError`
     for anything that would stop the writing, before anything is read."""
     from .intake.folder import expand_paths
@@ -103,8 +110,14 @@ def _is_own_output(path: Path) -> bool:
         return False
 
 
-def merge_outputs(result: MergeResult, comparison: Comparison | None = None, *, json: bool = False,
-                  docx: bool = False, lang: str = "vi") -> MergeOutputs:  # fmt: skip
+def merge_outputs(
+    result: MergeResult,
+    comparison: Comparison | None = None,
+    *,
+    json: bool = False,
+    docx: bool = False,
+    lang: str = "vi",
+) -> MergeOutputs:
     """The outputs of a merge, as bytes: the summary always, the JSON and the Word appendix
     when asked for."""
     from .summary import TextTooLong, build_summary
@@ -125,8 +138,11 @@ def write_outputs(plan: MergePlan, outputs: MergeOutputs, *, force: bool = False
     """Every output written to a temporary file first, then all put in place together: the
     summary, JSON and Word appendix on disk are always of one run."""
     with OutputSet(force=force) as staged:
-        pairs: list[tuple[Path | None, Any]] = [(plan.summary, outputs.summary), (plan.json, outputs.json),
-                                                (plan.docx, outputs.docx)]  # fmt: skip
+        pairs: list[tuple[Path | None, Any]] = [
+            (plan.summary, outputs.summary),
+            (plan.json, outputs.json),
+            (plan.docx, outputs.docx),
+        ]
         for path, data in pairs:
             if path is not None and data is not None:
                 staged.add(path, data)

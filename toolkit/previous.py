@@ -187,8 +187,15 @@ def read_previous(path: str | Path, form: Form) -> PreviousSummary:
             code, _text(r[2]).removesuffix(_OUTSIDE), sent, values if sent else {}
         )
     _fill_totals(form, totals, codes.values(), [u.values for u in units.values() if u.sent])
-    return PreviousSummary(path=name, form_id=form_id, form_version=meta.get("form_version", ""), year=year,
-                           fields=tuple(codes.values()), units=units, totals=totals)  # fmt: skip
+    return PreviousSummary(
+        path=name,
+        form_id=form_id,
+        form_version=meta.get("form_version", ""),
+        year=year,
+        fields=tuple(codes.values()),
+        units=units,
+        totals=totals,
+    )
 
 
 def _fill_totals(form: Form, totals: dict[str, Any], codes: Any, values: list[dict[str, Any]]) -> None:

@@ -16,8 +16,13 @@ from .messages import t
 if TYPE_CHECKING:
     from .merger import MergeResult
 
-_STATUS_STYLE = {"accepted": "green", "rejected": "bold red", "ignored": "dim", "duplicate": "yellow",
-                 "superseded": "yellow"}  # fmt: skip
+_STATUS_STYLE = {
+    "accepted": "green",
+    "rejected": "bold red",
+    "ignored": "dim",
+    "duplicate": "yellow",
+    "superseded": "yellow",
+}
 
 
 # Issues of an accepted file that the merge account prints: why another file of its unit was not used.
@@ -49,8 +54,12 @@ def render_reports(console: Console, reports: Sequence[FileReport], lang: str) -
         table.add_column(t("col.message", lang), overflow="fold")
         for issue in report.sorted_issues():
             sev = t("severity.error" if issue.severity == ERROR else "severity.warning", lang)
-            table.add_row(Text(sev, style="red" if issue.severity == ERROR else "yellow"), issue.where, issue.code,
-                          issue.text(lang))  # fmt: skip
+            table.add_row(
+                Text(sev, style="red" if issue.severity == ERROR else "yellow"),
+                issue.where,
+                issue.code,
+                issue.text(lang),
+            )
         console.print(table)
         console.print()
 
@@ -76,22 +85,39 @@ def render_merge(console: Console, result: MergeResult, out: Path, json_path: Pa
     for f in result.files:
         if f.status == "rejected":
             first = f.errors[0] if f.errors else None
-            console.print(t("merge.rejected_line", lang, file=f.name, unit=f.unit_code or "?",
-                            reason=first.text(lang) if first else ""), style="red", highlight=False)  # fmt: skip
+            console.print(
+                t(
+                    "merge.rejected_line",
+                    lang,
+                    file=f.name,
+                    unit=f.unit_code or "?",
+                    reason=first.text(lang) if first else "",
+                ),
+                style="red",
+                highlight=False,
+            )
     # Which file counts, when a unit sent several: said here, not only in the summary.
     for f in result.files:
         if f.status == "superseded":
             for issue in (i for i in f.issues if i.code == "merge-superseded"):
-                console.print(t("merge.superseded_line", lang, reason=issue.text(lang)), style="yellow",
-                              highlight=False, markup=False)  # fmt: skip
+                console.print(
+                    t("merge.superseded_line", lang, reason=issue.text(lang)),
+                    style="yellow",
+                    highlight=False,
+                    markup=False,
+                )
     for f in result.accepted:
         for issue in (i for i in f.issues if i.code in _ACCOUNT_NOTES):
-            console.print(t("merge.note_line", lang, reason=issue.text(lang)), style="yellow", highlight=False,
-                          markup=False)  # fmt: skip
+            console.print(
+                t("merge.note_line", lang, reason=issue.text(lang)), style="yellow", highlight=False, markup=False
+            )
     for f in result.files:
         if f.status == "ignored":
-            console.print(t("merge.ignored_line", lang, file=f.name, reason=f.issues[0].text(lang)
-                            if f.issues else ""), style="dim", highlight=False)  # fmt: skip
+            console.print(
+                t("merge.ignored_line", lang, file=f.name, reason=f.issues[0].text(lang) if f.issues else ""),
+                style="dim",
+                highlight=False,
+            )
     console.print(t("merge.totals", lang, line=""), highlight=False)
     for f in result.form.summable_fields:
         value = result.totals.get(f.code)

@@ -1,4 +1,4 @@
-"""The roster of reporting units: a CSV file ``code,name[,kind]`` (SPEC section 3)."""
+"""The roster of reporting units: a CSV file ``code,name[,kind]`` (docs/spec.md §3)."""
 
 from __future__ import annotations
 
@@ -18,18 +18,35 @@ __all__ = ["Unit", "Roster", "RosterError", "read_roster"]
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
 # Header aliases a clerk is likely to type in Vietnamese.
 _HEADERS = {
-    "code": "code", "ma": "code", "mã": "code", "ma_don_vi": "code", "mã đơn vị": "code",
-    "name": "name", "ten": "name", "tên": "name", "ten_don_vi": "name", "tên đơn vị": "name",
-    "kind": "kind", "loai": "kind", "loại": "kind",
-}  # fmt: skip
+    "code": "code",
+    "ma": "code",
+    "mã": "code",
+    "ma_don_vi": "code",
+    "mã đơn vị": "code",
+    "name": "name",
+    "ten": "name",
+    "tên": "name",
+    "ten_don_vi": "name",
+    "tên đơn vị": "name",
+    "kind": "kind",
+    "loai": "kind",
+    "loại": "kind",
+}
 KINDS = ("so", "huyen")
 # How a clerk writes the kind, without diacritics and case: a department, or a district-level
 # unit (a town or a provincial city reports like a district).
 _KIND_WORDS = {
-    "so": "so", "cap so": "so", "so nganh": "so",
-    "huyen": "huyen", "cap huyen": "huyen", "quan": "huyen", "thi xa": "huyen", "thanh pho": "huyen",
-    "tx": "huyen", "tp": "huyen",
-}  # fmt: skip
+    "so": "so",
+    "cap so": "so",
+    "so nganh": "so",
+    "huyen": "huyen",
+    "cap huyen": "huyen",
+    "quan": "huyen",
+    "thi xa": "huyen",
+    "thanh pho": "huyen",
+    "tx": "huyen",
+    "tp": "huyen",
+}
 
 
 class RosterError(DvError):
@@ -135,8 +152,11 @@ def parse_roster(text: str, path: str = "", warnings: tuple[DvError, ...] = ()) 
         if len(row) > len(header):
             fitted = _fit(row, header, delimiter)
             if fitted is None:
-                problems.append(DvError("roster.extra_fields", line=line, fields=len(row), columns=len(header),
-                                        text=delimiter.join(row)))  # fmt: skip
+                problems.append(
+                    DvError(
+                        "roster.extra_fields", line=line, fields=len(row), columns=len(header), text=delimiter.join(row)
+                    )
+                )
                 continue
             row = fitted
             notes.append(DvError("roster.name_joined", line=line, name=_clean(row[index["name"]]), sep=delimiter))

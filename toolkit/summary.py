@@ -1,4 +1,4 @@
-"""The provincial summary workbook (SPEC section 6), written with xlsxwriter from a
+"""The provincial summary workbook (docs/spec.md §6), written with xlsxwriter from a
 :class:`~toolkit.merger.MergeResult`.
 
 Every text that came from a submission is written with ``write_string`` (never a formula
@@ -86,8 +86,14 @@ class _Summary:
         self.form = result.form
         self.buffer = io.BytesIO()
         self.wb = new_workbook(self.buffer, font_size=11)
-        self.wb.set_properties({"title": f"Tổng hợp {self.form.subtitle_text()}", "author": "Sở Nội vụ",
-                                "comments": f"dv {__version__}", "created": dt.datetime(self.form.year, 12, 31)})  # fmt: skip
+        self.wb.set_properties(
+            {
+                "title": f"Tổng hợp {self.form.subtitle_text()}",
+                "author": "Sở Nội vụ",
+                "comments": f"dv {__version__}",
+                "created": dt.datetime(self.form.year, 12, 31),
+            }
+        )
         base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
         cell = {**base, "border": 1}
         add = self.wb.add_format
@@ -130,8 +136,12 @@ class _Summary:
         ws.set_paper(9)
         if landscape:
             ws.set_landscape()
-        ws.set_margins(left=_mm(MARGINS_MM["left"]), right=_mm(MARGINS_MM["right"]),
-                       top=_mm(MARGINS_MM["top"]), bottom=_mm(MARGINS_MM["bottom"]))  # fmt: skip
+        ws.set_margins(
+            left=_mm(MARGINS_MM["left"]),
+            right=_mm(MARGINS_MM["right"]),
+            top=_mm(MARGINS_MM["top"]),
+            bottom=_mm(MARGINS_MM["bottom"]),
+        )
         ws.set_header(f'&C&"{FONT},Regular"&11&P/&N', {"margin": _mm(10)})
         ws.set_footer(f'&L&"{FONT},Italic"&8{self.form.id} {self.form.version} – dv&R&"{FONT},Italic"&8&A')
         ws.repeat_rows(0, header_row)
@@ -199,8 +209,9 @@ class _Summary:
             elif f.total is not None:
                 # The rate recomputed from the sums, with the same expression as the JSON.
                 formula = f.total.to_excel(lambda name: f"{col_letters(column_of[name])}{total_row + 1}")
-                ws.write_formula(total_row, col, f"=IFERROR({formula},\"\")", self.f_total_pct,
-                                 "" if value is None else value)  # fmt: skip
+                ws.write_formula(
+                    total_row, col, f'=IFERROR({formula},"")', self.f_total_pct, "" if value is None else value
+                )
             else:
                 rng = f"{letter}{first_data + 1}:{letter}{max(last_data, first_data) + 1}"
                 ws.write_formula(total_row, col, f"=SUM({rng})", self.f_total_int, value or 0)
@@ -266,8 +277,9 @@ class _Summary:
         for unit in result.rows:
             info = comp.units.get(unit.code.upper())
             status = info.status if info else "not_sent"
-            lines.append((unit.code, unit.name, status, unit.values if unit.sent else {},
-                          comp.previous_values(unit.code)))  # fmt: skip
+            lines.append(
+                (unit.code, unit.name, status, unit.values if unit.sent else {}, comp.previous_values(unit.code))
+            )
         for code in comp.dropped_units:
             lines.append((code, comp.previous_names.get(code, ""), "dropped", {}, comp.previous_values(code)))
         lines.append((TOTAL_LABEL, "", "", result.totals, comp.previous_totals))
@@ -286,8 +298,9 @@ class _Summary:
                     self.write_value(ws, row, col + k, f.type, value)
                 a, b = f"{col_letters(col)}{row + 1}", f"{col_letters(col + 1)}{row + 1}"
                 delta = _delta(now.get(f.code), before.get(f.code))
-                ws.write_formula(row, col + 2, f'=IF(COUNT({a},{b})=2,{a}-{b},"")', f_change[f.type],
-                                 "" if delta is None else delta)  # fmt: skip
+                ws.write_formula(
+                    row, col + 2, f'=IF(COUNT({a},{b})=2,{a}-{b},"")', f_change[f.type], "" if delta is None else delta
+                )
         note = years + 1 + len(lines) + 1
         notes = [
             f"So với tổng hợp năm {comp.previous_year}: {Path(comp.path).name} (biểu mẫu {comp.form_id or '?'}, "
@@ -299,8 +312,10 @@ class _Summary:
             labels = ", ".join(form.field(c).label for c in comp.new_fields)
             notes.append(f"Chỉ tiêu mới năm {comp.year}, chưa so sánh được: {labels}.")
         if comp.dropped_fields:
-            notes.append(f"Chỉ tiêu năm {comp.previous_year} không còn trong biểu mẫu năm {comp.year}: "
-                         f"{', '.join(comp.dropped_fields)}.")  # fmt: skip
+            notes.append(
+                f"Chỉ tiêu năm {comp.previous_year} không còn trong biểu mẫu năm {comp.year}: "
+                f"{', '.join(comp.dropped_fields)}."
+            )
         for i, text in enumerate(notes):
             ws.merge_range(note + i, 0, note + i, max(min(last_col, 12), 3), "", self.f_note)
             _put_text(ws, note + i, 0, text, self.f_note)
@@ -311,8 +326,13 @@ class _Summary:
     def write_meta(self, ws: Worksheet) -> None:
         """What next year's ``dv merge --previous`` reads: which form and year this summary is."""
         form = self.form
-        values = {"kind": "summary", "form_id": form.id, "form_version": form.version, "form_year": str(form.year),
-                  "generator": f"dv {__version__}"}  # fmt: skip
+        values = {
+            "kind": "summary",
+            "form_id": form.id,
+            "form_version": form.version,
+            "form_year": str(form.year),
+            "generator": f"dv {__version__}",
+        }
         for row, key in enumerate(SUMMARY_META_KEYS):
             ws.write_string(row, 0, key)
             ws.write_string(row, 1, values[key])
@@ -352,9 +372,17 @@ class _Summary:
         for report in self.result.files:
             for issue in report.sorted_issues():
                 fmt = self.f_err if issue.severity == ERROR else self.f_warn
-                for col, text in enumerate((report.name, report.unit_code, status_word(report.status),
-                                            "Lỗi" if issue.severity == ERROR else "Lưu ý", issue.where, issue.code,
-                                            issue.message)):  # fmt: skip
+                for col, text in enumerate(
+                    (
+                        report.name,
+                        report.unit_code,
+                        status_word(report.status),
+                        "Lỗi" if issue.severity == ERROR else "Lưu ý",
+                        issue.where,
+                        issue.code,
+                        issue.message,
+                    )
+                ):
                     _put_text(ws, row, col, text, fmt if col == 6 else self.f_text)
                 row += 1
         if row == 4:
@@ -389,8 +417,7 @@ class _Summary:
         ws.autofilter(3, 0, max(row - 1, 4), len(heads) - 1)
         self.setup(ws, 3)
 
-    def _submission_row(self, ws: Worksheet, row: int, n: int, code: str, name: str, status: str,
-                        report: Any) -> None:  # fmt: skip
+    def _submission_row(self, ws: Worksheet, row: int, n: int, code: str, name: str, status: str, report: Any) -> None:
         ws.write_number(row, 0, n, self.f_center)
         _put_text(ws, row, 1, code, self.f_text)
         _put_text(ws, row, 2, name, self.f_text)
@@ -401,8 +428,14 @@ class _Summary:
             return
         _put_text(ws, row, 4, report.name, self.f_text)
         self.write_value(ws, row, 5, "date", report_date(report))
-        reason = next((i.message for i in report.sorted_issues()
-                       if i.severity == ERROR or i.code.startswith(("merge-", "file-"))), "")  # fmt: skip
+        reason = next(
+            (
+                i.message
+                for i in report.sorted_issues()
+                if i.severity == ERROR or i.code.startswith(("merge-", "file-"))
+            ),
+            "",
+        )
         _put_text(ws, row, 6, reason, self.f_text)
         _put_text(ws, row, 7, report.sha256, self.f_text)
 
@@ -447,20 +480,39 @@ class _Summary:
             percent = all(form.field(c).type == "percent" for c in chart.fields)
             main = self.wb.add_chart({"type": "column"})
             for code in chart.fields:
-                main.add_series({"name": form.field(code).label, "categories": ref(0), "values": ref(columns[code]),
-                                 "data_labels": {"value": True, "num_format": "0.0%" if percent else "0",
-                                                 "font": {"name": FONT, "size": 7}}})  # fmt: skip
+                main.add_series(
+                    {
+                        "name": form.field(code).label,
+                        "categories": ref(0),
+                        "values": ref(columns[code]),
+                        "data_labels": {
+                            "value": True,
+                            "num_format": "0.0%" if percent else "0",
+                            "font": {"name": FONT, "size": 7},
+                        },
+                    }
+                )
             if chart.target is not None:
                 line = self.wb.add_chart({"type": "line"})
-                line.add_series({"name": chart.target_label or "Mục tiêu", "categories": ref(0),
-                                 "values": ref(columns[f"target:{chart.title}"]),
-                                 "line": {"color": "#C00000", "width": 2, "dash_type": "dash"},
-                                 "marker": {"type": "none"}})  # fmt: skip
+                line.add_series(
+                    {
+                        "name": chart.target_label or "Mục tiêu",
+                        "categories": ref(0),
+                        "values": ref(columns[f"target:{chart.title}"]),
+                        "line": {"color": "#C00000", "width": 2, "dash_type": "dash"},
+                        "marker": {"type": "none"},
+                    }
+                )
                 main.combine(line)
             main.set_title({"name": chart.title, "name_font": {"name": FONT, "size": 14}})
             main.set_x_axis({"num_font": {"name": FONT, "size": 9, "rotation": -45}})
-            main.set_y_axis({"num_format": "0%" if percent else "0", "num_font": {"name": FONT},
-                             "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})  # fmt: skip
+            main.set_y_axis(
+                {
+                    "num_format": "0%" if percent else "0",
+                    "num_font": {"name": FONT},
+                    "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+                }
+            )
             main.set_legend({"position": "bottom", "font": {"name": FONT, "size": 10}})
             sheet_chart = self.wb.add_chartsheet(f"Biểu đồ {n}")
             sheet_chart.set_chart(main)

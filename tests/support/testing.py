@@ -2,7 +2,7 @@
 real LibreOffice. Not used by the commands themselves.
 
 ``fill_template`` writes through openpyxl by defined name, as any program following the
-workbook contract (SPEC section 4) would; openpyxl drops cached formula results on save, so a
+workbook contract (docs/spec.md §4) would; openpyxl drops cached formula results on save, so a
 filled file's live checks hold no value until a spreadsheet program recalculates them.
 """
 
@@ -32,7 +32,7 @@ __all__ = [
     "GnumericMissing",
 ]
 
-# The seed's appendix (SPEC section 2): Sở Thông tin và Truyền thông Trà Vinh, 16/11/2020.
+# The seed's appendix (docs/spec.md §2.2): Sở Thông tin và Truyền thông Trà Vinh, 16/11/2020.
 SEED: dict[str, Any] = {
     "unit_code": "STTTT",
     "unit_name": "Sở Thông tin và Truyền thông",

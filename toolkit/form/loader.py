@@ -167,8 +167,15 @@ class _Loader:
             where = f"[summary].charts[{i}]"
             c = self.take(c, where, ("title", "fields"), ("title_en", "target", "target_label"))
             self.names_known(frozenset(c["fields"]), known, f"{where}.fields")
-            out.append(Chart(title=c["title"], title_en=c.get("title_en", c["title"]), fields=tuple(c["fields"]),
-                             target=c.get("target"), target_label=c.get("target_label", "")))  # fmt: skip
+            out.append(
+                Chart(
+                    title=c["title"],
+                    title_en=c.get("title_en", c["title"]),
+                    fields=tuple(c["fields"]),
+                    target=c.get("target"),
+                    target_label=c.get("target_label", ""),
+                )
+            )
         return tuple(out)
 
     # Names a report template may use besides field codes, by kind of template.
@@ -206,8 +213,12 @@ class _Loader:
         item = self.template(d["item"], "[report.documents].item")
         self.names_known(item.names, columns, "[report.documents].item")
         doc_headers = self.headers(d["headers"], "[report.documents].headers", 5)
-        u = self.take(r["units"], "[report.units]",
-                      ("title", "headers", "columns", "no_previous", "note", "missing", "rejected", "all_sent"), ())  # fmt: skip
+        u = self.take(
+            r["units"],
+            "[report.units]",
+            ("title", "headers", "columns", "no_previous", "note", "missing", "rejected", "all_sent"),
+            (),
+        )
         unit_columns = []
         for i, c in enumerate(self.as_list(u["columns"], "[report.units].columns")):
             c = self.take(c, f"[report.units].columns[{i}]", ("field", "header"), ())
@@ -235,13 +246,17 @@ class _Loader:
                 changes.append(
                     ReportChange(c["field"], *(tpl(c[k], f"{cw}.{k}", "change") for k in ("up", "down", "same")))
                 )
-            sections.append(ReportSection(
-                title=self.plain(sec["title"], f"{where}.title"),
-                sentences=tuple(tpl(t, f"{where}.sentences[{k}]", "sentence")
-                                for k, t in enumerate(self.as_list(sec["sentences"], f"{where}.sentences"))),
-                documents=bool(sec.get("documents", False)),
-                compare=tuple(changes),
-            ))  # fmt: skip
+            sections.append(
+                ReportSection(
+                    title=self.plain(sec["title"], f"{where}.title"),
+                    sentences=tuple(
+                        tpl(t, f"{where}.sentences[{k}]", "sentence")
+                        for k, t in enumerate(self.as_list(sec["sentences"], f"{where}.sentences"))
+                    ),
+                    documents=bool(sec.get("documents", False)),
+                    compare=tuple(changes),
+                )
+            )
         return Report(
             **{k: r[k] for k in texts},
             compare_intro=tpl(r["compare_intro"], "[report].compare_intro", "note"),
@@ -307,10 +322,23 @@ class _Loader:
 
     def layout(self, raw: Any) -> Layout:
         keys = (
-            "sheet", "title_row", "subtitle_row", "attachment_row", "status_row", "header_row",
-            "number_column", "label_column", "unit_column", "value_column", "check_column",
-            "headers", "widths", "lists_sheet", "meta_sheet", "guide_sheet",
-        )  # fmt: skip
+            "sheet",
+            "title_row",
+            "subtitle_row",
+            "attachment_row",
+            "status_row",
+            "header_row",
+            "number_column",
+            "label_column",
+            "unit_column",
+            "value_column",
+            "check_column",
+            "headers",
+            "widths",
+            "lists_sheet",
+            "meta_sheet",
+            "guide_sheet",
+        )
         lay = self.take(raw, "[layout]", keys, ("headers_en",))
         for key in keys:
             if key.endswith("_column"):
@@ -538,8 +566,10 @@ class _Loader:
         self.names_known(expr.names, known, f"{where}.expr")
         for ref in expr.table_refs:
             self.table_ref_known(ref, tables, f"{where}.expr")
-        texts = {k: self.template(r.get(k, r[k.removesuffix("_en")]), f"{where}.{k}")
-                 for k in ("live", "live_en", "message", "message_en")}  # fmt: skip
+        texts = {
+            k: self.template(r.get(k, r[k.removesuffix("_en")]), f"{where}.{k}")
+            for k in ("live", "live_en", "message", "message_en")
+        }
         for key, tpl in texts.items():
             self.names_known(tpl.names, known, f"{where}.{key}")
         anchor = r.get("anchor", "")
@@ -553,9 +583,16 @@ class _Loader:
         elif anchor:
             raise self.fail(where, "quy tắc của bảng không có anchor", "a table rule has no anchor")
         description = str(r.get("description", ""))
-        return Rule(id=r["id"], severity=r["severity"], expr=expr, anchor=anchor, table=table or "",
-                    description=description, description_en=str(r.get("description_en", description)),
-                    **texts)  # fmt: skip
+        return Rule(
+            id=r["id"],
+            severity=r["severity"],
+            expr=expr,
+            anchor=anchor,
+            table=table or "",
+            description=description,
+            description_en=str(r.get("description_en", description)),
+            **texts,
+        )
 
 
 def _packaged_forms() -> list[Path]:

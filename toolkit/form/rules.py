@@ -436,8 +436,14 @@ class Template:
                 source, colon, spec = body.rstrip().rpartition(":")
                 if not colon or spec not in _SPECS:
                     source, spec = body, ""
-                pieces.append(_Piece(expr=Expression(source), percent=spec == "%", plain=spec == "d",
-                                     spec=spec if spec in ("02", "dmy", "clause") else ""))  # fmt: skip
+                pieces.append(
+                    _Piece(
+                        expr=Expression(source),
+                        percent=spec == "%",
+                        plain=spec == "d",
+                        spec=spec if spec in ("02", "dmy", "clause") else "",
+                    )
+                )
             pos = match.end()
         if pos < len(text):
             pieces.append(_Piece(text=text[pos:]))

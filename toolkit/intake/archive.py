@@ -68,8 +68,7 @@ def open_archive(path: Path, workdir: Path, limits: Limits = LIMITS) -> list[Mem
     except zipfile.BadZipFile as exc:
         return [_with_sha(_error(path, path.name, "archive-broken", reason=str(exc)), path)]
     except (OSError, EOFError, ValueError) as exc:
-        return [_with_sha(_error(path, path.name, "archive-broken", reason=f"{type(exc).__name__}: {exc}"),
-                          path)]  # fmt: skip
+        return [_with_sha(_error(path, path.name, "archive-broken", reason=f"{type(exc).__name__}: {exc}"), path)]
     out: list[Member | FileReport] = []
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]

@@ -126,8 +126,11 @@ def clean_text(raw: str, issue: MakeIssue, *, report_spaces: bool) -> Coerced:
     if encoding:
         out.issues.append(issue("value-legacy-encoding", value=nfc, read=converted, encoding=encoding))
     if len(converted) > MAX_TEXT:
-        out.issues.append(issue("value-text-cut", value=converted, length=format_number(len(converted)),
-                                limit=format_number(MAX_TEXT)))  # fmt: skip
+        out.issues.append(
+            issue(
+                "value-text-cut", value=converted, length=format_number(len(converted)), limit=format_number(MAX_TEXT)
+            )
+        )
         converted = cut_text(converted)
     out.value = converted or None
     return out
@@ -260,8 +263,12 @@ def _number(number: float | int, type_: str, issue: MakeIssue) -> Coerced:
     if type_ == "percent":
         if 1 < number <= 100:
             value = number / 100
-            return _checked(value, type_, issue, [issue("value-percent-number", value=format_number(number),
-                                                        read=format_percent(value))])  # fmt: skip
+            return _checked(
+                value,
+                type_,
+                issue,
+                [issue("value-percent-number", value=format_number(number), read=format_percent(value))],
+            )
         return _checked(number, type_, issue, [])
     if isinstance(number, float):
         if not is_whole(number):

@@ -294,7 +294,7 @@ class _Enough(Exception):
 
 
 class _WorkbookScan:
-    """``<sheet name r:id>`` and the workbook-scoped ``<definedName>`` (SPEC section 4)."""
+    """``<sheet name r:id>`` and the workbook-scoped ``<definedName>`` (docs/spec.md §4.3)."""
 
     def __init__(self) -> None:
         self.parser: Any = None  # the expat parser reading the part (set by _scan)

@@ -1,4 +1,4 @@
-"""Raw workbook → which form, typed values, documents, and every issue (SPEC section 2).
+"""Raw workbook → which form, typed values, documents, and every issue (docs/spec.md §2).
 
 Walks the form definition only: each field's cell, each table column, each rule. Bad data
 becomes issues; nothing here raises for what a clerk typed.
@@ -120,8 +120,9 @@ def _identify(book: RawBook, form: Form, file_name: str, out: Extracted) -> bool
         return False
     meta = {_norm(r[0]): _norm(r[1]) for r in meta_rows if len(r) >= 2 and r[0] != "" and _norm(r[0]) != ROSTER_KEY}
     out.meta = meta
-    out.roster_units = [(_norm(r[1]), _norm(r[2])) for r in meta_rows
-                        if len(r) >= 3 and _norm(r[0]) == ROSTER_KEY and _norm(r[1])]  # fmt: skip
+    out.roster_units = [
+        (_norm(r[1]), _norm(r[2])) for r in meta_rows if len(r) >= 3 and _norm(r[0]) == ROSTER_KEY and _norm(r[1])
+    ]
     if meta.get("kind") == "summary":
         return False  # a summary dv merge wrote: not a submission (check_file ignores it)
     if meta.get("form_id") != form.id:
@@ -152,23 +153,34 @@ def _identify(book: RawBook, form: Form, file_name: str, out: Extracted) -> bool
                 if was == _norm(expected):
                     continue  # a template made before the label moved: same content, read the same
                 cell, actual = earlier, was  # point at the label the clerk sees
-            out.issues.append(make_issue("form-tampered", sheet=sheet, cell=cell, value=actual, expected=expected,
-                                         **base))  # fmt: skip
+            out.issues.append(
+                make_issue("form-tampered", sheet=sheet, cell=cell, value=actual, expected=expected, **base)
+            )
             return False
     if meta.get("fingerprint") not in form.accepted_fingerprints:
         if meta.get("form_version") != form.version:
-            out.issues.append(make_issue("form-version", found=meta.get("form_version") or "?",
-                                         version=form.version, **base))  # fmt: skip
+            out.issues.append(
+                make_issue("form-version", found=meta.get("form_version") or "?", version=form.version, **base)
+            )
         else:
-            out.issues.append(make_issue("form-tampered", sheet=lay.meta_sheet, cell="B6",
-                                         value=meta.get("fingerprint", ""), expected=form.fingerprint, **base))  # fmt: skip
+            out.issues.append(
+                make_issue(
+                    "form-tampered",
+                    sheet=lay.meta_sheet,
+                    cell="B6",
+                    value=meta.get("fingerprint", ""),
+                    expected=form.fingerprint,
+                    **base,
+                )
+            )
             return False
     for f in form.fields:
         target = book.names.get(f.code)
         expected = f"{f.sheet}!${f.column}${f.row}"
         if target is not None and target.replace("'", "") != expected:
-            out.issues.append(make_issue("form-names", field=f.code, sheet=f.sheet, cell=f.cell, value=target,
-                                         file=file_name))  # fmt: skip
+            out.issues.append(
+                make_issue("form-names", field=f.code, sheet=f.sheet, cell=f.cell, value=target, file=file_name)
+            )
     return True
 
 
@@ -266,12 +278,16 @@ def _unit_from_name(book: RawBook, form: Form, out: Extracted, roster: Roster | 
         return
     if code is None:
         out.values[code_f.code] = None
-        out.issues.append(make_issue("unit-name-not-in-list", field=code_f.code, sheet=name_f.sheet,
-                                     cell=name_f.cell, value=name))  # fmt: skip
+        out.issues.append(
+            make_issue("unit-name-not-in-list", field=code_f.code, sheet=name_f.sheet, cell=name_f.cell, value=name)
+        )
         return
     if cached and normalise_code(cached) != normalise_code(code):
-        out.issues.append(_field_issue(code_f, code_f.sheet, code_f.cell)(
-            "unit-code-not-name", value=cached, expected=code, name=name))  # fmt: skip
+        out.issues.append(
+            _field_issue(code_f, code_f.sheet, code_f.cell)(
+                "unit-code-not-name", value=cached, expected=code, name=name
+            )
+        )
     out.values[code_f.code] = code
 
 
@@ -313,8 +329,16 @@ def _table_extent(book: RawBook, form: Form, table: Table, file_name: str, out: 
         and table.header_row < parsed[2] <= parsed[4]
     ):
         return parsed[2], parsed[4]
-    out.issues.append(make_issue("form-names", field=table.code, sheet=table.sheet, file=file_name, value=target,
-                                 cell=f"{table.first_column}{table.first_row}:{table.last_column}{table.last_row}"))  # fmt: skip
+    out.issues.append(
+        make_issue(
+            "form-names",
+            field=table.code,
+            sheet=table.sheet,
+            file=file_name,
+            value=target,
+            cell=f"{table.first_column}{table.first_row}:{table.last_column}{table.last_row}",
+        )
+    )
     return table.first_row, table.last_row
 
 
@@ -344,13 +368,17 @@ def _xls_table_end(book: RawBook, form: Form, table: Table, out: Extracted) -> i
     cached = {f.code: book.value(f.sheet, f.cell) for f in counts}
     if not beyond or not counts or not all(isinstance(v, (int, float)) for v in cached.values()):
         return table.last_row
-    docs = [_quiet_doc(form, table, raws) | {"_row": row}
-            for row, raws in _raw_docs(book, table, table.first_row, len(rows))]  # fmt: skip
+    docs = [
+        _quiet_doc(form, table, raws) | {"_row": row}
+        for row, raws in _raw_docs(book, table, table.first_row, len(rows))
+    ]
     for end in (table.last_row, *beyond):
         inside = [d for d in docs if d["_row"] <= end]
         try:
-            if all(f.expr is not None and f.expr.evaluate(out.values, {table.code: inside}) == cached[f.code]
-                   for f in counts):  # fmt: skip
+            if all(
+                f.expr is not None and f.expr.evaluate(out.values, {table.code: inside}) == cached[f.code]
+                for f in counts
+            ):
                 return end
         except (EvalError, KeyError):
             break
@@ -370,13 +398,27 @@ def _outside_table(book: RawBook, table: Table, first: int, last: int, out: Extr
     """Documents typed outside the table (below it, or between its heading and its first
     row) are not counted by the sheet: never dropped silently."""
     rows = book.sheets.get(table.sheet, [])
-    outside = [row for row, _ in (*_raw_docs(book, table, table.header_row + 1, first - 1),
-                                  *_raw_docs(book, table, last + 1, len(rows)))]  # fmt: skip
+    outside = [
+        row
+        for row, _ in (
+            *_raw_docs(book, table, table.header_row + 1, first - 1),
+            *_raw_docs(book, table, last + 1, len(rows)),
+        )
+    ]
     if not outside:
         return
-    out.issues.append(make_issue("doc-outside-table", field=table.code, sheet=table.sheet,
-                                 cell=f"{table.first_column}{outside[0]}", count=len(outside),
-                                 rows=_row_list(outside), first=first, last=last))  # fmt: skip
+    out.issues.append(
+        make_issue(
+            "doc-outside-table",
+            field=table.code,
+            sheet=table.sheet,
+            cell=f"{table.first_column}{outside[0]}",
+            count=len(outside),
+            rows=_row_list(outside),
+            first=first,
+            last=last,
+        )
+    )
 
 
 def _row_list(rows: list[int], limit: int = 8) -> str:
@@ -410,10 +452,18 @@ def _read_table(book: RawBook, form: Form, table: Table, out: Extracted, first: 
         missing = [c for c in table.columns if doc[c.code] is None and c.code not in unreadable]
         if missing:
             first = missing[0]
-            out.issues.append(make_issue(
-                "doc-incomplete", field=f"{table.code}.{first.code}", sheet=table.sheet, cell=f"{first.column}{row}",
-                row=row, missing=Localized("; ".join(c.label for c in missing),
-                                           "; ".join(c.label_en or c.label for c in missing))))  # fmt: skip
+            out.issues.append(
+                make_issue(
+                    "doc-incomplete",
+                    field=f"{table.code}.{first.code}",
+                    sheet=table.sheet,
+                    cell=f"{first.column}{row}",
+                    row=row,
+                    missing=Localized(
+                        "; ".join(c.label for c in missing), "; ".join(c.label_en or c.label for c in missing)
+                    ),
+                )
+            )
         out.docs.append(doc)
         if missing or unreadable:
             continue
@@ -470,8 +520,11 @@ def _derived_typed_over(book: RawBook, form: Form, out: Extracted) -> None:
         assert f.expr is not None
         formula = "=" + f.expr.to_excel(lambda n: n, lambda ref: _column_range(form, out, ref.table, ref.column))
         shown = format_number(number) if number is not None else _norm(raw)[:80]
-        out.issues.append(_field_issue(f, f.sheet, f.cell)("derived-mismatch", value=shown,
-                                                           expected=format_number(computed), formula=formula))  # fmt: skip
+        out.issues.append(
+            _field_issue(f, f.sheet, f.cell)(
+                "derived-mismatch", value=shown, expected=format_number(computed), formula=formula
+            )
+        )
 
 
 def _column_range(form: Form, out: Extracted, code: str, column: str) -> str:
@@ -520,13 +573,31 @@ def _attrs(
     return attrs
 
 
-def _rule_issue(form: Form, rule: Rule, env: dict[str, Any], *, sheet: str, cell: str, field: str,
-                value: Any, table: Table | None = None, row: int | None = None) -> Issue:  # fmt: skip
+def _rule_issue(
+    form: Form,
+    rule: Rule,
+    env: dict[str, Any],
+    *,
+    sheet: str,
+    cell: str,
+    field: str,
+    value: Any,
+    table: Table | None = None,
+    row: int | None = None,
+) -> Issue:
     quoted = {k: quote(v) for k, v in env.items()}  # messages quote at most QUOTE_MAX characters of a value
     vi = rule.message.render(quoted, _attrs(form, table, row, "vi"), row=row, lang="vi")
     en = rule.message_en.render(quoted, _attrs(form, table, row, "en"), row=row, lang="en")
-    return Issue(code=rule.id, severity=rule.severity, message=vi, message_en=en, field=field, sheet=sheet,
-                 cell=cell, value=value)  # fmt: skip
+    return Issue(
+        code=rule.id,
+        severity=rule.severity,
+        message=vi,
+        message_en=en,
+        field=field,
+        sheet=sheet,
+        cell=cell,
+        value=value,
+    )
 
 
 def _rules(form: Form, out: Extracted) -> None:
@@ -539,8 +610,17 @@ def _rules(form: Form, out: Extracted) -> None:
             ok = False
         if not ok:
             anchor = form.field(rule.anchor)
-            out.issues.append(_rule_issue(form, rule, out.values, sheet=anchor.sheet, cell=anchor.cell,
-                                          field=anchor.code, value=out.values.get(anchor.code)))  # fmt: skip
+            out.issues.append(
+                _rule_issue(
+                    form,
+                    rule,
+                    out.values,
+                    sheet=anchor.sheet,
+                    cell=anchor.cell,
+                    field=anchor.code,
+                    value=out.values.get(anchor.code),
+                )
+            )
 
 
 def _row_rules(form: Form, table: Table, doc: dict[str, Any], row: int, out: Extracted) -> None:
@@ -555,14 +635,23 @@ def _row_rules(form: Form, table: Table, doc: dict[str, Any], row: int, out: Ext
         if not ok:
             names = sorted(n for n in rule.fields if n in {c.code for c in table.columns})
             col = table.column(names[0]) if names else table.columns[0]
-            out.issues.append(_rule_issue(form, rule, env, sheet=table.sheet, cell=f"{col.column}{row}",
-                                          field=f"{table.code}.{col.code}", value=doc.get(col.code),
-                                          table=table, row=row))  # fmt: skip
+            out.issues.append(
+                _rule_issue(
+                    form,
+                    rule,
+                    env,
+                    sheet=table.sheet,
+                    cell=f"{col.column}{row}",
+                    field=f"{table.code}.{col.code}",
+                    value=doc.get(col.code),
+                    table=table,
+                    row=row,
+                )
+            )
 
 
-def _doc_number(form: Form, table: Table, doc: dict[str, Any], row: int, out: Extracted,
-                seen: dict[str, int]) -> None:  # fmt: skip
-    """SPEC section 2: number style vs issuer, type abbreviation vs doc_type, duplicates."""
+def _doc_number(form: Form, table: Table, doc: dict[str, Any], row: int, out: Extracted, seen: dict[str, int]) -> None:
+    """docs/spec.md §2.6: number style vs issuer, type abbreviation vs doc_type, duplicates."""
     number = doc.get("number")
     if not isinstance(number, str) or not any(c.code == "number" for c in table.columns):
         return
@@ -631,7 +720,10 @@ def _unit(form: Form, out: Extracted, roster: Roster | None) -> None:
     other = roster.by_name(str(name))
     if other is not None and other.code != unit.code:
         # The code says one unit, the name another: crediting either could be wrong.
-        out.issues.append(issue("unit-ambiguous", value=name, unit=unit.code, unit_name=unit.name,
-                                other=f"{other.code} ({other.name})"))  # fmt: skip
+        out.issues.append(
+            issue(
+                "unit-ambiguous", value=name, unit=unit.code, unit_name=unit.name, other=f"{other.code} ({other.name})"
+            )
+        )
     else:
         out.issues.append(issue("unit-name-differs", value=name, expected=unit.name))

@@ -249,8 +249,16 @@ class WorkerPool:
     ``form`` and ``roster`` (:func:`worker_context`). ``start_method``: "fork" (Linux's default
     here), or "spawn" (Windows, macOS, and a server with threads of its own)."""
 
-    def __init__(self, form: Form, roster: Roster | None = None, *, jobs: int = 2, memory_limit: int = MEMORY_LIMIT,
-                 start_method: str | None = None, depth: int = 2) -> None:  # fmt: skip
+    def __init__(
+        self,
+        form: Form,
+        roster: Roster | None = None,
+        *,
+        jobs: int = 2,
+        memory_limit: int = MEMORY_LIMIT,
+        start_method: str | None = None,
+        depth: int = 2,
+    ) -> None:
         self.form, self.roster, self.jobs = form, roster, max(1, jobs)
         self.memory_limit, self.depth = memory_limit, max(1, depth)
         self._ctx = _context(start_method)
@@ -360,8 +368,9 @@ class WorkerPool:
         ]
         return max(0.0, min(waits)) if waits else None
 
-    def _collect(self, w: _Worker, dead: bool, workers: list[_Worker], queue: deque[_Job],
-                 suspects: deque[_Job]) -> None:  # fmt: skip
+    def _collect(
+        self, w: _Worker, dead: bool, workers: list[_Worker], queue: deque[_Job], suspects: deque[_Job]
+    ) -> None:
         try:
             while w.sent and w.conn.poll():
                 job_id, ok, value = w.conn.recv()

@@ -1,4 +1,4 @@
-"""``dv serve``: the submission portal (SPEC section 7).
+"""``dv serve``: the submission portal (docs/spec.md §7).
 
 Units upload their workbook through a secret link and see at once what ``dv check`` says of it;
 the Home Affairs officer watches the round on a board and downloads the summary ``dv merge``

@@ -92,11 +92,14 @@ class SecurityHeaders:
         (b"referrer-policy", b"no-referrer"),
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
-        (b"content-security-policy", b"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                                     b"frame-ancestors 'none'; base-uri 'none'"),
+        (
+            b"content-security-policy",
+            b"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+            b"frame-ancestors 'none'; base-uri 'none'",
+        ),
         (b"cache-control", b"no-store"),
         (b"cross-origin-opener-policy", b"same-origin"),
-    ]  # fmt: skip
+    ]
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -194,9 +197,13 @@ class Portal:
         lq = lang_query(request)
         other = request.url.include_query_params(lang="vi" if lang == "en" else "en")
         html = self.env.get_template(name).render(
-            t=lambda key, **kw: t(key, lang, **kw), lang=lang, lq=lq, other_lang=f"{other.path}?{other.query}",
-            form=self.cfg.form, **ctx,
-        )  # fmt: skip
+            t=lambda key, **kw: t(key, lang, **kw),
+            lang=lang,
+            lq=lq,
+            other_lang=f"{other.path}?{other.query}",
+            form=self.cfg.form,
+            **ctx,
+        )
         return Response(html, status_code=status, media_type="text/html; charset=utf-8")
 
     def refuse(self, request: Request, exc: Refused) -> Response:
@@ -293,9 +300,17 @@ class Portal:
     async def unit_page(self, request: Request) -> Response:
         unit = self.unit_of(request)
         rows = self.store.submissions(unit["code"])
-        return self.page(request, "unit.html", unit=unit, rows=list(reversed(rows)), token=request.path_params["token"],
-                         csrf=self.unit_csrf(unit), deadline=self.round.deadline, cap=human_size(self.cfg.max_upload),
-                         unit_status=self.round.unit_status(rows))  # fmt: skip
+        return self.page(
+            request,
+            "unit.html",
+            unit=unit,
+            rows=list(reversed(rows)),
+            token=request.path_params["token"],
+            csrf=self.unit_csrf(unit),
+            deadline=self.round.deadline,
+            cap=human_size(self.cfg.max_upload),
+            unit_status=self.round.unit_status(rows),
+        )
 
     async def template(self, request: Request) -> Response:
         unit = self.unit_of(request)
@@ -352,12 +367,24 @@ class Portal:
 
     def _result(self, request: Request, row: Any, report: FileReport, base: str, back: str) -> Response:
         issues = report.sorted_issues()
-        groups = [(t("web.errors", lang_of(request)), [i for i in issues if i.severity == ERROR]),
-                  (t("web.warnings", lang_of(request)), [i for i in issues if i.severity != ERROR])]  # fmt: skip
+        groups = [
+            (t("web.errors", lang_of(request)), [i for i in issues if i.severity == ERROR]),
+            (t("web.warnings", lang_of(request)), [i for i in issues if i.severity != ERROR]),
+        ]
         status_key = "web.counts_now" if row["counts"] else f"status.{row['status']}"
         can_annotate = report.fmt in ("xlsx", "xlsm") and any(i.sheet and i.cell for i in issues)
-        return self.page(request, "result.html", row=row, report=report, groups=groups, base=base, back=back,
-                         merge_issues=Round.merge_issues(row), status_key=status_key, can_annotate=can_annotate)  # fmt: skip
+        return self.page(
+            request,
+            "result.html",
+            row=row,
+            report=report,
+            groups=groups,
+            base=base,
+            back=back,
+            merge_issues=Round.merge_issues(row),
+            status_key=status_key,
+            can_annotate=can_annotate,
+        )
 
     async def result(self, request: Request) -> Response:
         unit = self.unit_of(request)
@@ -392,8 +419,14 @@ class Portal:
         import secrets
 
         token = secrets.token_urlsafe(24)
-        response = self.page(request, "login.html", csrf=token, error=None, no_password=not self.store.has_password,
-                             data=str(self.cfg.data))  # fmt: skip
+        response = self.page(
+            request,
+            "login.html",
+            csrf=token,
+            error=None,
+            no_password=not self.store.has_password,
+            data=str(self.cfg.data),
+        )
         response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=self.cfg.tls, path="/admin")
         return response
 
@@ -409,8 +442,15 @@ class Portal:
         ok = await anyio.to_thread.run_sync(self.store.check_password, password)
         self.store.log("officer", "login" if ok else "login-failed", "", address)
         if not ok:
-            response = self.page(request, "login.html", 401, csrf=cookie, error=t("web.login_failed", lang_of(request)),
-                                 no_password=not self.store.has_password, data=str(self.cfg.data))  # fmt: skip
+            response = self.page(
+                request,
+                "login.html",
+                401,
+                csrf=cookie,
+                error=t("web.login_failed", lang_of(request)),
+                no_password=not self.store.has_password,
+                data=str(self.cfg.data),
+            )
             return response
         token, _csrf = self.store.new_session()
         response = RedirectResponse(f"/admin{lang_query(request)}", status_code=303)
@@ -433,8 +473,17 @@ class Portal:
             return self.login_redirect(request)
         statuses = self.round.board()
         counts = {k: sum(1 for s in statuses if s.status == k) for k in (MISSING, REJECTED, VALID, LATE)}
-        return self.page(request, "board.html", statuses=statuses, counts=counts, csrf=csrf, notice=notice,
-                         link=link, deadline=self.round.deadline, keys=(VALID, LATE, REJECTED, MISSING))  # fmt: skip
+        return self.page(
+            request,
+            "board.html",
+            statuses=statuses,
+            counts=counts,
+            csrf=csrf,
+            notice=notice,
+            link=link,
+            deadline=self.round.deadline,
+            keys=(VALID, LATE, REJECTED, MISSING),
+        )
 
     async def officer_file(self, request: Request) -> Response:
         if self.officer(request) is None:
@@ -471,8 +520,9 @@ class Portal:
         roster = getattr(self.cfg.roster, "path", "") or "units.csv"
         command = f'dv merge "{folder}" --units "{roster}"'
         self.store.log("officer", "export", str(folder), self.address(request))
-        return await self.board(request, notice=t("web.exported", lang_of(request), count=count, path=folder,
-                                                     command=command))  # fmt: skip
+        return await self.board(
+            request, notice=t("web.exported", lang_of(request), count=count, path=folder, command=command)
+        )
 
     async def missing(self, request: Request) -> Response:
         if self.officer(request) is None:

@@ -49,8 +49,17 @@ def check_upload(stored: str, name: str, unit_code: str) -> FileReport:
         and normalise_code(report.unit_code) != normalise_code(unit_code)
     ):
         field = form.field(form.roster_code)
-        report.issues.append(make_issue("unit-wrong-link", field=field.code, sheet=field.sheet, cell=field.cell,
-                                        value=report.unit_code, file=name, expected=unit_code))  # fmt: skip
+        report.issues.append(
+            make_issue(
+                "unit-wrong-link",
+                field=field.code,
+                sheet=field.sheet,
+                cell=field.cell,
+                value=report.unit_code,
+                file=name,
+                expected=unit_code,
+            )
+        )
         report.status = Status.REJECTED
     return report
 
@@ -90,8 +99,15 @@ class Checker:
     """The server's worker processes (spawned: the server has threads of its own, and Windows
     has nothing else), one job at a time each, each job with a timeout."""
 
-    def __init__(self, form: Form, roster: Roster | None, *, jobs: int = 2, timeout: float = 30.0,
-                 memory_limit: int = MEMORY_LIMIT) -> None:  # fmt: skip
+    def __init__(
+        self,
+        form: Form,
+        roster: Roster | None,
+        *,
+        jobs: int = 2,
+        timeout: float = 30.0,
+        memory_limit: int = MEMORY_LIMIT,
+    ) -> None:
         self.form, self.timeout = form, timeout
         self.pool = WorkerPool(form, roster, jobs=jobs, memory_limit=memory_limit, start_method="spawn", depth=1)
 

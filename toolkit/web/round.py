@@ -79,10 +79,14 @@ class Round:
             reports.append(report)
         verdicts = merge_reports(reports, self.form, self.roster).files
         outcomes = [
-            (row["id"], str(v.status), json.dumps([issue_to_dict(i) for i in v.notes], ensure_ascii=False),
-             int(v.status == Status.ACCEPTED))
+            (
+                row["id"],
+                str(v.status),
+                json.dumps([issue_to_dict(i) for i in v.notes], ensure_ascii=False),
+                int(v.status == Status.ACCEPTED),
+            )
             for row, v in zip(rows, verdicts, strict=True)
-        ]  # fmt: skip
+        ]
         self.store.set_outcomes(outcomes)
 
     def settle_all(self) -> None:
@@ -96,10 +100,16 @@ class Round:
     def board(self) -> list[UnitStatus]:
         deadline = self.deadline  # one query for the board, not one per unit
         return [
-            UnitStatus(row["code"], row["name"], _status(row["counted"], row["latest"] is not None, deadline),
-                       row["latest"], row["counted"], row["uploads"])
+            UnitStatus(
+                row["code"],
+                row["name"],
+                _status(row["counted"], row["latest"] is not None, deadline),
+                row["latest"],
+                row["counted"],
+                row["uploads"],
+            )
             for row in self.store.board_rows()
-        ]  # fmt: skip
+        ]
 
     @staticmethod
     def merge_issues(row: Any) -> list:
@@ -139,8 +149,11 @@ class Round:
         names = ("summary.xlsx", "report.json", "appendix.docx")
         if (cache / names[0]).exists():
             docx = cache / names[2]
-            return Outputs((cache / names[0]).read_bytes(), (cache / names[1]).read_bytes(),
-                           docx.read_bytes() if docx.exists() else None)  # fmt: skip
+            return Outputs(
+                (cache / names[0]).read_bytes(),
+                (cache / names[1]).read_bytes(),
+                docx.read_bytes() if docx.exists() else None,
+            )
         outputs = self.checker.merge_folder(folder, lang)
         if outputs is None:
             return None

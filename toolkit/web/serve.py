@@ -55,8 +55,15 @@ def prepare(opts: ServeOptions) -> tuple[Starlette, int]:
     """The app on ``opts.data``, with a link issued (and written to links.csv) for every unit that has none."""
     from .app import Config, create_app
 
-    config = Config(data=opts.data, form=opts.form, roster=opts.roster, max_upload=opts.max_upload,
-                    deadline=opts.deadline, tls=opts.tls_cert is not None, base_url=base_url(opts))  # fmt: skip
+    config = Config(
+        data=opts.data,
+        form=opts.form,
+        roster=opts.roster,
+        max_upload=opts.max_upload,
+        deadline=opts.deadline,
+        tls=opts.tls_cert is not None,
+        base_url=base_url(opts),
+    )
     app = create_app(config)
     links = app.state.portal.store.issue_missing_links(config.base_url)
     return app, links
@@ -74,9 +81,15 @@ def serve(opts: ServeOptions, tell: Callable[[str, dict], None]) -> None:
         tell("serve.no_password", {"data": opts.data})
     tell("serve.listening", {"url": portal.cfg.base_url, "data": opts.data})
     try:
-        uvicorn.run(app, host=opts.host, port=opts.port, log_level="warning", access_log=False,
-                    ssl_certfile=str(opts.tls_cert) if opts.tls_cert else None,
-                    ssl_keyfile=str(opts.tls_key) if opts.tls_key else None)  # fmt: skip
+        uvicorn.run(
+            app,
+            host=opts.host,
+            port=opts.port,
+            log_level="warning",
+            access_log=False,
+            ssl_certfile=str(opts.tls_cert) if opts.tls_cert else None,
+            ssl_keyfile=str(opts.tls_key) if opts.tls_key else None,
+        )
     finally:
         portal.checker.close()
         portal.store.close()

@@ -1,4 +1,4 @@
-"""Everything the portal keeps, under one folder (SPEC section 7): the exact bytes of every
+"""Everything the portal keeps, under one folder (docs/spec.md §7.2): the exact bytes of every
 upload named by their SHA-256 (written once, atomically, never changed) and a SQLite database
 (units with the hash of their link, submissions with their check results, an append-only event
 log, the officer's password hash and sessions). Copy the folder to back it up."""
@@ -114,8 +114,10 @@ def _decode(value: Any) -> Any:
 
 
 def issue_to_dict(issue: Issue) -> dict[str, Any]:
-    return {k: _encode(getattr(issue, k)) for k in ("code", "severity", "message", "message_en", "field", "sheet",
-                                                     "cell", "value")}  # fmt: skip
+    return {
+        k: _encode(getattr(issue, k))
+        for k in ("code", "severity", "message", "message_en", "field", "sheet", "cell", "value")
+    }
 
 
 def issue_from_dict(data: dict[str, Any]) -> Issue:
@@ -149,8 +151,9 @@ def report_from_json(text: str) -> FileReport:
     report = FileReport(**{k: _decode(v) for k, v in data.items()}, issues=issues)
     report.status = Status(report.status)
     if "readable" not in data:  # stored by a dv before the field: what it meant then
-        report.readable = bool(report.fmt) and not any(i.code.startswith("file-") and i.severity == "error"
-                                                       for i in issues)  # fmt: skip
+        report.readable = bool(report.fmt) and not any(
+            i.code.startswith("file-") and i.severity == "error" for i in issues
+        )
     return report
 
 
@@ -219,8 +222,10 @@ class Store:
 
     def set_setting(self, key: str, value: str) -> None:
         with self.transaction() as db:
-            db.execute("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = ?",
-                       (key, value, value))  # fmt: skip
+            db.execute(
+                "INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = ?",
+                (key, value, value),
+            )
 
     # the officer's password and sessions -------------------------------------------------------
     def set_password(self, password: str) -> None:
@@ -238,8 +243,9 @@ class Store:
         if not stored:
             return False
         _, n, r, p, salt, digest = stored.split("$")
-        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                             maxmem=SCRYPT["maxmem"])  # fmt: skip
+        got = hashlib.scrypt(
+            password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), maxmem=SCRYPT["maxmem"]
+        )
         return hmac.compare_digest(got.hex(), digest)
 
     def new_session(self) -> tuple[str, str]:
@@ -365,18 +371,37 @@ class Store:
                 os.unlink(tmp)
 
     # submissions -------------------------------------------------------------------------------
-    def add_submission(self, unit_code: str, name: str, stored: Stored, ext: str, address: str,
-                       report: FileReport, uploaded_at: float) -> int:  # fmt: skip
+    def add_submission(
+        self, unit_code: str, name: str, stored: Stored, ext: str, address: str, report: FileReport, uploaded_at: float
+    ) -> int:
         with self.transaction() as db:
             cur = db.execute(
                 "INSERT INTO submissions(unit_code, uploaded_at, name, sha256, ext, size, address, report, status, "
                 "errors, warnings) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (unit_code, uploaded_at, name, stored.sha256, ext, stored.size, address, report_to_json(report),
-                 report.status, len(report.errors), len(report.warnings)),
-            )  # fmt: skip
-            db.execute("INSERT INTO events(at, actor, kind, detail, address) VALUES(?, ?, ?, ?, ?)",
-                       (uploaded_at, unit_code, "upload", f"#{cur.lastrowid} {name} {stored.sha256} {report.status} "
-                        f"{len(report.errors)} lỗi", address))  # fmt: skip
+                (
+                    unit_code,
+                    uploaded_at,
+                    name,
+                    stored.sha256,
+                    ext,
+                    stored.size,
+                    address,
+                    report_to_json(report),
+                    report.status,
+                    len(report.errors),
+                    len(report.warnings),
+                ),
+            )
+            db.execute(
+                "INSERT INTO events(at, actor, kind, detail, address) VALUES(?, ?, ?, ?, ?)",
+                (
+                    uploaded_at,
+                    unit_code,
+                    "upload",
+                    f"#{cur.lastrowid} {name} {stored.sha256} {report.status} {len(report.errors)} lỗi",
+                    address,
+                ),
+            )
             return int(cur.lastrowid or 0)
 
     def submissions(self, unit_code: str) -> list[sqlite3.Row]:
@@ -395,37 +420,58 @@ class Store:
 
     def set_report(self, sub_id: int, report: FileReport) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE submissions SET report = ?, status = ?, errors = ?, warnings = ? WHERE id = ?",
-                       (report_to_json(report), report.status, len(report.errors), len(report.warnings), sub_id))  # fmt: skip
+            db.execute(
+                "UPDATE submissions SET report = ?, status = ?, errors = ?, warnings = ? WHERE id = ?",
+                (report_to_json(report), report.status, len(report.errors), len(report.warnings), sub_id),
+            )
 
     def set_outcomes(self, outcomes: list[tuple[int, str, str, int]]) -> None:
         """(id, status, merge issues as JSON, counts) of each submission of a unit, at once."""
         with self.transaction() as db:
-            db.executemany("UPDATE submissions SET status = ?, merge_issues = ?, counts = ? WHERE id = ?",
-                           [(status, issues, counts, sid) for sid, status, issues, counts in outcomes])  # fmt: skip
+            db.executemany(
+                "UPDATE submissions SET status = ?, merge_issues = ?, counts = ? WHERE id = ?",
+                [(status, issues, counts, sid) for sid, status, issues, counts in outcomes],
+            )
 
     def board_rows(self) -> list[dict[str, Any]]:
         """Per roster unit: its latest upload and the upload that counts (if any)."""
-        latest = {r["unit_code"]: r for r in self.query(
-            "SELECT s.id, s.unit_code, s.uploaded_at, s.name, s.status, s.errors, s.warnings FROM submissions s "
-            "JOIN (SELECT unit_code, MAX(id) AS id FROM submissions GROUP BY unit_code) m ON s.id = m.id")}  # fmt: skip
+        latest = {
+            r["unit_code"]: r
+            for r in self.query(
+                "SELECT s.id, s.unit_code, s.uploaded_at, s.name, s.status, s.errors, s.warnings FROM submissions s "
+                "JOIN (SELECT unit_code, MAX(id) AS id FROM submissions GROUP BY unit_code) m ON s.id = m.id"
+            )
+        }
         counted = {r["unit_code"]: r for r in self.counted_rows()}
-        number = {r["unit_code"]: r["n"] for r in self.query(
-            "SELECT unit_code, COUNT(*) AS n FROM submissions GROUP BY unit_code")}  # fmt: skip
-        return [{"code": u["code"], "name": u["name"], "latest": latest.get(u["code"]),
-                 "counted": counted.get(u["code"]), "uploads": number.get(u["code"], 0)} for u in self.units()]  # fmt: skip
+        number = {
+            r["unit_code"]: r["n"]
+            for r in self.query("SELECT unit_code, COUNT(*) AS n FROM submissions GROUP BY unit_code")
+        }
+        return [
+            {
+                "code": u["code"],
+                "name": u["name"],
+                "latest": latest.get(u["code"]),
+                "counted": counted.get(u["code"]),
+                "uploads": number.get(u["code"], 0),
+            }
+            for u in self.units()
+        ]
 
     def counted_rows(self) -> list[sqlite3.Row]:
         """The upload that counts of each roster unit that has one, in roster order."""
         return self.query(
             "SELECT s.id, s.unit_code, s.uploaded_at, s.name, s.sha256, s.ext FROM submissions s "
-            "JOIN units u ON u.code = s.unit_code WHERE s.counts = 1 AND u.in_roster = 1 ORDER BY u.position")  # fmt: skip
+            "JOIN units u ON u.code = s.unit_code WHERE s.counts = 1 AND u.in_roster = 1 ORDER BY u.position"
+        )
 
     # the event log -------------------------------------------------------------------------------
     def log(self, actor: str, kind: str, detail: str, address: str) -> None:
         with self.transaction() as db:
-            db.execute("INSERT INTO events(at, actor, kind, detail, address) VALUES(?, ?, ?, ?, ?)",
-                       (time.time(), actor, kind, detail, address))  # fmt: skip
+            db.execute(
+                "INSERT INTO events(at, actor, kind, detail, address) VALUES(?, ?, ?, ?, ?)",
+                (time.time(), actor, kind, detail, address),
+            )
 
     def events_csv(self) -> bytes:
         out = io.StringIO()

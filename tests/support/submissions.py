@@ -48,6 +48,7 @@ __all__ = [
     "documents",
     "submission",
     "broken_rules",
+    "issuer",
     "bodies",
     "document_number",
     "report",
@@ -178,7 +179,7 @@ def _choice(form: Form, key: str, value: str) -> Any:
     return next(c for c in form.choices[key] if c.value == value)
 
 
-def _issuer(form: Form, style: str) -> str:
+def issuer(form: Form, style: str) -> str:
     """The form's issuer whose numbers are in this style ("party" or "state")."""
     return next(c.value for c in form.choices["issuer"] if c.style == style)
 
@@ -242,14 +243,14 @@ def documents(
     docs = []
     for _ in range(rng.randint(*party)):
         doc_type = rng.choice(PARTY_TYPES)
-        docs.append({"issuer": _issuer(form, "party"), "doc_type": doc_type,
+        docs.append({"issuer": issuer(form, "party"), "doc_type": doc_type,
                      "number": document_number(form, "party", doc_type, rng.randint(*PARTY_NUMBERS), party_body),
                      "date": dt.date(year, rng.randint(1, 11), rng.randint(1, 28)),
                      "title": rng.choice(PARTY_SUBJECTS).format(y=year)})  # fmt: skip
     for _ in range(rng.randint(*state)):
         doc_type = rng.choice(STATE_TYPES)
         issued = year if rng.random() > 0.1 else year - PLAN_YEARS
-        docs.append({"issuer": _issuer(form, "state"), "doc_type": doc_type,
+        docs.append({"issuer": issuer(form, "state"), "doc_type": doc_type,
                      "number": document_number(form, "state", doc_type, rng.randint(*STATE_NUMBERS), state_body),
                      "date": dt.date(issued, rng.randint(1, 11), rng.randint(1, 28)),
                      "title": rng.choice(STATE_SUBJECTS).format(y=year)})  # fmt: skip
@@ -295,7 +296,8 @@ def report(
 ) -> FileReport:
     """The accepted report dv reads from a file of ``unit`` holding ``values`` and ``docs``,
     without a workbook: the unit's code and name, the fixed fields and the derived counts as
-    the form computes them, each document with its row."""
+    the form computes them, each document with its row, and the report's date (as
+    ``check_file`` gives them)."""
     form = form or shipped_form()
     out = dict(values, **{form.roster_code: unit.code, form.roster_name: unit.name})
     first = min((t.first_row for t in form.tables.values()), default=1)
@@ -308,7 +310,7 @@ def report(
         assert f.expr is not None
         out[f.code] = f.expr.evaluate(out, tables)
     return FileReport(path=path or f"{unit.code}.xlsx", unit_code=unit.code, status="accepted", fmt="xlsx",
-                      values=out, docs=rows)  # fmt: skip
+                      values=out, docs=rows, report_date=out.get(form.date_field))  # fmt: skip
 
 
 # -- workbooks -----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Regenerate the README's pictures under docs/ through the real LibreOffice.
 
-    .venv/bin/python scripts/render_docs.py
+    .venv/bin/python -m scripts.render_docs
 
 Fills the template with the seed's appendix (and a copy with a wrong total), merges the
 shipped samples, has LibreOffice recalculate and print them to PDF, and turns chosen pages

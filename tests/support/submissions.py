@@ -26,6 +26,7 @@ import datetime as dt
 import functools
 import io
 import random
+import re
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -55,6 +56,7 @@ __all__ = [
     "template_for",
     "write",
     "write_many",
+    "far_cell_copy",
 ]
 
 # -- what the form does not say -------------------------------------------------------------------
@@ -419,3 +421,27 @@ def write_many(
             if done % 200 == 0:
                 log(f"  {done}/{len(jobs)}")
     log(f"{len(jobs)} workbooks written in {time.perf_counter() - start:.1f} s")
+
+
+def far_cell_copy(reference: Path, out: Path) -> Path:
+    """A copy of the workbook ``reference`` whose ``_dv`` sheet has one more cell, at XFD1048576,
+    and no <dimension>: what dv's zip check cannot see, so python-calamine allocates the whole
+    grid and its process dies (the benchmarks' reader-crash path)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(reference) as src:
+        wb = src.read("xl/workbook.xml").decode()
+        rels = src.read("xl/_rels/workbook.xml.rels").decode()
+        rid = re.search(r'<sheet [^>]*name="_dv"[^>]*r:id="([^"]+)"', wb)
+        target = re.search(rf'Id="{rid.group(1) if rid else "?"}"[^>]*Target="([^"]+)"', rels) or re.search(
+            rf'Target="([^"]+)"[^>]*Id="{rid.group(1) if rid else "?"}"', rels
+        )
+        part = "xl/" + target.group(1).lstrip("/").removeprefix("xl/") if target else "xl/worksheets/sheet5.xml"
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                if info.filename == part:
+                    data = re.sub(rb"<dimension [^>]*/>", b"", data).replace(
+                        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+                    )
+                dst.writestr(info, data)
+    return out

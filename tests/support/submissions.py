@@ -63,16 +63,21 @@ __all__ = [
 # The order of every tuple is part of the generated content: a seeded run draws from them by
 # position (samples/submissions/ were made from these, in this order).
 
-# Plausible magnitudes by kind of unit (randint bounds): districts employ far more public
-# employees (schools) than departments; a department's public employees come in three sizes
-# (a few, a centre or two, a network of hospitals), one drawn from each band and one band chosen.
-MAGNITUDES: Mapping[str, Mapping[str, tuple[tuple[int, int], ...]]] = {
-    "huyen": {"staff_cc": ((85, 140),), "staff_vc": ((1400, 3300),), "dvc_total": ((8, 45),)},
-    "so": {"staff_cc": ((18, 75),), "staff_vc": ((0, 40), (40, 250), (1500, 4200)), "dvc_total": ((15, 160),)},
+# Plausible magnitudes, by field code. A count is drawn from randint bands by kind of unit
+# (districts employ far more public employees, in schools, than departments; a department's
+# come in three sizes — a few, a centre or two, a network of hospitals —: one is drawn from
+# each band and one band chosen). The other fields are computed from the counts, drawing what
+# is said here; cut_cc/cut_vc split cut_total in proportion to the staff.
+COUNTS = ("staff_cc", "staff_vc", "dvc_total")  # drawn in this order
+MAGNITUDES: Mapping[str, Any] = {
+    "staff_cc": {"huyen": ((85, 140),), "so": ((18, 75),)},
+    "staff_vc": {"huyen": ((1400, 3300),), "so": ((0, 40), (40, 250), (1500, 4200))},
+    "dvc_total": {"huyen": ((8, 45),), "so": ((15, 160),)},
+    "dvc_level4": (0.35, 0.85),  # a share of dvc_total, uniform
+    "cut_total": (0.10, 0.02, 0.04, 0.16),  # the cut rate: gauss(mean, sd) clipped to [low, high]
+    "report_number": (50, 480),  # N/BC-CODE
+    "report_date": (11, 13, 27),  # month, first and last day
 }
-CUT_RATE = (0.10, 0.02, 0.04, 0.16)  # posts cut in the year: gauss(mean, sd), clipped to [low, high]
-LEVEL4_SHARE = (0.35, 0.85)  # of the online services, the share at level 4
-REPORT_DAYS = (13, 27)  # the report is signed in November, between these days
 PHONE_PREFIX = "0294.38"  # Trà Vinh's area code
 SIGNER_TITLES = ("GIÁM ĐỐC", "KT. GIÁM ĐỐC – PHÓ GIÁM ĐỐC", "CHỦ TỊCH", "KT. CHỦ TỊCH – PHÓ CHỦ TỊCH")
 SIGNERS = ("Nguyễn Văn An", "Trần Thị Bích", "Lê Minh Châu", "Thạch Sô Phol", "Kim Thị Sa Rết")
@@ -101,7 +106,7 @@ STATE_SUBJECTS = (
     "Về thực hiện công tác dân vận chính quyền giai đoạn 2016-2020",
 )
 PARTY_NUMBERS, STATE_NUMBERS = (1, 90), (10, 2800)
-PLAN_YEARS = 4  # one state document in ten is the five-year plan still in force (2016 for 2020)
+PLAN_YEARS = 4  # one state document in ten dates from the five-year plan's first year (2016 for 2020)
 BODIES = {"huyen": ("HU", "UBND")}  # (Party, state) body in a number; else ("ĐU", the unit's code)
 
 # Units for a province of any size (the benchmarks'): departments and districts, named after
@@ -200,21 +205,25 @@ def document_number(form: Form, style: str, doc_type: str, n: int, body: str) ->
 
 def figures(rng: random.Random, unit: Unit, form: Form | None = None) -> dict[str, Any]:
     """The unit's input fields (all but its code and name, which its template holds), drawn
-    from :data:`MAGNITUDES`; totals and the rate computed as the form computes them."""
+    from :data:`MAGNITUDES`; the rate computed by the form's own formula. Fails if the form
+    asks for a field the generator does not know."""
     form = form or shipped_form()
-    size = {code: _draw(rng, bands) for code, bands in MAGNITUDES[_kind(unit)].items()}
+    size = {code: _draw(rng, MAGNITUDES[code][_kind(unit)]) for code in COUNTS}
     staff = size["staff_cc"] + size["staff_vc"]
-    mean, sd, low, high = CUT_RATE
+    mean, sd, low, high = MAGNITUDES["cut_total"]
     rate = min(max(rng.gauss(mean, sd), low), high)
     cut_total = round(rate * staff / (1 - rate))
     cut_cc = round(cut_total * size["staff_cc"] / staff)
+    month, first_day, last_day = MAGNITUDES["report_date"]
     drawn: dict[str, Any] = {
-        "report_number": document_number(form, "state", "Báo cáo", rng.randint(50, 480), unit.code),
-        "report_date": dt.date(form.year, 11, rng.randint(*REPORT_DAYS)),
+        "report_number": document_number(
+            form, "state", "Báo cáo", rng.randint(*MAGNITUDES["report_number"]), unit.code
+        ),
+        "report_date": dt.date(form.year, month, rng.randint(first_day, last_day)),
         "signer": f"{rng.choice(SIGNER_TITLES)} {rng.choice(SIGNERS)}",
         "contact": f"{rng.choice(OFFICES)}, {PHONE_PREFIX}{rng.randint(10000, 99999)}",
         **size,
-        "dvc_level4": round(size["dvc_total"] * rng.uniform(*LEVEL4_SHARE)),
+        "dvc_level4": round(size["dvc_total"] * rng.uniform(*MAGNITUDES["dvc_level4"])),
         "cut_cc": cut_cc,
         "cut_vc": cut_total - cut_cc,
         "cut_total": cut_total,
@@ -237,8 +246,8 @@ def documents(
     state: tuple[int, int] = (1, 5),
 ) -> list[dict[str, Any]]:
     """The unit's documents of the year: ``party`` (randint bounds) from its Party committee,
-    then ``state`` from its government; one state document in ten is the plan of the five
-    years before. Numbers are unique (a repeated one is dropped)."""
+    then ``state`` from its government, one state document in ten from the first year of the
+    five-year plan still in force (2016 for 2020). Numbers are unique (a repeated one is dropped)."""
     form = form or shipped_form()
     year = form.year
     party_body, state_body = bodies(unit)

@@ -51,7 +51,6 @@ from benchmarks.measure import ROOT, ok
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 AWKWARD = ROOT / "tests" / "awkward" / "files"
-GENERATOR_VERSION = 2  # bump when the generated content changes: the cache is rebuilt (2: the shared generator)
 SEED = 20201116  # unit i's submission is drawn from random.Random(SEED + i)
 DOCUMENTS = {"party": (2, 8), "state": (1, 7)}  # 3-15 documents a unit
 
@@ -84,9 +83,11 @@ def dataset(n: int, cache: Path, jobs: int, log: Callable[[str], None]) -> Datas
     form = submissions.shipped_form()
     root = cache / str(n)
     placeholder = submissions.placeholder_template(form)
-    # The template's own bytes are part of the key: a change to the template writer rebuilds.
-    manifest = {"n": n, "seed": SEED, "generator": GENERATOR_VERSION, "form": form.id, "version": form.version,
-                "fingerprint": form.fingerprint, "template": _parts_digest(placeholder)}  # fmt: skip
+    # The template's own bytes and the generator's source are part of the key: a change to
+    # either rebuilds the files.
+    generator = hashlib.sha256(Path(submissions.__file__).read_bytes()).hexdigest()[:16]
+    manifest = json.loads(json.dumps({"n": n, "seed": SEED, "documents": DOCUMENTS, "generator": generator,
+        "form": form.id, "version": form.version, "fingerprint": form.fingerprint, "template": _parts_digest(placeholder)}))  # fmt: skip
     ds = Dataset(root, root / "a", root / "b", root / "roster-N.csv", root / "roster-2N.csv")
     with contextlib.suppress(OSError, ValueError):
         if json.loads((root / "manifest.json").read_text()) == manifest and len(ds.files("a")) == n == len(

@@ -46,10 +46,10 @@ lint: $(STAMP)
 # The benchmarks time dv as installed: its modules' bytecode brought up to date first.
 bench: $(STAMP)
 	$(PY) -m compileall -q toolkit workbook_templates
-	$(PY) benchmarks/bench_template.py
-	$(PY) benchmarks/bench_merge.py --n 300
-	$(PY) benchmarks/bench_merge.py --n 1000
-	$(PY) benchmarks/bench_serve.py
+	$(PY) -m benchmarks.bench_template
+	$(PY) -m benchmarks.bench_merge --n 300
+	$(PY) -m benchmarks.bench_merge --n 1000
+	$(PY) -m benchmarks.bench_serve
 
 clean:
 	rm -rf out .pytest_cache benchmarks/.cache

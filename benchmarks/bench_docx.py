@@ -1,35 +1,36 @@
 """Benchmark of ``dv merge --docx``: the Word appendix for a province of N units (not a test:
 it prints figures).
 
-    .venv/bin/python benchmarks/bench_docx.py                 # N = 400, 2000, 10000
-    .venv/bin/python benchmarks/bench_docx.py --n 400 --n 2000
+    .venv/bin/python -m benchmarks.bench_docx                 # N = 400, 2000, 10000
+    .venv/bin/python -m benchmarks.bench_docx --n 400 --n 2000
 
-Each unit is an accepted report with the seed's figures and 3 documents (the seed's own),
-without a workbook (``tests/domain.reported``), so only the appendix is timed. The summary
-workbook for the same province is timed beside it, for scale.
+Each unit is an accepted report (the shared generator's: ``tests.support.submissions``,
+seeded figures and 3 documents, 2 of the Party and one of the state) without a workbook,
+so only the appendix is timed. The summary workbook for the same province is timed beside
+it, for scale.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import random
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+SEED = 20201116
 
 
 def province(n: int):  # noqa: ANN201 - a MergeResult
-    from tests.support.domain import form, reported
-    from tests.support.testing import SEED_DOCS
+    from tests.support import submissions
     from toolkit.merger import merge_reports
-    from toolkit.roster import Roster, Unit
+    from toolkit.roster import Roster
 
-    units = [Unit(f"U{i:05d}", f"Đơn vị số {i}", "so") for i in range(n)]
-    reports = [reported(u, docs=SEED_DOCS[:3], staff_cc=20 + i % 7) for i, u in enumerate(units)]
-    return merge_reports(reports, form(), Roster(tuple(units)))
+    form, units = submissions.shipped_form(), submissions.units(n)
+    reports = []
+    for i, unit in enumerate(units):
+        values, docs = submissions.submission(random.Random(SEED + i), unit, form, party=(2, 2), state=(1, 1))
+        reports.append(submissions.report(unit, values, docs, form))
+    return merge_reports(reports, form, Roster(tuple(units)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

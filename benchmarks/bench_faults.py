@@ -1,16 +1,16 @@
 """Benchmark of the reader-crash path (issue 10, item 6; not a test: it prints figures).
 
-    .venv/bin/python benchmarks/bench_faults.py               # 200 and 2,000 files
-    .venv/bin/python benchmarks/bench_faults.py --n 200
+    .venv/bin/python -m benchmarks.bench_faults               # 200 and 2,000 files
+    .venv/bin/python -m benchmarks.bench_faults --n 200
 
 For each N, in one process: ``check_files`` (what ``dv merge`` reads with) on N generated
 valid submissions (the clean run), then on the same N files with one in ten replaced by a
 copy of a file that makes python-calamine abort its process (a cell at XFD1048576 and no
-<dimension>: ``bench_merge.far_cell_file``). Prints both times, the ratio, and checks that
+<dimension>: ``tests.support.submissions.far_cell_copy``). Prints both times, the ratio, and checks that
 every crashing file is reported ``file-unreadable`` and every other one as in the clean run.
 Runs alternate (``--repeat``, best of each), and CPU time (this process and its workers) is
 printed beside wall time: on a shared machine the CPU ratio is the steadier figure.
-The generated files are bench_merge's (cached in ``benchmarks/.cache/``).
+The generated files are bench_merge's (the shared generator's, cached in ``benchmarks/.cache/``).
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE)]
+from benchmarks.bench_merge import CACHE, dataset, far_cell_file
 
 
 def timed(fn: Callable[..., Any], *args: Any) -> tuple[float, float, Any]:
@@ -47,8 +46,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2, help="runs of each, alternated; the best is shown")
     args = parser.parse_args(argv)
     sizes = args.n or [200, 2000]
-
-    from bench_merge import CACHE, dataset, far_cell_file
 
     from toolkit.form import load_form
     from toolkit.intake import check_files, readers, safety, validate  # noqa: F401 - imported before any worker starts

@@ -1,10 +1,11 @@
 """Benchmark of the portal (``dv serve``) over loopback (not a test: it prints figures).
 
-    .venv/bin/python benchmarks/bench_serve.py              # what ``make bench`` runs
-    .venv/bin/python benchmarks/bench_serve.py --units 200  # a quicker board
+    .venv/bin/python -m benchmarks.bench_serve              # what ``make bench`` runs
+    .venv/bin/python -m benchmarks.bench_serve --units 200  # a quicker board
 
 A real ``dv serve`` (uvicorn, its worker processes) on 127.0.0.1, started as the officer
-starts it, on a roster of ``--units`` units (default 1,000):
+starts it, on a roster of ``--units`` units (default 1,000) with their workbooks made by the
+shared generator (``tests.support.submissions``):
 
 1. upload-to-result latency of one file at a time: POST the workbook through a unit's link,
    follow the redirect to the result page (``--single`` uploads; median and 95th percentile);
@@ -19,51 +20,38 @@ Every loop is bounded; every request has a timeout.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import os
+import random
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the tests' portal helpers (tests/portal.py)
+import httpx
 
-import httpx  # noqa: E402
+from tests.support import submissions
+from tests.support.portal import csrf_of, links, login, start_dv_serve
+from toolkit.roster import Unit
 
-from tests.support.portal import csrf_of, links, login, start_dv_serve  # noqa: E402
-from tests.support.testing import SEED, SEED_DOCS, fill_template  # noqa: E402
-from toolkit.form import load_form  # noqa: E402
-from toolkit.roster import Unit  # noqa: E402
-from toolkit.template import build_template  # noqa: E402
-
-
-def roster(path: Path, n: int) -> list[Unit]:
-    units = [Unit(f"U{i:04d}", f"Đơn vị thử {i:04d}", "so") for i in range(1, n + 1)]
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["code", "name", "kind"])
-        writer.writerows([u.code, u.name, u.kind] for u in units)
-    return units
+SEED = 20201116
 
 
 def files_for(units: list[Unit], folder: Path) -> dict[str, list[Path]]:
-    """Three filled workbooks per unit (its own template; report dates 16, 17, 18/11/2020)."""
-    form = load_form()
+    """Three filled workbooks per unit (its own template, its generated figures and documents;
+    report dates 16, 17, 18/11 of the form's year)."""
+    form = submissions.shipped_form()
     out: dict[str, list[Path]] = {}
-    for unit in units:
-        template = build_template(form, unit=unit)
-        out[unit.code] = []
-        for k in range(3):
-            values = dict(SEED, unit_code=unit.code, unit_name=unit.name, report_date=dt.date(2020, 11, 16 + k))
-            path = folder / f"{unit.code}-{k}.xlsx"
-            fill_template(template, values, SEED_DOCS, out=path)
-            out[unit.code].append(path)
+    for i, unit in enumerate(units):
+        values, docs = submissions.submission(random.Random(SEED + i), unit, form)
+        out[unit.code] = [
+            submissions.write(folder / f"{unit.code}-{k}.xlsx", dict(values, report_date=dt.date(form.year, 11, 16 + k)),
+                              docs, unit=unit, form=form)
+            for k in range(3)
+        ]  # fmt: skip
     return out
 
 
@@ -134,7 +122,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="dv-bench-serve-"))
     data = work / "portal"
     try:
-        units = roster(work / "units.csv", args.units)
+        units = submissions.units(args.units)
+        submissions.write_roster(work / "units.csv", units)
         busy = units[: args.concurrent_units]
         print(f"preparing {len(busy) * 3} workbooks of {len(busy)} units…", flush=True)
         (work / "files").mkdir()

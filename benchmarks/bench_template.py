@@ -1,7 +1,7 @@
 """How long `dv make-template` takes: one generic template, and one per unit of a 30-unit
 roster (the sample province's 28 units plus the generic one), as the CLI writes them.
 
-    .venv/bin/python benchmarks/bench_template.py
+    .venv/bin/python -m benchmarks.bench_template
 """
 
 from __future__ import annotations

@@ -10,11 +10,16 @@ had reported in 2019. Sở Thông tin và Truyền thông had 29 online services
 2019 reports are figures, not files: the summary's file names stand for them and their
 SHA-256 is left empty.
 
-    .venv/bin/python samples/make_previous.py     # after samples/make_samples.py
+    .venv/bin/python -m samples.make_previous     # after -m samples.make_samples
+    .venv/bin/python -m samples.make_previous --out FILE
+
+The reports and their document numbers are the shared generator's
+(``tests.support.submissions``); the year-on-year changes are this script's.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import datetime as dt
 import random
@@ -22,7 +27,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from toolkit.form import Form, load_form
+from tests.support.submissions import bodies, document_number, issuer, report, shipped_form
+from toolkit.form import Form
 from toolkit.issues import FileReport
 from toolkit.merger import merge, merge_reports
 from toolkit.roster import Unit, read_roster
@@ -60,51 +66,51 @@ def invent(rng: random.Random, unit: Unit) -> dict[str, Any]:
             "staff_vc": staff_vc, "cut_cc": cut_cc, "cut_vc": cut - cut_cc}  # fmt: skip
 
 
-def documents(rng: random.Random, unit: Unit, party: int, gov: int) -> list[dict[str, Any]]:
-    party_body = "HU" if unit.kind == "huyen" else "ĐU"
-    state_body = "UBND" if unit.kind == "huyen" else unit.code
+def documents(rng: random.Random, unit: Unit, party: int, gov: int, form: Form) -> list[dict[str, Any]]:
+    party_body, state_body = bodies(unit)
     docs = []
     for i in range(party):
-        docs.append({"issuer": "Đảng ủy", "doc_type": "Kế hoạch", "number": f"{i + 1:02d}-KH/{party_body}",
+        docs.append({"issuer": issuer(form, "party"), "doc_type": "Kế hoạch",
+                     "number": document_number(form, "party", "Kế hoạch", i + 1, party_body),
                      "date": dt.date(YEAR, rng.randint(1, 11), rng.randint(1, 28)),
                      "title": f"Về thực hiện công tác dân vận năm {YEAR}"})  # fmt: skip
     for i in range(gov):
-        docs.append({"issuer": "Chính quyền", "doc_type": "Kế hoạch", "number": f"{100 + i}/KH-{state_body}",
+        docs.append({"issuer": issuer(form, "state"), "doc_type": "Kế hoạch",
+                     "number": document_number(form, "state", "Kế hoạch", 100 + i, state_body),
                      "date": dt.date(YEAR, rng.randint(1, 11), rng.randint(1, 28)),
                      "title": f"Về thực hiện công tác dân vận chính quyền năm {YEAR}"})  # fmt: skip
-    return [dict(d, _row=5 + i) for i, d in enumerate(docs)]
+    return docs
 
 
-def report(unit: Unit, figures: dict[str, Any], docs: list[dict[str, Any]], rng: random.Random) -> FileReport:
+def reported(
+    unit: Unit, figures: dict[str, Any], docs: list[dict[str, Any]], rng: random.Random, form: Form
+) -> FileReport:
     cut = figures["cut_cc"] + figures["cut_vc"]
-    party = sum(1 for d in docs if d["issuer"] == "Đảng ủy")
     values = {
-        "unit_code": unit.code,
-        "unit_name": unit.name,
-        "report_year": YEAR,
-        "report_number": f"{rng.randint(50, 480)}/BC-{unit.code}",
+        "report_number": document_number(form, "state", "Báo cáo", rng.randint(50, 480), unit.code),
         "report_date": dt.date(YEAR, 11, rng.randint(12, 28)),
         **figures,
         "cut_total": cut,
         "cut_rate": round(cut / (figures["staff_cc"] + figures["staff_vc"] + cut), 4),
-        "docs_party": party,
-        "docs_gov": len(docs) - party,
-        "docs_total": len(docs),
     }
-    return FileReport(path=f"{unit.code}-phu-luc-{YEAR}.xlsx", unit_code=unit.code, status="accepted", fmt="xlsx",
-                      values=values, docs=docs)  # fmt: skip
+    return report(unit, values, docs, form, path=f"{unit.code}-phu-luc-{YEAR}.xlsx")
 
 
 def form_2019() -> Form:
-    return dataclasses.replace(load_form(), year=YEAR, version=f"{YEAR}.1")
+    return dataclasses.replace(shipped_form(), year=YEAR, version=f"{YEAR}.1")
 
 
-def main() -> int:
-    form = load_form()
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out", type=Path, default=OUT, help="the summary to write (default samples/tong-hop-2019.xlsx)"
+    )
+    out = parser.parse_args(argv).out
+    form, last_form = shipped_form(), form_2019()
     roster = read_roster(HERE / "units.csv")
     submissions = HERE / "submissions"
     if not submissions.is_dir():
-        print("samples/submissions/ is missing: run samples/make_samples.py first")
+        print("samples/submissions/ is missing: run .venv/bin/python -m samples.make_samples first")
         return 2
     now = merge([submissions], form, roster)
     rng = random.Random(2019)
@@ -121,11 +127,11 @@ def main() -> int:
             figures = invent(rng, unit)
         party = max(1, (row.values.get("docs_party") or rng.randint(2, 5)) - rng.randint(0, 2))
         gov = max(1, (row.values.get("docs_gov") or rng.randint(1, 4)) - rng.randint(0, 1))
-        reports.append(report(unit, figures, documents(rng, unit, party, gov), rng))
-    result = merge_reports(reports, form_2019(), roster)
-    OUT.write_bytes(build_summary(result))
+        reports.append(reported(unit, figures, documents(rng, unit, party, gov, last_form), rng, last_form))
+    result = merge_reports(reports, last_form, roster)
+    out.write_bytes(build_summary(result))
     totals = result.totals
-    print(f"{OUT.relative_to(HERE.parent)}: {len(reports)} units; dvc_total {totals['dvc_total']}, "
+    print(f"{out}: {len(reports)} units; dvc_total {totals['dvc_total']}, "
           f"cut_total {totals['cut_total']}, cut_rate {totals['cut_rate']:.4f}")  # fmt: skip
     return 0
 

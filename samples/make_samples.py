@@ -7,11 +7,16 @@ above the total, pasted text numbers, a file re-saved by LibreOffice as .ods and
 a unit that sent twice, an Excel lock file, a stray Word file, and three units that sent
 nothing. The .ods/.xls/.docx need LibreOffice (``soffice``) at generation time only.
 
-    .venv/bin/python samples/make_samples.py
+    .venv/bin/python -m samples.make_samples              # rewrite samples/submissions/
+    .venv/bin/python -m samples.make_samples --out DIR    # elsewhere (to compare with the committed ones)
+
+The units' figures and documents come from the shared generator
+(``tests.support.submissions``), drawn from one seeded stream in the roster's order.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import random
 import shutil
@@ -19,96 +24,16 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 
-from tests.support.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert, soffice
-from toolkit.form import load_form
-from toolkit.roster import Unit, read_roster
-from toolkit.template import build_template
+from tests.support.submissions import shipped_form, submission, write
+from tests.support.testing import SEED, SEED_DOCS, libreoffice_convert, soffice
+from toolkit.roster import read_roster
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "submissions"
-YEAR = 2020
 MISSING = {"BQLKKT", "TTT", "HTCU"}  # sent nothing
-
-PARTY_SUBJECTS = [
-    "Về thực hiện công tác dân vận, Quy chế dân chủ ở cơ sở và phong trào thi đua “Dân vận khéo” năm {y}",
-    "Về lãnh đạo thực hiện công tác dân vận chính quyền năm {y}",
-    "Về kiện toàn Ban Chỉ đạo thực hiện Quy chế dân chủ ở cơ sở",
-    "Về tiêu chí đánh giá mô hình “Dân vận khéo” năm {y}",
-    "Về tăng cường công tác dân vận trong tình hình mới",
-    "Về phân công cấp ủy viên phụ trách công tác dân vận",
-    "Về sơ kết 5 năm thực hiện Kết luận số 114-KL/TW của Ban Bí thư",
-]
-STATE_SUBJECTS = [
-    "Về thực hiện công tác dân vận chính quyền năm {y}",
-    "Về thực hiện Quy chế dân chủ trong hoạt động của cơ quan năm {y}",
-    "Về tiếp công dân, giải quyết khiếu nại, tố cáo năm {y}",
-    "Về cải cách hành chính năm {y}",
-    "Về triển khai phong trào thi đua “Dân vận khéo” năm {y}",
-    "Về thực hiện công tác dân vận chính quyền giai đoạn 2016-2020",
-]
-PARTY_TYPES = [("Kế hoạch", "KH"), ("Nghị quyết", "NQ"), ("Quyết định", "QĐ"), ("Hướng dẫn", "HD"), ("Chỉ thị", "CT")]
-STATE_TYPES = [("Kế hoạch", "KH"), ("Quyết định", "QĐ"), ("Báo cáo", "BC")]
-
-
-def figures(rng: random.Random, unit: Unit) -> dict[str, Any]:
-    """Plausible figures: districts have far more public employees (schools) than departments."""
-    if unit.kind == "huyen":
-        staff_cc, staff_vc = rng.randint(85, 140), rng.randint(1400, 3300)
-        dvc_total = rng.randint(8, 45)
-    else:
-        staff_cc = rng.randint(18, 75)
-        staff_vc = rng.choice([rng.randint(0, 40), rng.randint(40, 250), rng.randint(1500, 4200)])
-        dvc_total = rng.randint(15, 160)
-    rate = min(max(rng.gauss(0.10, 0.02), 0.04), 0.16)
-    cut_total = round(rate * (staff_cc + staff_vc) / (1 - rate))
-    cut_cc = round(cut_total * staff_cc / (staff_cc + staff_vc))
-    cut_vc = cut_total - cut_cc
-    return {
-        "report_number": f"{rng.randint(50, 480)}/BC-{unit.code}",
-        "report_date": dt.date(YEAR, 11, rng.randint(13, 27)),
-        "signer": rng.choice(["GIÁM ĐỐC", "KT. GIÁM ĐỐC – PHÓ GIÁM ĐỐC", "CHỦ TỊCH", "KT. CHỦ TỊCH – PHÓ CHỦ TỊCH"])
-        + " "
-        + rng.choice(["Nguyễn Văn An", "Trần Thị Bích", "Lê Minh Châu", "Thạch Sô Phol", "Kim Thị Sa Rết"]),
-        "contact": f"{rng.choice(['Văn phòng', 'Phòng Nội vụ', 'Phòng Tổ chức'])}, 0294.38{rng.randint(10000, 99999)}",
-        "dvc_total": dvc_total,
-        "dvc_level4": round(dvc_total * rng.uniform(0.35, 0.85)),
-        "staff_cc": staff_cc,
-        "staff_vc": staff_vc,
-        "cut_cc": cut_cc,
-        "cut_vc": cut_vc,
-        "cut_total": cut_total,
-        "cut_rate": round(cut_total / (staff_cc + staff_vc + cut_total), 4),
-    }
-
-
-def documents(rng: random.Random, unit: Unit) -> list[dict[str, Any]]:
-    party_body = "HU" if unit.kind == "huyen" else "ĐU"
-    state_body = "UBND" if unit.kind == "huyen" else unit.code
-    docs = []
-    for _ in range(rng.randint(2, 6)):
-        doc_type, abbr = rng.choice(PARTY_TYPES)
-        docs.append({"issuer": "Đảng ủy", "doc_type": doc_type, "number": f"{rng.randint(1, 90):02d}-{abbr}/{party_body}",
-                     "date": dt.date(YEAR, rng.randint(1, 11), rng.randint(1, 28)),
-                     "title": rng.choice(PARTY_SUBJECTS).format(y=YEAR)})  # fmt: skip
-    for _ in range(rng.randint(1, 5)):
-        doc_type, abbr = rng.choice(STATE_TYPES)
-        year = YEAR if rng.random() > 0.1 else 2016  # a 2016-2020 plan still in force
-        docs.append({"issuer": "Chính quyền", "doc_type": doc_type,
-                     "number": f"{rng.randint(10, 2800)}/{abbr}-{state_body}",
-                     "date": dt.date(year, rng.randint(1, 11), rng.randint(1, 28)),
-                     "title": rng.choice(STATE_SUBJECTS).format(y=YEAR)})  # fmt: skip
-    numbers: set[str] = set()
-    return [d for d in docs if not (d["number"] in numbers or numbers.add(d["number"]))]
-
-
-def write(template: bytes, values: dict[str, Any], docs: list[dict[str, Any]], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fill_template(template, values, docs, out=path)
-    return path
 
 
 def set_text(path: Path, cells: dict[str, str]) -> None:
@@ -121,30 +46,35 @@ def set_text(path: Path, cells: dict[str, str]) -> None:
     wb.save(path)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="the folder to (re)write (default samples/submissions)")
+    out = parser.parse_args(argv).out
     if soffice() is None:
         print(
             "LibreOffice (soffice) is needed to make the .ods/.xls/.docx samples: apt-get install libreoffice-calc-nogui"
         )
         return 2
-    form = load_form()
+    form = shipped_form()
     roster = read_roster(HERE / "units.csv")
     rng = random.Random(2020)
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir()
-    inbox = OUT / "email-2020-11-20"
-    late = OUT / "email-2020-11-27"
+    if out.resolve() != OUT and out.exists() and any(out.iterdir()):
+        print(f"{out} is not empty: give a new or empty folder")
+        return 2
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    inbox = out / "email-2020-11-20"
+    late = out / "email-2020-11-27"
     cell = {f.code: f"{f.sheet}!{f.cell}" for f in form.fields}
     for unit in roster.units:
         if unit.code in MISSING:
             continue
-        template = build_template(form, unit=unit)
         if unit.code == "STTTT":  # the seed, exactly
             values = {k: v for k, v in SEED.items() if k not in ("unit_code", "unit_name")}
-            write(template, values, SEED_DOCS, OUT / "STTTT - Phu luc so lieu DVCQ 2020.xlsx")
+            write(out / "STTTT - Phu luc so lieu DVCQ 2020.xlsx", values, SEED_DOCS, unit=unit)
             continue
-        values, docs = figures(rng, unit), documents(rng, unit)
+        values, docs = submission(rng, unit, form)
         name = f"{unit.code}-phu-luc-2020.xlsx"
         if unit.code == "SXD":  # a wrong total: 4 + 4 = 9
             values.update(
@@ -152,7 +82,7 @@ def main() -> int:
             )
         if unit.code == "SGTVT":  # level 4 above the total
             values.update(dvc_level4=values["dvc_total"] + 6)
-        path = write(template, values, docs, (inbox if unit.kind == "huyen" else OUT) / name)
+        path = write((inbox if unit.kind == "huyen" else out) / name, values, docs, unit=unit)
         if unit.code == "HCK":  # pasted text numbers
             set_text(
                 path,
@@ -168,8 +98,8 @@ def main() -> int:
                 shutil.move(converted, path.with_suffix(f".{fmt}"))
             path.unlink()
         if unit.code == "TPTV":  # sent twice: the later report wins
-            values2 = dict(values, report_date=dt.date(YEAR, 11, 26), dvc_total=values["dvc_total"] + 3)
-            write(template, values2, docs, late / f"{unit.code}-phu-luc-2020 (bo sung).xlsx")
+            values2 = dict(values, report_date=dt.date(form.year, 11, 26), dvc_total=values["dvc_total"] + 3)
+            write(late / f"{unit.code}-phu-luc-2020 (bo sung).xlsx", values2, docs, unit=unit)
     # What else lands in an inbox.
     (inbox / "~$HCL-phu-luc-2020.xlsx").write_bytes(b"\x0bNguyen Van A" + b"\x00" * 150)
     with tempfile.TemporaryDirectory() as tmp:
@@ -182,10 +112,10 @@ def main() -> int:
             check=True,
             capture_output=True,
         )
-        shutil.move(Path(tmp, "Cong van gui kem.docx"), OUT / "SKHDT - Cong van gui kem.docx")
-    for path in sorted(OUT.rglob("*")):
+        shutil.move(Path(tmp, "Cong van gui kem.docx"), out / "SKHDT - Cong van gui kem.docx")
+    for path in sorted(out.rglob("*")):
         if path.is_file():
-            print(f"{path.relative_to(HERE)}  {path.stat().st_size:,} B")
+            print(f"{path.relative_to(out.parent)}  {path.stat().st_size:,} B")
     return 0
 
 

@@ -1,7 +1,7 @@
 """Regenerate the README's CLI reference and issue-code table from the code itself.
 
-    .venv/bin/python scripts/readme_reference.py          # rewrite README.md in place
-    .venv/bin/python scripts/readme_reference.py --check  # exit 1 if README.md is stale
+    .venv/bin/python -m scripts.readme_reference          # rewrite README.md in place
+    .venv/bin/python -m scripts.readme_reference --check  # exit 1 if README.md is stale
 
 The blocks live between ``<!-- BEGIN name -->`` and ``<!-- END name -->`` markers, so the
 prose around them is kept. tests/test_readme.py runs the check.
@@ -66,7 +66,7 @@ def main(argv: list[str]) -> int:
     fresh = render(current)
     if "--check" in argv:
         if fresh != current:
-            print("README.md is stale: run .venv/bin/python scripts/readme_reference.py")
+            print("README.md is stale: run .venv/bin/python -m scripts.readme_reference")
             return 1
         return 0
     README.write_text(fresh, encoding="utf-8")

@@ -1,6 +1,6 @@
 """Regenerate the README's pictures under docs/ through the real LibreOffice.
 
-    .venv/bin/python scripts/render_docs.py
+    .venv/bin/python -m scripts.render_docs
 
 Fills the template with the seed's appendix (and a copy with a wrong total), merges the
 shipped samples, has LibreOffice recalculate and print them to PDF, and turns chosen pages
@@ -63,13 +63,13 @@ def screen_png(recalculated: Path, form: Any, tmp: Path, target: Path) -> None:
 
 
 def main() -> int:
-    from tests.support.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert, soffice
+    from tests.support.submissions import write
+    from tests.support.testing import SEED, SEED_DOCS, libreoffice_convert, soffice
     from toolkit.form import load_form
     from toolkit.merger import merge
     from toolkit.previous import compare, read_previous
     from toolkit.roster import read_roster
     from toolkit.summary import COMPARE_SHEET, SUMMARY_SHEET, build_summary
-    from toolkit.template import build_template
 
     if soffice() is None or shutil.which("pdftoppm") is None:
         print("needs LibreOffice and poppler-utils: apt-get install libreoffice-calc-nogui poppler-utils")
@@ -78,10 +78,8 @@ def main() -> int:
     form = load_form()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        template = build_template(form)
-        fill_template(template, SEED, SEED_DOCS, out=tmp / "mau-da-dien.xlsx")
-        wrong = dict(SEED, cut_total=9, dvc_level4=40)
-        fill_template(template, wrong, SEED_DOCS, out=tmp / "mau-co-loi.xlsx")
+        write(tmp / "mau-da-dien.xlsx", SEED, SEED_DOCS, form=form)  # the generic template, filled
+        write(tmp / "mau-co-loi.xlsx", dict(SEED, cut_total=9, dvc_level4=40), SEED_DOCS, form=form)
         roster = read_roster(ROOT / "samples" / "units.csv")
         result = merge([ROOT / "samples" / "submissions"], form, roster)
         (tmp / "tong-hop.xlsx").write_bytes(build_summary(result))

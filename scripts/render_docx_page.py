@@ -1,6 +1,6 @@
 """Render the sample province's Word appendix to PNG under docs/, through the real LibreOffice.
 
-    .venv/bin/python scripts/render_docx_page.py
+    .venv/bin/python -m scripts.render_docx_page
 
 Merges samples/submissions/ with samples/units.csv, compares with samples/tong-hop-2019.xlsx,
 writes the appendix as ``dv merge --docx`` does, has LibreOffice print it to PDF and turns

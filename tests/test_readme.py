@@ -54,7 +54,7 @@ def test_every_issue_code_is_in_the_table(code):
 
 
 def test_generated_blocks_are_up_to_date():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "readme_reference.py"), "--check"],
+    result = subprocess.run([sys.executable, "-m", "scripts.readme_reference", "--check"], cwd=ROOT,
                             capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -3,9 +3,9 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python tests/awkward/make_awkward.py                   # everything
-    .venv/bin/python tests/awkward/make_awkward.py --no-libreoffice  # keep the committed LibreOffice files
-    .venv/bin/python tests/awkward/make_awkward.py --probe           # also time python-calamine on the hostile files
+    .venv/bin/python -m tests.awkward.make_awkward                   # everything
+    .venv/bin/python -m tests.awkward.make_awkward --no-libreoffice  # keep the committed LibreOffice files
+    .venv/bin/python -m tests.awkward.make_awkward --probe           # also time python-calamine on the hostile files
 
 Every file is listed in ``MANIFEST.toml`` with its expected outcome for a reader: ``ok`` (valid,
 maybe warnings), ``rejected`` (a per-file error) or ``ignored`` (not a workbook: lock file, hidden

@@ -1,31 +1,21 @@
-"""Test helpers that speak the domain: a filled appendix from a dict of field codes, and
-issues as (code, field) tuples."""
+"""Test helpers that speak the domain: the seed's appendix with some figures changed, filled
+into a workbook or as a report (through the shared generator, ``tests.support.submissions``),
+and issues as (code, field) tuples."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from tests.support.testing import SEED, SEED_DOCS, fill_template
-from toolkit.form import Form, load_form
+from tests.support import submissions
+from tests.support.testing import SEED, SEED_DOCS
 from toolkit.intake import check_file
 from toolkit.issues import FileReport
 from toolkit.roster import Roster, Unit
-from toolkit.template import build_template
 
 DROP = object()  # a value that removes the field from the seed
-
-
-@functools.lru_cache(maxsize=1)
-def form() -> Form:
-    return load_form()
-
-
-@functools.lru_cache(maxsize=4)
-def template(unit: Unit | None = None) -> bytes:
-    return build_template(form(), unit=unit)
+form = submissions.shipped_form  # the shipped form, loaded once
 
 
 def appendix(**changes: Any) -> dict[str, Any]:
@@ -46,10 +36,10 @@ def filled(
     docs: Iterable[Mapping[str, Any]] | None = None,
     unit: Unit | None = None,
 ) -> Path:
-    """A template filled (by defined names) and saved as ``folder/name``."""
-    path = folder / name
-    fill_template(template(unit), SEED if values is None else values, SEED_DOCS if docs is None else docs, out=path)
-    return path
+    """The unit's template (the generic one for None) filled (by defined names) with the seed,
+    or ``values`` and ``docs``, and saved as ``folder/name``."""
+    values = SEED if values is None else values
+    return submissions.write(folder / name, values, SEED_DOCS if docs is None else docs, unit=unit)
 
 
 def check(path: Path, roster: Roster | None = None) -> FileReport:
@@ -72,9 +62,4 @@ def reported(unit: Unit, docs: Iterable[Mapping[str, Any]] = (), **figures: Any)
     """An accepted report of ``unit`` with the seed's figures changed by ``figures`` (counts
     of documents derived from ``docs``), without a workbook: for tests of what comes after
     the merge (summary, comparison, Word appendix)."""
-    values = appendix(unit_code=unit.code, unit_name=unit.name, **figures)
-    docs = [dict(d, _row=5 + i) for i, d in enumerate(docs)]
-    party = sum(1 for d in docs if d.get("issuer") == "Đảng ủy")
-    values.update(report_year=form().year, docs_party=party, docs_gov=len(docs) - party, docs_total=len(docs))
-    return FileReport(path=f"{unit.code}.xlsx", unit_code=unit.code, status="accepted", fmt="xlsx",
-                      values=values, docs=docs)  # fmt: skip
+    return submissions.report(unit, appendix(**figures), docs)

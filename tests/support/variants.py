@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.domain import appendix
-from tests.support.testing import SEED, SEED_DOCS, fill_template
+from tests.support.submissions import template_for, write
+from tests.support.testing import SEED, SEED_DOCS
 from toolkit.form import Form
 from toolkit.roster import Roster
 from toolkit.template import build_template
@@ -133,15 +134,14 @@ VERDICTS: dict[str, bool] = {
 def build(form: Form, roster: Roster, folder: Path) -> dict[str, Path]:
     """Every case filled (by defined names, as any program would) into ``folder``."""
     templates = {
-        "generic": build_template(form),
+        "generic": template_for(None, form),
         "roster": build_template(form, roster=roster),
-        "personal": build_template(form, unit=roster.require("STTTT")),
+        "personal": template_for(roster.require("STTTT"), form),
     }
-    out = {}
-    for name, case in CASES.items():
-        out[name] = folder / f"{name}.xlsx"
-        fill_template(templates[case.template], case.values, case.docs, out=out[name])
-    return out
+    return {
+        name: write(folder / f"{name}.xlsx", case.values, case.docs, template=templates[case.template])
+        for name, case in CASES.items()
+    }
 
 
 def has_errors(status: str) -> bool:

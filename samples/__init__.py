@@ -1,0 +1,1 @@
+"""Rebuild the sample province (run as modules: ``python -m samples.make_samples``)."""

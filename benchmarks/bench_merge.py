@@ -172,7 +172,7 @@ def _awkward_one(path: str, pool: bool) -> None:
     """Child process: check one file (alone, or through dv's worker pool); print the outcome."""
     from toolkit.form import load_form
     from toolkit.intake import check_file, check_files
-    from toolkit.intake.check import MEMORY_LIMIT, _worker_init
+    from toolkit.intake.workers import MEMORY_LIMIT, _worker_init
 
     form = load_form()
     # A worker sends its stdout to /dev/null (it must not hold the caller's pipe): keep a copy

@@ -275,8 +275,8 @@ def profile_summary(result: Any) -> list[str]:
 def profile_check_file(path: Path, form: Any, roster: Any, runs: int) -> tuple[list[str], float]:
     """``check_file`` on one file: its mean time, the stages called one by one, and cProfile's
     view (cumulative under the stages, top functions by own time). Returns (lines, mean)."""
+    from toolkit.fsutil import sha256_of
     from toolkit.intake import check_file, readers
-    from toolkit.intake.check import sha256_of
     from toolkit.intake.safety import check_zip
     from toolkit.intake.sniff import sniff
     from toolkit.intake.validate import extract
@@ -347,7 +347,7 @@ def profile_check_file(path: Path, form: Any, roster: Any, runs: int) -> tuple[l
     cumulative = _cumulative(prof, lambda file, func: True)
     prof_total = cumulative.get(("check.py", "check_file"), 0.0)
     picks = [
-        ("sha256_of", ("check.py", "sha256_of")),
+        ("sha256_of", ("fsutil.py", "sha256_of")),
         ("sniff", ("sniff.py", "sniff")),
         ("check_zip", ("safety.py", "check_zip")),
         ("  of which _check_prolog (XML prologs)", ("safety.py", "_check_prolog")),

@@ -85,7 +85,10 @@ def figures(rng: random.Random, unit: Unit) -> dict[str, Any]:
     }
 
 
-def documents(rng: random.Random, unit: Unit) -> list[dict[str, Any]]:
+def documents(rng: random.Random, unit: Unit, report_date: dt.date) -> list[dict[str, Any]]:
+    """The unit's documents, none dated after its report (a report cannot list a document
+    issued after it was signed: ``doc_date_after_report``). The dates are drawn as before and
+    then held to the report date, so every other figure of the samples stays the same."""
     party_body = "HU" if unit.kind == "huyen" else "ĐU"
     state_body = "UBND" if unit.kind == "huyen" else unit.code
     docs = []
@@ -101,6 +104,8 @@ def documents(rng: random.Random, unit: Unit) -> list[dict[str, Any]]:
                      "number": f"{rng.randint(10, 2800)}/{abbr}-{state_body}",
                      "date": dt.date(year, rng.randint(1, 11), rng.randint(1, 28)),
                      "title": rng.choice(STATE_SUBJECTS).format(y=YEAR)})  # fmt: skip
+    for d in docs:
+        d["date"] = min(d["date"], report_date)
     numbers: set[str] = set()
     return [d for d in docs if not (d["number"] in numbers or numbers.add(d["number"]))]
 
@@ -144,7 +149,8 @@ def main() -> int:
             values = {k: v for k, v in SEED.items() if k not in ("unit_code", "unit_name")}
             write(template, values, SEED_DOCS, OUT / "STTTT - Phu luc so lieu DVCQ 2020.xlsx")
             continue
-        values, docs = figures(rng, unit), documents(rng, unit)
+        values = figures(rng, unit)
+        docs = documents(rng, unit, values["report_date"])
         name = f"{unit.code}-phu-luc-2020.xlsx"
         if unit.code == "SXD":  # a wrong total: 4 + 4 = 9
             values.update(

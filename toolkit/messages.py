@@ -270,7 +270,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # other evidence of a file's unit (unit-conflict)
     "evidence.report_number": ('số báo cáo "{value}"', 'the report number "{value}"'),
     "evidence.file_name": ('tên tệp "{value}"', 'the file name "{value}"'),
-    "evidence.folder": ('thư mục "{value}"', 'the folder "{value}"'),
+    "evidence.path": ('đường dẫn "{value}"', 'the path "{value}"'),
     "evidence.signer": ('dòng người ký "{value}"', 'the signer line "{value}"'),
     "evidence.and": (" và ", " and "),
     "merge.basis.unknown": (

@@ -56,11 +56,13 @@ def _pieces(report: FileReport, form: Form) -> list[tuple[Localized, str, str]]:
     if isinstance(number, str) and number.strip():
         issuer = number.split("/", 1)[1] if "/" in number else number  # 45/BC-SYT → BC-SYT
         pieces.append((phrase("evidence.report_number", value=number), issuer, "code"))
-    parts = PurePosixPath(report.name).parts
-    for folder in parts[:-1]:
-        pieces.append((phrase("evidence.folder", value=folder), folder, "code"))
-    if parts:
-        pieces.append((phrase("evidence.file_name", value=parts[-1]), PurePosixPath(parts[-1]).stem, "code"))
+    # The path within the folder read is one piece: a file named for its unit in a folder named
+    # for another ("gui-SNV/STTTT.xlsx", sent to Home Affairs) agrees with its template.
+    path = PurePosixPath(report.name)
+    if path.parts:
+        text = " ".join([*path.parts[:-1], path.stem])
+        key = "evidence.path" if len(path.parts) > 1 else "evidence.file_name"
+        pieces.append((phrase(key, value=report.name), text, "code"))
     identity = {form.roster_code, form.roster_name, form.number_field}
     for f in form.fields:
         value = report.values.get(f.code)

@@ -55,7 +55,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CACHE = HERE / ".cache"
 AWKWARD = ROOT / "tests" / "awkward" / "files"
-GENERATOR_VERSION = 1  # bump when the generated content changes: the cache is rebuilt
+GENERATOR_VERSION = 2  # bump when the generated content changes: the cache is rebuilt
 SEED = 20201116
 
 # -- the units -----------------------------------------------------------------------------------
@@ -169,6 +169,7 @@ def make_values(unit: UnitSpec, rng: random.Random) -> tuple[dict[str, Any], lis
             number = f"{n}/{abbr}-{unit.code}" if abbr else f"{n}/{unit.code}-VP"
         year = 2020 if rng.random() < 0.85 else rng.randint(2016, 2019)
         date = dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
+        date = min(date, values["report_date"])  # never after the report (doc_date_after_report)
         docs.append({"issuer": issuer, "doc_type": doc_type, "number": number, "date": date, "title": title})
     return values, docs
 

@@ -345,6 +345,17 @@ def test_two_files_of_one_name_are_named_by_their_folder_and_their_save_times_as
     assert texts and all("email-" in text for text in texts if "STTTT.xlsx" in text)
 
 
+def test_dv_check_of_a_folder_names_its_files_by_their_sub_folder_and_annotates_them_in_place(tmp_path):
+    sub = tmp_path / "nop"
+    (sub / "email-1").mkdir(parents=True)
+    (sub / "email-2").mkdir()
+    shutil.copy(ROOT / "tests" / "awkward" / "files" / "old-year.xlsx", sub / "email-1" / "STTTT.xlsx")
+    filled(sub / "email-2", "STTTT.xlsx", values=of(STTTT, cut_total=9), unit=STTTT)
+    code, output = run("check", sub, "--annotate")
+    assert code == 1 and "Tệp email-1/STTTT.xlsx là biểu mẫu năm 2019" in output
+    assert (sub / "email-2" / "STTTT.kiem-tra.xlsx").exists(), output
+
+
 def test_a_file_without_a_save_time_is_named_when_the_modification_times_decide(tmp_path):
     sub = tmp_path / "nop"
     sub.mkdir()

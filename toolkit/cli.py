@@ -361,7 +361,9 @@ def check(
         typer.echo(t("check.missing_path", lang, path=path), err=True)
     if not paths:
         _fail(t("check.no_files", lang))
-    reports = check_files(paths, the_form, roster)
+    # One folder: its files are named relative to it (two STTTT.xlsx of two sub-folders differ).
+    root = files[0] if len(files) == 1 and files[0].is_dir() else None
+    reports = check_files(paths, the_form, roster, root=root)
     if json_out:
         typer.echo(json.dumps(reports_json(the_form, reports, lang), ensure_ascii=False, indent=2))
     else:
@@ -384,7 +386,7 @@ def check(
         for report in reports:
             if not report.issues or report.status == "ignored":
                 continue
-            if report.shown_name:  # inside an archive: there is no "next to it" to write to
+            if not Path(report.path).is_file():  # inside an archive: there is no "next to it" to write to
                 typer.echo(t("check.annotate_archive", lang, path=report.name), err=True)
                 continue
             target = annotated_path(Path(report.path)).resolve()

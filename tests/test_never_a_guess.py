@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.support.domain import appendix, check, codes, filled, form
-from tests.test_which_file_counts import saved
+from tests.support.testing import saved
 from toolkit.cli import app
 from toolkit.merger import merge
 from toolkit.roster import read_roster

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient  # noqa: E402
 
 from tests.support.domain import appendix, filled  # noqa: E402
 from tests.support.portal import ROSTER, Clerk, csrf_of, links, login, make_portal, text_of  # noqa: E402
-from tests.test_which_file_counts import saved  # noqa: E402
+from tests.support.testing import saved  # noqa: E402
 
 STTTT = ROSTER.get("STTTT")
 UTC = dt.UTC

@@ -148,6 +148,12 @@ def test_another_units_report_in_a_units_template_is_unit_conflict_not_a_replace
         assert said in output, said
     files = {Path(f["path"]).name: f for f in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["files"]}
     assert (files["SYT-phu-luc.xlsx"]["status"], files["SYT-phu-luc.xlsx"]["other_unit"]) == ("unit-conflict", "SYT")
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx", read_only=True)
+    listed = [(r[1], r[3], r[4]) for r in wb["Tình hình nộp"].iter_rows(min_row=5, values_only=True) if r[4]]
+    assert ("STTTT", "Xung đột đơn vị", "SYT-phu-luc.xlsx") in listed  # under the unit its template names
+    assert ("SYT", "Xung đột đơn vị", "SYT-phu-luc.xlsx") in listed  # and the unit its evidence names
+    checks = {(r[0], r[2], r[5]) for r in wb["Kiểm tra"].iter_rows(min_row=5, values_only=True)}
+    assert ("SYT-phu-luc.xlsx", "Xung đột đơn vị", "unit-conflict") in checks
 
 
 @pytest.mark.parametrize(

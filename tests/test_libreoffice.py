@@ -74,7 +74,7 @@ FIELD_CASES: dict[str, dict[str, Any]] = {
 DOC_ROWS: list[dict[str, Any]] = [
     *SEED_DOCS,
     {**SEED_DOCS[6], "number": "600/KH-STTTT-VP", "date": dt.date(2021, 1, 5)},  # after the year
-    {**SEED_DOCS[6], "number": "601/KH-STTTT-VP", "date": dt.date(2020, 12, 31)},
+    {**SEED_DOCS[6], "number": "601/KH-STTTT-VP", "date": dt.date(2020, 12, 31)},  # after the report (16/11)
     {**SEED_DOCS[0], "number": "19-KH/ĐU", "date": dt.date(2019, 12, 31)},  # before the year
     {"issuer": "Đảng ủy", "doc_type": "Kế hoạch", "title": "Thiếu số và ngày"},  # incomplete
     {**SEED_DOCS[1], "number": "40-HD/BCĐ", "date": "16/11/2020"},  # a date typed as text
@@ -335,7 +335,8 @@ def doc_checks(form, converted) -> list[str]:
 def test_document_rows_in_libreoffice(form, converted):
     checks = doc_checks(form, converted)
     assert checks[7].startswith("Sai: ngày ban hành sau năm")  # 5/1/2021
-    assert checks[8] == OK  # 31/12/2020
+    # 31/12/2020: in the year, but after the report dated 16/11/2020 (issue 17 item 4).
+    assert checks[8] == "Sai: ngày ban hành sau ngày báo cáo"
     assert checks[9].startswith("Lưu ý: ban hành trước năm")  # 31/12/2019
     assert checks[10] == "Sai: thiếu Số, ký hiệu; Ngày ban hành"
     assert checks[11] == TEXT_DATE
@@ -347,7 +348,8 @@ def test_document_rows_match_the_python_mirror(form, converted):
     table = form.tables["van_ban"]
     checks = doc_checks(form, converted)
     for i, row in enumerate(DOC_ROWS):
-        assert checks[i] == row_check_value(form, table, row, {"report_year": 2020}), (i, row)
+        env = {"report_year": 2020, "report_date": SEED["report_date"]}
+        assert checks[i] == row_check_value(form, table, row, env), (i, row)
     # The report year is shown as a year on both sides, never "2.020".
     assert checks[5] == "Lưu ý: ban hành trước năm 2020"
 
@@ -364,7 +366,8 @@ def test_document_counts_match_python_countif(form, converted):
 
 def test_a_document_error_counts_in_the_status(form, converted):
     ws = converted.book("docs")[form.layout.sheet]
-    assert ws["A4"].value == "Kết quả kiểm tra: còn 2 lỗi cần sửa (ô đỏ ở cột Kiểm tra)"
+    # After the year, after the report date, incomplete.
+    assert ws["A4"].value == "Kết quả kiểm tra: còn 3 lỗi cần sửa (ô đỏ ở cột Kiểm tra)"
 
 
 # -- other formats ----------------------------------------------------------------------------------

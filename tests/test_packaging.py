@@ -1,11 +1,17 @@
 """What a plain (non-editable) wheel of dv holds: the package with its sub-packages, the default
-form, the portal's pages; and nothing of the tests (their helpers live under ``tests/support``)."""
+form, the portal's pages; and nothing of the tests (their helpers live under ``tests/support``).
+And that it works once installed: a fresh virtual environment, the wheel alone installed in it,
+``dv serve`` answers the portal's pages (issue 17 item 17)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import site
 import subprocess
 import sys
+import time
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -72,3 +78,49 @@ def test_the_wheel_holds_no_test_code(wheel_names):
 def test_the_wheel_declares_the_dv_command(wheel, wheel_names):
     entry = next(n for n in wheel_names if n.endswith("entry_points.txt"))
     assert "dv = toolkit.cli:run" in zipfile.ZipFile(wheel).read(entry).decode()
+
+
+def test_the_installed_wheel_serves_the_portal(wheel, tmp_path):
+    """The wheel installed into a fresh virtual environment (its dependencies from this one's
+    site-packages, where the editable dv is not importable: only a .pth of the folder), run
+    from a folder outside the sources: ``dv serve`` answers ``/`` and its style sheet, the
+    package data the portal needs."""
+    from tests.support.portal import free_port
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
+    python = venv / "bin" / "python"
+    install = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
+                             capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert install.returncode == 0, install.stderr
+    assert "absent from the `packages` configuration" not in install.stderr, install.stderr
+    (purelib,) = [p for p in (venv / "lib").glob("python3*/site-packages")]
+    (purelib / "dv-test-dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    where = subprocess.run([str(python), "-c", "import toolkit, workbook_templates; print(toolkit.__file__)"],
+                           cwd=cwd, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert where.stdout.strip().startswith(str(purelib)), where.stdout + where.stderr
+    dv = [str(venv / "bin" / "dv"), "serve", "--data", str(tmp_path / "data")]
+    env = {**os.environ, "DV_PASSWORD": "mat-khau-cua-so"}
+    subprocess.run([*dv, "--set-password"], cwd=cwd, env=env, check=True, capture_output=True, timeout=60)
+    port = free_port()
+    units = ROOT / "samples" / "units.csv"
+    proc = subprocess.Popen([*dv, "--units", str(units), "--port", str(port)], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        for _ in range(200):
+            try:
+                home = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            proc.kill()
+            pytest.fail(proc.stdout.read().decode())
+        assert home.status == 200 and "Cổng nộp phụ lục số liệu" in home.read().decode("utf-8")
+        style = urllib.request.urlopen(f"http://127.0.0.1:{port}/static/style.css", timeout=5)
+        assert style.status == 200 and b".unit_valid" in style.read()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

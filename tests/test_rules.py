@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tests.support.testing import SEED
+from tests.support.testing import SEED, SEED_DOCS
 from toolkit.form.rules import EvalError, Expression, RuleSyntaxError, Template
 from toolkit.live import CANNOT, MISSING, OK, TEXT_NUMBER, field_check_value, row_check_value
 from toolkit.numbers import format_number, format_percent
@@ -78,7 +78,7 @@ def _rule(form, rule_id):
 
 
 def test_every_rule_of_the_form_has_cases(form):
-    covered = {case[0] for case in FORM_RULE_CASES} | {case[0] for case in TABLE_RULE_CASES}
+    covered = {case[0] for case in FORM_RULE_CASES} | {case[0] for case in TABLE_RULE_CASES} | {"doc_date_after_report"}
     every = {r.id for r in form.rules} | {r.id for t in form.tables.values() for r in t.rules}
     assert covered == every
 
@@ -113,6 +113,38 @@ def test_van_ban_row_rule(form, rule_id, date, holds):
     assert rule.expr.evaluate({"date": date, "report_year": form.year}) is holds
 
 
+# Issue 17 item 4: (document date, report date, holds). A report cannot list a document issued
+# after it was signed; a date after the report year is doc_date_after_year's (said once).
+REPORT_DATE_CASES = [
+    (dt.date(2020, 12, 30), dt.date(2020, 11, 16), False),  # a plan dated 30/12 in a report of 16/11
+    (dt.date(2020, 11, 17), dt.date(2020, 11, 16), False),
+    (dt.date(2020, 11, 16), dt.date(2020, 11, 16), True),  # the report's own day
+    (dt.date(2020, 4, 16), dt.date(2020, 11, 16), True),
+    (dt.date(2020, 12, 30), dt.date(2021, 2, 10), True),  # a report signed in next year's first quarter
+    (dt.date(2021, 1, 5), dt.date(2020, 11, 16), True),  # after the year: the other rule's
+    (dt.datetime(2020, 10, 30, 0, 0), dt.date(2020, 11, 16), True),  # what openpyxl reads back
+    (dt.date(2020, 4, 16), 2020, False),  # a bare year in the report date: 12/07/1905 to the sheet
+]
+
+
+@pytest.mark.parametrize("date, report_date, holds", REPORT_DATE_CASES)
+def test_a_document_is_not_dated_after_the_report(form, date, report_date, holds):
+    rule = _rule(form, "doc_date_after_report")
+    assert (rule.table, rule.severity) == ("van_ban", "error")
+    assert rule.expr.evaluate({"date": date, "report_date": report_date, "report_year": form.year}) is holds
+
+
+def test_an_empty_report_date_skips_the_document_date_rule_in_the_sheet_too(form):
+    from toolkit.live import row_check_value
+
+    table = form.tables["van_ban"]
+    late = {**SEED_DOCS[6], "date": dt.date(2020, 12, 30)}
+    assert row_check_value(form, table, late, {"report_year": 2020, "report_date": None}) == OK
+    assert row_check_value(form, table, late, {"report_year": 2020, "report_date": dt.date(2020, 11, 16)}) == (
+        "Sai: ngày ban hành sau ngày báo cáo"
+    )
+
+
 def test_severities(form):
     severity = {r.id: r.severity for r in (*form.rules, *form.tables["van_ban"].rules)}
     assert severity == {
@@ -124,6 +156,7 @@ def test_severities(form):
         "report_date_next_year": "warning",
         "doc_date_plausible": "error",
         "doc_date_after_year": "error",
+        "doc_date_after_report": "error",
         "doc_date_before_year": "warning",
     }
 

@@ -4,10 +4,8 @@ same report date, a mistyped report date, a text longer than a cell."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
-import re
 import zipfile
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.support.domain import appendix, filled, form
-from tests.support.testing import SEED_DOCS
+from tests.support.testing import SEED_DOCS, saved
 from toolkit.cli import app
 from toolkit.merger import merge
 from toolkit.roster import Roster, Unit
@@ -28,28 +26,6 @@ UTC = dt.UTC
 
 def unit_values(unit: Unit, **changes):
     return appendix(unit_code=unit.code, unit_name=unit.name, **changes)
-
-
-def saved(path: Path, when: dt.datetime | None, *, mtime: dt.datetime | None = None) -> Path:
-    """Set the workbook's own last-saved time (docProps/core.xml, as Excel and LibreOffice
-    write it on every save; None removes it) and the file's modification time."""
-    members = {}
-    with zipfile.ZipFile(path) as src:
-        for info in src.infolist():
-            members[info.filename] = src.read(info)
-    core = members["docProps/core.xml"].decode("utf-8")
-    stamp = "" if when is None else when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    element = r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)"
-    core = re.sub(element, rf"\g<1>{stamp}\g<2>" if stamp else "", core)
-    members["docProps/core.xml"] = core.encode("utf-8")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
-        for name, data in members.items():
-            out.writestr(name, data)
-    path.write_bytes(buf.getvalue())
-    if mtime is not None:
-        os.utime(path, (mtime.timestamp(), mtime.timestamp()))
-    return path
 
 
 MORNING = dt.datetime(2020, 11, 17, 8, 0, tzinfo=UTC)

@@ -1,11 +1,18 @@
 """``dv check --annotate``: a copy of a workbook with each faulty cell highlighted and a
-comment explaining the issue, to send back to the unit. The input is never touched."""
+comment explaining the issue, to send back to the unit. The input is never touched.
+
+The copy comes back corrected: it is the unit's form with colours and comments, and dv reads
+it as a submission. It records, in the form's metadata sheet (which dv's reader reads anyway),
+the SHA-256 of the file it annotates (``annotates``) and a digest of that file's figures
+(``annotated_values``): a copy whose figures are still exactly those is dv's own output, listed
+as such and never merged twice (docs/spec.md §8.2)."""
 
 from __future__ import annotations
 
 import io
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from .fsutil import atomic_write
 from .issues import ERROR, FileReport
@@ -60,6 +67,25 @@ def annotated_bytes(report: FileReport, source: Path, *, lang: str = "vi") -> by
         comment = Comment(text, "dv")
         comment.width, comment.height = 360, min(60 + 18 * len(text) // 40, 400)
         target_cell.comment = comment
+    _record_source(wb, report)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# The metadata sheet's keys of an annotated copy (docs/spec.md §4.6).
+ANNOTATES, ANNOTATED_VALUES = "annotates", "annotated_values"
+
+
+def _record_source(wb: Any, report: FileReport) -> None:
+    """Which file the copy annotates, and what it said, in the metadata sheet's key/value rows
+    (a copy of a copy: the keys are rewritten, never repeated)."""
+    # The metadata sheet starts with the form's id (docs/spec.md §4.6), whatever its name.
+    ws = next((ws for ws in wb.worksheets if ws.cell(row=1, column=1).value == "form_id"), None)
+    if ws is None:
+        return  # not a workbook of a form: nothing dv would merge anyway
+    rows = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+    for key, value in ((ANNOTATES, report.sha256), (ANNOTATED_VALUES, report.content_digest())):
+        row = rows.get(key) or ws.max_row + 1
+        ws.cell(row=row, column=1, value=key)
+        ws.cell(row=row, column=2, value=value)

@@ -31,6 +31,7 @@ from . import __version__
 from .form import Form, Report, ReportSection
 from .form.rules import Template
 from .merger import MergeResult, UnitRow
+from .messages import t
 from .numbers import format_change, format_number, format_percent
 from .page import FONT, MARGINS_MM
 from .text import normalise_code
@@ -322,7 +323,12 @@ class _Appendix:
         totals = self.result.totals
         self.paragraph(self.plain(section.title), bold=True, before=6, keep=True)
         for sentence in section.sentences:
-            self.paragraph(self.render(sentence, totals))
+            # A figure no accepted unit gave (no unit at all, or an empty field everywhere) is
+            # "chưa có số liệu", never 0 or 0 % computed from nothing.
+            if any(totals.get(name, 0) is None for name in sentence.names):
+                self.paragraph(t("docx.no_data", "vi"))
+            else:
+                self.paragraph(self.render(sentence, totals))
         change = self.change_sentence(section)
         if change:
             self.paragraph(change)
@@ -427,9 +433,17 @@ class _Appendix:
         if result.roster is None:
             return  # without the list of units, nobody is known to be missing
         listed = [r for r in result.rows if r.in_roster]
-        rejected_units = {normalise_code(f.unit_code) for f in result.files if f.status == "rejected" and f.unit_code}
-        silent = [r for r in listed if not r.sent and normalise_code(r.code) not in rejected_units]
-        rejected = [r for r in listed if not r.sent and normalise_code(r.code) in rejected_units]
+
+        # Sent, but not merged: rejected, or files the officer has yet to choose between (docs/spec.md §8).
+        def units_of(*statuses: str) -> set[str]:
+            return {normalise_code(f.unit_code) for f in result.files if f.status in statuses and f.unit_code}
+
+        pending_units = units_of("conflict", "unit-conflict")
+        rejected_units = units_of("rejected") - pending_units
+        unsent = [r for r in listed if not r.sent]
+        pending = [r for r in unsent if normalise_code(r.code) in pending_units]
+        rejected = [r for r in unsent if normalise_code(r.code) in rejected_units]
+        silent = [r for r in unsent if r not in pending and r not in rejected]
         names = lambda rows: ", ".join(r.name or r.code for r in rows)  # noqa: E731
         if silent:
             env = {"count": len(silent), "total": len(listed), "names": names(silent)}
@@ -438,7 +452,9 @@ class _Appendix:
             self.paragraph(
                 self.render(spec.rejected, {"count": len(rejected), "total": len(listed), "names": names(rejected)})
             )
-        if not silent and not rejected:
+        if pending:
+            self.paragraph(t("docx.pending", "vi", count=format_number(len(pending), pad=True), names=names(pending)))
+        if not silent and not rejected and not pending:
             self.paragraph(self.render(spec.all_sent, {"count": 0, "total": len(listed), "names": ""}), before=6)
 
     def comparison_notes(self) -> None:

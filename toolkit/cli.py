@@ -304,7 +304,10 @@ def make_template(
     if len(result.paths) == 1 and not result.folder:
         typer.echo(f"{t('template.written', lang, path=result.paths[0])} {elapsed}")
     else:
-        typer.echo(f"{t('template.written_many', lang, count=len(result.paths), path=result.folder)} {elapsed}")
+        # One personalised file per unit of the roster, and the generic one with its dropdown.
+        personal = len(result.paths) - result.generic
+        said = t("template.written_many", lang, count=personal, generic=result.generic, path=result.folder)
+        typer.echo(f"{said} {elapsed}")
 
 
 def _load_roster(units: Path | None) -> "Roster | None":
@@ -358,7 +361,9 @@ def check(
         typer.echo(t("check.missing_path", lang, path=path), err=True)
     if not paths:
         _fail(t("check.no_files", lang))
-    reports = check_files(paths, the_form, roster)
+    # One folder: its files are named relative to it (two STTTT.xlsx of two sub-folders differ).
+    root = files[0] if len(files) == 1 and files[0].is_dir() else None
+    reports = check_files(paths, the_form, roster, root=root)
     if json_out:
         typer.echo(json.dumps(reports_json(the_form, reports, lang), ensure_ascii=False, indent=2))
     else:
@@ -381,7 +386,7 @@ def check(
         for report in reports:
             if not report.issues or report.status == "ignored":
                 continue
-            if report.shown_name:  # inside an archive: there is no "next to it" to write to
+            if not Path(report.path).is_file():  # inside an archive: there is no "next to it" to write to
                 typer.echo(t("check.annotate_archive", lang, path=report.name), err=True)
                 continue
             target = annotated_path(Path(report.path)).resolve()
@@ -434,12 +439,29 @@ def merge(
             "JSON và phụ lục Word.",
         ),
     ] = None,
+    use: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--use",
+            help="Cán bộ chọn tệp dùng cho đơn vị của nó (đường dẫn như dv in ra, hoặc mã SHA-256): khi dv không "
+            "xác định được tệp nào là bản sau cùng (xung đột) hoặc tệp đơn vị nào (xung đột đơn vị). Dùng nhiều "
+            "lần cho nhiều đơn vị.",
+            show_default=False,
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", help="In từng tệp đã thay, trùng lặp và từng lưu ý (mặc định: một dòng cho mỗi đơn vị)."
+        ),
+    ] = False,
     force: ForceOpt = False,
     lang: LangOpt = None,
 ) -> None:
     """Tổng hợp các tệp đã điền thành bảng tổng hợp của tỉnh (Merge into the provincial summary).
 
-    Thoát 0: đã ghi tổng hợp, mọi tệp hợp lệ; 1: đã ghi, có tệp bị từ chối; 2: sai cách dùng, không ghi được.
+    Thoát 0: đã ghi tổng hợp, mọi tệp hợp lệ; 1: đã ghi, có tệp bị từ chối hoặc chờ cán bộ chọn (xung đột);
+    2: sai cách dùng, không ghi được.
     """
     lang = state.lang = lang_from(lang) if lang else state.lang
     from .intake.readers import assert_defused
@@ -450,7 +472,7 @@ def merge(
     roster = _load_roster(units)
     last_year = _load_previous(previous, the_form) if previous is not None else None
     try:
-        plan = plan_merge(folder, the_form, output=output, json=json_path, docx=docx_path, force=force)
+        plan = plan_merge(folder, the_form, output=output, json=json_path, docx=docx_path, force=force, use=use or ())
     except DvError as exc:
         _fail(exc.render(lang))
     if plan.removed:
@@ -458,7 +480,7 @@ def merge(
         typer.echo(t("output.stale_removed", lang, count=len(plan.removed), paths=paths), err=True)
     from rich.console import Console
 
-    result = _merge_with_progress(list(plan.inputs), the_form, roster, lang)
+    result = _merge_with_progress(list(plan.inputs), the_form, roster, lang, root=folder, use=use or ())
     if not any(f.fmt and f.status != "ignored" for f in result.files):
         # Nothing but lock files, stray documents and the like: no summary to write.
         from .render import render_reports
@@ -483,7 +505,7 @@ def merge(
     # markup and emoji off: "[/b]" or ":smile:" in a cell or a file name is text, not a Rich
     # style tag or an emoji.
     console = Console(soft_wrap=True, markup=False, emoji=False)
-    render_merge(console, result, plan.summary, plan.json, lang)
+    render_merge(console, result, plan.summary, plan.json, lang, verbose=verbose)
     if comparison is not None:
         _render_comparison(console, comparison, the_form, lang)
     if plan.docx is not None:
@@ -515,9 +537,17 @@ def _render_comparison(console: "Console", comparison: "Comparison", the_form: "
         say("previous.units_new", year=comp.previous_year, units=", ".join(comp.units_with("not_in_previous")))
     if comp.units_with("not_sent_previous"):
         say("previous.units_silent", year=comp.previous_year, units=", ".join(comp.units_with("not_sent_previous")))
+    if comp.dropped_units:
+        named = (
+            f"{code} ({comp.previous_names[code]})" if comp.previous_names.get(code) else code
+            for code in comp.dropped_units
+        )
+        say("previous.units_dropped", year=comp.previous_year, units=", ".join(named))
 
 
-def _merge_with_progress(inputs: list[Path], the_form: "Form", roster: "Roster | None", lang: str) -> "MergeResult":
+def _merge_with_progress(
+    inputs: list[Path], the_form: "Form", roster: "Roster | None", lang: str, *, root: Path, use: Sequence[str]
+) -> "MergeResult":
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -525,11 +555,11 @@ def _merge_with_progress(inputs: list[Path], the_form: "Form", roster: "Roster |
 
     console = Console(stderr=True, markup=False, emoji=False)
     if len(inputs) < 20 or not console.is_terminal:
-        return merge(inputs, the_form, roster)
+        return merge(inputs, the_form, roster, root=root, use=use)
     columns = (TextColumn(t("merge.reading", lang)), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("read", total=len(inputs))
-        return merge(inputs, the_form, roster, progress=lambda _r: bar.advance(task))
+        return merge(inputs, the_form, roster, progress=lambda _r: bar.advance(task), root=root, use=use)
 
 
 @app.command("serve", cls=_Command)

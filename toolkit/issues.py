@@ -25,14 +25,19 @@ WARNING = "warning"
 
 
 class Status(StrEnum):
-    """A file's status: what ``dv check`` says of it (accepted, rejected, ignored), and what a
-    merge decides of it among the other files of its unit (duplicate, superseded). The words
-    are the catalogue's ``status.<value>`` (:meth:`text`)."""
+    """A file's status: what ``dv check`` says of it (accepted, rejected, ignored, and
+    unit-conflict: its template names one unit, its other evidence another), and what a merge
+    decides of it among the other files of its unit (duplicate, superseded, and conflict: one
+    of the unit's valid files between which dv cannot decide). Never a guess: a file in
+    conflict or unit-conflict is not merged until the officer decides (docs/spec.md §8). The
+    words are the catalogue's ``status.<value>`` (:meth:`text`)."""
 
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     DUPLICATE = "duplicate"
     SUPERSEDED = "superseded"
+    CONFLICT = "conflict"
+    UNIT_CONFLICT = "unit-conflict"
     IGNORED = "ignored"
 
     def text(self, lang: str = "vi") -> str:
@@ -261,6 +266,15 @@ _TYPES = [
     _t("unit-name-differs", WARNING, "The unit name differs from the roster's.",
        "Tên đơn vị ({where}) là \"{value}\", danh sách ghi \"{expected}\".",
        "The unit name ({where}) is \"{value}\"; the roster says \"{expected}\"."),
+    _t("unit-conflict", ERROR, "The template names one roster unit, other evidence in the file (report number, file name or folder, signer) another: whose figures?",
+       "Tệp {file} làm từ biểu mẫu của đơn vị {unit} ({unit_name}), nhưng {evidence} lại ghi đơn vị {other} "
+       "({other_name}). Không rõ đây là số liệu của đơn vị nào nên chưa tổng hợp. Hỏi đơn vị gửi: nếu đúng là số liệu "
+       "của {unit}, chọn tệp này (dv merge … --use \"{path}\"; trên cổng nộp: nút \"Dùng tệp này\" ở dòng của đơn vị); "
+       "nếu là của {other}, đề nghị {other} điền vào biểu mẫu của mình rồi gửi lại.",
+       "{file} is made from the template of unit {unit} ({unit_name}), but {evidence} names unit {other} "
+       "({other_name}). Whose figures these are is unclear, so they are not merged. Ask the sender: if they are "
+       "{unit}'s, choose the file (dv merge … --use \"{path}\"; in the portal: the \"Use this file\" button on the "
+       "unit's row); if they are {other}'s, ask {other} to fill its own template and send it again."),
     _t("unit-ambiguous", ERROR, "The unit code is one roster unit and the unit name another: whose figures?",
        "Mã đơn vị là {unit} ({unit_name}) nhưng tên đơn vị ({where}) \"{value}\" là của {other} trong danh sách. "
        "Không rõ số liệu của đơn vị nào; hỏi đơn vị gửi rồi sửa mã hoặc tên cho khớp.",
@@ -300,11 +314,23 @@ _TYPES = [
     _t("merge-superseded", WARNING, "An older submission of a unit that sent a newer one.",
        "Tệp {file} của đơn vị {unit} đã được thay bằng tệp {other} ({reason}).",
        "{file} of unit {unit} was superseded by {other} ({reason})."),
-    _t("merge-tie", WARNING, "Two different files of one unit with the same report date: the one saved later is used.",
+    _t("merge-tie", WARNING, "Two different files of one unit with the same report date: the one saved later is used (said with the figures that differ).",
        "Đơn vị {unit} gửi hai tệp khác nhau cùng ngày báo cáo {value}: dùng {file}, {basis}; không dùng {other}. "
        "Khác nhau (tệp dùng / tệp không dùng): {diffs}. Kiểm tra với đơn vị.",
        "Unit {unit} sent two different files with the same report date {value}: using {file}, {basis}; not {other}. "
        "Differences (used / not used): {diffs}. Check with the unit."),
+    _t("merge-conflict", ERROR, "Two different valid files of one unit, and the files' dates and save times do not tell which is the later: neither is merged until the officer chooses.",
+       "Đơn vị {unit} gửi hai tệp hợp lệ có số liệu khác nhau mà không xác định được tệp nào là bản sau cùng: {file} "
+       "({facts}) và {other} ({other_facts}); {why}. Khác nhau ({file} / {other}): {diffs}. Chưa tổng hợp số liệu của "
+       "đơn vị này. Hỏi đơn vị rồi chọn tệp đúng: dv merge … --use \"{path}\" hoặc --use \"{other_path}\" (hoặc xóa "
+       "tệp sai khỏi thư mục).",
+       "Unit {unit} sent two valid files with different figures, and which is the later cannot be told: {file} "
+       "({facts}) and {other} ({other_facts}); {why}. Differences ({file} / {other}): {diffs}. This unit's figures "
+       "are not merged. Ask the unit, then choose the right file: dv merge … --use \"{path}\" or --use "
+       "\"{other_path}\" (or remove the wrong file from the folder)."),
+    _t("merge-chosen", WARNING, "The officer chose which file of a unit counts (dv merge --use, the portal's button).",
+       "Tệp {file} được dùng cho đơn vị {unit} theo lựa chọn của cán bộ ({how}).",
+       "{file} counts for unit {unit} by the officer's choice ({how})."),
     _t("merge-newer-rejected", WARNING, "A unit's newer file was rejected; its older valid file is merged.",
        "Đơn vị {unit} có bản gửi sau ({other}, ngày {value}) bị từ chối; tổng hợp đang dùng bản trước {file}. "
        "Đề nghị đơn vị sửa bản mới và gửi lại.",
@@ -429,7 +455,12 @@ class FileReport:
     # (UTC; None for .xls or when the file does not say), then the file's modification time.
     saved_at: dt.datetime | None = None
     mtime: float | None = None
-    shown_name: str = ""  # a workbook read from an archive: "archive.zip/inner.xlsx"
+    # How messages name the file: a member of an archive ("archive.zip/inner.xlsx"), a file in
+    # a sub-folder of the folder merged ("email-1/STTTT.xlsx"), an upload's own name.
+    shown_name: str = ""
+    # unit-conflict: the other roster unit that the file's evidence names (unit_code stays the
+    # unit its template names: the unit the file is for).
+    other_unit: str = ""
 
     @property
     def name(self) -> str:
@@ -452,6 +483,17 @@ class FileReport:
         order = {ERROR: 0, WARNING: 1}
         return sorted(self.issues, key=lambda i: order.get(i.severity, 2))
 
+    def content_digest(self) -> str:
+        """A digest of what the file says (its values and documents, not where they sit): an
+        annotated copy records its source's, so that a copy that came back unchanged is told
+        from one the clerk corrected (docs/spec.md §8.2)."""
+        import hashlib
+        import json
+
+        docs = [{k: v for k, v in d.items() if k != "_row"} for d in self.docs]
+        text = json.dumps([self.values, docs], sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
     def to_dict(self, lang: str = "vi") -> dict[str, Any]:
         return {
             "path": self.path,
@@ -459,6 +501,7 @@ class FileReport:
             "unit_code": self.unit_code,
             "status": self.status,
             "saved_at": self.saved_at.isoformat() if self.saved_at else None,
+            "other_unit": self.other_unit,
             "issues": [i.to_dict(lang) for i in self.sorted_issues()],
         }
 

@@ -99,22 +99,55 @@ def field_reference(form: Form) -> Callable[[str], str]:
     return resolve
 
 
-def _chain_formula(form: Form, rules: tuple[Rule, ...], resolve: Callable[[str], str], tail: str) -> str:
+def _chain_formula(
+    form: Form,
+    rules: tuple[Rule, ...],
+    resolve: Callable[[str], str],
+    tail: str,
+    skip_blank: Callable[[Rule], list[str]] | None = None,
+) -> str:
+    """The rules in turn, the first failing one's live text, else ``tail``. ``skip_blank``: the
+    inputs of a rule that, left empty, skip it (as dv skips a rule naming an empty field)."""
+
     def column_range(ref: TableRef) -> str:
         return form.tables[ref.table].column_range(ref.column)
 
     out = tail
     for rule in reversed(rules):
-        out = f"IF({rule.expr.to_excel(resolve, column_range)},{out},{rule.live.to_excel(resolve)})"
+        holds = rule.expr.to_excel(resolve, column_range)
+        blanks = skip_blank(rule) if skip_blank else []
+        if blanks:
+            holds = f"OR({','.join(f'ISBLANK({b})' for b in blanks)},{holds})"
+        out = f"IF({holds},{out},{rule.live.to_excel(resolve)})"
     return out
 
 
-def _chain_value(form: Form, rules: tuple[Rule, ...], env: Mapping[str, Any], tables: Tables, tail: str = OK) -> str:
+def _chain_value(
+    form: Form,
+    rules: tuple[Rule, ...],
+    env: Mapping[str, Any],
+    tables: Tables,
+    tail: str = OK,
+    skip_blank: Callable[[Rule], list[str]] | None = None,
+) -> str:
     for rule in rules:
+        if skip_blank and any(_is_blank(env.get(name)) for name in skip_blank(rule)):
+            continue
         if not rule.expr.evaluate(env, tables or {t: [] for t in form.tables}):
             # The sheet concatenates numbers without grouping: so does the mirror.
             return rule.live.render(env, lambda name, attr: "", grouping=False)
     return tail
+
+
+def _row_rule_inputs(form: Form, table: Table) -> Callable[[Rule], list[str]]:
+    """The form's input fields a row rule names (the report date): an empty one skips the rule
+    in the sheet as in dv, never "Sai" on every document because the date is not typed yet."""
+    columns = {c.code for c in table.columns}
+
+    def inputs(rule: Rule) -> list[str]:
+        return sorted(n for n in rule.fields if n not in columns and form.field(n).source == "input")
+
+    return inputs
 
 
 # -- checks of one value, before and after the rules --------------------------------------------
@@ -280,7 +313,8 @@ def row_check_body(form: Form, table: Table, row: int, sheet: str = "") -> str:
     filled = f"COUNTA({sheet}${first}{row}:${last}{row})"
     missing = "&".join(f'IF({sheet}${c.column}{row}="",{excel_string("; " + c.label)},"")' for c in table.columns)
     resolve = _row_resolver(form, table, row, sheet)
-    body = _chain_formula(form, table.rules, resolve, excel_string(OK)) if table.rules else excel_string(OK)
+    inputs = _row_rule_inputs(form, table)
+    body = _chain_formula(form, table.rules, resolve, excel_string(OK), inputs) if table.rules else excel_string(OK)
     for c in table.columns:
         if c.type == "date":
             body = f"IF(ISTEXT({sheet}${c.column}{row}),{excel_string(TEXT_DATE)},{body})"
@@ -307,7 +341,9 @@ def row_check_value(form: Form, table: Table, values: Mapping[str, Any], env: Ma
         if c.type == "date" and isinstance(values.get(c.code), str):
             return TEXT_DATE
     try:
-        return _chain_value(form, table.rules, {**as_read(form, env), **values}, None)
+        return _chain_value(
+            form, table.rules, {**as_read(form, env), **values}, None, OK, _row_rule_inputs(form, table)
+        )
     except EvalError:
         return CANNOT
 

@@ -29,6 +29,7 @@ class MakeResult:
     folder: Path | None = None  # set when one template per unit was written
     warnings: tuple[DvError, ...] = ()  # the roster's (an encoding, a joined name), for the CLI to print
     removed: tuple[Path, ...] = ()  # temporaries a killed earlier run left in the output folder
+    generic: int = 0  # of ``paths`` in a roster's folder, the generic templates (the dropdown one)
 
 
 def make_templates(
@@ -96,7 +97,7 @@ def make_templates(
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only when empty: nothing of ours, nothing of anyone's
         raise
-    return MakeResult(tuple(written), folder, notes, removed)
+    return MakeResult(tuple(written), folder, notes, removed, generic=sum(1 for _, u in plan if u is None))
 
 
 def _prepare(target: Path, force: bool) -> tuple[Path, ...]:

@@ -189,8 +189,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ignored.system": ("tệp hệ thống", "a system file"),
     "ignored.hidden": ("tệp ẩn", "a hidden file"),
     "ignored.annotated": (
-        "bản có ghi chú do dv check --annotate tạo",
-        "an annotated copy written by dv check --annotate",
+        "bản có ghi chú do dv tạo (dv check --annotate, hoặc tải từ cổng nộp) từ tệp có SHA-256 {sha}…, số liệu "
+        "chưa sửa gì nên không phải bài nộp mới; sửa các ô tô màu rồi gửi lại",
+        "an annotated copy made by dv (dv check --annotate, or the portal's download) of the file with SHA-256 "
+        "{sha}…, its figures unchanged, so not a new submission; correct the coloured cells and send it again",
     ),
     "ignored.not_spreadsheet": ("không phải bảng tính ({kind})", "not a spreadsheet ({kind})"),
     "ignored.summary": (
@@ -221,14 +223,56 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "wrong report date ({date}); the file saved later is corrected and valid",
     ),
     "merge.reason.corrected": ("bản gửi sau đã sửa và hợp lệ", "the later submission is corrected and valid"),
+    "merge.reason.chosen": ("cán bộ đã chọn tệp {file}", "the officer chose {file}"),
+    "merge.reason.arrival": (
+        "{file} được đơn vị nộp sau, qua đường dẫn của đơn vị",
+        "{file} was uploaded later, through the unit's own link",
+    ),
+    "merge.how.use": ("dv merge --use", "dv merge --use"),
+    "merge.how.portal": ("nút chọn tệp trên cổng nộp", "the portal's choice button"),
     "merge.basis.saved": (
         "được chương trình bảng tính lưu sau (lúc {won}, tệp kia lúc {lost})",
         "saved later by the spreadsheet program (at {won}, the other at {lost})",
     ),
     "merge.basis.modified": (
-        "được sửa sau trên máy này (lúc {won}, tệp kia lúc {lost}; tệp không ghi thời điểm lưu)",
-        "modified later on this computer (at {won}, the other at {lost}; no save time in the files)",
+        "được sửa sau trên máy này (lúc {won}, tệp kia lúc {lost}; {why})",
+        "modified later on this computer (at {won}, the other at {lost}; {why})",
     ),
+    "merge.basis.no_save_time": ("tệp {files} không ghi thời điểm lưu", "{files} records no save time"),
+    "merge.basis.same_save_time": (
+        "hai tệp ghi cùng thời điểm lưu {saved}",
+        "both files record the same save time {saved}",
+    ),
+    # a unit dv cannot decide (merge-conflict)
+    "merge.facts.saved": ("ngày báo cáo {date}, lưu lúc {saved}", "report date {date}, saved at {saved}"),
+    "merge.facts.unsaved": (
+        "ngày báo cáo {date}, không ghi thời điểm lưu",
+        "report date {date}, no save time recorded",
+    ),
+    "merge.why.disagree": (
+        "ngày báo cáo cho thấy {dated} là bản sau, nhưng thời điểm lưu cho thấy {saved} được lưu sau",
+        "the report dates say {dated} is the later, but the save times say {saved} was saved later",
+    ),
+    "merge.why.no_time": (
+        "cùng ngày báo cáo {date} và không có thời điểm lưu hay sửa nào cho biết tệp nào sau",
+        "the same report date {date}, and no save or modification time tells which is the later",
+    ),
+    # the officer's choice (dv merge --use)
+    "merge.use.unknown": (
+        "--use {value}: không có tệp nào có đường dẫn hay mã SHA-256 này trong thư mục; chưa áp dụng lựa chọn này.",
+        "--use {value}: no file of the folder has this path or SHA-256; this choice is not applied.",
+    ),
+    "merge.use.not_usable": (
+        "--use {file}: tệp {status}, có lỗi của chính nó nên không dùng được; đề nghị đơn vị sửa và gửi lại.",
+        "--use {file}: the file is {status}, with errors of its own, so it cannot be used; ask the unit to fix it "
+        "and send it again.",
+    ),
+    # other evidence of a file's unit (unit-conflict)
+    "evidence.report_number": ('số báo cáo "{value}"', 'the report number "{value}"'),
+    "evidence.file_name": ('tên tệp "{value}"', 'the file name "{value}"'),
+    "evidence.path": ('đường dẫn "{value}"', 'the path "{value}"'),
+    "evidence.signer": ('dòng người ký "{value}"', 'the signer line "{value}"'),
+    "evidence.and": (" và ", " and "),
     "merge.basis.unknown": (
         "không xác định được tệp nào lưu sau (cùng thời điểm lưu)",
         "it cannot be told which was saved later (same save time)",
@@ -272,8 +316,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # make-template
     "template.written": ("Đã ghi biểu mẫu: {path}", "Template written: {path}"),
     "template.written_many": (
-        "Đã ghi {count} biểu mẫu riêng cho từng đơn vị vào {path}",
-        "Wrote {count} personalised templates into {path}",
+        "Đã ghi {count} biểu mẫu riêng và {generic} biểu mẫu chung vào {path}",
+        "Wrote {count} personalised templates and {generic} generic template into {path}",
     ),
     "template.timing": ("({seconds} giây)", "({seconds} s)"),
     # check
@@ -282,6 +326,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.duplicate": ("trùng lặp", "duplicate"),
     "status.superseded": ("đã thay bằng bản mới hơn", "superseded"),
     "status.ignored": ("bỏ qua", "ignored"),
+    "status.conflict": ("xung đột", "in conflict"),
+    "status.unit-conflict": ("xung đột đơn vị", "unit conflict"),
     "status.missing": ("chưa gửi", "not sent"),
     # the same statuses as the summary workbook writes them (a Vietnamese document)
     "summary.status.accepted": ("Đã nộp, hợp lệ", "Sent, accepted"),
@@ -289,7 +335,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "summary.status.duplicate": ("Trùng lặp", "Duplicate"),
     "summary.status.superseded": ("Đã thay bằng bản mới", "Superseded by a newer file"),
     "summary.status.ignored": ("Bỏ qua", "Ignored"),
+    "summary.status.conflict": ("Xung đột, chờ chọn tệp", "In conflict, awaiting a choice"),
+    "summary.status.unit-conflict": ("Xung đột đơn vị", "Unit conflict"),
     "summary.status.missing": ("Chưa gửi", "Not sent"),
+    "summary.form_year": ("(gửi mẫu năm {year})", "(sent the {year} template)"),
     "check.counts": ("({errors} lỗi, {warnings} lưu ý)", "({errors} error(s), {warnings} warning(s))"),
     "check.summary": ("{files} tệp — {parts}", "{files} file(s) — {parts}"),
     "check.no_files": ("Không có tệp nào để kiểm tra.", "No file to check."),
@@ -331,14 +380,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "merge.account": (
         "{files} tệp: {accepted} hợp lệ, {rejected} bị từ chối, {duplicate} trùng lặp, {superseded} đã thay, "
-        "{ignored} bỏ qua. Đơn vị chưa có báo cáo hợp lệ: {missing}.",
+        "{ignored} bỏ qua{extra}. Đơn vị chưa có báo cáo hợp lệ: {missing}.",
         "{files} files: {accepted} accepted, {rejected} rejected, {duplicate} duplicates, {superseded} superseded, "
-        "{ignored} ignored. Units without an accepted report: {missing}.",
+        "{ignored} ignored{extra}. Units without an accepted report: {missing}.",
     ),
+    "merge.account_extra": (", {count} {status}", ", {count} {status}"),
     "merge.rejected_line": ("  ✗ {file} ({unit}): {reason}", "  ✗ {file} ({unit}): {reason}"),
+    "merge.conflict_unit": (
+        "  ⚠ Đơn vị {unit}: {count} tệp hợp lệ khác nhau, chưa xác định được tệp dùng để tổng hợp; cần cán bộ chọn:",
+        "  ⚠ Unit {unit}: {count} different valid files and which counts cannot be told; the officer must choose:",
+    ),
+    "merge.conflict_line": ("  ⚠ {reason}", "  ⚠ {reason}"),
     "merge.ignored_line": ("  – {reason}", "  – {reason}"),
     "merge.superseded_line": ("  ↻ {reason}", "  ↻ {reason}"),
+    "merge.replaced_unit": (
+        "  ↻ Đơn vị {unit}: {superseded} tệp đã được thay bằng tệp mới hơn, {duplicate} tệp trùng lặp; tệp dùng: "
+        "{used}. Danh sách đầy đủ: thêm --verbose, hoặc xem báo cáo JSON, trang Tình hình nộp.",
+        "  ↻ Unit {unit}: {superseded} files superseded by a newer one, {duplicate} duplicates; the file used: "
+        "{used}. The full list: add --verbose, or see the JSON report, the Tình hình nộp sheet.",
+    ),
     "merge.note_line": ("  ! {reason}", "  ! {reason}"),
+    "merge.notes_more": (
+        "  ! … và {count} lưu ý khác như vậy của đơn vị {unit} (thêm --verbose để xem hết).",
+        "  ! … and {count} more such notes of unit {unit} (add --verbose to see them all).",
+    ),
+    "merge.no_data": ("chưa có số liệu", "no data yet"),
     "merge.written": ("Đã ghi tổng hợp: {path}", "Summary written: {path}"),
     "merge.json_written": ("Đã ghi báo cáo JSON: {path}", "JSON report written: {path}"),
     "merge.totals": (
@@ -388,9 +454,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "  Đơn vị chưa có trong tổng hợp năm {year}: {units}.",
         "  Units not in the {year} summary: {units}.",
     ),
+    "previous.units_dropped": (
+        "  Đơn vị có số liệu năm {year} nhưng không còn trong danh sách đơn vị năm nay (không so sánh): {units}.",
+        "  Units with figures in {year} that are no longer in this year's roster (not compared): {units}.",
+    ),
     "previous.units_silent": (
         "  Đơn vị năm {year} chưa gửi báo cáo: {units}.",
         "  Units that did not report in {year}: {units}.",
+    ),
+    "merge.use_missing": (
+        "--use {value}: không có tệp này (và đây không phải mã SHA-256). Dùng đường dẫn như dv merge in ra, "
+        "hoặc mã SHA-256 trong báo cáo JSON.",
+        "--use {value}: no such file (and not a SHA-256). Give the path as dv merge prints it, or the SHA-256 "
+        "from the JSON report.",
+    ),
+    "docx.no_data": ("Chưa có số liệu.", "No data yet."),
+    "docx.pending": (
+        "Các đơn vị đã gửi nhưng chưa xác định được tệp hay đơn vị của số liệu, chưa đưa vào tổng hợp ({count} "
+        "đơn vị): {names}.",
+        "Units that sent files whose file or unit is still to be decided, not merged ({count} units): {names}.",
     ),
     "docx.written": ("Đã ghi phụ lục Word: {path}", "Word appendix written: {path}"),
     "docx.no_report": (
@@ -441,6 +523,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "web.unit.rejected": ("bị từ chối", "rejected"),
     "web.unit.valid": ("hợp lệ", "valid"),
     "web.unit.late": ("nộp muộn", "late"),
+    "web.unit.conflict": ("chờ cán bộ quyết định", "awaiting the officer's decision"),
+    # which upload counts, and the officer's choice (docs/spec.md §8.4)
+    "web.intent": (
+        "Bản nộp hợp lệ sau cùng qua đường dẫn này là bản được dùng cho tổng hợp, dù ngày báo cáo hay thời điểm "
+        "lưu ghi trong tệp thế nào: muốn thay, nộp lại bản đúng. Sở Nội vụ có thể chọn một bản nộp khác; lần nộp "
+        "sau đó của đơn vị lại là bản được dùng.",
+        "The unit's latest valid upload through this link is the one that counts, whatever report date or save "
+        "time the file records: to replace it, upload the right file again. Home Affairs may choose another "
+        "upload; the unit's next upload after that counts again.",
+    ),
+    "web.board_rule": (
+        "Bản nộp hợp lệ sau cùng qua đường dẫn riêng của đơn vị là ý muốn của đơn vị và được dùng cho tổng hợp. "
+        'Khi cần dùng bản khác (đơn vị báo nộp nhầm, hoặc tệp ghi đơn vị khác cần xác nhận), bấm "Chọn tệp dùng '
+        'cho tổng hợp" ở dòng của đơn vị; lựa chọn được ghi vào nhật ký và giữ đến khi đơn vị nộp lần sau.',
+        "A unit's latest valid upload through its own link is its intent and counts. To use another (the unit "
+        'says it uploaded the wrong file, or a file naming another unit needs confirming), use "Choose the file '
+        "that counts\" on the unit's row; the choice is logged and holds until the unit's next upload.",
+    ),
+    "web.choose": ("Chọn tệp dùng cho tổng hợp", "Choose the file that counts"),
+    "web.use_this": ("Dùng tệp này", "Use this file"),
+    "web.unchoose": (
+        "Bỏ chọn: dùng lại bản nộp sau cùng của đơn vị",
+        "Clear the choice: the unit's latest upload counts again",
+    ),
+    "web.by_officer": ("cán bộ chọn", "chosen by the officer"),
+    "web.chosen": (
+        "Đã chọn {file} làm tệp dùng cho tổng hợp của {unit} (đã ghi vào nhật ký).",
+        "{file} now counts for {unit} (logged).",
+    ),
+    "web.unchosen": (
+        "Đã bỏ lựa chọn của cán bộ: bản nộp hợp lệ sau cùng của {unit} được dùng cho tổng hợp.",
+        "The officer's choice is cleared: {unit}'s latest valid upload counts.",
+    ),
     # the officer
     "web.login": ("Đăng nhập (Sở Nội vụ)", "Log in (Home Affairs)"),
     "web.password": ("Mật khẩu", "Password"),

@@ -11,6 +11,7 @@ built and written in one place. ``dv merge`` and the portal both call it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,9 +58,11 @@ def plan_merge(
     json: Path | None = None,
     docx: Path | None = None,
     force: bool = False,
+    use: Sequence[str] = (),
 ) -> MergePlan:
     """The outputs of ``dv merge FOLDER`` and its inputs; a :class:`~toolkit.messages.DvError`
-    for anything that would stop the writing, before anything is read."""
+    for anything that would stop the writing, before anything is read (an officer's choice
+    ``--use`` naming no file at all, too)."""
     from .intake.folder import expand_paths
     from .summary import summary_filename
 
@@ -67,6 +70,9 @@ def plan_merge(
         raise DvError("check.missing_path", path=folder)
     if not folder.is_dir():
         raise DvError("merge.not_a_folder", path=folder)
+    for choice in use:
+        if not _could_name_a_file(choice):
+            raise DvError("merge.use_missing", value=choice)
     if docx is not None and form.report is None:
         raise DvError("docx.no_report", form=form.id)
     summary = output or Path(summary_filename(form))
@@ -97,6 +103,17 @@ def plan_merge(
     if not inputs:
         raise DvError("check.no_files")
     return MergePlan(summary, json, docx, tuple(inputs), tuple(removed))
+
+
+def _could_name_a_file(choice: str) -> bool:
+    """Whether ``--use CHOICE`` can name a submission: a SHA-256 (12 hex digits or more), an
+    existing file, or a member of an existing archive (``nop/thu.zip/SXD.xlsx``)."""
+    import re
+
+    if re.fullmatch(r"[0-9a-fA-F]{12,64}", choice.strip()):
+        return True
+    path = Path(choice)
+    return path.is_file() or any(p.is_file() and p.suffix.lower() == ".zip" for p in path.parents)
 
 
 def _is_own_output(path: Path) -> bool:

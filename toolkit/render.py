@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -22,11 +22,13 @@ _STATUS_STYLE = {
     "ignored": "dim",
     "duplicate": "yellow",
     "superseded": "yellow",
+    "conflict": "bold red",
+    "unit-conflict": "bold red",
 }
 
 
 # Issues of an accepted file that the merge account prints: why another file of its unit was not used.
-_ACCOUNT_NOTES = ("merge-tie", "merge-newer-rejected", "merge-rejected-date")
+_ACCOUNT_NOTES = ("merge-tie", "merge-chosen", "merge-newer-rejected", "merge-rejected-date")
 
 
 def status_text(status: str, lang: str) -> str:
@@ -72,58 +74,107 @@ def render_summary(console: Console, reports: Sequence[FileReport], lang: str) -
     console.print(t("check.summary", lang, files=len(reports), parts=", ".join(parts)))
 
 
-def render_merge(console: Console, result: MergeResult, out: Path, json_path: Path | None, lang: str) -> None:
-    """The short account a Home Affairs officer reads after a merge."""
+def _say(console: Console, lang: str, key: str, style: str = "yellow", **params: Any) -> None:
+    """One line of the account: the catalogue's ``key``, never read as markup."""
+    console.print(t(key, lang, **params), style=style, highlight=False, markup=False)
+
+
+def render_merge(
+    console: Console, result: MergeResult, out: Path, json_path: Path | None, lang: str, *, verbose: bool = False
+) -> None:
+    """The short account a Home Affairs officer reads after a merge: what was rejected, what
+    waits for the officer's decision, which file counts for a unit that sent several (one line
+    per unit when a unit sent many: every file with ``verbose``, and always in the JSON)."""
 
     from .numbers import format_number, format_percent
 
     counts = {s: 0 for s in ("accepted", "rejected", "duplicate", "superseded", "ignored")}
+    extra = {s: 0 for s in (Status.CONFLICT, Status.UNIT_CONFLICT)}
     for f in result.files:
-        counts[f.status] = counts.get(f.status, 0) + 1
+        if f.status in extra:
+            extra[f.status] += 1
+        else:
+            counts[f.status] = counts.get(f.status, 0) + 1
+    more = "".join(t("merge.account_extra", lang, count=n, status=status_text(s, lang)) for s, n in extra.items() if n)
     missing = ", ".join(result.missing_units) or t("none", lang)
-    console.print(t("merge.account", lang, files=len(result.files), missing=missing, **counts))
+    console.print(t("merge.account", lang, files=len(result.files), missing=missing, extra=more, **counts))
     for f in result.files:
         if f.status == "rejected":
             first = f.errors[0] if f.errors else None
-            console.print(
-                t(
-                    "merge.rejected_line",
-                    lang,
-                    file=f.name,
-                    unit=f.unit_code or "?",
-                    reason=first.text(lang) if first else "",
-                ),
-                style="red",
-                highlight=False,
+            _say(
+                console,
+                lang,
+                "merge.rejected_line",
+                "red",
+                file=f.name,
+                unit=f.unit_code or "?",
+                reason=first.text(lang) if first else "",
             )
-    # Which file counts, when a unit sent several: said here, not only in the summary.
-    for f in result.files:
-        if f.status == "superseded":
-            for issue in (i for i in f.issues if i.code == "merge-superseded"):
-                console.print(
-                    t("merge.superseded_line", lang, reason=issue.text(lang)),
-                    style="yellow",
-                    highlight=False,
-                    markup=False,
-                )
-    for f in result.accepted:
-        for issue in (i for i in f.issues if i.code in _ACCOUNT_NOTES):
-            console.print(
-                t("merge.note_line", lang, reason=issue.text(lang)), style="yellow", highlight=False, markup=False
-            )
+    # What the officer must decide: both readings, and the one step that decides.
+    for code, files in result.conflicts.items():
+        _say(console, lang, "merge.conflict_unit", "bold red", unit=code, count=len(files))
+        seen: set[int] = set()
+        for f in files:
+            for issue in (i for i in f.notes if i.code == "merge-conflict" and id(i) not in seen):
+                seen.add(id(issue))
+                _say(console, lang, "merge.conflict_line", "red", reason=issue.text(lang))
+    for f in result.unit_conflicts:
+        for issue in (i for i in f.issues if i.code == "unit-conflict"):
+            _say(console, lang, "merge.conflict_line", "red", reason=issue.text(lang))
+    for problem in result.use_problems:
+        _say(console, lang, "merge.conflict_line", "red", reason=problem.render(lang))
+    _render_replaced(console, result, lang, verbose)
     for f in result.files:
         if f.status == "ignored":
-            console.print(
-                t("merge.ignored_line", lang, file=f.name, reason=f.issues[0].text(lang) if f.issues else ""),
-                style="dim",
-                highlight=False,
-            )
+            _say(console, lang, "merge.ignored_line", "dim", reason=f.issues[0].text(lang) if f.issues else "")
     console.print(t("merge.totals", lang, line=""), highlight=False)
     for f in result.form.summable_fields:
         value = result.totals.get(f.code)
-        shown = format_percent(value, lang=lang) if f.type == "percent" else format_number(value, lang=lang)
         unit = (f.unit_en or f.unit) if lang == "en" else f.unit
+        if value is None:
+            shown, unit = t("merge.no_data", lang), ""
+        else:
+            shown = format_percent(value, lang=lang) if f.type == "percent" else format_number(value, lang=lang)
         console.print(f"  {f.text(lang)}: {shown} {unit if f.type != 'percent' else ''}".rstrip(), highlight=False)
     console.print(t("merge.written", lang, path=out), style="green", highlight=False)
     if json_path is not None:
         console.print(t("merge.json_written", lang, path=json_path), highlight=False)
+
+
+# At most this many lines per unit for its superseded and duplicate files, and as many for the
+# notes of the file that counts; beyond, one line says how many (a unit that sent 500 versions).
+UNIT_LINES = 3
+
+
+def _render_replaced(console: Console, result: MergeResult, lang: str, verbose: bool) -> None:
+    """Which file counts, when a unit sent several: said here, not only in the summary."""
+    replaced: dict[str, list[Any]] = {}
+    for f in result.files:
+        if f.status in ("superseded", "duplicate"):
+            replaced.setdefault(f.unit_code, []).append(f)
+    for unit, files in replaced.items():
+        if verbose or len(files) <= UNIT_LINES or not unit:
+            for f in files:
+                code = "merge-superseded" if f.status == "superseded" else "merge-duplicate"
+                for issue in (i for i in f.issues if i.code == code):
+                    _say(console, lang, "merge.superseded_line", reason=issue.text(lang))
+            continue
+        used = next((r.report for r in result.rows if r.report and r.code == unit), None)
+        _say(
+            console,
+            lang,
+            "merge.replaced_unit",
+            unit=unit,
+            superseded=sum(1 for f in files if f.status == "superseded"),
+            duplicate=sum(1 for f in files if f.status == "duplicate"),
+            used=used.name if used is not None else t("none", lang),
+        )
+    notes: dict[str, list[str]] = {}
+    for f in result.accepted:
+        notes.setdefault(f.unit_code, []).extend(i.text(lang) for i in f.issues if i.code in _ACCOUNT_NOTES)
+    for unit, texts in notes.items():
+        shown = texts if verbose else texts[:UNIT_LINES]
+        for text in shown:
+            _say(console, lang, "merge.note_line", reason=text)
+        if len(texts) > len(shown):
+            _say(console, lang, "merge.notes_more", unit=unit, count=len(texts) - len(shown))

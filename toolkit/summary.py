@@ -48,6 +48,31 @@ def status_word(status: str) -> str:
     return t(f"summary.status.{status}", "vi")
 
 
+def file_status_word(report: Any) -> str:
+    """A file's status in the summary, with what the officer most needs when it is not merged:
+    a template of another year says which ("Bị từ chối (gửi mẫu năm 2019)")."""
+    word = status_word(report.status)
+    if report.status == Status.REJECTED:
+        year = next((i.value for i in report.issues if i.code == "form-year"), None)
+        if year:
+            word += " " + t("summary.form_year", "vi", year=year)
+    return word
+
+
+def unit_status_word(result: MergeResult, code: str) -> str:
+    """The status of a unit without an accepted file, as "Tổng hợp" writes it."""
+    files = result.files_of(code)
+    if any(f.status == Status.CONFLICT for f in files):
+        return status_word("conflict") + " (xem Kiểm tra)"
+    if any(f.status == Status.UNIT_CONFLICT for f in files):
+        return status_word("unit-conflict") + " (xem Kiểm tra)"
+    rejected = [f for f in files if f.status == Status.REJECTED and f.unit_code == code]
+    if rejected:
+        worded = [w for w in (file_status_word(f) for f in rejected) if w != status_word("rejected")]
+        return worded[0] if worded else status_word("rejected") + " (xem Kiểm tra)"
+    return status_word("missing")
+
+
 class TextTooLong(ValueError):
     """A submitted text longer than an Excel cell can hold."""
 
@@ -184,9 +209,7 @@ class _Summary:
             _put_text(ws, row, 1, unit.code, self.f_text)
             _put_text(ws, row, 2, unit.name + ("" if unit.in_roster else " (ngoài danh sách)"), self.f_text)
             if not unit.sent:
-                sent_rejected = any(f.status == Status.REJECTED for f in result.files_of(unit.code))
-                status = status_word("rejected") + " (xem Kiểm tra)" if sent_rejected else status_word("missing")
-                _put_text(ws, row, 3, status, self.f_missing)
+                _put_text(ws, row, 3, unit_status_word(result, unit.code), self.f_missing)
                 for i in range(len(fields)):
                     ws.write_blank(row, first_value + i, None, self.f_missing)
             else:
@@ -218,9 +241,11 @@ class _Summary:
         self.summary_layout = (first_data, last_data, column_of)
         note = total_row + 2
         sent = sum(1 for r in result.rows if r.sent)
+        conflicts = ", ".join(result.conflicts)
         notes = (
             f"Số đơn vị đã nộp hợp lệ: {sent}/{len(result.rows)}. "
-            f"Chưa có báo cáo hợp lệ: {', '.join(result.missing_units) or 'không'}.",
+            f"Chưa có báo cáo hợp lệ: {', '.join(result.missing_units) or 'không'}."
+            + (f" Chờ cán bộ chọn tệp (xung đột): {conflicts}." if conflicts else ""),
             "Dòng TOÀN TỈNH là công thức: các số được cộng; tỷ lệ được tính lại từ các tổng "
             "(không lấy trung bình các tỷ lệ).",
         )
@@ -376,7 +401,7 @@ class _Summary:
                     (
                         report.name,
                         report.unit_code,
-                        status_word(report.status),
+                        file_status_word(report),
                         "Lỗi" if issue.severity == ERROR else "Lưu ý",
                         issue.where,
                         issue.code,
@@ -421,7 +446,9 @@ class _Summary:
         ws.write_number(row, 0, n, self.f_center)
         _put_text(ws, row, 1, code, self.f_text)
         _put_text(ws, row, 2, name, self.f_text)
-        _put_text(ws, row, 3, status_word(status), self.f_missing if status in ("missing", "rejected") else self.f_text)
+        word = status_word(status) if report is None else file_status_word(report)
+        alarm = status in ("missing", "rejected", "conflict", "unit-conflict")
+        _put_text(ws, row, 3, word, self.f_missing if alarm else self.f_text)
         if report is None:
             for col in range(4, 8):
                 ws.write_blank(row, col, None, self.f_text)

@@ -19,8 +19,13 @@ form = submissions.shipped_form  # the shipped form, loaded once
 
 
 def appendix(**changes: Any) -> dict[str, Any]:
-    """The seed's figures with some changed (``DROP`` removes one)."""
+    """The seed's figures with some changed (``DROP`` removes one). Another unit's appendix
+    carries its own report number (``…/BC-SNV-VP``), as a real unit's does: the seed's would
+    name Sở TT&TT, and dv would rightly doubt whose figures they are (unit-conflict)."""
     values = dict(SEED)
+    code = changes.get("unit_code")
+    if isinstance(code, str) and code and "report_number" not in changes:
+        values["report_number"] = str(SEED["report_number"]).replace(str(SEED["unit_code"]), code)
     for code, value in changes.items():
         if value is DROP:
             values.pop(code, None)

@@ -244,10 +244,13 @@ def documents(
     *,
     party: tuple[int, int] = (2, 6),
     state: tuple[int, int] = (1, 5),
+    report_date: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """The unit's documents of the year: ``party`` (randint bounds) from its Party committee,
     then ``state`` from its government, one state document in ten from the first year of the
-    five-year plan still in force (2016 for 2020). Numbers are unique (a repeated one is dropped)."""
+    five-year plan still in force (2016 for 2020). Numbers are unique (a repeated one is dropped).
+    None is dated after ``report_date`` (a report cannot list a document issued after it was
+    signed: ``doc_date_after_report``): the dates are drawn as before, then held to it."""
     form = form or shipped_form()
     year = form.year
     party_body, state_body = bodies(unit)
@@ -265,6 +268,9 @@ def documents(
                      "number": document_number(form, "state", doc_type, rng.randint(*STATE_NUMBERS), state_body),
                      "date": dt.date(issued, rng.randint(1, 11), rng.randint(1, 28)),
                      "title": rng.choice(STATE_SUBJECTS).format(y=year)})  # fmt: skip
+    if report_date is not None:
+        for d in docs:
+            d["date"] = min(d["date"], report_date)
     numbers: set[str] = set()
     return [d for d in docs if not (d["number"] in numbers or numbers.add(d["number"]))]
 
@@ -276,7 +282,7 @@ def submission(
     checked against the form's rules: no error, as a clerk's finished appendix."""
     form = form or shipped_form()
     values = figures(rng, unit, form)
-    docs = documents(rng, unit, form, **sizes)
+    docs = documents(rng, unit, form, report_date=values.get(form.date_field), **sizes)
     broken = broken_rules(values, docs, form, unit)
     assert not broken, f"generated {unit.code} breaks {broken}"
     return values, docs

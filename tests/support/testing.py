@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ __all__ = [
     "ssconvert",
     "gnumeric_convert",
     "GnumericMissing",
+    "saved",
 ]
 
 # The seed's appendix (docs/spec.md §2.2): Sở Thông tin và Truyền thông Trà Vinh, 16/11/2020.
@@ -247,3 +250,25 @@ def gnumeric_convert(src: str | Path, fmt: str, outdir: str | Path, *, timeout: 
     if proc.returncode != 0 or not _fresh(target):
         raise RuntimeError(f"Gnumeric failed on {src}: {proc.stdout} {proc.stderr}")
     return target
+
+
+def saved(path: Path, when: dt.datetime | None, *, mtime: dt.datetime | None = None) -> Path:
+    """Set the workbook's own last-saved time (docProps/core.xml, as Excel and LibreOffice
+    write it on every save; None removes it) and the file's modification time."""
+    members = {}
+    with zipfile.ZipFile(path) as src:
+        for info in src.infolist():
+            members[info.filename] = src.read(info)
+    core = members["docProps/core.xml"].decode("utf-8")
+    stamp = "" if when is None else when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    element = r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)"
+    core = re.sub(element, rf"\g<1>{stamp}\g<2>" if stamp else "", core)
+    members["docProps/core.xml"] = core.encode("utf-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    path.write_bytes(buf.getvalue())
+    if mtime is not None:
+        os.utime(path, (mtime.timestamp(), mtime.timestamp()))
+    return path

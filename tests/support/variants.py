@@ -43,7 +43,7 @@ def many_docs(count: int) -> tuple[dict[str, Any], ...]:
     """``count`` distinct right documents (the table full at 300)."""
     return tuple(
         {"issuer": "Chính quyền", "doc_type": "Kế hoạch", "number": f"{i + 1}/KH-STTTT-VP",
-         "date": dt.date(2020, 1 + i % 12, 1 + i % 28), "title": f"Kế hoạch số {i + 1} về công tác dân vận"}
+         "date": dt.date(2020, 1 + i % 10, 1 + i % 28), "title": f"Kế hoạch số {i + 1} về công tác dân vận"}
         for i in range(count)
     )  # fmt: skip
 
@@ -82,6 +82,12 @@ CASES: dict[str, Variant] = {
     "doc_date_a_year": Variant(appendix(), doc(5, date=2016), what="a bare year in a document's date"),
     "doc_date_1905": Variant(appendix(), doc(5, date=dt.date(1905, 7, 8)), what="2016 as a date: 08/07/1905"),
     "doc_after_the_year": Variant(appendix(), doc(6, date=dt.date(2021, 1, 5))),
+    # Issue 17 item 4: a plan dated 30/12 in a report dated 16/11; the report's own day is fine.
+    "doc_after_the_report": Variant(appendix(), doc(6, date=dt.date(2020, 12, 30)), what="after the report date"),
+    "doc_on_the_report_date": Variant(appendix(), doc(6, date=dt.date(2020, 11, 16))),
+    "doc_before_a_q1_report": Variant(
+        appendix(report_date=dt.date(2021, 2, 10)), doc(6, date=dt.date(2020, 12, 30)), what="a warning only"
+    ),
     "doc_issuer_old_style": Variant(appendix(), doc(0, issuer="Đảng uỷ"), what="the same issuer, old tone marks"),
     "doc_issuer_unknown": Variant(appendix(), doc(0, issuer="UBND tỉnh")),
     "doc_type_unknown": Variant(appendix(), doc(0, doc_type="Tờ trình")),
@@ -117,6 +123,9 @@ VERDICTS: dict[str, bool] = {
     "report_date_a_year": True,
     "doc_date_a_year": True,
     "doc_date_1905": True,
+    "doc_after_the_report": True,
+    "doc_on_the_report_date": False,
+    "doc_before_a_q1_report": False,
     "count_typed_over": True,
     "count_typed_same": False,
     "year_changed": True,

@@ -372,7 +372,21 @@ def _num(value: Any) -> float | int:
     raise EvalError(f"{value!r} không phải là số")
 
 
+def _serial(value: Any) -> Any:
+    """A date as the sheet holds it, a day of Excel's calendar; anything else as it is."""
+    if isinstance(value, dt.datetime):
+        return (value.replace(tzinfo=None) - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+    if isinstance(value, dt.date):
+        return (value - EXCEL_EPOCH).days
+    return value
+
+
 def _compare(op: type, a: Any, b: Any) -> bool:
+    dates = isinstance(a, dt.date) or isinstance(b, dt.date)
+    if dates and type(a) is not type(b) and not isinstance(a, str) and not isinstance(b, str):
+        # A date against a number (a year typed into a date cell: 2020 is 12/07/1905), or a
+        # date against a date and time: as the sheet compares them, days of Excel's calendar.
+        a, b = _serial(a), _serial(b)
     if isinstance(a, str) or isinstance(b, str):
         a, b = text_key(a), text_key(b)  # Excel's "=" ignores case; tone-mark style too ("hoá" = "hóa")
     elif type(a) is int and type(b) is int and -_EXACT < a < _EXACT and -_EXACT < b < _EXACT:

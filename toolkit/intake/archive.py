@@ -59,32 +59,36 @@ def _error(path: Path, name: str, code: str, **params: object) -> FileReport:
     return report
 
 
-def open_archive(path: Path, workdir: Path, limits: Limits = LIMITS) -> list[Member | FileReport]:
+def open_archive(
+    path: Path, workdir: Path, limits: Limits = LIMITS, *, name: str | None = None
+) -> list[Member | FileReport]:
     """The members of the archive at ``path`` to read (copied under ``workdir``), and reports
     for what is not read: the whole archive when it cannot be opened, a nested archive, a
-    member that cannot be unpacked, or an archive holding no file at all."""
+    member that cannot be unpacked, or an archive holding no file at all. ``name``: how
+    messages name the archive (its path relative to the folder read), by default its name."""
+    name = name or path.name
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
-        return [_with_sha(_error(path, path.name, "archive-broken", reason=str(exc)), path)]
+        return [_with_sha(_error(path, name, "archive-broken", reason=str(exc)), path)]
     except (OSError, EOFError, ValueError) as exc:
-        return [_with_sha(_error(path, path.name, "archive-broken", reason=f"{type(exc).__name__}: {exc}"), path)]
+        return [_with_sha(_error(path, name, "archive-broken", reason=f"{type(exc).__name__}: {exc}"), path)]
     out: list[Member | FileReport] = []
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         try:
             check_directory(infos, limits)
         except Unsafe as exc:
-            return [_with_sha(_error(path, path.name, "archive-unsafe", reason=str(exc)), path)]
+            return [_with_sha(_error(path, name, "archive-unsafe", reason=str(exc)), path)]
         if any(i.flag_bits & 0x1 for i in infos):
-            return [_with_sha(_error(path, path.name, "archive-encrypted"), path)]
+            return [_with_sha(_error(path, name, "archive-encrypted"), path)]
         if not infos:
-            report = FileReport(path=str(path), status=Status.IGNORED)
-            report.issues.append(make_issue("file-ignored", file=path.name, reason=phrase("ignored.empty_archive")))
+            report = FileReport(path=str(path), status=Status.IGNORED, shown_name=name if name != path.name else "")
+            report.issues.append(make_issue("file-ignored", file=name, reason=phrase("ignored.empty_archive")))
             return [report]
         for index, info in enumerate(infos):
             inner = _member_name(info)
-            shown = f"{path.name}/{inner}"
+            shown = f"{name}/{inner}"
             report_path = str(path / PurePosixPath(inner))
             base = PurePosixPath(inner).name or "tep"
             if base in (".", ".."):

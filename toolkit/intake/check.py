@@ -14,28 +14,38 @@ from ..issues import FileReport, Issue, Status, make_issue
 from ..messages import os_error_text, phrase
 from ..roster import Roster
 from .archive import Member
+from .evidence import unit_conflict
 from .sniff import READABLE, WORKBOOK_EXTENSIONS, ignore_reason, kind_text, sniff
 
 __all__ = ["check_file", "new_report"]
 
 
-def new_report(path: str | Path, member: Member | None) -> FileReport:
-    """An empty report on ``path``, named as the archive member it is a copy of (if any)."""
+def new_report(path: str | Path, member: Member | None, name: str | None = None) -> FileReport:
+    """An empty report on ``path``, named as the archive member it is a copy of (if any), or
+    as ``name`` (a path relative to the folder read: ``email-1/STTTT.xlsx``)."""
     if member is None:
-        return FileReport(path=str(path))
+        shown = name if name and name != Path(path).name else ""
+        return FileReport(path=str(path), shown_name=shown)
     return FileReport(path=member.path, shown_name=member.name)
 
 
 def check_file(
-    path: str | Path, form: Form, roster: Roster | None = None, *, member: Member | None = None
+    path: str | Path,
+    form: Form,
+    roster: Roster | None = None,
+    *,
+    member: Member | None = None,
+    name: str | None = None,
 ) -> FileReport:
     """Read and validate one file. Never raises for what the file contains.
 
     ``member``: ``path`` is the private copy of a file read from an archive; the report names
-    it as the member (``archive.zip/inner.xlsx``)."""
+    it as the member (``archive.zip/inner.xlsx``). ``name``: how messages name the file (its
+    path relative to the folder read, so that two ``STTTT.xlsx`` of two sub-folders differ);
+    by default its file name."""
     path = Path(path)
-    report = new_report(path, member)
-    name = member.name if member else path.name
+    report = new_report(path, member, name)
+    name = report.name
     ignored = ignore_reason(path)
     if ignored is not None:
         report.status = Status.IGNORED
@@ -87,7 +97,22 @@ def check_file(
         report.status = Status.IGNORED
         report.issues = [make_issue("file-ignored", file=name, reason=phrase("ignored.summary"))]
         return report
-    report.status = Status.REJECTED if report.errors else Status.ACCEPTED
+    source = report.meta.get("annotates")
+    if source and report.meta.get("annotated_values") == report.content_digest():
+        # dv's own annotated copy, its figures still those of the file it annotates: not a
+        # submission (a corrected copy is one, and is read as such).
+        report.status = Status.IGNORED
+        reason = phrase("ignored.annotated", sha=source[:12])
+        report.issues = [make_issue("file-ignored", file=name, reason=reason)]
+        return report
+    found = unit_conflict(report, form, roster)
+    if found is not None:
+        # The template says one unit, other evidence in the file another: whose figures?
+        report.issues.append(found[0])
+        report.other_unit = found[1]
+        report.status = Status.UNIT_CONFLICT
+    else:
+        report.status = Status.REJECTED if report.errors else Status.ACCEPTED
     return report
 
 

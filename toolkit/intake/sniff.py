@@ -52,8 +52,8 @@ def ignore_reason(path: Path) -> Localized | None:
         return phrase("ignored.system")
     if name.startswith("."):
         return phrase("ignored.hidden")
-    if name.lower().endswith(".kiem-tra.xlsx"):
-        return phrase("ignored.annotated")
+    # Never by the name alone: an annotated copy (X.kiem-tra.xlsx) may come back corrected, and
+    # is then the unit's submission (check_file tells an unchanged copy by what it records).
     return None
 
 

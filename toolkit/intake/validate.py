@@ -83,6 +83,7 @@ def extract(book: RawBook, form: Form, file_name: str, roster: Roster | None = N
     if book.fmt == "xlsm":
         out.issues.append(make_issue("file-macro", file=file_name))
     if not _identify(book, form, file_name, out):
+        _template_unit(out, roster)
         return out
     _read_fields(book, form, out)
     _unit_from_name(book, form, out, roster)
@@ -129,7 +130,8 @@ def _identify(book: RawBook, form: Form, file_name: str, out: Extracted) -> bool
         out.issues.append(make_issue("form-other", found=meta.get("form_id") or "?", **base))
         return False
     if meta.get("form_year") != str(form.year):
-        out.issues.append(make_issue("form-year", found=meta.get("form_year") or "?", year=form.year, **base))
+        found = meta.get("form_year") or "?"
+        out.issues.append(make_issue("form-year", value=found, found=found, year=form.year, **base))
         return False
     missing_sheets = [s for s in (lay.sheet, *(t.sheet for t in form.tables.values())) if s not in book.sheets]
     if missing_sheets:
@@ -182,6 +184,16 @@ def _identify(book: RawBook, form: Form, file_name: str, out: Extracted) -> bool
                 make_issue("form-names", field=f.code, sheet=f.sheet, cell=f.cell, value=target, file=file_name)
             )
     return True
+
+
+def _template_unit(out: Extracted, roster: Roster | None) -> None:
+    """A file not read past its form (last year's template, another form, a changed layout):
+    its unit is still the one its template was made for, so the officer sees who sent it
+    (never "(?)" or "not sent"). Nothing else of the file is read."""
+    if out.meta.get("kind") == "summary" or not out.meta.get("unit_code"):
+        return
+    unit = roster.get(out.meta["unit_code"]) if roster is not None else None
+    out.unit_code = unit.code if unit is not None else normalise_code(out.meta["unit_code"])
 
 
 def _carries_labels(book: RawBook, form: Form, name: str, sheet: str) -> bool:

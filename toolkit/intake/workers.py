@@ -418,13 +418,14 @@ def _fail(job: _Job, why: str) -> None:
 
 # -- dv check and dv merge: many files ----------------------------------------------------------------
 
-Job = tuple[str, "Member | None"]  # the file to read, and the archive member it is (if any)
+# The file to read, the archive member it is (if any), and how messages name it (None: its name).
+Job = tuple[str, "Member | None", "str | None"]
 
 
 def _work(job: Job) -> FileReport:
-    path, member = job
+    path, member, name = job
     form, roster = worker_context()
-    return check_file(path, form, roster, member=member)
+    return check_file(path, form, roster, member=member, name=name)
 
 
 def check_job(job: Job) -> FileReport:
@@ -453,18 +454,22 @@ def check_files(
     jobs: int | None = None,
     progress: Callable[[FileReport], None] | None = None,
     memory_limit: int = MEMORY_LIMIT,
+    root: str | Path | None = None,
 ) -> list[FileReport]:
     """Check every file in worker processes; results in the order given (a .zip archive's files
-    in its place). A file that kills its worker is reported as unreadable; the others go on."""
+    in its place). A file that kills its worker is reported as unreadable; the others go on.
+    ``root``: the folder read; messages name a file in a sub-folder by its path relative to it
+    (``email-1/STTTT.xlsx``), never by a name another file of the folder also has."""
     from ..messages import phrase
 
     with tempfile.TemporaryDirectory(prefix="dv-zip-") as workdir:
         items: list[Job | FileReport] = []
         for p in paths:
+            shown = relative_name(Path(p), root)
             if _is_archive(Path(p)):
-                items.extend(_archive_jobs(Path(p), Path(workdir) / str(len(items))))
+                items.extend(_archive_jobs(Path(p), Path(workdir) / str(len(items)), shown))
             else:
-                items.append((str(p), None))
+                items.append((str(p), None, shown))
         results: dict[int, FileReport] = {}
 
         def done(i: int, report: FileReport) -> None:
@@ -483,11 +488,11 @@ def check_files(
             with WorkerPool(form, roster, jobs=size, memory_limit=memory_limit) as pool:
                 futures = {pool.submit(check_job, job): (i, job) for i, job in pending}
                 for future in cf.as_completed(futures):
-                    i, (path, member) = futures[future]
+                    i, (path, member, shown) = futures[future]
                     try:
                         report = future.result()
                     except (JobFailed, JobError):
-                        report = crashed_report(new_report(path, member), Path(path), phrase("reason.crashed"))
+                        report = crashed_report(new_report(path, member, shown), Path(path), phrase("reason.crashed"))
                     done(i, report)
         return [results[i] for i in range(len(items))]
 
@@ -502,6 +507,19 @@ def _is_archive(path: Path) -> bool:
         return False  # check_file says what is wrong with it
 
 
-def _archive_jobs(path: Path, workdir: Path) -> list[Job | FileReport]:
+def relative_name(path: Path, root: str | Path | None) -> str | None:
+    """``path`` as messages name it: relative to ``root`` when it lies in a sub-folder of it
+    (``email-1/STTTT.xlsx``); None (its own name) otherwise."""
+    if root is None:
+        return None
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        return None
+    return relative.as_posix() if len(relative.parts) > 1 else None
+
+
+def _archive_jobs(path: Path, workdir: Path, shown: str | None) -> list[Job | FileReport]:
     workdir.mkdir()
-    return [(str(m.copy), m) if isinstance(m, Member) else m for m in open_archive(path, workdir)]
+    members = open_archive(path, workdir, name=shown)
+    return [(str(m.copy), m, None) if isinstance(m, Member) else m for m in members]

@@ -31,7 +31,7 @@ from ..issues import ERROR, FileReport
 from ..messages import t
 from ..roster import Roster
 from .checking import Checker
-from .round import LATE, MISSING, REJECTED, VALID, Round
+from .round import CONFLICT, LATE, MISSING, REJECTED, VALID, Round
 from .store import DiskFull, Store, display_name, report_from_json, safe_extension
 
 __all__ = ["Config", "create_app"]
@@ -352,6 +352,9 @@ class Portal:
             if "full" not in str(exc):
                 raise
             raise Refused(507, "web.e507") from None
+        if self.store.clear_choice(unit["code"]):
+            # A new upload is the unit's newer intent: the officer's earlier choice no longer holds.
+            self.store.log(unit["code"], "choice-lapsed", f"{sub_id}", address)
         await anyio.to_thread.run_sync(self.round.settle, unit["code"])
         return RedirectResponse(f"/u/{request.path_params['token']}/s/{sub_id}{lang_query(request)}", status_code=303)
 
@@ -472,7 +475,7 @@ class Portal:
         if csrf is None:
             return self.login_redirect(request)
         statuses = self.round.board()
-        counts = {k: sum(1 for s in statuses if s.status == k) for k in (MISSING, REJECTED, VALID, LATE)}
+        counts = {k: sum(1 for s in statuses if s.status == k) for k in (MISSING, REJECTED, VALID, LATE, CONFLICT)}
         return self.page(
             request,
             "board.html",
@@ -482,7 +485,7 @@ class Portal:
             notice=notice,
             link=link,
             deadline=self.round.deadline,
-            keys=(VALID, LATE, REJECTED, MISSING),
+            keys=(VALID, LATE, CONFLICT, REJECTED, MISSING),
         )
 
     async def officer_file(self, request: Request) -> Response:
@@ -559,6 +562,31 @@ class Portal:
         notice = t("web.new_link_done", lang_of(request), unit=f"{unit['name']} ({code})", path=self.store.links_path)
         return await self.board(request, notice=notice, link=link)
 
+    async def choose(self, request: Request) -> Response:
+        """The officer names the upload that counts for a unit (docs/spec.md §8.4), or goes back
+        to the unit's latest upload: the one step that settles a unit in doubt."""
+        if await self.officer_post(request) is None:
+            return self.login_redirect(request)
+        code = request.path_params["code"]
+        unit = self.store.unit(code)
+        if unit is None or not unit["in_roster"]:
+            raise Refused(404, "web.e404")
+        sid = request.path_params.get("sid")
+        try:
+            sub_id = int(sid) if sid is not None else None
+        except ValueError:
+            raise Refused(404, "web.e404") from None
+        done = await anyio.to_thread.run_sync(self.round.choose, code, sub_id)
+        if not done:
+            raise Refused(404, "web.e404")
+        row = self.store.submission(sub_id, code) if sub_id is not None else None
+        kind, detail = ("choose", f"{code} {sub_id} {row['name']}") if row else ("choice-cleared", code)
+        self.store.log("officer", kind, detail, self.address(request))
+        lang = lang_of(request)
+        who = f"{unit['name']} ({code})"
+        notice = t("web.chosen", lang, unit=who, file=row["name"]) if row else t("web.unchosen", lang, unit=who)
+        return await self.board(request, notice=notice)
+
     async def officer_submission(self, request: Request) -> Response:
         if self.officer(request) is None:
             return self.login_redirect(request)
@@ -606,6 +634,8 @@ def create_app(config: Config) -> Starlette:
         Route("/admin/xuat", guarded(portal.export), methods=["POST"]),
         Route("/admin/kiem-tra-lai", guarded(portal.recheck), methods=["POST"]),
         Route("/admin/don-vi/{code}/link-moi", guarded(portal.new_link), methods=["POST"]),
+        Route("/admin/don-vi/{code}/dung/{sid}", guarded(portal.choose), methods=["POST"]),
+        Route("/admin/don-vi/{code}/bo-chon", guarded(portal.choose), methods=["POST"]),
         Route("/admin/s/{sid}", guarded(portal.officer_submission)),
         Route("/admin/s/{sid}/{what}", guarded(portal.officer_download)),
         Route("/admin/{what}", guarded(portal.officer_file)),

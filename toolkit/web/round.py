@@ -11,7 +11,7 @@ import os
 import shutil
 import threading
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +26,18 @@ from .store import Store, issue_from_dict, issue_to_dict, report_from_json
 __all__ = ["Round", "UnitStatus"]
 
 # A unit's status on the board: its words are the catalogue's web.unit.<status>.
-MISSING, REJECTED, VALID, LATE = "missing", "rejected", "valid", "late"
+MISSING, REJECTED, VALID, LATE, CONFLICT = "missing", "rejected", "valid", "late", "conflict"
 
 
-def _status(counted: Any, uploaded: bool, deadline: dt.date | None) -> str:
-    """A unit's status: valid (or late, after the deadline) if an upload counts, rejected if it
-    uploaded only files that do not, missing if nothing."""
+def _status(counted: Any, uploaded: bool, deadline: dt.date | None, in_doubt: bool = False) -> str:
+    """A unit's status: valid (or late, after the deadline) if an upload counts; conflict if
+    none does and one awaits the officer's decision (unit-conflict); rejected if it uploaded
+    only files that do not count, missing if nothing."""
     if counted is not None:
         late = deadline is not None and dt.datetime.fromtimestamp(counted["uploaded_at"]).date() > deadline
         return LATE if late else VALID
+    if in_doubt:
+        return CONFLICT
     return REJECTED if uploaded else MISSING
 
 
@@ -42,10 +45,12 @@ def _status(counted: Any, uploaded: bool, deadline: dt.date | None) -> str:
 class UnitStatus:
     code: str
     name: str
-    status: str  # one of MISSING, REJECTED, VALID, LATE (its words: web.unit.<status>)
+    status: str  # one of MISSING, REJECTED, VALID, LATE, CONFLICT (its words: web.unit.<status>)
     latest: Any
     counted: Any
     uploads: int
+    chosen: int | None = None  # the upload the officer chose (its id), if a choice stands
+    choosable: list[Any] = field(default_factory=list)  # uploads the officer may choose instead
 
 
 class Round:
@@ -67,7 +72,12 @@ class Round:
             self._settle(unit_code)
 
     def _settle(self, unit_code: str) -> None:
+        """The portal's rule (docs/spec.md §7.6, §8.4): the unit's later upload through its own
+        link is its intent (``by_arrival``), whatever the dates inside the files; the officer's
+        choice, while it stands, is ``merge_reports``'s ``use``, as ``dv merge --use`` is."""
         rows = self.store.submissions(unit_code)
+        choice = self.store.choice(unit_code)
+        use = [f"{r['id']:010d}/{r['name']}" for r in rows if choice is not None and r["id"] == choice["submission_id"]]
         reports = []
         for row in rows:
             report = report_from_json(row["report"])
@@ -77,7 +87,7 @@ class Round:
             report.path = f"{row['id']:010d}/{row['name']}"
             report.mtime = row["uploaded_at"]
             reports.append(report)
-        verdicts = merge_reports(reports, self.form, self.roster).files
+        verdicts = merge_reports(reports, self.form, self.roster, use=use, by_arrival=True).files
         outcomes = [
             (
                 row["id"],
@@ -95,7 +105,8 @@ class Round:
 
     def unit_status(self, rows: list[Any]) -> str:
         """The board's status of one unit, from its uploads."""
-        return _status(next((r for r in rows if r["counts"]), None), bool(rows), self.deadline)
+        in_doubt = any(r["status"] in (Status.CONFLICT, Status.UNIT_CONFLICT) for r in rows)
+        return _status(next((r for r in rows if r["counts"]), None), bool(rows), self.deadline, in_doubt)
 
     def board(self) -> list[UnitStatus]:
         deadline = self.deadline  # one query for the board, not one per unit
@@ -103,13 +114,29 @@ class Round:
             UnitStatus(
                 row["code"],
                 row["name"],
-                _status(row["counted"], row["latest"] is not None, deadline),
+                _status(row["counted"], row["latest"] is not None, deadline, row["in_doubt"]),
                 row["latest"],
                 row["counted"],
                 row["uploads"],
+                row["chosen"],
+                row["choosable"],
             )
             for row in self.store.board_rows()
         ]
+
+    def choose(self, unit_code: str, sub_id: int | None) -> bool:
+        """The officer's choice of the upload that counts for a unit (None: back to the unit's
+        latest upload); False when that upload is not one the officer may choose."""
+        if sub_id is None:
+            self.store.clear_choice(unit_code)
+        elif any(r["id"] == sub_id for r in self.store.choosable_rows().get(unit_code, [])) or any(
+            r["id"] == sub_id and r["counts"] for r in self.store.submissions(unit_code)
+        ):
+            self.store.set_choice(unit_code, sub_id)
+        else:
+            return False
+        self.settle(unit_code)
+        return True
 
     @staticmethod
     def merge_issues(row: Any) -> list:

@@ -55,6 +55,9 @@ CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
 CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 CREATE TABLE IF NOT EXISTS sessions (hash TEXT PRIMARY KEY, csrf TEXT NOT NULL, expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS choices (
+    unit_code TEXT PRIMARY KEY REFERENCES units(code), submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    chosen_at REAL NOT NULL);
 """
 
 
@@ -139,6 +142,7 @@ def report_to_json(report: FileReport) -> str:
         "saved_at",
         "mtime",
         "shown_name",
+        "other_unit",
     )
     data = {k: _encode(getattr(report, k)) for k in keys}
     data["issues"] = [issue_to_dict(i) for i in report.issues]
@@ -433,6 +437,36 @@ class Store:
                 [(status, issues, counts, sid) for sid, status, issues, counts in outcomes],
             )
 
+    # the officer's choice of the upload that counts (docs/spec.md §8.4) ----------------------------
+    def choice(self, unit_code: str) -> sqlite3.Row | None:
+        rows = self.query("SELECT * FROM choices WHERE unit_code = ?", (unit_code,))
+        return rows[0] if rows else None
+
+    def set_choice(self, unit_code: str, sub_id: int) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO choices (unit_code, submission_id, chosen_at) VALUES (?, ?, ?)",
+                (unit_code, sub_id, time.time()),
+            )
+
+    def clear_choice(self, unit_code: str) -> bool:
+        """Forget the officer's choice for the unit; whether there was one."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM choices WHERE unit_code = ?", (unit_code,)).rowcount > 0
+
+    def choosable_rows(self) -> dict[str, list[sqlite3.Row]]:
+        """Per unit, the uploads the officer may choose instead of the one that counts: valid
+        ones, and those in doubt only over their unit (unit-conflict, no other error)."""
+        rows = self.query(
+            "SELECT id, unit_code, uploaded_at, name, status FROM submissions WHERE counts = 0 AND ("
+            "(status IN ('accepted', 'superseded', 'conflict') AND errors = 0) OR "
+            "(status = 'unit-conflict' AND errors = 1)) ORDER BY id"
+        )
+        out: dict[str, list[sqlite3.Row]] = {}
+        for row in rows:
+            out.setdefault(row["unit_code"], []).append(row)
+        return out
+
     def board_rows(self) -> list[dict[str, Any]]:
         """Per roster unit: its latest upload and the upload that counts (if any)."""
         latest = {
@@ -447,6 +481,14 @@ class Store:
             r["unit_code"]: r["n"]
             for r in self.query("SELECT unit_code, COUNT(*) AS n FROM submissions GROUP BY unit_code")
         }
+        in_doubt = {
+            r["unit_code"]
+            for r in self.query(
+                "SELECT DISTINCT unit_code FROM submissions WHERE status IN ('conflict', 'unit-conflict')"
+            )
+        }
+        chosen = {r["unit_code"]: r["submission_id"] for r in self.query("SELECT * FROM choices")}
+        choosable = self.choosable_rows()
         return [
             {
                 "code": u["code"],
@@ -454,6 +496,9 @@ class Store:
                 "latest": latest.get(u["code"]),
                 "counted": counted.get(u["code"]),
                 "uploads": number.get(u["code"], 0),
+                "in_doubt": u["code"] in in_doubt,
+                "chosen": chosen.get(u["code"]),
+                "choosable": choosable.get(u["code"], []),
             }
             for u in self.units()
         ]

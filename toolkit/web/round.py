@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from ..form import Form
-from ..issues import Status
+from ..issues import FileReport, Status
 from ..merger import merge_reports
 from ..roster import Roster
 from ..summary import summary_filename
 from .checking import Checker, Outputs
-from .store import Store, issue_from_dict, issue_to_dict, report_from_json
+from .store import Store, Stored, issue_from_dict, issue_to_dict, report_from_json
 
 __all__ = ["Round", "UnitStatus"]
 
@@ -29,11 +29,12 @@ __all__ = ["Round", "UnitStatus"]
 MISSING, REJECTED, VALID, LATE = "missing", "rejected", "valid", "late"
 
 
-def _status(counted: Any, uploaded: bool, deadline: dt.date | None) -> str:
-    """A unit's status: valid (or late, after the deadline) if an upload counts, rejected if it
-    uploaded only files that do not, missing if nothing."""
+def _status(counted: Any, uploaded: bool, deadline: dt.date | None, zone: dt.tzinfo) -> str:
+    """A unit's status: valid (or late, after the end of the deadline's day in the province's
+    time zone ``zone``) if an upload counts, rejected if it uploaded only files that do not,
+    missing if nothing."""
     if counted is not None:
-        late = deadline is not None and dt.datetime.fromtimestamp(counted["uploaded_at"]).date() > deadline
+        late = deadline is not None and dt.datetime.fromtimestamp(counted["uploaded_at"], zone).date() > deadline
         return LATE if late else VALID
     return REJECTED if uploaded else MISSING
 
@@ -49,8 +50,10 @@ class UnitStatus:
 
 
 class Round:
-    def __init__(self, store: Store, checker: Checker, form: Form, roster: Roster | None) -> None:
-        self.store, self.checker, self.form, self.roster = store, checker, form, roster
+    def __init__(
+        self, store: Store, checker: Checker, form: Form, roster: Roster | None, zone: dt.tzinfo = dt.UTC
+    ) -> None:
+        self.store, self.checker, self.form, self.roster, self.zone = store, checker, form, roster, zone
         # One settling at a time: the last one to run sees every upload (two uploads of a unit
         # at once cannot leave two files counting).
         self._settling = threading.Lock()
@@ -63,8 +66,18 @@ class Round:
     def settle(self, unit_code: str) -> None:
         """Decide, with ``merge_reports``, the status of each upload of the unit and the one that
         counts; saved in the database."""
-        with self._settling:
+        with self._settling, self.store.transaction():
             self._settle(unit_code)
+
+    def record(
+        self, unit_code: str, name: str, stored: Stored, ext: str, address: str, report: FileReport, at: float
+    ) -> int:
+        """Record an upload and settle its unit, in one transaction: the submission, its event
+        and every status it changes are all kept, or (a full disk: :class:`DiskFull`) none."""
+        with self._settling, self.store.transaction():
+            sub_id = self.store.add_submission(unit_code, name, stored, ext, address, report, at)
+            self._settle(unit_code)
+        return sub_id
 
     def _settle(self, unit_code: str) -> None:
         rows = self.store.submissions(unit_code)
@@ -95,7 +108,7 @@ class Round:
 
     def unit_status(self, rows: list[Any]) -> str:
         """The board's status of one unit, from its uploads."""
-        return _status(next((r for r in rows if r["counts"]), None), bool(rows), self.deadline)
+        return _status(next((r for r in rows if r["counts"]), None), bool(rows), self.deadline, self.zone)
 
     def board(self) -> list[UnitStatus]:
         deadline = self.deadline  # one query for the board, not one per unit
@@ -103,7 +116,7 @@ class Round:
             UnitStatus(
                 row["code"],
                 row["name"],
-                _status(row["counted"], row["latest"] is not None, deadline),
+                _status(row["counted"], row["latest"] is not None, deadline, self.zone),
                 row["latest"],
                 row["counted"],
                 row["uploads"],
@@ -134,12 +147,16 @@ class Round:
             return folder
         tmp = folder.with_name("files.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        for row in counted:
-            target = tmp / f"{row['unit_code']}{row['ext']}"
-            shutil.copyfile(self.store.file_path(row["sha256"], row["ext"]), target)
-            os.utime(target, (row["uploaded_at"], row["uploaded_at"]))
-        os.replace(tmp, folder)
+        try:
+            tmp.mkdir(parents=True)
+            for row in counted:
+                target = tmp / f"{row['unit_code']}{row['ext']}"
+                shutil.copyfile(self.store.file_path(row["sha256"], row["ext"]), target)
+                os.utime(target, (row["uploaded_at"], row["uploaded_at"]))
+            os.replace(tmp, folder)
+        except BaseException:  # a full disk: no half-copied folder is left to be taken as whole
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         return folder
 
     def outputs(self, lang: str = "vi", counted: list[Any] | None = None) -> Outputs | None:
@@ -159,13 +176,16 @@ class Round:
             return None
         tmp = cache.with_name(cache.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        (tmp / names[0]).write_bytes(outputs.summary)
-        (tmp / names[1]).write_bytes(outputs.json)
-        if outputs.docx is not None:
-            (tmp / names[2]).write_bytes(outputs.docx)
-        shutil.rmtree(cache, ignore_errors=True)
-        os.replace(tmp, cache)
+        try:
+            tmp.mkdir()
+            (tmp / names[0]).write_bytes(outputs.summary)
+            (tmp / names[1]).write_bytes(outputs.json)
+            if outputs.docx is not None:
+                (tmp / names[2]).write_bytes(outputs.docx)
+            shutil.rmtree(cache, ignore_errors=True)
+            os.replace(tmp, cache)
+        except OSError:  # a full disk: the outputs are served, only not kept for next time
+            shutil.rmtree(tmp, ignore_errors=True)
         return outputs
 
     def zip_counted(self) -> bytes:

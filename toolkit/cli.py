@@ -564,7 +564,9 @@ def serve(
     ] = None,
     timezone: Annotated[
         str,
-        typer.Option("--timezone", help="Múi giờ của tỉnh: hạn nộp là hết ngày theo giờ này; mọi thời điểm ghi kèm múi giờ."),
+        typer.Option(
+            "--timezone", help="Múi giờ của tỉnh: hạn nộp là hết ngày theo giờ này; mọi thời điểm ghi kèm múi giờ."
+        ),
     ] = "Asia/Ho_Chi_Minh",
     set_password: Annotated[
         bool,

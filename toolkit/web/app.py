@@ -637,7 +637,7 @@ class Portal:
         return response
 
     async def logout_everywhere(self, request: Request) -> Response:
-        """"Đăng xuất mọi nơi": every session of the officer ends (a lost phone, a shared
+        """The "đăng xuất mọi nơi" button: every session of the officer ends (a lost phone, a shared
         computer), this one too."""
         if await self.officer_post(request) is None:
             return self.login_redirect(request)

@@ -263,7 +263,9 @@ class Store:
         salt = secrets.token_bytes(16)
         digest = hashlib.scrypt(password.encode(), salt=salt, **SCRYPT)
         with self.transaction() as db:
-            self.set_setting("password", f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${digest.hex()}")
+            self.set_setting(
+                "password", f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${digest.hex()}"
+            )
             ended = db.execute("DELETE FROM sessions").rowcount
             self.log("officer", "password-set", f"{ended} sessions ended", "")
 
@@ -613,5 +615,3 @@ def _remove(path: Path) -> int:
         return 1
     except OSError:
         return 0
-
-

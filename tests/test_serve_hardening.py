@@ -195,11 +195,17 @@ def test_log_out_everywhere_ends_the_officers_other_sessions(portal, tmp_path):
 # -- item 5: a full disk ----------------------------------------------------------------------------
 
 
-def fill_database(the_portal) -> None:
+def fill_database(the_portal, tight: bool = False) -> None:
     """SQLite's own "database or disk is full" (SQLITE_FULL): the database may not grow (a row
-    that fits in a page it has still goes in)."""
+    that fits in a page it has still goes in; ``tight``: the event log's and the sessions'
+    pages are filled first, so that not even a line of the log goes in)."""
     db = the_portal.store._db
     db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
+    for sql in ("INSERT INTO events(at, actor, kind, detail, address) VALUES(0, 'test', 'filler', '', '')",
+                "INSERT INTO sessions VALUES(hex(randomblob(32)), '', 0)") if tight else ():  # fmt: skip
+        with pytest.raises(sqlite3.OperationalError, match="full"):
+            for _ in range(100_000):
+                db.execute(sql)
 
 
 def test_a_full_database_refuses_the_upload_with_507_and_keeps_nothing(portal, tmp_path):
@@ -242,7 +248,7 @@ def test_a_full_disk_for_the_file_and_the_database_is_507_not_500(portal, tmp_pa
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(store, "_write", full)
-    fill_database(the_portal)
+    fill_database(the_portal, tight=True)
     response = client.post(f"{c.link}/nop", data={"csrf": csrf_of(page)},
                            files={"file": ("STTTT.xlsx", sample("STTTT").read_bytes())})  # fmt: skip
     assert response.status_code == 507 and "Traceback" not in response.text
@@ -352,7 +358,7 @@ def test_links_csv_keeps_a_roster_name_as_text(tmp_path):
     from toolkit.web.store import Store
 
     roster = tmp_path / "units.csv"
-    roster.write_text("code,name,kind\nSNV,=HYPERLINK(\"http://evil.example\";\"Sở Nội vụ\"),so\n", encoding="utf-8")
+    roster.write_text('code,name,kind\nSNV,=HYPERLINK("http://evil.example";"Sở Nội vụ"),so\n', encoding="utf-8")
     store = Store(tmp_path / "portal")
     store.load_roster(read_roster(roster))
     store.issue_missing_links("http://127.0.0.1:8080")

@@ -125,15 +125,22 @@ def login(client: Any, password: str = PASSWORD) -> Any:
     return client.post("/admin/login", data={"csrf": csrf_of(page.text), "password": password})
 
 
-def padded(folder: Path, rows: int, unit_code: str = "STTTT", name: str = "") -> Path:
-    """A valid workbook of ``unit_code`` padded with ``rows`` rows of figures below the form:
-    checked in well under a second, but its annotated copy (openpyxl reads and writes every
-    cell) takes seconds — ~10 s for 40,000 rows here. The heavy download of issue 18."""
+def padded(folder: Path, rows: int, unit_code: str = "STTTT", name: str = "", source: Path | None = None) -> Path:
+    """A valid workbook of ``unit_code`` (``source``, else the seed's appendix filled in that
+    unit's template) padded with ``rows`` rows of figures below the form: checked in well under
+    a second, but its annotated copy (openpyxl reads and writes every cell) takes seconds —
+    ~10 s for 40,000 rows here. The heavy download of issue 18."""
+    import shutil
+
     import openpyxl
 
     from tests.support.domain import filled
 
-    path = filled(folder, name or f"{unit_code}-dem-{rows}.xlsx", unit=ROSTER.get(unit_code))
+    path = folder / (name or f"{unit_code}-dem-{rows}.xlsx")
+    if source is not None:
+        shutil.copyfile(source, path)
+    else:
+        filled(folder, path.name, unit=ROSTER.get(unit_code))
     book = openpyxl.load_workbook(path)
     sheet = book[form().field(form().roster_code).sheet]
     start = sheet.max_row + 20

@@ -135,17 +135,22 @@ def client_from(base: str, address: str, timeout: float = 120) -> httpx.Client:
 
 
 def uploads_during(
-    base: str, unit_links: dict[str, str], files: dict[str, list[Path]], seconds: float, interval: float = 0.25
+    base: str,
+    unit_links: dict[str, str],
+    files: dict[str, list[Path]],
+    seconds: float,
+    interval: float = 0.25,
+    until: threading.Event | None = None,
 ) -> tuple[list[float], list[str]]:
-    """Units upload one after another (one every ``interval`` seconds at most: a deadline rush,
-    within each link's 20 a minute), each from its own address, for ``seconds``: the latencies
-    and the failures."""
+    """Units upload in turn (one every ``interval`` seconds at most: a deadline rush, within
+    each link's 20 a minute), each from its own address, for ``seconds`` (or until ``until``
+    is set): the latencies and the failures."""
     latencies: list[float] = []
     errors: list[str] = []
     codes = list(files)
     end = time.monotonic() + seconds
     k = 0
-    while time.monotonic() < end:
+    while time.monotonic() < end and not (until is not None and until.is_set()):
         started = time.monotonic()
         code = codes[k % len(codes)]
         try:
@@ -249,12 +254,16 @@ def heavy_case(base: str, unit_links: dict[str, str], files: dict[str, list[Path
     for th in askers:
         th.start()
     time.sleep(0.5)
-    latencies: list[float] = []
-    errors: list[str] = []
-    while any(th.is_alive() for th in askers):
-        got, failed = uploads_during(base, unit_links, files, 2.0)
-        latencies += got
-        errors += failed
+    answered = threading.Event()
+
+    def wait_for_answers() -> None:
+        for th in askers:
+            th.join()
+        answered.set()
+
+    threading.Thread(target=wait_for_answers, daemon=True).start()
+    # one upload a second: the heavy copy may take a minute, and each link may send 20 a minute
+    latencies, errors = uploads_during(base, unit_links, files, 900.0, interval=1.0, until=answered)
     return {"latencies": latencies, "errors": errors, "answers": answers, "size": heavy.stat().st_size}
 
 

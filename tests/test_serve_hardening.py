@@ -130,6 +130,27 @@ def test_an_annotated_copy_that_cannot_be_made_is_a_page_saying_to_try_later(por
     assert response.headers["retry-after"] == "600"
 
 
+def test_a_stored_file_no_upload_recorded_is_moved_aside_at_start(portal, tmp_path):
+    """A server killed between storing an upload and recording it (its clerk got no answer)
+    leaves a file with no row: the next start moves it to orphans/ and says so in the log."""
+    data = tmp_path / "portal"
+    the_portal, client = portal(data)
+    clerk(client, data).upload(sample("STTTT"))
+    lost = data / "files" / "ab" / ("ab" + "0" * 62 + ".xlsx")
+    lost.parent.mkdir()
+    lost.write_bytes(sample("SNV").read_bytes())
+    (data / "files" / "tmp" / "up-half").write_bytes(b"PK")
+    the_portal.checker.close()
+    the_portal.store.close()
+    again, client = portal(data)  # the restart
+    assert (data / "orphans" / lost.name).read_bytes() == sample("SNV").read_bytes()
+    assert not lost.exists() and not list((data / "files" / "tmp").iterdir())
+    assert [p.name for p in stored_files(data)] == [f"{again.store.submissions('STTTT')[0]['sha256']}.xlsx"]
+    login(client)
+    log = client.get("/admin/nhat-ky.csv").content.decode("utf-8-sig")
+    assert "1 temporaries removed, 1 files never recorded moved to orphans/" in log
+
+
 # -- item 3: the Origin check and the limiter -------------------------------------------------------
 
 

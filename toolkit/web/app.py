@@ -250,7 +250,10 @@ class Portal:
         self.store = Store(config.data)
         swept = self.store.sweep()  # what a killed server left (issue 18)
         if any(swept.values()):
-            self.store.log("server", "swept", f"{swept['temporaries']} temporaries, {swept['orphans']} orphans", "")
+            detail = (
+                f"{swept['temporaries']} temporaries removed, {swept['orphans']} files never recorded moved to orphans/"
+            )
+            self.store.log("server", "swept", detail, "")
         if config.roster is not None:
             self.store.load_roster(config.roster)
         if config.deadline is not None:

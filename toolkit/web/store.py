@@ -464,9 +464,9 @@ class Store:
 
     def sweep(self) -> dict[str, int]:
         """At start, what a killed server left: the temporaries of uploads being stored
-        (``files/tmp/``), stored files no submission names (the upload was never recorded:
-        its clerk was told so, or saw no answer), and the half-made folders of ``derived/``.
-        Returns the counts of what was removed."""
+        (``files/tmp/``, removed), stored files no submission names (the server died before
+        recording the upload, whose clerk got no answer: moved to ``orphans/``, for the officer
+        to look at or delete), and the half-made folders of ``derived/``. Returns the counts."""
         from ..fsutil import remove_stale_temporaries
 
         temporaries = orphans = 0
@@ -478,11 +478,18 @@ class Store:
             if folder.is_dir() and folder != self.tmp and len(folder.name) == 2:
                 for entry in folder.iterdir():
                     if entry.name not in named and entry.name not in self._pending:
-                        orphans += _remove(entry)
+                        with contextlib.suppress(OSError):
+                            self.orphans.mkdir(exist_ok=True)
+                            os.replace(entry, self.orphans / entry.name)
+                            orphans += 1
         for half in list(self.derived.glob("*/*.tmp")) + list(self.derived.glob("*.tmp")):
             shutil.rmtree(half, ignore_errors=True)
         remove_stale_temporaries([p for p in self.derived.rglob("*") if p.is_dir()] + [self.derived, self.folder])
         return {"temporaries": temporaries, "orphans": orphans}
+
+    @property
+    def orphans(self) -> Path:
+        return self.folder / "orphans"
 
     # submissions -------------------------------------------------------------------------------
     def add_submission(

@@ -720,15 +720,19 @@ class Portal:
         if await self.officer_post(request) is None:
             return self.login_redirect(request)
         rows = self.store.all_submissions()
+        address = self.address(request)
 
         def work() -> None:
-            for row in rows:
-                stored = self.store.file_path(row["sha256"], row["ext"])
-                self.store.set_report(row["id"], self.checker.check(stored, row["name"], row["unit_code"]))
-            self.round.settle_all()
+            checked = [
+                (
+                    row["id"],
+                    self.checker.check(self.store.file_path(row["sha256"], row["ext"]), row["name"], row["unit_code"]),
+                )
+                for row in rows
+            ]
+            self.round.rechecked(checked, ("officer", "recheck", f"{len(rows)} files", address))
 
         await anyio.to_thread.run_sync(work)
-        self.store.log("officer", "recheck", f"{len(rows)} files", self.address(request))
         return await self.board(request, notice=t("web.rechecked", lang_of(request), count=len(rows)))
 
     async def new_link(self, request: Request) -> Response:

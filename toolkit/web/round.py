@@ -103,8 +103,20 @@ class Round:
         self.store.set_outcomes(outcomes)
 
     def settle_all(self) -> None:
-        for unit in self.store.units():
-            self.settle(unit["code"])
+        with self._settling, self.store.transaction():
+            for unit in self.store.units():
+                self._settle(unit["code"])
+
+    def rechecked(self, reports: list[tuple[int, FileReport]], event: tuple[str, str, str, str]) -> None:
+        """Each submission's new report (the officer's re-check), every unit settled again and
+        the ``event`` logged, in one transaction (all of it, or none: a full disk). The lock
+        order is always the settling lock, then the database's."""
+        with self._settling, self.store.transaction():
+            for sub_id, report in reports:
+                self.store.set_report(sub_id, report)
+            for unit in self.store.units():
+                self._settle(unit["code"])
+            self.store.log(*event)
 
     def unit_status(self, rows: list[Any]) -> str:
         """The board's status of one unit, from its uploads."""

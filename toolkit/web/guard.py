@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,25 +78,32 @@ def is_trusted(address: str | None, trusted: tuple[str, ...]) -> bool:
 
 
 class _Report:
-    """At most one log line a minute about refused and timed-out connections (a flood would
-    otherwise write one per connection)."""
+    """The log's account of refused and timed-out connections: one line for what happened in
+    the ten seconds after the first, then at most one a minute (a flood would otherwise write
+    one per connection)."""
 
     def __init__(self, say: Callable[[str, dict[str, Any]], None]) -> None:
         self.say = say
         self.counts: Counter[str] = Counter()
         self.addresses: Counter[str] = Counter()
-        self.next_at = 0.0
+        self.quiet_until = 0.0
+        self.pending = False
 
-    def note(self, what: str, address: str) -> None:
+    def note(self, loop: asyncio.AbstractEventLoop, what: str, address: str) -> None:
         self.counts[what] += 1
         self.addresses[address] += 1
-        now = time.monotonic()
-        if now >= self.next_at:
-            self.next_at = now + 60.0
+        if not self.pending:
+            self.pending = True
+            loop.call_at(max(loop.time() + 10.0, self.quiet_until), self.flush, loop)
+
+    def flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.pending = False
+        self.quiet_until = loop.time() + 60.0
+        if self.addresses:
             top, _ = self.addresses.most_common(1)[0]
             self.say("serve.guarded", {"limited": self.counts["limit"], "slow": self.counts["slow"], "address": top})
-            self.counts.clear()
-            self.addresses.clear()
+        self.counts.clear()
+        self.addresses.clear()
 
 
 def guarded_protocol(
@@ -129,7 +135,7 @@ def guarded_protocol(
                 self._address, limits.trusted
             )
             if over_address or len(self.connections) > limits.total:
-                report.note("limit", self._address)
+                report.note(self.loop, "limit", self._address)
                 transport.write(busy)
                 transport.close()
                 return
@@ -169,7 +175,7 @@ def guarded_protocol(
                 left = limits.body_timeout
                 self._last_data = now
             if left <= 0:
-                report.note("slow", self._address)
+                report.note(self.loop, "slow", self._address)
                 self.transport.close()
                 return
             self._arm(left)

@@ -12,7 +12,12 @@ shared generator (``tests.support.submissions``):
 2. the same under load: 30 units uploading 3 files each, all at once (30 threads);
 3. the board page with every unit and 3 submissions each (the database is filled with copies
    of real check results, then settled as uploads are);
-4. the server's memory afterwards (resident set of the server process and of its workers).
+4. the server's memory afterwards (resident set of the server process and of its workers);
+5. other units' uploads during a flood of slow clients: ``--flood`` connections (1,100) from
+   one address sending half a request head, reopened as the server closes them (slowloris),
+   while units upload from their own addresses (issue 18: target p95 under 2 s);
+6. other units' uploads while one unit asks four times at once for the annotated copy of a
+   workbook padded with ``--heavy-rows`` rows (accepted; its copy takes ~25 s to make).
 
 Every loop is bounded; every request has a timeout.
 """
@@ -111,12 +116,164 @@ def fill_board(data: Path, units: list[Unit], per_unit: int = 3) -> int:
     return total
 
 
+def client_from(base: str, address: str, timeout: float = 120) -> httpx.Client:
+    """A client whose connections leave from ``address`` (127.0.0.x: Linux routes all of 127/8
+    to the loopback device), so that the server sees another unit's office."""
+    return httpx.Client(base_url=base, timeout=timeout, transport=httpx.HTTPTransport(local_address=address))
+
+
+def uploads_during(
+    base: str,
+    unit_links: dict[str, str],
+    files: dict[str, list[Path]],
+    seconds: float,
+    interval: float = 0.25,
+    until: threading.Event | None = None,
+) -> tuple[list[float], list[str]]:
+    """Units upload in turn (one every ``interval`` seconds at most: a deadline rush, within
+    each link's 20 a minute), each from its own address, for ``seconds`` (or until ``until``
+    is set): the latencies and the failures."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    codes = list(files)
+    end = time.monotonic() + seconds
+    k = 0
+    while time.monotonic() < end and not (until is not None and until.is_set()):
+        started = time.monotonic()
+        code = codes[k % len(codes)]
+        try:
+            with client_from(base, f"127.0.0.{3 + k % len(codes)}") as client:
+                latencies.append(upload(client, unit_links[code], files[code][k // len(codes) % 3]))
+        except Exception as exc:  # noqa: BLE001 - counted and shown
+            errors.append(f"{code}: {exc}".splitlines()[0][:160])
+        k += 1
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))
+    return latencies, errors
+
+
+def open_fds(pid: int) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return -1
+
+
+def flood_case(base: str, port: int, pid: int, unit_links: dict[str, str], files: dict[str, list[Path]],
+               connections: int, seconds: float) -> dict:  # fmt: skip
+    """``connections`` half-sent request heads from 127.0.0.2, each reopened when the server
+    closes it, while units upload from other addresses for ``seconds``."""
+    import socket
+
+    stop = threading.Event()
+    opened = [0]
+    fds: list[int] = []
+
+    def one() -> socket.socket | None:
+        s = socket.socket()
+        try:
+            s.setblocking(True)
+            s.settimeout(2)
+            s.bind(("127.0.0.2", 0))
+            s.connect(("127.0.0.1", port))
+            s.sendall(b"GET /admin/login HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow")
+            opened[0] += 1
+            s.setblocking(False)
+            return s
+        except OSError:
+            s.close()
+            return None
+
+    def flood() -> None:
+        socks = [one() for _ in range(connections)]
+        while not stop.is_set():
+            for i, s in enumerate(socks):  # a closed one is opened again: the attacker insists
+                alive = s is not None
+                if alive:
+                    try:
+                        s.recv(4096)  # an answer (503) or the end: the server is done with it
+                        alive = False
+                    except BlockingIOError:
+                        pass  # nothing yet: it still holds a connection
+                    except OSError:
+                        alive = False
+                if not alive:
+                    if s is not None:
+                        s.close()
+                    socks[i] = one()
+            fds.append(open_fds(pid))
+            stop.wait(0.5)
+        for s in socks:
+            if s is not None:
+                s.close()
+
+    attacker = threading.Thread(target=flood, daemon=True)
+    attacker.start()
+    time.sleep(2.0)  # the flood is in place
+    latencies, errors = uploads_during(base, unit_links, files, seconds)
+    with client_from(base, "127.0.0.1", timeout=30) as officer:
+        t0 = time.perf_counter()
+        officer_ok = officer.get("/admin/login").status_code == 200
+        officer_s = time.perf_counter() - t0
+    stop.set()
+    attacker.join(30)
+    return {"latencies": latencies, "errors": errors, "opened": opened[0], "fds": max(fds or [-1]),
+            "officer": (officer_ok, officer_s)}  # fmt: skip
+
+
+def heavy_case(base: str, unit_links: dict[str, str], files: dict[str, list[Path]], heavy: Path,
+               code: str) -> dict:  # fmt: skip
+    """``code`` uploads ``heavy`` then asks four times at once for its annotated copy; other
+    units upload from their own addresses until the four are answered."""
+    import re
+
+    with client_from(base, "127.0.0.2", timeout=300) as client:
+        result = client.post(f"{unit_links[code]}/nop", data={"csrf": csrf_of(client.get(unit_links[code]).text)},
+                             files={"file": (heavy.name, heavy.read_bytes())}, follow_redirects=True)  # fmt: skip
+        sid = re.search(r"/s/(\d+)", str(result.url)).group(1)
+    answers: list[tuple[int, float]] = []
+
+    def ask() -> None:
+        t0 = time.perf_counter()
+        with client_from(base, "127.0.0.2", timeout=600) as client:
+            response = client.get(f"{unit_links[code]}/s/{sid}/ghi-chu.xlsx")
+        answers.append((response.status_code, time.perf_counter() - t0))
+
+    askers = [threading.Thread(target=ask) for _ in range(4)]
+    for th in askers:
+        th.start()
+    time.sleep(0.5)
+    answered = threading.Event()
+
+    def wait_for_answers() -> None:
+        for th in askers:
+            th.join()
+        answered.set()
+
+    threading.Thread(target=wait_for_answers, daemon=True).start()
+    # one upload a second: the heavy copy may take a minute, and each link may send 20 a minute
+    latencies, errors = uploads_during(base, unit_links, files, 900.0, interval=1.0, until=answered)
+    return {"latencies": latencies, "errors": errors, "answers": answers, "size": heavy.stat().st_size}
+
+
+def summary_line(what: str, latencies: list[float], errors: list[str], baseline: float) -> str:
+    ms = lambda s: f"{s * 1000:.0f} ms"  # noqa: E731
+    if not latencies:
+        return f"{what}: no upload done ({len(errors)} failed)"
+    return (f"{what} ({len(latencies)} uploads, {len(errors)} failed): median {ms(statistics.median(latencies))}, "
+            f"p95 {ms(pct(latencies, 95))}, max {ms(max(latencies))}; p95 / quiet median = "
+            f"{pct(latencies, 95) / baseline:.1f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--units", type=int, default=1000, help="units in the roster (the board's size)")
     parser.add_argument("--single", type=int, default=30, help="uploads one at a time")
     parser.add_argument("--concurrent-units", type=int, default=30)
     parser.add_argument("--board-runs", type=int, default=10)
+    parser.add_argument("--flood", type=int, default=1100, help="slow connections in the flood (0: no flood case)")
+    parser.add_argument("--flood-seconds", type=float, default=30.0)
+    # 95,000: under dv's limit of 100,000 rows a sheet (more is refused before it is read)
+    parser.add_argument("--heavy-rows", type=int, default=95_000, help="rows padding the heavy workbook (0: none)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="dv-bench-serve-"))
@@ -161,6 +318,24 @@ def main() -> None:
             th.join(timeout=600)
         wall = time.perf_counter() - wall
 
+        # issue 18: the other units' uploads under a flood of slow clients, and under one unit's
+        # heavy downloads (each case in this same server, after the figures above)
+        others = {u.code: files[u.code] for u in busy[1:]}
+        load = {"flood": os.getloadavg()[0]}
+        flood = (
+            flood_case(base, _port, server.pid, unit_links, others, args.flood, args.flood_seconds)
+            if args.flood
+            else None
+        )
+        heavy = None
+        if args.heavy_rows:
+            from tests.support.portal import padded
+
+            heavy_file = padded(work / "files", args.heavy_rows, busy[0].code, name=f"{busy[0].code}-nang.xlsx",
+                                source=files[busy[0].code][0])  # fmt: skip
+            load["heavy"] = os.getloadavg()[0]
+            heavy = heavy_case(base, unit_links, others, heavy_file, busy[0].code)
+
         total = fill_board(data, units)
         with httpx.Client(timeout=120, base_url=base) as client:
             login(client)
@@ -189,6 +364,24 @@ def main() -> None:
               f"{server_peak // 1024} MB); {len(workers)} worker processes, {sum(workers) // 1024} MB together")  # fmt: skip
         for line in errors[:5]:
             print("  failed:", line)
+        quiet = statistics.median(single)
+        if flood is not None:
+            print(summary_line(f"other units' uploads during a flood of {args.flood} slow connections from one address "
+                               f"(load average {load['flood']:.2f} at its start)", flood["latencies"], flood["errors"],
+                               quiet))  # fmt: skip
+            ok, took = flood["officer"]
+            print(f"  the flood opened {flood['opened']} connections in all (the server closes them); server's open "
+                  f"descriptors at most {flood['fds']}; the officer's login page: {'200' if ok else 'failed'} in "
+                  f"{ms(took)}")  # fmt: skip
+            for line in flood["errors"][:5]:
+                print("  failed:", line)
+        if heavy is not None:
+            print(summary_line(f"other units' uploads while one unit asks 4 times at once for the annotated copy of a "
+                               f"{heavy['size'] / 1e6:.1f} MB workbook (load average {load['heavy']:.2f})",
+                               heavy["latencies"], heavy["errors"], quiet))  # fmt: skip
+            print("  the four heavy requests: " + ", ".join(f"{s} in {t:.1f} s" for s, t in sorted(heavy["answers"])))
+            for line in heavy["errors"][:5]:
+                print("  failed:", line)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

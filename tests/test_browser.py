@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.support.domain import appendix
-from tests.support.portal import PASSWORD, ROOT, links, sample, start_dv_serve
+from tests.support.domain import appendix, filled
+from tests.support.portal import PASSWORD, ROOT, ROSTER, links, sample, start_dv_serve
 from tests.support.testing import SEED_DOCS, fill_template
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
@@ -145,3 +145,40 @@ def test_a_clerk_corrects_a_file_and_the_officer_downloads_the_summary(server, b
     summary = openpyxl.load_workbook(downloaded(browser, ".xlsx", before))
     assert "Tổng hợp" in summary.sheetnames
     assert any("STTTT" in str(c) for r in summary["Tổng hợp"].iter_rows(values_only=True) for c in r)
+
+
+# What a finger can tap: links, buttons, fields, the new-link disclosure.
+TARGETS = """
+return Array.from(document.querySelectorAll('a[href], button, input:not([type=hidden]), summary, select'))
+  .filter(e => e.checkVisibility())
+  .map(e => [e.tagName.toLowerCase(), e.id || e.textContent.trim().slice(0, 40), e.getBoundingClientRect().height]);
+"""
+
+
+def test_on_a_phone_every_touch_target_is_at_least_44_px_high(server, browser, tmp_path):
+    """The clerk often opens the link from Zalo on a phone (issue 18): on a 390×844 window each
+    page's links, buttons and fields are at least 44 px high (Apple's and WCAG's touch size)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    url, data = server
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True})  # fmt: skip
+    link = links(data)["STTTT"]
+    wrong = filled(tmp_path, "STTTT-phu-luc-2020.xlsx", values=appendix(cut_total=9), unit=ROSTER.get("STTTT"))
+    measured: dict[str, list] = {}
+    browser.get(url + link)
+    assert browser.execute_script("return window.innerWidth") == 390  # the page's viewport is the phone's
+    measured["unit page"] = browser.execute_script(TARGETS)
+    upload(browser, wrong)  # the result page, then the unit page with its history
+    measured["result page"] = browser.execute_script(TARGETS)
+    browser.get(url + link)
+    measured["unit page with an upload"] = browser.execute_script(TARGETS)
+    browser.get(url + "/admin")
+    measured["login"] = browser.execute_script(TARGETS)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "login").click()
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.ID, "count-unit_valid"))
+    measured["board"] = browser.execute_script(TARGETS)
+    small = {page: [t for t in targets if t[2] < 44] for page, targets in measured.items()}
+    assert all(measured.values()) and not any(small.values()), small

@@ -1,6 +1,6 @@
 """``dv serve --tls-cert/--tls-key`` for real: uvicorn serving HTTPS with a certificate made by
-openssl, the cookies marked Secure, plain HTTP refused on that port, and a clean stop on
-SIGTERM (the way a service manager stops it)."""
+openssl, the cookies marked Secure, Strict-Transport-Security sent, plain HTTP refused on that
+port, and a clean stop on SIGTERM (the way a service manager stops it)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ def test_the_portal_serves_https_with_secure_cookies_and_stops_cleanly_on_sigter
     with urllib.request.urlopen(url + "/admin/login", timeout=5, context=context) as response:
         assert response.status == 200
         cookies = [v.lower() for k, v in response.headers.items() if k.lower() == "set-cookie"]
+        hsts = response.headers.get("strict-transport-security")
         page = response.read().decode("utf-8")
+    assert hsts == "max-age=31536000"  # the browser keeps to HTTPS from now on
     assert cookies and all("secure" in c and "httponly" in c and "samesite=strict" in c for c in cookies)
     assert "Đăng nhập" in page or "đăng nhập" in page.lower()
     # The same port does not answer plain HTTP with a page.

@@ -578,8 +578,26 @@ def serve(
     tls_cert: Annotated[Optional[Path], typer.Option("--tls-cert", help="Chứng chỉ TLS (HTTPS).")] = None,
     tls_key: Annotated[Optional[Path], typer.Option("--tls-key", help="Khóa riêng TLS.")] = None,
     base_url: Annotated[
-        Optional[str], typer.Option("--base-url", help="Địa chỉ các đơn vị dùng để mở cổng (ghi vào links.csv).")
+        Optional[str],
+        typer.Option(
+            "--base-url",
+            help="Địa chỉ các đơn vị dùng để mở cổng (ghi vào links.csv; chỉ nhận biểu mẫu gửi từ trang có địa chỉ này).",
+        ),
     ] = None,
+    trusted_proxy: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--trusted-proxy",
+            help="Địa chỉ (hoặc mạng) của máy chủ trung gian (nginx, Caddy) được tin khi báo địa chỉ thật của "
+            "người dùng (X-Forwarded-For); lặp lại cho nhiều máy. Mặc định: không tin ai.",
+        ),
+    ] = None,
+    timezone: Annotated[
+        str,
+        typer.Option(
+            "--timezone", help="Múi giờ của tỉnh: hạn nộp là hết ngày theo giờ này; mọi thời điểm ghi kèm múi giờ."
+        ),
+    ] = "Asia/Ho_Chi_Minh",
     set_password: Annotated[
         bool,
         typer.Option("--set-password", help="Đặt mật khẩu cán bộ Sở Nội vụ (hỏi trên màn hình, hoặc DV_PASSWORD)."),
@@ -600,6 +618,8 @@ def serve(
         from .web import ServeOptions, parse_size
         from .web import app as _web_app  # noqa: F401
         from .web import serve as run_portal
+        from .web.clock import load_zone
+        from .web.serve import parse_proxy
     except ImportError:
         _fail(t("serve.needs_web", lang))
     if set_password:
@@ -626,6 +646,14 @@ def serve(
         due = dt.date.fromisoformat(deadline) if deadline else None
     except ValueError:
         _fail(t("serve.bad_deadline", lang, value=deadline))
+    if load_zone(timezone) is None:
+        _fail(t("serve.bad_timezone", lang, value=timezone))
+    proxies = []
+    for value in trusted_proxy or []:
+        parsed = parse_proxy(value)
+        if parsed is None:
+            _fail(t("serve.bad_proxy", lang, value=value))
+        proxies.append(parsed)
     from .intake.readers import assert_defused
 
     assert_defused()
@@ -640,6 +668,9 @@ def serve(
         tls_cert=tls_cert,
         tls_key=tls_key,
         base_url=base_url,
+        trusted_proxies=tuple(proxies),
+        timezone=timezone,
+        lang=lang,
     )
     run_portal(options, lambda key, params: typer.echo(t(key, lang, **params)))
 

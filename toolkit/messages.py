@@ -490,6 +490,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "web.portal": ("Cổng nộp phụ lục số liệu", "Appendix submission portal"),
     "web.deadline": ("Hạn nộp", "Deadline"),
     "web.no_deadline": ("chưa đặt hạn nộp", "no deadline set"),
+    "web.deadline_end": ("{date} (đến hết 23:59:59 ngày đó, giờ {zone})", "{date} (until 23:59:59 that day, {zone})"),
     "web.status": ("Tình trạng", "Status"),
     "web.history": ("Các lần nộp", "Uploads"),
     "web.no_uploads": ("Chưa nộp lần nào.", "Nothing uploaded yet."),
@@ -561,6 +562,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "web.password": ("Mật khẩu", "Password"),
     "web.login_button": ("Đăng nhập", "Log in"),
     "web.logout": ("Đăng xuất", "Log out"),
+    "web.logout_everywhere": ("Đăng xuất mọi nơi", "Log out everywhere"),
     "web.login_failed": ("Sai mật khẩu.", "Wrong password."),
     "web.no_password": (
         "Chưa đặt mật khẩu cán bộ. Trên máy chủ, chạy: dv serve --data {data} --set-password",
@@ -609,6 +611,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Biểu mẫu gửi lên không hợp lệ (đã quá cũ hoặc không phải từ trang này). Tải lại trang rồi nộp lại.",
         "The form sent is not valid (too old, or not from this page). Reload the page and send again.",
     ),
+    "web.e403_origin": (
+        "Biểu mẫu được gửi từ một trang không phải của cổng nộp. Mở cổng đúng địa chỉ {url} rồi gửi lại.",
+        "The form was sent from a page that is not the portal's. Open the portal at {url} and send again.",
+    ),
+    "web.e503_busy": (
+        "Máy chủ đang bận tạo các tệp tải về khác. Đợi một phút rồi thử lại; việc nộp báo cáo không bị ảnh hưởng.",
+        "The server is busy making other downloads. Wait a minute and try again; uploads are not affected.",
+    ),
+    "web.annotate_failed": (
+        "Chưa tạo được bản có ghi chú của tệp này (tệp quá lớn, hoặc việc tạo bị dừng). Dùng danh sách lỗi "
+        "(Excel) ở trang kết quả, hoặc thử lại sau 10 phút.",
+        "The annotated copy of this file could not be made (the file is too large, or making it was stopped). Use "
+        "the list of issues (Excel) on the result page, or try again in 10 minutes.",
+    ),
+    "web.summary_failed": (
+        "Chưa tạo được bảng tổng hợp lúc này (quá lâu, hoặc bị dừng). Thử lại sau một phút; nếu vẫn vậy, chạy "
+        "dv merge trên thư mục xuất ra (nút Xuất).",
+        "The summary could not be made now (too slow, or stopped). Try again in a minute; if it persists, run dv "
+        "merge on the exported folder (the Export button).",
+    ),
+    "web.disk_full": (
+        "Ổ đĩa của máy chủ đã đầy (lần gần nhất lúc {at}): các đơn vị không nộp được, không có gì ghi dở. Còn trống "
+        "{free}. Giải phóng chỗ trên ổ chứa {data}.",
+        "The server's disk is full (last at {at}): units cannot upload; nothing was half-written. {free} free. "
+        "Free some space on the disk of {data}.",
+    ),
+    "web.disk_low": (
+        "Ổ đĩa của máy chủ sắp đầy: còn trống {free}. Giải phóng chỗ trên ổ chứa {data} để các đơn vị nộp được.",
+        "The server's disk is nearly full: {free} free. Free some space on the disk of {data} so units can upload.",
+    ),
     "web.e429": (
         "Quá nhiều yêu cầu trong thời gian ngắn. Đợi một phút rồi thử lại.",
         "Too many requests in a short time. Wait a minute and try again.",
@@ -648,6 +680,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "serve.bad_deadline": (
         "--deadline không hợp lệ: {value} (dạng YYYY-MM-DD)",
         "Invalid --deadline: {value} (YYYY-MM-DD)",
+    ),
+    "serve.bad_timezone": (
+        "--timezone không hợp lệ: {value} (tên múi giờ như Asia/Ho_Chi_Minh)",
+        "Invalid --timezone: {value} (a time zone name such as Asia/Ho_Chi_Minh)",
+    ),
+    "serve.bad_proxy": (
+        "--trusted-proxy không hợp lệ: {value} (một địa chỉ IP như 127.0.0.1, hoặc một mạng như 10.0.0.0/8)",
+        "Invalid --trusted-proxy: {value} (an IP address such as 127.0.0.1, or a network such as 10.0.0.0/8)",
+    ),
+    "serve.abandoned": (
+        "Một lần gửi bị bỏ dở: {path}, đơn vị {unit}, địa chỉ {address}, đã nhận {size} (trình duyệt đóng, mất mạng, "
+        "hoặc ngừng gửi quá lâu). Không có gì được ghi.",
+        "A request was abandoned: {path}, unit {unit}, address {address}, {size} received (the browser closed, the "
+        "network dropped, or it stopped sending for too long). Nothing was kept.",
+    ),
+    "serve.guarded": (
+        "Đã từ chối {limited} kết nối vượt giới hạn và đóng {slow} kết nối gửi quá chậm (nhiều nhất từ {address}).",
+        "Refused {limited} connections over the limits and closed {slow} that sent too slowly (most from {address}).",
+    ),
+    "serve.busy": (
+        "Máy chủ đang quá tải: quá nhiều kết nối từ địa chỉ này. Đợi một phút rồi thử lại.",
+        "The server is overloaded: too many connections from this address. Wait a minute and try again.",
     ),
     "serve.tls_pair": ("--tls-cert và --tls-key phải đi cùng nhau.", "--tls-cert and --tls-key go together."),
 }

@@ -36,20 +36,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_dv_serve(data: Path, *options: str, context: Any = None,
-                   units: Path = ROSTER_PATH) -> tuple[subprocess.Popen, str, int]:  # fmt: skip
+def start_dv_serve(data: Path, *options: str, context: Any = None, units: Path = ROSTER_PATH,
+                   log: Path | None = None, port: int | None = None,
+                   preexec: Any = None) -> tuple[subprocess.Popen, str, int]:  # fmt: skip
     """``dv serve`` on the roster ``units`` (the sample's) in a process of its own, as ``make
     serve`` starts it (the officer's password set first), once it answers: the process, its
-    base URL and port. ``context``: the TLS context of an HTTPS portal. The caller stops the
-    process."""
+    base URL and port. ``context``: the TLS context of an HTTPS portal. ``log``: a file for
+    what the server prints (else a pipe, read once it has stopped: a server that prints much
+    would fill it); ``port``: the port of an earlier run (a restart); ``preexec``: run in the
+    child before dv (limits). The caller stops the process."""
     import pytest
 
-    port = free_port()
+    port = port or free_port()
     dv = [sys.executable, "-m", "toolkit.cli", "serve", "--data", str(data)]
     env = {**os.environ, "DV_PASSWORD": PASSWORD}
     subprocess.run([*dv, "--set-password"], env=env, check=True, capture_output=True)
+    out = subprocess.PIPE if log is None else log.open("ab")
     proc = subprocess.Popen([*dv, "--units", str(units), "--port", str(port), *options],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+                            env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=preexec)  # fmt: skip
+    if log is not None:
+        out.close()
     url = f"{'https' if context else 'http'}://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -59,7 +65,7 @@ def start_dv_serve(data: Path, *options: str, context: Any = None,
             time.sleep(0.1)
     else:
         proc.kill()
-        pytest.fail(proc.stdout.read().decode())
+        pytest.fail(proc.stdout.read().decode() if log is None else log.read_text("utf-8", "replace"))
     return proc, url, port
 
 
@@ -117,3 +123,60 @@ class Clerk:
 def login(client: Any, password: str = PASSWORD) -> Any:
     page = client.get("/admin/login")
     return client.post("/admin/login", data={"csrf": csrf_of(page.text), "password": password})
+
+
+def padded(folder: Path, rows: int, unit_code: str = "STTTT", name: str = "", source: Path | None = None) -> Path:
+    """A valid workbook of ``unit_code`` (``source``, else the seed's appendix filled in that
+    unit's template) padded with ``rows`` rows of figures below the form: checked in well under
+    a second, but its annotated copy (openpyxl reads and writes every cell) takes seconds —
+    ~10 s for 40,000 rows here. The heavy download of issue 18."""
+    import shutil
+
+    import openpyxl
+
+    from tests.support.domain import filled
+
+    path = folder / (name or f"{unit_code}-dem-{rows}.xlsx")
+    if source is not None:
+        shutil.copyfile(source, path)
+    else:
+        filled(folder, path.name, unit=ROSTER.get(unit_code))
+    book = openpyxl.load_workbook(path)
+    sheet = book[form().field(form().roster_code).sheet]
+    start = sheet.max_row + 20
+    for r in range(start, start + rows):
+        sheet.cell(r, 1, f"dòng thêm {r}")
+        for c in range(2, 12):
+            sheet.cell(r, c, r * c)
+    book.save(path)
+    return path
+
+
+def post_upload(client: Any, link: str, path: Path, *, name: str | None = None) -> Any:
+    """A clerk's upload with a real HTTP client (httpx): the unit's page for the form's token,
+    then the file; the result page (redirects followed)."""
+    token = csrf_of(client.get(link).text)
+    return client.post(f"{link}/nop", data={"csrf": token}, files={"file": (name or path.name, path.read_bytes())},
+                       follow_redirects=True)  # fmt: skip
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc: Linux)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if f"\nPPid:\t{pid}\n" in status:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """A process that exists and is not a zombie."""
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False

@@ -12,6 +12,10 @@ any thread and come back as futures; one thread of the pool owns the workers.
   stop.
 - **A timeout counts a job's own work** (from when its worker starts it, not while it waits in
   the queue) and kills only that job's worker.
+- **Lanes keep the quick jobs quick.** A job submitted in a lane (the portal's annotated copies
+  and summaries: ``lane="heavy"``) runs on at most the lane's share of the workers, and only
+  when no job outside a lane waits: a clerk's upload never queues behind another unit's heavy
+  download. A job whose future was cancelled before it started is never run.
 - **Workers die with the process that owns them**, whatever kills it (SIGKILL included): on
   Linux the kernel kills a worker when the thread that started it ends (``PR_SET_PDEATHSIG``),
   and that thread is the pool's own, which lives as long as the pool; everywhere, a thread in
@@ -181,6 +185,7 @@ class _Job:
     fn: Callable[..., Any]
     args: tuple[Any, ...]
     timeout: float | None
+    lane: str | None = None
     future: cf.Future = field(default_factory=cf.Future)
 
 
@@ -247,7 +252,9 @@ class WorkerPool:
     a batch, so that a worker never waits for the parent between files; 1 where jobs of very
     different sizes share the pool and none may wait behind another). Every worker works with
     ``form`` and ``roster`` (:func:`worker_context`). ``start_method``: "fork" (Linux's default
-    here), or "spawn" (Windows, macOS, and a server with threads of its own)."""
+    here), or "spawn" (Windows, macOS, and a server with threads of its own). ``lanes``: how
+    many workers at most may run the jobs of each lane at once (a lane's jobs go to idle
+    workers only, after every job outside a lane)."""
 
     def __init__(
         self,
@@ -258,8 +265,10 @@ class WorkerPool:
         memory_limit: int = MEMORY_LIMIT,
         start_method: str | None = None,
         depth: int = 2,
+        lanes: dict[str, int] | None = None,
     ) -> None:
         self.form, self.roster, self.jobs = form, roster, max(1, jobs)
+        self.lanes = {name: max(1, share) for name, share in (lanes or {}).items()}
         self.memory_limit, self.depth = memory_limit, max(1, depth)
         self._ctx = _context(start_method)
         self._lock = threading.Lock()
@@ -271,10 +280,15 @@ class WorkerPool:
         self.started = 0  # worker processes started so far
 
     # -- the callers' side ---------------------------------------------------------------------
-    def submit(self, fn: Callable[..., Any], *args: Any, timeout: float | None = None) -> cf.Future:
+    def submit(
+        self, fn: Callable[..., Any], *args: Any, timeout: float | None = None, lane: str | None = None
+    ) -> cf.Future:
         """Run ``fn(*args)`` in a worker. The future's result is the job's; its exception is
-        :class:`JobFailed` (crashed, timeout, closed) or :class:`JobError` (the job raised)."""
-        job = _Job(next(self._ids), fn, args, timeout)
+        :class:`JobFailed` (crashed, timeout, closed) or :class:`JobError` (the job raised).
+        ``lane``: one of the pool's lanes (see the class), or None."""
+        if lane is not None and lane not in self.lanes:
+            raise ValueError(f"no lane {lane!r} in this pool")
+        job = _Job(next(self._ids), fn, args, timeout, lane)
         with self._lock:
             if self._closing is not None:
                 raise RuntimeError("the pool is closed")
@@ -349,6 +363,9 @@ class WorkerPool:
                 _fail(job, "closed")
 
     def _dispatch(self, workers: list[_Worker], queue: deque[_Job], suspects: deque[_Job]) -> None:
+        for job in [j for j in queue if j.future.cancelled()]:  # its caller gave up before it started
+            queue.remove(job)
+        in_lane = {name: sum(1 for w in workers for j in w.sent if j.lane == name) for name in self.lanes}
         for w in workers:
             if w.alone or not w.process.is_alive():
                 continue
@@ -356,8 +373,24 @@ class WorkerPool:
                 w.alone = True
                 w.send(suspects.popleft())
                 continue
-            while queue and len(w.sent) < self.depth and not suspects:
-                w.send(queue.popleft())
+            while len(w.sent) < self.depth and not suspects:
+                job = self._next(queue, w, in_lane)
+                if job is None:
+                    break
+                queue.remove(job)
+                if job.lane is not None:
+                    in_lane[job.lane] += 1
+                w.send(job)
+
+    def _next(self, queue: deque[_Job], w: _Worker, in_lane: dict[str, int]) -> _Job | None:
+        """The job ``w`` takes next: the first outside a lane (never behind a lane's job on the
+        same worker), else, on an idle worker, the first of a lane that has a worker to spare."""
+        if any(j.lane is not None for j in w.sent):
+            return None
+        plain = next((j for j in queue if j.lane is None), None)
+        if plain is not None or w.sent:
+            return plain
+        return next((j for j in queue if in_lane[j.lane] < self.lanes[j.lane]), None)
 
     @staticmethod
     def _next_deadline(busy: list[_Worker]) -> float | None:
@@ -377,6 +410,8 @@ class WorkerPool:
                 job = w.sent.popleft()
                 assert job.id == job_id
                 w.head_since = time.monotonic() if w.sent else None
+                if job.future.done():  # cancelled by its caller meanwhile: nobody waits for it
+                    continue
                 if ok:
                     job.future.set_result(value)
                 else:

@@ -6,6 +6,9 @@ error, as in ``dv check``."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures as cf
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +24,7 @@ from ..messages import phrase
 from ..roster import Roster
 from ..text import normalise_code
 
-__all__ = ["Checker", "Outputs"]
+__all__ = ["HEAVY", "Busy", "Checker", "Outputs"]
 
 
 # -- what runs in a worker -----------------------------------------------------------------------
@@ -94,10 +97,19 @@ def merge_folder(folder: str, lang: str) -> Outputs:
 
 # -- the pool, in the server ---------------------------------------------------------------------
 
+HEAVY = "heavy"  # the pool's lane for downloads made on request (annotated copies, summaries)
+
+
+class Busy(Exception):
+    """Too many heavy jobs wait already: the request is refused with a page saying to try again."""
+
 
 class Checker:
     """The server's worker processes (spawned: the server has threads of its own, and Windows
-    has nothing else), one job at a time each, each job with a timeout."""
+    has nothing else), one job at a time each, each job with a timeout. Checking an upload
+    comes first: downloads made on request (the annotated copy, the summary) run in the
+    ``heavy`` lane, on at most ``jobs - 1`` workers (one worker with ``jobs=1``), and at most
+    ``heavy_queue`` of them wait or run at once."""
 
     def __init__(
         self,
@@ -106,34 +118,79 @@ class Checker:
         *,
         jobs: int = 2,
         timeout: float = 30.0,
+        heavy_timeout: float = 120.0,
+        heavy_queue: int | None = None,
         memory_limit: int = MEMORY_LIMIT,
     ) -> None:
-        self.form, self.timeout = form, timeout
-        self.pool = WorkerPool(form, roster, jobs=jobs, memory_limit=memory_limit, start_method="spawn", depth=1)
+        self.form, self.timeout, self.heavy_timeout = form, timeout, heavy_timeout
+        self.heavy_queue = heavy_queue or 4 * max(1, jobs)
+        self.heavy_now = 0
+        self._lock = threading.Lock()
+        lanes = {HEAVY: max(1, jobs - 1)}
+        self.pool = WorkerPool(
+            form, roster, jobs=jobs, memory_limit=memory_limit, start_method="spawn", depth=1, lanes=lanes
+        )
 
     def close(self) -> None:
         self.pool.close(kill=True)
 
-    def run(self, fn: Any, *args: Any, timeout: float | None = None) -> Any:
-        """``fn(*args)`` in a worker; raises :class:`JobFailed` or :class:`JobError`."""
-        return self.pool.submit(fn, *args, timeout=timeout or self.timeout).result()
+    def submit(self, fn: Any, *args: Any, timeout: float | None = None, lane: str | None = None) -> cf.Future:
+        if lane != HEAVY:
+            return self.pool.submit(fn, *args, timeout=timeout or self.timeout)
+        with self._lock:
+            if self.heavy_now >= self.heavy_queue:
+                raise Busy
+            self.heavy_now += 1
+        try:
+            future = self.pool.submit(fn, *args, timeout=timeout or self.heavy_timeout, lane=HEAVY)
+        except BaseException:
+            self._heavy_done()
+            raise
+        future.add_done_callback(lambda _f: self._heavy_done())
+        return future
+
+    def _heavy_done(self) -> None:
+        with self._lock:
+            self.heavy_now -= 1
+
+    def run(self, fn: Any, *args: Any, timeout: float | None = None, lane: str | None = None) -> Any:
+        """``fn(*args)`` in a worker; raises :class:`JobFailed` or :class:`JobError` (and
+        :class:`Busy` in the heavy lane)."""
+        return self.submit(fn, *args, timeout=timeout, lane=lane).result()
+
+    async def arun(self, fn: Any, *args: Any, timeout: float | None = None, lane: str | None = None) -> Any:
+        """:meth:`run` for the event loop: no thread waits for the worker. A request that ends
+        meanwhile does not cancel the job (its result may be kept for the next one)."""
+        future = self.submit(fn, *args, timeout=timeout, lane=lane)
+        return await asyncio.shield(asyncio.wrap_future(future))
+
+    def _failed(self, exc: Exception, stored: Path, name: str) -> FileReport:
+        timed_out = isinstance(exc, JobFailed) and exc.why == "timeout"
+        reason = phrase("reason.timeout", seconds=int(self.timeout)) if timed_out else phrase("reason.crashed")
+        return crashed_report(FileReport(path=name), stored, reason)
 
     def check(self, stored: Path, name: str, unit_code: str) -> FileReport:
+        """``check_upload`` in a worker, from a thread (the officer's re-check)."""
         try:
             return self.run(check_upload, str(stored), name, unit_code)
         except (JobFailed, JobError) as exc:
-            timed_out = isinstance(exc, JobFailed) and exc.why == "timeout"
-            reason = phrase("reason.timeout", seconds=int(self.timeout)) if timed_out else phrase("reason.crashed")
-            return crashed_report(FileReport(path=name), stored, reason)
+            return self._failed(exc, stored, name)
 
-    def annotated(self, stored: Path, report: FileReport, lang: str) -> bytes | None:
+    async def acheck(self, stored: Path, name: str, unit_code: str) -> FileReport:
+        """``check_upload`` in a worker, for an upload: a file the reader dies on or runs out
+        of time on is that file's ``file-unreadable``, as in ``dv check``."""
         try:
-            return self.run(annotated, str(stored), report, lang)
-        except (JobFailed, JobError):
-            return None
+            return await self.arun(check_upload, str(stored), name, unit_code)
+        except (JobFailed, JobError) as exc:
+            return self._failed(exc, stored, name)
+
+    async def annotated(self, stored: Path, report: FileReport, lang: str) -> bytes | None:
+        """The annotated copy (None: the file has nothing to annotate); raises
+        :class:`JobFailed`/:class:`JobError` when it could not be made, :class:`Busy`."""
+        return await self.arun(annotated, str(stored), report, lang, lane=HEAVY)
 
     def merge_folder(self, folder: Path, lang: str) -> Outputs | None:
         try:
-            return self.run(merge_folder, str(folder), lang, timeout=max(self.timeout, 300.0))
+            return self.run(merge_folder, str(folder), lang, timeout=max(self.heavy_timeout, 300.0), lane=HEAVY)
         except (JobFailed, JobError):
             return None

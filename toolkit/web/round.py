@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from ..form import Form
-from ..issues import Status
+from ..issues import FileReport, Status
 from ..merger import merge_reports
 from ..roster import Roster
 from ..summary import summary_filename
 from .checking import Checker, Outputs
-from .store import Store, issue_from_dict, issue_to_dict, report_from_json
+from .store import Store, Stored, issue_from_dict, issue_to_dict, report_from_json
 
 __all__ = ["Round", "UnitStatus"]
 
@@ -29,12 +29,13 @@ __all__ = ["Round", "UnitStatus"]
 MISSING, REJECTED, VALID, LATE, CONFLICT = "missing", "rejected", "valid", "late", "conflict"
 
 
-def _status(counted: Any, uploaded: bool, deadline: dt.date | None, in_doubt: bool = False) -> str:
-    """A unit's status: valid (or late, after the deadline) if an upload counts; conflict if
-    none does and one awaits the officer's decision (unit-conflict); rejected if it uploaded
-    only files that do not count, missing if nothing."""
+def _status(counted: Any, uploaded: bool, deadline: dt.date | None, zone: dt.tzinfo, in_doubt: bool = False) -> str:
+    """A unit's status: valid (or late, after the end of the deadline's day in the province's
+    time zone ``zone``) if an upload counts; conflict if none does and one awaits the officer's
+    decision (unit-conflict); rejected if it uploaded only files that do not count, missing if
+    nothing."""
     if counted is not None:
-        late = deadline is not None and dt.datetime.fromtimestamp(counted["uploaded_at"]).date() > deadline
+        late = deadline is not None and dt.datetime.fromtimestamp(counted["uploaded_at"], zone).date() > deadline
         return LATE if late else VALID
     if in_doubt:
         return CONFLICT
@@ -54,8 +55,10 @@ class UnitStatus:
 
 
 class Round:
-    def __init__(self, store: Store, checker: Checker, form: Form, roster: Roster | None) -> None:
-        self.store, self.checker, self.form, self.roster = store, checker, form, roster
+    def __init__(
+        self, store: Store, checker: Checker, form: Form, roster: Roster | None, zone: dt.tzinfo = dt.UTC
+    ) -> None:
+        self.store, self.checker, self.form, self.roster, self.zone = store, checker, form, roster, zone
         # One settling at a time: the last one to run sees every upload (two uploads of a unit
         # at once cannot leave two files counting).
         self._settling = threading.Lock()
@@ -68,8 +71,21 @@ class Round:
     def settle(self, unit_code: str) -> None:
         """Decide, with ``merge_reports``, the status of each upload of the unit and the one that
         counts; saved in the database."""
-        with self._settling:
+        with self._settling, self.store.transaction():
             self._settle(unit_code)
+
+    def record(
+        self, unit_code: str, name: str, stored: Stored, ext: str, address: str, report: FileReport, at: float
+    ) -> int:
+        """Record an upload and settle its unit, in one transaction: the submission, its event
+        and every status it changes are all kept, or (a full disk: :class:`DiskFull`) none."""
+        with self._settling, self.store.transaction():
+            sub_id = self.store.add_submission(unit_code, name, stored, ext, address, report, at)
+            if self.store.clear_choice(unit_code):
+                # A new upload is the unit's newer intent: the officer's earlier choice no longer holds.
+                self.store.log(unit_code, "choice-lapsed", f"{sub_id}", address)
+            self._settle(unit_code)
+        return sub_id
 
     def _settle(self, unit_code: str) -> None:
         """The portal's rule (docs/spec.md §7.6, §8.4): the unit's later upload through its own
@@ -100,13 +116,25 @@ class Round:
         self.store.set_outcomes(outcomes)
 
     def settle_all(self) -> None:
-        for unit in self.store.units():
-            self.settle(unit["code"])
+        with self._settling, self.store.transaction():
+            for unit in self.store.units():
+                self._settle(unit["code"])
+
+    def rechecked(self, reports: list[tuple[int, FileReport]], event: tuple[str, str, str, str]) -> None:
+        """Each submission's new report (the officer's re-check), every unit settled again and
+        the ``event`` logged, in one transaction (all of it, or none: a full disk). The lock
+        order is always the settling lock, then the database's."""
+        with self._settling, self.store.transaction():
+            for sub_id, report in reports:
+                self.store.set_report(sub_id, report)
+            for unit in self.store.units():
+                self._settle(unit["code"])
+            self.store.log(*event)
 
     def unit_status(self, rows: list[Any]) -> str:
         """The board's status of one unit, from its uploads."""
         in_doubt = any(r["status"] in (Status.CONFLICT, Status.UNIT_CONFLICT) for r in rows)
-        return _status(next((r for r in rows if r["counts"]), None), bool(rows), self.deadline, in_doubt)
+        return _status(next((r for r in rows if r["counts"]), None), bool(rows), self.deadline, self.zone, in_doubt)
 
     def board(self) -> list[UnitStatus]:
         deadline = self.deadline  # one query for the board, not one per unit
@@ -114,7 +142,7 @@ class Round:
             UnitStatus(
                 row["code"],
                 row["name"],
-                _status(row["counted"], row["latest"] is not None, deadline, row["in_doubt"]),
+                _status(row["counted"], row["latest"] is not None, deadline, self.zone, row["in_doubt"]),
                 row["latest"],
                 row["counted"],
                 row["uploads"],
@@ -161,12 +189,16 @@ class Round:
             return folder
         tmp = folder.with_name("files.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        for row in counted:
-            target = tmp / f"{row['unit_code']}{row['ext']}"
-            shutil.copyfile(self.store.file_path(row["sha256"], row["ext"]), target)
-            os.utime(target, (row["uploaded_at"], row["uploaded_at"]))
-        os.replace(tmp, folder)
+        try:
+            tmp.mkdir(parents=True)
+            for row in counted:
+                target = tmp / f"{row['unit_code']}{row['ext']}"
+                shutil.copyfile(self.store.file_path(row["sha256"], row["ext"]), target)
+                os.utime(target, (row["uploaded_at"], row["uploaded_at"]))
+            os.replace(tmp, folder)
+        except BaseException:  # a full disk: no half-copied folder is left to be taken as whole
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         return folder
 
     def outputs(self, lang: str = "vi", counted: list[Any] | None = None) -> Outputs | None:
@@ -186,13 +218,16 @@ class Round:
             return None
         tmp = cache.with_name(cache.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        (tmp / names[0]).write_bytes(outputs.summary)
-        (tmp / names[1]).write_bytes(outputs.json)
-        if outputs.docx is not None:
-            (tmp / names[2]).write_bytes(outputs.docx)
-        shutil.rmtree(cache, ignore_errors=True)
-        os.replace(tmp, cache)
+        try:
+            tmp.mkdir()
+            (tmp / names[0]).write_bytes(outputs.summary)
+            (tmp / names[1]).write_bytes(outputs.json)
+            if outputs.docx is not None:
+                (tmp / names[2]).write_bytes(outputs.docx)
+            shutil.rmtree(cache, ignore_errors=True)
+            os.replace(tmp, cache)
+        except OSError:  # a full disk: the outputs are served, only not kept for next time
+            shutil.rmtree(tmp, ignore_errors=True)
         return outputs
 
     def zip_counted(self) -> bytes:

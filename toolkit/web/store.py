@@ -11,11 +11,11 @@ import datetime as dt
 import errno
 import hashlib
 import hmac
-import io
 import json
 import os
 import re
 import secrets
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -29,6 +29,8 @@ from typing import Any, BinaryIO
 from ..fsutil import atomic_write
 from ..issues import FileReport, Issue, Status
 from ..roster import Roster
+from .clock import iso
+from .exports import csv_bytes
 
 __all__ = ["DiskFull", "Store", "display_name", "report_from_json", "report_to_json"]
 
@@ -62,7 +64,23 @@ CREATE TABLE IF NOT EXISTS choices (
 
 
 class DiskFull(OSError):
-    """The disk (or the quota) is full: nothing was kept."""
+    """The disk (or the quota) is full, for the files or for the database: nothing was kept."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """A full disk, however it showed: no space or quota (ENOSPC, EDQUOT) for a file, or
+    SQLite's "database or disk is full" (SQLITE_FULL)."""
+    seen: BaseException | None = exc
+    while seen is not None:  # dv's OutputError says it in words: the OSError is its context
+        if isinstance(seen, DiskFull):
+            return True
+        if isinstance(seen, sqlite3.OperationalError):
+            if getattr(seen, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(seen):
+                return True
+        elif isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def display_name(raw: str | None) -> str:
@@ -189,6 +207,7 @@ class Store:
         for sub in (self.folder, self.files, self.derived):
             sub.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._pending: dict[str, int] = {}  # files stored for uploads not yet recorded (or refused)
         self._db = sqlite3.connect(self.folder / "dv-portal.sqlite3", check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         with self._lock:
@@ -206,14 +225,25 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One transaction: all of it is kept, or none (a transaction opened inside another is
+        part of it). A full disk or database is :class:`DiskFull`, after the rollback."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            if self._db.in_transaction:
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
+                return
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:  # SQLite may have rolled it back already (SQLITE_FULL)
+                        self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:
+                if is_disk_full(exc):
+                    raise DiskFull(errno.ENOSPC, str(exc)) from None
                 raise
-            self._db.execute("COMMIT")
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -233,10 +263,15 @@ class Store:
 
     # the officer's password and sessions -------------------------------------------------------
     def set_password(self, password: str) -> None:
+        """The officer's new password; every session of the old one ends with it."""
         salt = secrets.token_bytes(16)
         digest = hashlib.scrypt(password.encode(), salt=salt, **SCRYPT)
-        self.set_setting("password", f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${digest.hex()}")
-        self.log("officer", "password-set", "", "")
+        with self.transaction() as db:
+            self.set_setting(
+                "password", f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${digest.hex()}"
+            )
+            ended = db.execute("DELETE FROM sessions").rowcount
+            self.log("officer", "password-set", f"{ended} sessions ended", "")
 
     @property
     def has_password(self) -> bool:
@@ -271,6 +306,11 @@ class Store:
             with self.transaction() as db:
                 db.execute("DELETE FROM sessions WHERE hash = ?", (_hash(token),))
 
+    def end_all_sessions(self) -> int:
+        """Log the officer out everywhere; the number of sessions ended."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM sessions").rowcount
+
     # units and their links -----------------------------------------------------------------------
     def load_roster(self, roster: Roster) -> None:
         with self.transaction() as db:
@@ -302,12 +342,34 @@ class Store:
             )
         return token
 
+    def replace_links(
+        self, codes: list[str], base_url: str, event: tuple[str, str, str, str] | None = None
+    ) -> dict[str, str]:
+        """New links for ``codes``, in the database and in ``links.csv`` together (with
+        ``event``, the (actor, kind, detail, address) of the event log): if any of them cannot
+        be written (a full disk), none changes."""
+        old = self.links_path.read_bytes() if self.links_path.exists() else None
+        try:
+            with self.transaction():
+                fresh = {code: self.new_link(code) for code in codes}
+                if event is not None:
+                    self.log(*event)
+                self.write_links(base_url, fresh)
+        except BaseException:  # the database keeps the old links: so does links.csv
+            with contextlib.suppress(Exception):
+                if old is None:
+                    self.links_path.unlink(missing_ok=True)
+                elif self.links_path.read_bytes() != old:
+                    atomic_write(self.links_path, old, force=True)
+            raise
+        return fresh
+
     def issue_missing_links(self, base_url: str) -> int:
         """A link for every roster unit that has none, written to ``links.csv``; the count."""
-        fresh = {u["code"]: self.new_link(u["code"]) for u in self.units() if u["link_hash"] is None}
-        if fresh:
-            self.write_links(base_url, fresh)
-        return len(fresh)
+        missing = [u["code"] for u in self.units() if u["link_hash"] is None]
+        if missing:
+            self.replace_links(missing, base_url)
+        return len(missing)
 
     @property
     def links_path(self) -> Path:
@@ -324,13 +386,9 @@ class Store:
         names = {u["code"]: u["name"] for u in self.units()}
         for code, token in fresh.items():
             rows[code] = [code, names.get(code, code), f"{base_url.rstrip('/')}/u/{token}"]
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["code", "name", "link"])
         order = {code: i for i, code in enumerate(names)}
-        for code in sorted(rows, key=lambda c: order.get(c, len(order))):
-            writer.writerow(rows[code])
-        atomic_write(self.links_path, out.getvalue().encode("utf-8-sig"), force=True)
+        ordered = [rows[code] for code in sorted(rows, key=lambda c: order.get(c, len(order)))]
+        atomic_write(self.links_path, csv_bytes(["code", "name", "link"], ordered), force=True)
         with contextlib.suppress(OSError):
             os.chmod(self.links_path, 0o600)
 
@@ -338,14 +396,23 @@ class Store:
     def file_path(self, sha256: str, ext: str) -> Path:
         return self.files / sha256[:2] / f"{sha256}{ext}"
 
+    @property
+    def tmp(self) -> Path:
+        return self.files / "tmp"
+
     def put_file(self, source: BinaryIO, ext: str) -> Stored:
-        """Copy an upload into the store under its SHA-256: through a temporary file in the same
-        folder, linked into place (an existing identical file is kept as it is). On a full disk
-        nothing is left behind and :class:`DiskFull` is raised."""
+        """Copy an upload into the store under its SHA-256: through a temporary file in
+        ``files/tmp/``, linked into place (an existing identical file is kept as it is). The
+        file is *pending* until :meth:`release`: kept if a submission names it by then, else
+        removed. On a full disk nothing is left behind and :class:`DiskFull` is raised."""
         digest, size = hashlib.sha256(), 0
-        tmp_dir = self.files / "tmp"
-        tmp_dir.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix="up-", dir=tmp_dir)
+        try:
+            self.tmp.mkdir(exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix="up-", dir=self.tmp)
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise DiskFull(exc.errno, os.strerror(exc.errno)) from None
+            raise
         try:
             with os.fdopen(fd, "wb") as fh:
                 for chunk in iter(lambda: source.read(1 << 20), b""):
@@ -356,23 +423,77 @@ class Store:
                 os.fsync(fh.fileno())
             sha = digest.hexdigest()
             target = self.file_path(sha, ext)
-            target.parent.mkdir(exist_ok=True)
-            if not target.exists():  # the same name means the same bytes: never replaced
+            with self._lock:  # the file and its pending mark together (release() decides under it)
+                self._pending[target.name] = self._pending.get(target.name, 0) + 1
                 try:
-                    os.link(tmp, target)
-                except FileExistsError:
-                    pass
-                except OSError:  # a file system without hard links
-                    os.replace(tmp, target)
-            os.chmod(target, 0o444)
+                    target.parent.mkdir(exist_ok=True)
+                    if not target.exists():  # the same name means the same bytes: never replaced
+                        try:
+                            os.link(tmp, target)
+                        except FileExistsError:
+                            pass
+                        except OSError as exc:  # a file system without hard links
+                            if is_disk_full(exc):
+                                raise
+                            os.replace(tmp, target)
+                    os.chmod(target, 0o444)
+                except BaseException:
+                    self._release(target)
+                    raise
             return Stored(sha, size, target)
         except OSError as exc:
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            if is_disk_full(exc):
                 raise DiskFull(exc.errno, os.strerror(exc.errno)) from None
             raise
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+
+    def release(self, stored: Stored) -> None:
+        """The upload that stored ``stored`` is done: recorded (its file stays), or refused or
+        failed (its file goes, unless a submission or another upload under way has the same
+        bytes). Never a stored file without a submission row."""
+        with self._lock:
+            self._release(stored.path)
+
+    def _release(self, target: Path) -> None:
+        left = self._pending.get(target.name, 1) - 1
+        if left > 0:
+            self._pending[target.name] = left
+            return
+        self._pending.pop(target.name, None)
+        sha, ext = target.name[:64], target.name[64:]
+        if not self.query("SELECT 1 FROM submissions WHERE sha256 = ? AND ext = ? LIMIT 1", (sha, ext)):
+            _remove(target)
+
+    def sweep(self) -> dict[str, int]:
+        """At start, what a killed server left: the temporaries of uploads being stored
+        (``files/tmp/``, removed), stored files no submission names (the server died before
+        recording the upload, whose clerk got no answer: moved to ``orphans/``, for the officer
+        to look at or delete), and the half-made folders of ``derived/``. Returns the counts."""
+        from ..fsutil import remove_stale_temporaries
+
+        temporaries = orphans = 0
+        if self.tmp.is_dir():
+            for entry in self.tmp.iterdir():
+                temporaries += _remove(entry)
+        named = {f"{r['sha256']}{r['ext']}" for r in self.query("SELECT DISTINCT sha256, ext FROM submissions")}
+        for folder in self.files.iterdir():
+            if folder.is_dir() and folder != self.tmp and len(folder.name) == 2:
+                for entry in folder.iterdir():
+                    if entry.name not in named and entry.name not in self._pending:
+                        with contextlib.suppress(OSError):
+                            self.orphans.mkdir(exist_ok=True)
+                            os.replace(entry, self.orphans / entry.name)
+                            orphans += 1
+        for half in list(self.derived.glob("*/*.tmp")) + list(self.derived.glob("*.tmp")):
+            shutil.rmtree(half, ignore_errors=True)
+        remove_stale_temporaries([p for p in self.derived.rglob("*") if p.is_dir()] + [self.derived, self.folder])
+        return {"temporaries": temporaries, "orphans": orphans}
+
+    @property
+    def orphans(self) -> Path:
+        return self.folder / "orphans"
 
     # submissions -------------------------------------------------------------------------------
     def add_submission(
@@ -518,16 +639,31 @@ class Store:
                 (time.time(), actor, kind, detail, address),
             )
 
-    def events_csv(self) -> bytes:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["id", "time", "actor", "event", "detail", "address"])
-        for row in self.query("SELECT * FROM events ORDER BY id"):
-            when = dt.datetime.fromtimestamp(row["at"]).isoformat(timespec="seconds")
-            writer.writerow([row["id"], when, row["actor"], row["kind"], _no_formula(row["detail"]), row["address"]])
-        return out.getvalue().encode("utf-8-sig")
+    def events_csv(self, zone: dt.tzinfo) -> bytes:
+        """The event log as CSV; times in ``zone`` (the province's), ISO 8601 with the offset."""
+        rows = (
+            [
+                r["id"],
+                iso(r["at"], zone),
+                r["actor"],
+                r["kind"],
+                r["detail"],
+                r["address"],
+            ]
+            for r in self.query("SELECT * FROM events ORDER BY id")
+        )
+        return csv_bytes(["id", "time", "actor", "event", "detail", "address"], rows)
 
 
-def _no_formula(text: str) -> str:
-    """A cell a spreadsheet would take for a formula (CSV injection) is kept as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+def _remove(path: Path) -> int:
+    """Remove a file (read-only ones too: Windows refuses those); 1 if it was removed."""
+    try:
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o644)
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        return 1
+    except OSError:
+        return 0

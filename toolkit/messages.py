@@ -191,7 +191,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "def.hint.code": ("; có thể dùng {code}", "; {code} would do"),
     "def.what.key": ('mục "{name}"', 'the entry "{name}"'),
     "def.what.column": ('cột "{heading}" ở trang {sheet}', 'the column "{heading}" of the sheet {sheet}'),
-    "def.what.cell": ('ô "{heading}"', 'the cell "{heading}"'),
+    "def.what.cell": ('giá trị ở cột "{heading}"', 'a value in the column "{heading}"'),
     "def.what.row": ('dòng "{label}" ({key}) ở trang {sheet}', 'the row "{label}" ({key}) of the sheet {sheet}'),
     "def.what.sheet": ("trang {sheet}", "the sheet {sheet}"),
     "def.fix.fill": ("Điền vào rồi kiểm tra lại (dv form check).", "Fill it in and check again (dv form check)."),
@@ -345,6 +345,84 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "def.changes.relabelled": ("đổi tên {codes}", "relabelled {codes}"),
     "def.changes.moved": ("đổi vị trí hay kiểu {codes}", "moved or retyped {codes}"),
     "def.changes.labels": ("tiêu đề hay bố cục", "titles or layout"),
+    # dv form export, dv form check
+    "form.toml_header": (
+        "Biểu mẫu {id}, phiên bản {version}, năm {year}, do dv form export ghi.\n"
+        "Sửa rồi kiểm tra: dv form check <tệp>. Đổi chỉ tiêu thì đổi phiên bản.",
+        "The form {id}, version {version}, year {year}, written by dv form export.\n"
+        "Edit, then check: dv form check <file>. Changed fields need a new version.",
+    ),
+    "form.exported": ("Đã ghi biểu mẫu ({what}): {path}", "Form written ({what}): {path}"),
+    "form.exported.xlsx": ("bảng tính để soạn trong Excel, LibreOffice", "a workbook to edit in Excel, LibreOffice"),
+    "form.exported.toml": ("văn bản TOML", "TOML text"),
+    "form.bad_to": ("--to phải là xlsx hoặc toml, không phải {value}.", "--to must be xlsx or toml, not {value}."),
+    "form.check.ok": (
+        "✓ {path}: biểu mẫu {id}, phiên bản {version}, năm {year}: không có lỗi ({fields} chỉ tiêu, {rules} quy tắc).",
+        "✓ {path}: form {id}, version {version}, year {year}: no error ({fields} fields, {rules} rules).",
+    ),
+    "form.check.problems": ("✗ {path}: {count} lỗi cần sửa.", "✗ {path}: {count} error(s) to correct."),
+    "form.check.next": (
+        "Dùng biểu mẫu: dv make-template --form {path}; dv merge THƯ_MỤC --form {path}",
+        "Use it: dv make-template --form {path}; dv merge FOLDER --form {path}",
+    ),
+    # the words of the form workbook's closed columns (its dropdowns), and its own problems
+    "book.type.text": ("chữ", "text"),
+    "book.type.code": ("mã", "code"),
+    "book.type.integer": ("số nguyên", "integer"),
+    "book.type.date": ("ngày", "date"),
+    "book.type.percent": ("tỷ lệ", "percent"),
+    "book.type.choice": ("danh mục", "choice"),
+    "book.bool.yes": ("có", "yes"),
+    "book.bool.no": ("không", "no"),
+    "book.source.input": ("nhập", "input"),
+    "book.source.fixed": ("cố định", "fixed"),
+    "book.source.derived": ("tính", "derived"),
+    "book.severity.error": ("lỗi", "error"),
+    "book.severity.warning": ("lưu ý", "warning"),
+    "book.style.party": ("Đảng", "party"),
+    "book.style.state": ("chính quyền", "state"),
+    "book.role.doc-number": ("số ký hiệu", "document number"),
+    "book.role.doc-issuer": ("cơ quan ban hành", "issuer"),
+    "book.role.doc-type": ("loại văn bản", "document type"),
+    "book.kind.section": ("mục", "section"),
+    "book.kind.sentence": ("câu", "sentence"),
+    "book.kind.compare": ("so sánh", "comparison"),
+    "book.kind.units-column": ("cột đơn vị", "units column"),
+    "def.reason.enum": ("chọn một trong: {values}", "pick one of: {values}"),
+    "def.reason.heading": (
+        "tiêu đề cột này không có trong biểu mẫu; các cột có: {headings} (một cột ghi chú thì đặt tiêu đề bắt đầu "
+        'bằng "Ghi chú")',
+        "this column heading is not one of the form's; the columns are: {headings} (for a notes column, start its "
+        'heading with "Ghi chú")',
+    ),
+    "def.reason.field_before_section": (
+        'chỉ tiêu phải nằm dưới một dòng mục (dòng có số mục ở cột "Mục")',
+        'a field must come under a section row (a row with its number in the column "Mục")',
+    ),
+    "def.reason.section_and_field": (
+        "một dòng là mục (ghi số mục) hoặc chỉ tiêu (ghi mã chỉ tiêu), không phải cả hai",
+        "a row is a section (with its number) or a field (with its code), not both",
+    ),
+    "def.reason.row_without_key": (
+        'dòng có giá trị nhưng không có mã mục ở cột "Mã mục"',
+        'the row has a value but no key in the column "Mã mục"',
+    ),
+    "def.reason.row_without_list": (
+        'giá trị chưa có tên danh mục ở cột "Danh mục"',
+        'the value has no list name in the column "Danh mục"',
+    ),
+    "def.reason.row_without_table": (
+        'cột chưa có mã bảng ở cột "Bảng"',
+        'the column has no table code in the column "Bảng"',
+    ),
+    "def.reason.sentence_before_section": (
+        "dòng câu, so sánh phải nằm dưới một dòng mục",
+        "a sentence or comparison row must come under a section row",
+    ),
+    "def.reason.not_read": (
+        "trang này không phải của biểu mẫu và không được đọc",
+        "this sheet is not the form's and is not read",
+    ),
     # the rule language (toolkit.form.rules): why an expression or a message is refused
     "rule.refused": (
         '"{text}" sai ở ký tự {position}: {reason}',

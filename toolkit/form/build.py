@@ -9,7 +9,6 @@ names. No form is built while a problem remains.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -41,7 +40,8 @@ from .model import (
     Table,
 )
 from .rules import Expression, Template
-from .where import Path, Source
+from .where import Path, Source, close_phrase
+from .words import enum_list
 
 __all__ = ["build_form", "TOP_KEYS"]
 
@@ -105,16 +105,6 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-def close_matches(name: str, known: Iterable[str], n: int = 3) -> list[str]:
-    """The known names a misspelt ``name`` may have meant (don_tong → don_thu_tong)."""
-    return difflib.get_close_matches(name, sorted(set(known)), n=n, cutoff=0.6)
-
-
-def _close_phrase(name: str, known: Iterable[str], key: str = "def.close") -> Localized:
-    matches = close_matches(name, known)
-    return phrase(key, names=", ".join(matches)) if matches else Localized("")
-
-
 def suggest_code(text: str) -> str:
     """A code made from a label or a misspelt code: lower case, no tone marks, _ for spaces."""
     plain = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
@@ -148,11 +138,15 @@ class _Builder:
     def invalid(self, path: Path, reason: str, **params: Any) -> None:
         self.say("def-invalid", path, reason=phrase(reason, **params))
 
+    def listed(self, name: str, values: tuple[str, ...]) -> Localized:
+        """A closed set of values as the author writes them (the workbook's words, or TOML's)."""
+        return enum_list(name, values, self.source.kind == "book")
+
     def missing(self, path: Path, fix: str = "def.fix.fill", **params: Any) -> None:
         self.say("def-missing", path, what=self.source.describe(path), fix=phrase(fix, **params))
 
     def unknown_name(self, path: Path, name: str, kind: str, known: Iterable[str]) -> None:
-        self.say("def-unknown-name", path, value=name, kind=phrase(kind), close=_close_phrase(name, known))
+        self.say("def-unknown-name", path, value=name, kind=phrase(kind), close=close_phrase(name, known))
 
     # -- reading values ---------------------------------------------------------------------------
     def mapping(self, value: Any, path: Path) -> Mapping[str, Any] | None:
@@ -173,7 +167,7 @@ class _Builder:
         for key in table:
             if key not in allowed:
                 self.say(
-                    "def-unknown-key", (*path, key), key=key, close=_close_phrase(str(key), allowed, "def.close_key")
+                    "def-unknown-key", (*path, key), key=key, close=close_phrase(str(key), allowed, "def.close_key")
                 )
         return {k: v for k, v in table.items() if k in allowed and v not in ("", None)}
 
@@ -491,7 +485,7 @@ class _Builder:
                     self.say("def-duplicate", (*path, i, "value"), value=value, first=self.source.locate(first)[0])
                 style = entry.get("style", "")
                 if style not in ("", *STYLES):
-                    self.bad((*path, i, "style"), style, "def.reason.style", styles=", ".join(STYLES))
+                    self.bad((*path, i, "style"), style, "def.reason.style", styles=self.listed("style", STYLES))
                     style = ""
                 texts = {k: self.text(entry, k, (*path, i), "") or "" for k in ("en", "abbr")}
                 entries.append(Choice(value=value, style=style, **texts))
@@ -542,11 +536,11 @@ class _Builder:
         type_ = f.get("type")
         ok = code is not None and label is not None
         if type_ is not None and type_ not in FIELD_TYPES:
-            self.say("def-unknown-type", (*path, "type"), value=_shown(type_), types=", ".join(FIELD_TYPES))
+            self.say("def-unknown-type", (*path, "type"), value=_shown(type_), types=self.listed("type", FIELD_TYPES))
             ok = False
         source = f.get("source", "input")
         if source not in SOURCES:
-            self.bad((*path, "source"), source, "def.reason.source", sources=", ".join(SOURCES))
+            self.bad((*path, "source"), source, "def.reason.source", sources=self.listed("source", SOURCES))
             ok = False
         if source == "derived" and "expr" not in f:
             self.missing((*path, "expr"), "def.fix.expr")
@@ -755,7 +749,7 @@ class _Builder:
             ok &= self.column(c["column"], (*path, "column")) is not None
         type_ = c.get("type")
         if type_ is not None and type_ not in FIELD_TYPES:
-            self.say("def-unknown-type", (*path, "type"), value=_shown(type_), types=", ".join(FIELD_TYPES))
+            self.say("def-unknown-type", (*path, "type"), value=_shown(type_), types=self.listed("type", FIELD_TYPES))
             ok = False
         list_name = c.get("choices", "")
         if type_ == "choice" and not list_name:
@@ -769,7 +763,7 @@ class _Builder:
             ok = False
         role = c.get("role", "")
         if role not in ("", *ROLES):
-            self.bad((*path, "role"), role, "def.reason.role", roles=", ".join(ROLES))
+            self.bad((*path, "role"), role, "def.reason.role", roles=self.listed("role", ROLES))
             ok = False
         label = self.text(c, "label", path)
         if not ok or label is None:
@@ -834,7 +828,9 @@ class _Builder:
                 ok = False
         severity = r.get("severity")
         if severity is not None and severity not in SEVERITIES:
-            self.bad((*path, "severity"), severity, "def.reason.severity", severities=", ".join(SEVERITIES))
+            self.bad(
+                (*path, "severity"), severity, "def.reason.severity", severities=self.listed("severity", SEVERITIES)
+            )
             ok = False
         kind = "def.kind.field" if table is None else "def.kind.field_or_column"
         expr = self.expression(r["expr"], (*path, "expr")) if "expr" in r else None

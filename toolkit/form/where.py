@@ -9,14 +9,26 @@ checks are written once, against paths; only the naming differs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import difflib
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..messages import Localized, phrase
 
-__all__ = ["Path", "Source", "TomlSource", "BookSource", "generic"]
+__all__ = ["Path", "Source", "TomlSource", "BookSource", "generic", "close_matches", "close_phrase"]
 
 Path = tuple[str | int, ...]
+
+
+def close_matches(name: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """The known names a misspelt ``name`` may have meant (don_tong → don_thu_tong)."""
+    return difflib.get_close_matches(name, sorted(set(known)), n=n, cutoff=0.6)
+
+
+def close_phrase(name: str, known: Iterable[str], key: str = "def.close") -> Localized:
+    """ "; các mã gần giống: …" for a message, or nothing when no known name is close."""
+    matches = close_matches(name, known)
+    return phrase(key, names=", ".join(matches)) if matches else Localized("")
 
 
 def generic(path: Path) -> Path:

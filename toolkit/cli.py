@@ -707,7 +707,7 @@ def form_check(
 
         from .render import render_form_check
 
-        render_form_check(Console(soft_wrap=False, markup=False, emoji=False), checked, lang)
+        render_form_check(Console(soft_wrap=True, markup=False, emoji=False), checked, lang)
     raise typer.Exit(0 if checked.ok else 1)
 
 

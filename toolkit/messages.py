@@ -192,7 +192,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "def.what.key": ('mục "{name}"', 'the entry "{name}"'),
     "def.what.column": ('cột "{heading}" ở trang {sheet}', 'the column "{heading}" of the sheet {sheet}'),
     "def.what.cell": ('giá trị ở cột "{heading}"', 'a value in the column "{heading}"'),
-    "def.what.row": ('dòng "{label}" ({key}) ở trang {sheet}', 'the row "{label}" ({key}) of the sheet {sheet}'),
+    "def.what.row": ('dòng "{label}" ({entry}) ở trang {sheet}', 'the row "{label}" ({entry}) of the sheet {sheet}'),
     "def.what.sheet": ("trang {sheet}", "the sheet {sheet}"),
     "def.fix.fill": ("Điền vào rồi kiểm tra lại (dv form check).", "Fill it in and check again (dv form check)."),
     "def.fix.sections": (

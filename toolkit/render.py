@@ -71,11 +71,19 @@ def render_form_check(console: Console, check: FormCheck, lang: str) -> None:
         form = check.form
         rules = len(form.rules) + sum(len(t.rules) for t in form.tables.values())
         console.print(
-            t("form.check.ok", lang, path=check.path, id=form.id, version=form.version, year=form.year,
-              fields=len(form.fields), rules=rules),
+            t(
+                "form.check.ok",
+                lang,
+                path=check.path,
+                id=form.id,
+                version=form.version,
+                year=form.year,
+                fields=len(form.fields),
+                rules=rules,
+            ),
             style="green",
             highlight=False,
-        )  # fmt: skip
+        )
         console.print(t("form.check.next", lang, path=check.path), highlight=False)
         return
     console.print(t("form.check.problems", lang, path=check.path, count=len(check.errors)), style="bold red")

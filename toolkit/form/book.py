@@ -1098,7 +1098,7 @@ class _Reader:
         key = ".".join(str(p) for p in path)
         found = _entry_of(key)
         if found is not None:
-            return phrase("def.what.row", label=found[1].label, key=key, sheet=found[0])
+            return phrase("def.what.row", label=found[1].label, entry=key, sheet=found[0])
         shape = generic(path)
         for sheet, columns, renames in _LIST_PATHS:
             if shape[: len(columns)] == columns and len(shape) == len(columns) + 1:
@@ -1107,7 +1107,7 @@ class _Reader:
                 if col is not None:
                     return phrase("def.what.cell", heading=col.heading)
         if path and path[-1] == "headers" or (len(path) >= 2 and path[-2] == "headers"):
-            return phrase("def.what.row", label="Tiêu đề cột", key=key, sheet=LAYOUT)
+            return phrase("def.what.row", label="Tiêu đề cột", entry=key, sheet=LAYOUT)
         return phrase("def.what.key", name=key)
 
 

@@ -69,9 +69,20 @@ SECTION_REQUIRED = ("number", "title", "fields")
 SECTION_OPTIONAL = ("title_en",)
 FIELD_REQUIRED = ("code", "label", "type")
 FIELD_OPTIONAL = (
-    "label_en", "required", "source", "unit", "unit_en", "help", "expr", "value", "total", "choices", "min", "max",
+    "label_en",
+    "required",
+    "source",
+    "unit",
+    "unit_en",
+    "help",
+    "expr",
+    "value",
+    "total",
+    "choices",
+    "min",
+    "max",
     "rollup",
-)  # fmt: skip
+)
 CHOICE_KEYS = ("value", "en", "abbr", "style")
 TABLE_REQUIRED = ("sheet", "title", "header_row", "rows", "number_column", "check_column", "columns")
 TABLE_OPTIONAL = ("title_en", "rules", "widths", "earlier_title_cell", "note")

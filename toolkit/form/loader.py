@@ -156,8 +156,12 @@ def _changes(old: Form, new: Form) -> Localized:
     dropped = [c for c in before if c not in after]
     relabelled = [c for c in after if c in before and after[c].label != before[c].label]
     moved = [c for c in after if c in before and (after[c].cell, after[c].type) != (before[c].cell, before[c].type)]
-    for key, codes in (("def.changes.added", added), ("def.changes.dropped", dropped),
-                       ("def.changes.relabelled", relabelled), ("def.changes.moved", moved)):  # fmt: skip
+    for key, codes in (
+        ("def.changes.added", added),
+        ("def.changes.dropped", dropped),
+        ("def.changes.relabelled", relabelled),
+        ("def.changes.moved", moved),
+    ):
         if codes:
             parts.append(phrase(key, codes=", ".join(codes[:6]) + (", …" if len(codes) > 6 else "")))
     if not parts:

@@ -546,8 +546,11 @@ def _placeholder(template: str, source: str, start: int) -> Expression:
 def _syntax_reason(text: str, exc: SyntaxError) -> tuple[str, int]:
     """What Python's parser refused, said as the author would fix it: a catalogue key and the
     0-based offset. The usual slips of a spreadsheet user get their own words."""
-    offset = max(0, (exc.offset or 1) - 1) if exc.lineno in (None, 1) else len(text)
-    offset = min(offset, len(text))
+    # Python says offset 0 (or a later line) when the text ends too early ("a +"): the last
+    # character is where the author looks.
+    offset = (exc.offset or 0) - 1 if exc.lineno in (None, 1) else -1
+    if not 0 <= offset < len(text):
+        offset = max(len(text.rstrip()) - 1, 0)
     for m in re.finditer(r"(?<![=!<>])=(?!=)", text):
         return "rule.single_equals", m.start()
     if text.count("(") > text.count(")"):

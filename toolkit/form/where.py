@@ -21,8 +21,13 @@ Path = tuple[str | int, ...]
 
 
 def close_matches(name: str, known: Iterable[str], n: int = 3) -> list[str]:
-    """The known names a misspelt ``name`` may have meant (don_tong → don_thu_tong)."""
-    return difflib.get_close_matches(name, sorted(set(known)), n=n, cutoff=0.6)
+    """The known names a misspelt ``name`` may have meant (don_tong → don_thu_tong): the closest,
+    and those about as close (cut_xx → cut_cc, cut_vc), never a far second."""
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, name, k).ratio(), k) for k in set(known)), key=lambda x: (-x[0], x[1])
+    )
+    best = scored[0][0] if scored else 0.0
+    return [k for ratio, k in scored[:n] if ratio >= 0.6 and ratio >= best - 0.05]
 
 
 def close_phrase(name: str, known: Iterable[str], key: str = "def.close") -> Localized:

@@ -278,14 +278,14 @@ _TYPES = [
        "{last}). The sheet does not count them and they are not merged. To list more documents, insert rows inside "
        "the table (select a row in it, Insert rows) and move these documents there."),
     _t("doc-number-style", WARNING, "A document number in the other issuer's style (Party 18-KH/ĐU vs state 545/KH-…).",
-       "Văn bản {value} (dòng {row}, {where}): cơ quan ban hành là \"{issuer}\" nhưng số ký hiệu theo kiểu {style}. "
+       "Văn bản {value} (dòng {row}, {where}): cơ quan ban hành là \"{issued_by}\" nhưng số ký hiệu theo kiểu {style}. "
        "Kiểm tra lại cơ quan ban hành hoặc số ký hiệu.",
-       "Document {value} (row {row}, {where}): issued by \"{issuer}\" but numbered in {style} style. "
+       "Document {value} (row {row}, {where}): issued by \"{issued_by}\" but numbered in {style} style. "
        "Check the issuer or the number."),
     _t("doc-number-type", WARNING, "The type abbreviation in a number disagrees with the document type.",
-       "Văn bản {value} (dòng {row}, {where}) có ký hiệu {abbr} nhưng loại văn bản là \"{doc_type}\" ({expected}). "
+       "Văn bản {value} (dòng {row}, {where}) có ký hiệu {abbr} nhưng loại văn bản là \"{kind}\" ({expected}). "
        "Kiểm tra lại loại văn bản.",
-       "Document {value} (row {row}, {where}) carries {abbr} but its type is \"{doc_type}\" ({expected}). "
+       "Document {value} (row {row}, {where}) carries {abbr} but its type is \"{kind}\" ({expected}). "
        "Check the type."),
     _t("doc-number-duplicate", WARNING, "The same document number twice in one unit.",
        "Văn bản số {value} kê khai hai lần (dòng {row} và dòng {first}). Bỏ dòng trùng.",

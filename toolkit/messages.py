@@ -382,7 +382,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "book.style.party": ("Đảng", "party"),
     "book.style.state": ("chính quyền", "state"),
     "book.role.doc-number": ("số ký hiệu", "document number"),
-    "book.role.doc-issuer": ("cơ quan ban hành", "issuer"),
+    "book.role.doc-issuer": ("cơ quan ban hành", "issuing body"),
     "book.role.doc-type": ("loại văn bản", "document type"),
     "book.kind.section": ("mục", "section"),
     "book.kind.sentence": ("câu", "sentence"),

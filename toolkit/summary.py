@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .form import Form
+from .form import Form, Table
 from .form.cells import col_letters, quote_sheet
 from .intake.coerce import cut_text
 from .issues import ERROR, Status
-from .merger import MergeResult, report_date, summary_fields
+from .merger import MergeResult, numbers_column, report_date, summary_fields
 from .messages import t
 from .page import FONT, MARGINS_MM, new_workbook
 from .page import mm as _mm
@@ -120,7 +120,8 @@ class _Summary:
         self.write_summary(self.wb.add_worksheet(SUMMARY_SHEET))
         if self.comparison is not None:
             self.write_comparison(self.wb.add_worksheet(COMPARE_SHEET), self.comparison)
-        self.write_documents(self.wb.add_worksheet("Văn bản"))
+        for table in self.form.tables.values():
+            self.write_documents(self.wb.add_worksheet(table.sheet), table)
         self.write_checks(self.wb.add_worksheet("Kiểm tra"))
         self.write_submissions(self.wb.add_worksheet("Tình hình nộp"))
         if self.form.charts:
@@ -338,16 +339,18 @@ class _Summary:
             ws.write_string(row, 1, values[key])
         ws.very_hidden()
 
-    # -- Văn bản --------------------------------------------------------------------------
-    def write_documents(self, ws: Worksheet) -> None:
-        table = next(iter(self.form.tables.values()), None)
-        columns = list(table.columns) if table else []
-        heads = ["STT", "Mã", "Đơn vị", *(c.label for c in columns), "Trùng số với đơn vị"]
-        self.title(ws, len(heads) - 1, "VĂN BẢN LÃNH ĐẠO, CHỈ ĐẠO CỦA CÁC ĐƠN VỊ")
+    # -- the table's rows (the documents) ------------------------------------------------
+    def write_documents(self, ws: Worksheet, table: Table) -> None:
+        """Every row of the form's table of every accepted unit, with its unit; when the table
+        has document numbers, the other units that reported the same number."""
+        columns = list(table.columns)
+        numbered = numbers_column(self.form) in {c.code for c in columns}
+        heads = ["STT", "Mã", "Đơn vị", *(c.label for c in columns), *(["Trùng số với đơn vị"] if numbered else [])]
+        self.title(ws, len(heads) - 1, table.title.format(year=self.form.year).upper())
         for col, text in enumerate(heads):
             ws.write_string(3, col, text, self.f_head)
-        widths = [5, 10, 28, *(48 if c.code == "title" else 16 for c in columns), 18]
-        for col, width in enumerate(widths):
+        widths = [5, 10, 28, *(max(12, table.widths.get(c.column, 16)) for c in columns), 18]
+        for col, width in enumerate(widths[: len(heads)]):
             ws.set_column(col, col, width)
         row = 4
         for n, doc in enumerate(self.result.documents(), start=1):
@@ -356,8 +359,9 @@ class _Summary:
             _put_text(ws, row, 2, doc["unit_name"], self.f_text)
             for i, c in enumerate(columns):
                 self.write_value(ws, row, 3 + i, c.type, doc.get(c.code))
-            shared = ", ".join(doc["shared_with"])
-            _put_text(ws, row, 3 + len(columns), shared, self.f_warn if shared else self.f_text)
+            if numbered:
+                shared = ", ".join(doc["shared_with"])
+                _put_text(ws, row, 3 + len(columns), shared, self.f_warn if shared else self.f_text)
             row += 1
         self.setup(ws, 3)
 

@@ -137,14 +137,14 @@ ROSTER_ENTRIES = (
         "Chỉ tiêu số báo cáo",
         "code",
         "Chỉ tiêu (kiểu chữ) ghi số của báo cáo kèm theo; để trống nếu không có.",
-        "report_number",
+        "so_bao_cao",
     ),
     Entry(
         "form.date_field",
         "Chỉ tiêu ngày báo cáo",
         "code",
         "Chỉ tiêu (kiểu ngày) ghi ngày báo cáo: hai tệp của một đơn vị thì tệp ngày sau được dùng.",
-        "report_date",
+        "ngay_bao_cao",
     ),
 )
 LAYOUT_ENTRIES = (
@@ -204,20 +204,20 @@ REPORT_ENTRIES = (
     Entry("report.attachment", "Dòng kèm theo", "text", "", "(Kèm theo Báo cáo số …/BC-SNV ngày … của Sở Nội vụ)"),
     Entry("report.province", "Tên dòng toàn tỉnh", "text", "", "Toàn tỉnh"),
     Entry("report.compare_intro", "Mở đầu câu so sánh", "text", "", "So với năm {previous_year:d}: "),
-    Entry("report.documents.table", "Bảng kê văn bản", "code", "Mã bảng kê các văn bản của từng đơn vị.", "van_ban"),
+    Entry("report.documents.table", "Bảng kê văn bản", "code", "Mã bảng kê các văn bản của từng đơn vị.", "hoi_nghi"),
     Entry(
         "report.documents.group",
         "Cột chia nhóm văn bản",
         "code",
         "Cột danh mục chia văn bản của mỗi đơn vị thành nhóm.",
-        "issuer",
+        "hinh_thuc",
     ),
     Entry(
         "report.documents.item",
         "Cách ghi một văn bản",
         "text",
         "",
-        "{doc_type} số {number}, ngày {date:dmy} {title:clause}",
+        "{hinh_thuc}, ngày {ngay:dmy}: {noi_dung:clause}",
     ),
     Entry(
         "report.documents.headers",
@@ -281,7 +281,7 @@ FIELD_COLUMNS = (
         "Công thức / giá trị",
         28,
         "text",
-        "Nguồn tính: công thức (ví dụ a + b, countif(van_ban.issuer, 'Đảng ủy')); nguồn cố định: giá trị ({year} là năm).",
+        "Nguồn tính: công thức (ví dụ a + b, countif(hoi_nghi.hinh_thuc, 'Trực tiếp')); nguồn cố định: giá trị ({year} là năm).",
         "{year}",
     ),
     Col(
@@ -290,7 +290,7 @@ FIELD_COLUMNS = (
         24,
         "text",
         "Để trống: cộng các đơn vị. Tỷ lệ: công thức tính lại từ các tổng, không lấy trung bình.",
-        "cut_total / (staff_cc + staff_vc + cut_total)",
+        "da_giam / (hien_co + da_giam)",
     ),
     Col("min", "Nhỏ nhất", 8, "number", "Số nhỏ nhất được nhập (số nguyên, tỷ lệ); để trống: 0.", ""),
     Col("max", "Lớn nhất", 8, "number", "Số lớn nhất được nhập; tỷ lệ ghi dạng 100% hoặc 1.", ""),
@@ -370,7 +370,7 @@ CHOICE_COLUMNS = (
         14,
         "code",
         "Tên danh mục; mỗi giá trị một dòng, các dòng cùng tên là một danh mục.",
-        "issuer",
+        "hinh_thuc",
     ),
     Col("value", "Giá trị", 26, "text", "Giá trị hiện trong danh sách thả xuống.", "Đảng ủy"),
     Col("en", "Tiếng Anh", 20, "text", "", "Party committee"),
@@ -385,13 +385,13 @@ CHOICE_COLUMNS = (
     ),
 )
 TABLE_COLUMNS = (
-    Col("table", "Bảng", 10, "code", "Mã bảng (các thông tin khác của bảng ở trang Bố cục).", "van_ban"),
-    Col("code", "Mã cột", 12, "code", "", "issuer"),
+    Col("table", "Bảng", 10, "code", "Mã bảng (các thông tin khác của bảng ở trang Bố cục).", "hoi_nghi"),
+    Col("code", "Mã cột", 12, "code", "", "hinh_thuc"),
     Col("column", "Cột", 6, "code", "Chữ cái của cột trong trang bảng; các cột liền nhau.", "B"),
     Col("label", "Tên cột", 24, "text", "", "Cơ quan ban hành"),
     Col("label_en", "Tên tiếng Anh", 18, "text", "", "Issued by"),
     Col("type", "Kiểu", 11, "enum:type", "", "danh mục"),
-    Col("choices", "Danh mục", 12, "code", "Cột kiểu danh mục: tên danh mục.", "issuer"),
+    Col("choices", "Danh mục", 12, "code", "Cột kiểu danh mục: tên danh mục.", "hinh_thuc"),
     Col(
         "role",
         "Vai trò",
@@ -405,7 +405,7 @@ TABLE_COLUMNS = (
 CHART_COLUMNS = (
     Col("title", "Tiêu đề", 40, "text", "Tiêu đề biểu đồ trong tổng hợp.", "Dịch vụ công trực tuyến theo đơn vị"),
     Col("title_en", "Tiêu đề (tiếng Anh)", 30, "text", "", ""),
-    Col("fields", "Chỉ tiêu", 30, "codes", "Mã các chỉ tiêu số, cách nhau dấu phẩy.", "dvc_total, dvc_level4"),
+    Col("fields", "Chỉ tiêu", 30, "codes", "Mã các chỉ tiêu số, cách nhau dấu phẩy.", "don_thu_tong, don_khieu_nai"),
     Col("target", "Mục tiêu", 9, "number", "Một đường mục tiêu (tỷ lệ: 10%).", "10%"),
     Col("target_label", "Tên mục tiêu", 16, "text", "", "Mục tiêu 10%"),
 )
@@ -418,7 +418,7 @@ REPORT_TEXT_COLUMNS = (
         "Mục: một phần của phụ lục; câu, so sánh: của mục ở trên; cột đơn vị: một cột của bảng số liệu từng đơn vị.",
         "mục",
     ),
-    Col("field", "Chỉ tiêu", 14, "code", "So sánh, cột đơn vị: mã chỉ tiêu số.", "dvc_total"),
+    Col("field", "Chỉ tiêu", 14, "code", "So sánh, cột đơn vị: mã chỉ tiêu số.", "don_thu_tong"),
     Col(
         "text",
         "Nội dung",

@@ -302,7 +302,7 @@ class Form:
     rules: tuple[Rule, ...]
     roster_code: str  # the field a roster's code fills (unit_code)
     roster_name: str  # the field a roster's name fills (unit_name)
-    number_field: str  # the report's own number (report_number)
+    number_field: str  # the report's own number
     date_field: str  # the report's date: the later one wins between two files of a unit
     guide_title: str
     guide_lines: tuple[str, ...]

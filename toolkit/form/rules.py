@@ -1,6 +1,6 @@
 """The rule language: one text, two targets.
 
-A rule such as ``cut_total == cut_cc + cut_vc`` is parsed with Python's ``ast`` (never
+A rule such as ``total == part_a + part_b`` is parsed with Python's ``ast`` (never
 ``eval``), checked against a whitelist, and then either compiled to an Excel formula (the live
 check in the template) or evaluated in Python (the validator). Both targets share one
 semantics: ``and``/``or`` short-circuit (compiled to ``IF`` so that a guarded division never

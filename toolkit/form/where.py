@@ -22,7 +22,7 @@ Path = tuple[str | int, ...]
 
 def close_matches(name: str, known: Iterable[str], n: int = 3) -> list[str]:
     """The known names a misspelt ``name`` may have meant (don_tong → don_thu_tong): the closest,
-    and those about as close (cut_xx → cut_cc, cut_vc), never a far second."""
+    and those about as close (tong_x → tong_a, tong_b), never a far second."""
     scored = sorted(
         ((difflib.SequenceMatcher(None, name, k).ratio(), k) for k in set(known)), key=lambda x: (-x[0], x[1])
     )

@@ -69,7 +69,7 @@ def _norm_text(text: str) -> str:
 
 
 def _field_issue(f: Field | Any, sheet: str, cell: str, prefix: str = "") -> Callable[..., Issue]:
-    """An issue maker for one cell; ``prefix`` names the table of a column (van_ban.date)."""
+    """An issue maker for one cell; ``prefix`` names the table of a column (``table.column``)."""
     label = f.localized_label
 
     def make(code: str, **params: Any) -> Issue:
@@ -651,47 +651,58 @@ def _row_rules(form: Form, table: Table, doc: dict[str, Any], row: int, out: Ext
 
 
 def _doc_number(form: Form, table: Table, doc: dict[str, Any], row: int, out: Extracted, seen: dict[str, int]) -> None:
-    """docs/spec.md §2.6: number style vs issuer, type abbreviation vs doc_type, duplicates."""
-    number = doc.get("number")
-    if not isinstance(number, str) or not any(c.code == "number" for c in table.columns):
+    """docs/spec.md §2.4: the number's style against the issuer's, its type abbreviation against
+    the document type's, duplicates. The columns are those the form gives these roles."""
+    col = table.role_column("doc-number")
+    number = doc.get(col.code) if col is not None else None
+    if col is None or not isinstance(number, str):
         return
-    col = table.column("number")
-    where = {"field": f"{table.code}.number", "sheet": table.sheet, "cell": f"{col.column}{row}", "value": number}
+    where = {"field": f"{table.code}.{col.code}", "sheet": table.sheet, "cell": f"{col.column}{row}", "value": number}
     key = "".join(number.split()).casefold()
     if key in seen:
         out.issues.append(make_issue("doc-number-duplicate", row=row, first=seen[key], **where))
     else:
         seen[key] = row
-    issuer = next((c for c in form.choices.get("issuer", ()) if c.value == doc.get("issuer")), None)
+    issuer = _chosen(form, table, "doc-issuer", doc)
     m = _LEADING_NUMBER.match(number)
     style = None if m is None else ("party" if m.group(1) == "-" else "state")
     if issuer is not None and issuer.style and style and style != issuer.style:
         out.issues.append(
-            make_issue("doc-number-style", row=row, issuer=issuer.value, style=phrase(f"style.{style}"), **where)
+            make_issue("doc-number-style", row=row, issued_by=issuer.value, style=phrase(f"style.{style}"), **where)
         )
-    doc_type = next((c for c in form.choices.get("doc_type", ()) if c.value == doc.get("doc_type")), None)
-    if doc_type is None or style is None:
+    kind = _chosen(form, table, "doc-type", doc)
+    if kind is None or style is None:
         return
     m = (_PARTY_ABBR if style == "party" else _STATE_ABBR).match(number)
     abbr = m.group(1) if m else ""
     # "18-kh/ĐU" is a case slip, not another type: the figure is the same, so no issue.
-    expected = doc_type.abbr
-    if (expected and abbr.casefold() != expected.casefold()) or (not expected and abbr.casefold() in _abbrs(form)):
+    expected = kind.abbr
+    abbrs = {c.abbr.casefold() for c in form.choices.get(kind_list(table), ()) if c.abbr}
+    if (expected and abbr.casefold() != expected.casefold()) or (not expected and abbr.casefold() in abbrs):
         out.issues.append(
             make_issue(
                 "doc-number-type",
                 row=row,
                 abbr=abbr or "?",
-                doc_type=doc_type.value,
+                kind=kind.value,
                 expected=phrase("doc.abbr_expected", abbr=expected) if expected else phrase("doc.abbr_none"),
                 **where,
             )
         )
 
 
-def _abbrs(form: Form) -> set[str]:
-    """The document types' own abbreviations (KH, QĐ…), case folded."""
-    return {c.abbr.casefold() for c in form.choices["doc_type"] if c.abbr}
+def _chosen(form: Form, table: Table, role: str, doc: dict[str, Any]) -> Any:
+    """The choice (with its style or abbreviation) of the row's column playing ``role``."""
+    col = table.role_column(role)
+    if col is None or not col.choices:
+        return None
+    return next((c for c in form.choices.get(col.choices, ()) if c.value == doc.get(col.code)), None)
+
+
+def kind_list(table: Table) -> str:
+    """The choice list of the column giving each document type's abbreviation."""
+    col = table.role_column("doc-type")
+    return col.choices if col is not None else ""
 
 
 # -- unit and dates --------------------------------------------------------------------------

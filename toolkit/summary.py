@@ -34,6 +34,7 @@ __all__ = ["build_summary", "TextTooLong", "summary_filename", "SUMMARY_SHEET", 
 SUMMARY_SHEET = "Tổng hợp"
 TOTAL_LABEL = "TOÀN TỈNH"
 COMPARE_SHEET = "So với năm trước"
+NO_PREVIOUS = "chưa có năm trước"  # a field new this year, in the last year's column
 # Printed on A4 landscape at a readable size (about 8 pt and more): "Tổng hợp" across two
 # pages; "So với năm trước" one page wide per this many compared fields (3 columns each).
 SUMMARY_PAGES_WIDE = 2
@@ -248,7 +249,11 @@ class _Summary:
         """Each compared field as three columns (this year, last year, change); the change is a
         live formula. Units and fields that cannot be compared are marked and said below."""
         form, result = self.form, self.result
-        fields = [form.field(code) for code in comp.fields]
+        # The compared fields and, in the form's order among them, those new this year (their
+        # last-year column says so: never an empty cell that reads as a zero or a gap).
+        shown = set(comp.fields) | set(comp.new_fields)
+        fields = [f for f in form.summable_fields if f.code in shown]
+        new = set(comp.new_fields)
         fixed = ["STT", "Mã", "Đơn vị", "So sánh"]
         last_col = len(fixed) + 3 * len(fields) - 1
         self.title(ws, last_col, f"SO SÁNH VỚI NĂM {comp.previous_year}")
@@ -295,8 +300,12 @@ class _Summary:
                 _put_text(ws, row, 3, status_text[status], self.f_text if status == "compared" else self.f_missing)
             for i, f in enumerate(fields):
                 col = len(fixed) + 3 * i
-                for k, value in enumerate((now.get(f.code), before.get(f.code))):
-                    self.write_value(ws, row, col + k, f.type, value)
+                self.write_value(ws, row, col, f.type, now.get(f.code))
+                if f.code in new:
+                    _put_text(ws, row, col + 1, NO_PREVIOUS, self.f_missing)
+                    ws.write_blank(row, col + 2, None, self.f_text)
+                    continue
+                self.write_value(ws, row, col + 1, f.type, before.get(f.code))
                 a, b = f"{col_letters(col)}{row + 1}", f"{col_letters(col + 1)}{row + 1}"
                 delta = _delta(now.get(f.code), before.get(f.code))
                 ws.write_formula(

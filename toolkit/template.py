@@ -33,6 +33,7 @@ from .live import (
     text_height,
     unit_lookup_check_formula,
 )
+from .numbers import format_number, format_percent
 from .page import FONT, MARGINS_MM, mm, new_workbook
 from .roster import META_ROSTER_KEY, Roster, Unit
 from .text import spellings
@@ -164,28 +165,44 @@ class _Styles:
         self.cf_row_next = add({"border": 1, "border_color": NEXT_ROW_BORDER, "bg_color": INPUT_FILL})
 
 
-def _validation(form: Form, type_: str, help_text: str, title: str, source: str = "") -> dict[str, Any]:
-    """Data validation for an input of ``type_``; ``source`` is the range of a dropdown."""
+def _validation(
+    form: Form, type_: str, help_text: str, title: str, source: str = "", field: Field | None = None
+) -> dict[str, Any]:
+    """Data validation for an input of ``type_``; ``source`` is the range of a dropdown; a
+    ``field``'s smallest and largest values narrow a number's range."""
     prompt: dict[str, Any] = {}
     if help_text:
         prompt = {"input_title": title[:32], "input_message": help_text[:255]}
+    low = field.minimum if field is not None and field.minimum is not None else 0
+    high = field.maximum if field is not None else None
     if type_ == "integer":
-        return {
-            "validate": "integer",
-            "criteria": ">=",
-            "value": 0,
-            "error_title": "Số không hợp lệ",
-            "error_message": "Nhập số nguyên không âm (0, 1, 2, …), không gõ chữ hay dấu chấm.",
-            **prompt,
-        }
+        bounded = (
+            {"criteria": "between", "minimum": low, "maximum": high}
+            if high is not None
+            else {
+                "criteria": ">=",
+                "value": low,
+            }
+        )
+        message = "Nhập số nguyên không âm (0, 1, 2, …), không gõ chữ hay dấu chấm."
+        if high is not None or low:
+            message = (
+                f"Nhập số nguyên từ {format_number(low)} đến {format_number(high)}."
+                if high is not None
+                else (f"Nhập số nguyên từ {format_number(low)} trở lên.")
+            )
+        return {"validate": "integer", **bounded, "error_title": "Số không hợp lệ", "error_message": message, **prompt}
     if type_ == "percent":
+        top = 1 if high is None else min(high, 1)
         return {
             "validate": "decimal",
             "criteria": "between",
-            "minimum": 0,
-            "maximum": 1,
+            "minimum": low,
+            "maximum": top,
             "error_title": "Tỷ lệ không hợp lệ",
-            "error_message": "Nhập tỷ lệ phần trăm từ 0% đến 100%, ví dụ 12,5%.",
+            "error_message": f"Nhập tỷ lệ phần trăm từ {format_percent(low)} đến {format_percent(top)}, ví dụ 12,5%."
+            if (low, top) != (0, 1)
+            else "Nhập tỷ lệ phần trăm từ 0% đến 100%, ví dụ 12,5%.",
             **prompt,
         }
     if type_ == "date":
@@ -479,7 +496,8 @@ class _Writer:
             self.computed.add(f.code)
             return
         ws.write_blank(cell, None, st.inputs[f.type])
-        ws.data_validation(cell, _validation(self.form, f.type, f.help, f.label))
+        source = "=" + self.lists[f.choices] if f.type == "choice" and f.choices else ""
+        ws.data_validation(cell, _validation(self.form, f.type, f.help, f.label, source, field=f))
 
     def write_check(self, ws: Worksheet, f: Field) -> None:
         cell = f"{self.form.layout.check_column}{f.row}"

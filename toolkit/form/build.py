@@ -660,8 +660,13 @@ class _Builder:
         self, raw: Any, choices: Mapping[str, tuple[Choice, ...]], fields: Mapping[str, Field], lay: Layout | None
     ) -> dict[str, Table]:
         out: dict[str, Table] = {}
-        for code, t in (self.mapping(raw, ("tables",)) or {}).items():
+        for n, (code, t) in enumerate((self.mapping(raw, ("tables",)) or {}).items()):
             path: Path = ("tables", code)
+            if n:
+                # A file's rows are read as one list (FileReport.docs): a second table would mix
+                # its rows with the first's, so it is refused rather than read wrongly.
+                self.invalid(path, "def.reason.one_table")
+                continue
             if self.code(code, path, "table") is None:
                 continue
             if code in fields:

@@ -18,7 +18,7 @@ from ..form.cells import col_index, quote_sheet
 from ..form.rules import EvalError
 from ..issues import ERROR, Issue, make_issue, quote
 from ..messages import Localized, phrase
-from ..numbers import format_number
+from ..numbers import format_number, format_percent
 from ..roster import META_ROSTER_KEY as ROSTER_KEY
 from ..roster import Roster
 from ..text import normalise_code, same_text
@@ -229,14 +229,35 @@ def _read_fields(book: RawBook, form: Form, out: Extracted) -> None:
                 out.values[f.code] = None
                 continue
             out.issues.append(issue("value-formula", formula=formula, read=format_number(raw)))
-        choices = form.choice_values(f.code) if f.type == "choice" and f.code in form.choices else ()
+        choices = form.choice_values(f.choices) if f.type == "choice" and f.choices else ()
         result = coerce(raw, f.type, issue, choices=choices)
         out.issues.extend(result.issues)
         out.values[f.code] = result.value
+        if result.ok and not within_bounds(f, result.value):
+            out.issues.append(issue("value-out-of-range", value=shown(f, result.value), bounds=bounds_text(f)))
         if f.source == "fixed" and result.ok and result.value is not None:
             expected = form.fixed_value(f)
             if result.value != expected:
                 out.issues.append(issue("value-fixed-changed", value=result.value, expected=expected))
+
+
+def within_bounds(f: Field, value: Any) -> bool:
+    """Whether a number lies within the field's smallest and largest values (docs/spec.md §2.3)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return True
+    return not ((f.minimum is not None and value < f.minimum) or (f.maximum is not None and value > f.maximum))
+
+
+def shown(f: Field, value: Any) -> str:
+    return format_percent(value) if f.type == "percent" else format_number(value)
+
+
+def bounds_text(f: Field) -> Localized:
+    low = None if f.minimum is None else shown(f, f.minimum)
+    high = None if f.maximum is None else shown(f, f.maximum)
+    if low is not None and high is not None:
+        return phrase("bounds.between", low=low, high=high)
+    return phrase("bounds.low", low=low) if low is not None else phrase("bounds.high", high=high)
 
 
 def _unit_formula(form: Form, formula: str) -> bool:

@@ -313,7 +313,7 @@ RULE_COLUMNS = (
     Col(
         "expr",
         "Biểu thức",
-        40,
+        60,
         "text",
         "Điều phải đúng, viết bằng mã chỉ tiêu: + - * /, == != < <= > >=, and, or, not, abs, min, max, round, year, month, countif.",
         "don_thu_tong == don_khieu_nai + don_to_cao + don_phan_anh",
@@ -561,7 +561,7 @@ def _rows(data: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
             {"number": section.get("number"), "label": section.get("title"), "label_en": section.get("title_en")}
         )
         for f in section.get("fields", []):
-            row = dict(f)
+            row = {"source": "input", **f}  # said in every row: the officer sees the choice
             if row.get("source") == "fixed":
                 row["expr"] = row.pop("value", None)
             rows[FIELDS].append(row)
@@ -630,11 +630,13 @@ def write_book(data: Mapping[str, Any]) -> bytes:
     add = wb.add_format
     fmt = {
         "head": add({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "top"}),
-        "text": add({"num_format": "@", "text_wrap": True, "valign": "top"}),
+        # One line a row, as a table of data: a long message runs into the next (empty) cell
+        # or is cut at the border on screen, never makes its row many lines tall.
+        "text": add({"num_format": "@", "valign": "top"}),
         "number": add({"valign": "top"}),
         "key": add({"num_format": "@", "font_color": "#808080", "font_size": 9, "valign": "top"}),
         "label": add({"bold": True, "text_wrap": True, "valign": "top"}),
-        "section": add({"num_format": "@", "bold": True, "bg_color": "#F2F2F2", "text_wrap": True, "valign": "top"}),
+        "section": add({"num_format": "@", "bold": True, "bg_color": "#F2F2F2", "valign": "top"}),
         "title": add({"bold": True, "font_size": 13}),
         "wrap": add({"text_wrap": True, "valign": "top"}),
     }
@@ -672,7 +674,7 @@ def _page(ws: Any, landscape: bool = True) -> None:
     ws.repeat_rows(0)
     ws.hide_gridlines(0)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    ws.set_footer("&L&8&A&R&8&P/&N")
+    ws.set_footer("&L&8&P/&N&R&8&A")
 
 
 def _write_list(ws: Any, sheet: Sheet, rows: list[dict[str, Any]], fmt: Mapping[str, Any]) -> None:

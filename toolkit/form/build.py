@@ -608,6 +608,9 @@ class _Builder:
         if not ok or lay is None:
             if code is not None:
                 self.broken_fields.add(code)
+            elif isinstance(f.get("code"), str):
+                # A code typed as a label ("Đơn tố cáo"): the rules name it as it should read.
+                self.broken_fields.add(suggest_code(f["code"]))
             return None
         return Field(
             code=str(code),

@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_merge.py --n 300
 	$(PY) benchmarks/bench_merge.py --n 1000
 	$(PY) benchmarks/bench_serve.py
+	$(PY) benchmarks/bench_form.py
 
 clean:
 	rm -rf out .pytest_cache benchmarks/.cache

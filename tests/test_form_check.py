@@ -263,6 +263,10 @@ def test_exit_codes_as_dv_check(book, tmp_path):
     assert RUNNER.invoke(app, ["form", "check", str(garbled)]).exit_code == 2
     usage = RUNNER.invoke(app, ["form", "check"])
     assert usage.exit_code == 2
+    # A unit's filled workbook given by mistake: said for what it is, not as fifty missing sheets.
+    template = Path(__file__).resolve().parent.parent / "samples" / "submissions" / "SNV-phu-luc-2020.xlsx"
+    wrong = RUNNER.invoke(app, ["form", "check", str(template)])
+    assert wrong.exit_code == 2 and "không phải biểu mẫu soạn bằng dv form export" in wrong.output
 
 
 def test_english_and_json_say_what_the_library_says(book):

@@ -181,6 +181,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path} không phải tệp TOML (văn bản UTF-8) cũng không phải bảng tính biểu mẫu (.xlsx, .ods).",
         "{path} is neither a TOML text (UTF-8) nor a form workbook (.xlsx, .ods).",
     ),
+    "def.not_book": (
+        "{path} là một bảng tính nhưng không phải biểu mẫu soạn bằng dv form export (không có trang {sheets}…). "
+        "Xuất biểu mẫu bằng dv form export rồi sửa tệp đó.",
+        "{path} is a workbook but not a form written by dv form export (no sheet {sheets}…). Export the form "
+        "with dv form export and edit that file.",
+    ),
     "def.not_toml": ("{path}: không phải TOML hợp lệ: {reason}", "{path}: not valid TOML: {reason}"),
     "def.old_excel": (
         "{path} là bảng tính Excel cũ (.xls): mở bằng Excel hoặc LibreOffice rồi lưu dạng .xlsx hoặc .ods.",
@@ -422,10 +428,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "def.reason.sentence_before_section": (
         "dòng câu, so sánh phải nằm dưới một dòng mục",
         "a sentence or comparison row must come under a section row",
-    ),
-    "def.reason.not_read": (
-        "trang này không phải của biểu mẫu và không được đọc",
-        "this sheet is not the form's and is not read",
     ),
     # the rule language (toolkit.form.rules): why an expression or a message is refused
     "rule.refused": (

@@ -1169,6 +1169,10 @@ def read_book(path: str | Path) -> tuple[dict[str, Any], BookSource, list[Issue]
         raise FormError(phrase("def.unreadable", path=str(path), reason=os_error_text(exc))) from None
     except (Unsafe, Broken, TooLarge, CalamineError, ValueError) as exc:
         raise FormError(phrase("def.unreadable", path=str(path), reason=str(exc)[:200])) from None
+    if not any(s.required and s.name in sheets for s in SHEETS):
+        # Not a form workbook at all: a unit's template (its hidden "Danh mục" is no form's
+        # sheet), a summary, any other workbook.
+        raise FormError(phrase("def.not_book", path=str(path), sheets=", ".join(s.name for s in SHEETS[:3])))
     reader = _Reader(str(path), sheets)
     data = _read_in_order(reader, tuple(BY_NAME[n] for n in _sheet_order(sheets)))
     return data, BookSource(str(path), reader.cells, reader.describe), reader.issues

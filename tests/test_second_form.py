@@ -37,7 +37,7 @@ RUNNER = CliRunner()
 
 
 def figures(unit: Unit, **changes) -> dict:
-    values = {"ma_dv": unit.code, "ten_dv": unit.name, "ngay_bc": dt.date(2021, 10, 5), "don_nhan": 40,
+    values = {"ma_dv": unit.code, "ten_dv": unit.name, "quy": "Quý III", "ngay_bc": dt.date(2021, 10, 5), "don_nhan": 40,
               "don_xong": 30, "ty_le_xong": 0.75}  # fmt: skip
     return {**values, **changes}
 
@@ -46,7 +46,7 @@ def test_it_is_a_different_form_and_it_checks_clean(tmp_path):
     assert {f.code for f in SECOND.fields}.isdisjoint({"unit_code", "dvc_total", "report_date"})
     assert not SECOND.tables and SECOND.layout.sheet == "Báo cáo quý"
     ok = RUNNER.invoke(app, ["form", "check", str(FORM_PATH)])
-    assert ok.exit_code == 0 and "6 chỉ tiêu, 2 quy tắc" in ok.output
+    assert ok.exit_code == 0 and "7 chỉ tiêu, 2 quy tắc" in ok.output
     # Its workbook and its TOML read back the same.
     assert load_form_file(export_book(SECOND, tmp_path / "quy.xlsx")) == SECOND
 
@@ -55,15 +55,18 @@ def test_the_template_follows_the_form():
     wb = openpyxl.load_workbook(io.BytesIO(build_template(SECOND)))
     assert wb.sheetnames == ["Báo cáo quý", "Cách điền", "DM", "_dv"]
     ws = wb["Báo cáo quý"]
-    assert [ws[f"B{r}"].value for r in range(6, 14)] == [
-        "Đơn vị báo cáo", "Mã cơ quan", "Tên cơ quan", "Ngày lập báo cáo",
+    assert [ws[f"B{r}"].value for r in range(6, 15)] == [
+        "Đơn vị báo cáo", "Mã cơ quan", "Tên cơ quan", "Quý báo cáo", "Ngày lập báo cáo",
         "Tiếp công dân, giải quyết đơn", "Số đơn nhận trong quý", "Số đơn đã giải quyết", "Tỷ lệ giải quyết",
     ]  # fmt: skip
     names = {n: d.attr_text for n, d in wb.defined_names.items()}
-    assert names["don_nhan"] == "'Báo cáo quý'!$D$11"
-    assert ws["D15"].value == "THỦ TRƯỞNG CƠ QUAN" and ws["A3"].value is None  # no attachment line in this form
+    assert names["don_nhan"] == "'Báo cáo quý'!$D$12"
+    assert ws["D16"].value == "THỦ TRƯỞNG CƠ QUAN" and ws["A3"].value is None  # no attachment line in this form
+    # The quarter is picked from its list (the sheet "DM" holds it).
+    (quarter,) = [d for d in ws.data_validations.dataValidation if "D9" in str(d.sqref)]
+    assert (quarter.type, quarter.formula1) == ("list", "'DM'!$A$2:$A$5")
     # The count's limit is the cell's validation.
-    (dv,) = [d for d in ws.data_validations.dataValidation if "D11" in str(d.sqref)]
+    (dv,) = [d for d in ws.data_validations.dataValidation if "D12" in str(d.sqref)]
     assert (dv.type, dv.operator or "between", dv.formula1, dv.formula2) == ("whole", "between", "0", "5000")
 
 
@@ -75,20 +78,23 @@ def test_fill_check_and_the_messages_follow_the_form(tmp_path):
     assert report.status == "accepted" and report.unit_code == "TTHCL" and report.issues == []
     fill_template(template, figures(UNITS.units[1], don_xong=45, ty_le_xong=1), out=tmp_path / "bad.xlsx")
     bad = check_file(tmp_path / "bad.xlsx", SECOND, UNITS)
-    assert {(i.code, i.cell) for i in bad.issues} == {("xong_khong_qua_nhan", "D12"), ("ty_le_xong_dung", "D13")}
+    assert {(i.code, i.cell) for i in bad.issues} == {("xong_khong_qua_nhan", "D13"), ("ty_le_xong_dung", "D14")}
     rule = next(i for i in bad.issues if i.code == "xong_khong_qua_nhan")
     assert (
         rule.message
-        == "Số đơn đã giải quyết (D12) là 45, nhiều hơn Số đơn nhận trong quý (D11) là 40. Sửa một trong hai ô."
+        == "Số đơn đã giải quyết (D13) là 45, nhiều hơn Số đơn nhận trong quý (D12) là 40. Sửa một trong hai ô."
     )
     fill_template(template, figures(UNITS.units[2], don_nhan=6000, don_xong=0, ty_le_xong=0), out=tmp_path / "big.xlsx")
     big = check_file(tmp_path / "big.xlsx", SECOND, UNITS)
     (over,) = big.issues
-    assert (over.code, over.cell, over.severity) == ("value-out-of-range", "D11", "error")
+    assert (over.code, over.cell, over.severity) == ("value-out-of-range", "D12", "error")
     assert over.message == (
-        "Số đơn nhận trong quý (Báo cáo quý!D11) là 6.000, ngoài giới hạn của biểu mẫu (không quá 5.000). "
-        "Kiểm tra lại số liệu rồi sửa ô D11."
+        "Số đơn nhận trong quý (Báo cáo quý!D12) là 6.000, ngoài giới hạn của biểu mẫu (không quá 5.000). "
+        "Kiểm tra lại số liệu rồi sửa ô D12."
     )
+    fill_template(template, figures(UNITS.units[2], quy="Quý 3"), out=tmp_path / "quarter.xlsx")
+    (quarter,) = check_file(tmp_path / "quarter.xlsx", SECOND, UNITS).issues
+    assert (quarter.code, quarter.cell) == ("value-not-choice", "D9")
 
 
 def _round(tmp_path: Path) -> Path:
@@ -113,7 +119,7 @@ def test_merge_summary_json_and_word_follow_the_form(tmp_path):
     assert totals == {"don_nhan": 100, "don_xong": 90, "ty_le_xong": 0.9}  # the rate of the sums, not 0.875
     ws = openpyxl.load_workbook(tmp_path / "th.xlsx")["Tổng hợp"]
     codes = [c.value for c in ws[5]]
-    assert codes[4:] == ["don_nhan", "don_xong", "ty_le_xong", "ngay_bc"]
+    assert codes[4:] == ["don_nhan", "don_xong", "ty_le_xong", "quy", "ngay_bc"]
     total_row = next(r for r in ws.iter_rows(min_row=6) if r[0].value == "TOÀN TỈNH")
     assert total_row[4].value == "=SUM(E6:E8)" and total_row[6].value == '=IFERROR((F9/E9),"")'
     texts = [p.text for p in docx.Document(tmp_path / "pl.docx").paragraphs if p.text.strip()]
@@ -149,6 +155,7 @@ def test_its_live_checks_give_dv_verdict_in_libreoffice(tmp_path):
         "good": figures(UNITS.units[0]),
         "rule": figures(UNITS.units[0], don_xong=45, ty_le_xong=1),
         "limit": figures(UNITS.units[0], don_nhan=6000, don_xong=600, ty_le_xong=0.1),
+        "quarter": figures(UNITS.units[0], quy="Quý 3"),
     }
     for name, values in cases.items():
         fill_template(template, values, out=tmp_path / f"{name}.xlsx")
@@ -161,6 +168,8 @@ def test_its_live_checks_give_dv_verdict_in_libreoffice(tmp_path):
         assert ("còn" in status and "lỗi" in status) is rejected, (name, status)
         assert rejected is (name != "good")
     limit = openpyxl.load_workbook(saved["limit"], data_only=True)[lay.sheet]
-    assert limit["E11"].value == "Sai: không được lớn hơn 5.000"
+    assert limit["E12"].value == "Sai: không được lớn hơn 5.000"
     rule = openpyxl.load_workbook(saved["rule"], data_only=True)[lay.sheet]
-    assert rule["E12"].value == "Sai: không quá 40 đơn nhận"
+    assert rule["E13"].value == "Sai: không quá 40 đơn nhận"
+    quarter = openpyxl.load_workbook(saved["quarter"], data_only=True)[lay.sheet]
+    assert quarter["E9"].value == "Sai: Quý báo cáo không có trong danh sách, hãy chọn từ danh sách"

@@ -199,6 +199,10 @@ def field_check_formula(form: Form, f: Field) -> str:
     if _textlike(f.type):
         warn = TEXT_DATE if f.type == "date" else TEXT_NUMBER
         body = f"IF(ISTEXT({f.code}),{excel_string(warn)},{body})"
+    if f.type == "choice" and f.choices:
+        # A value pasted past the dropdown: the sheet says what dv says (value-not-choice).
+        outside = ",".join(f"TRIM({f.code})<>{excel_string(s)}" for s in _choice_spellings(form, f.choices))
+        body = f"IF(AND({outside}),{excel_string(NOT_IN_LIST.format(label=f.label))},{body})"
     missing = excel_string(MISSING if f.required else "")
     return f"IFERROR(IF(ISBLANK({f.code}),{missing},{body}),{excel_string(CANNOT)})"
 
@@ -210,6 +214,8 @@ def field_check_value(form: Form, f: Field, env: Mapping[str, Any], tables: Tabl
         return MISSING if f.required else ""
     if _textlike(f.type) and isinstance(value, str):
         return TEXT_DATE if f.type == "date" else TEXT_NUMBER
+    if f.type == "choice" and f.choices and not _in_list(form, f.choices, value):
+        return NOT_IN_LIST.format(label=f.label)
     errors, warnings = _value_checks(f)
     failed = _first_failing(errors, value)
     if failed:

@@ -16,8 +16,8 @@ from tests.support.formbook import export_book, sheet_rows
 from tests.support.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert
 from toolkit.cli import app
 from toolkit.form import load_form_file
-from toolkit.form.book import SHEETS
 from toolkit.form.export import export_form, form_data, toml_text
+from toolkit.form.sheets import SHEETS
 from toolkit.intake import check_file
 from toolkit.intake.workers import WorkerPool, check_files
 from toolkit.template import build_template

@@ -27,6 +27,13 @@ demo: $(STAMP)
 		--json out/tong-hop-2020.json --docx out/phu-luc-2020.docx \
 		--previous samples/tong-hop-2019.xlsx --force || test $$? -eq 1
 	@echo "Xem / see: out/tong-hop-2020.xlsx, out/phu-luc-2020.docx, out/tong-hop-2020.json, out/mau-tung-don-vi/"
+	@# Next year (README "Next year's form"): the officer's 2021 form workbook, checked, its template, and the 2021
+	@# round merged against the 2020 summary just written (one file's petitions do not add up: exit 1).
+	$(DV) form check samples/2021/bieu-mau-2021.xlsx
+	$(DV) make-template --form samples/2021/bieu-mau-2021.xlsx -o out/ --force
+	$(DV) merge samples/2021/nop-ve --form samples/2021/bieu-mau-2021.xlsx --units samples/units.csv \
+		-o out/tong-hop-2021.xlsx --docx out/phu-luc-2021.docx --previous out/tong-hop-2020.xlsx --force || test $$? -eq 1
+	@echo "Năm 2021 / 2021: out/tong-hop-2021.xlsx, out/phu-luc-2021.docx"
 	@echo "Cổng nộp / portal: make serve  (mật khẩu cán bộ / officer password: $(SERVE_PASSWORD); đường dẫn đơn vị / unit links: out/cong-nop/links.csv)"
 
 # The submission portal on the sample roster, at http://127.0.0.1:8080 (data in out/cong-nop/).
@@ -50,6 +57,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.bench_merge --n 300
 	$(PY) -m benchmarks.bench_merge --n 1000
 	$(PY) -m benchmarks.bench_serve
+	$(PY) -m benchmarks.bench_form
 
 clean:
 	rm -rf out .pytest_cache benchmarks/.cache

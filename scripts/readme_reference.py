@@ -30,6 +30,10 @@ def cli_reference() -> str:
         command = group.get_command(ctx, name)
         sub = command.context_class(command, info_name=name, parent=ctx, terminal_width=100, max_content_width=100)
         out += [f"### `dv {name}`", "", "```", command.get_help(sub).strip(), "```", ""]
+        for inner in getattr(command, "list_commands", lambda _ctx: [])(sub):  # a group: dv form export, …
+            leaf = command.get_command(sub, inner)
+            leaf_ctx = leaf.context_class(leaf, info_name=inner, parent=sub, terminal_width=100, max_content_width=100)
+            out += [f"### `dv {name} {inner}`", "", "```", leaf.get_help(leaf_ctx).strip(), "```", ""]
     return "\n".join(out)
 
 

@@ -3,7 +3,7 @@
     .venv/bin/python -m scripts.render_docs
 
 Fills the template with the seed's appendix (and a copy with a wrong total), merges the
-shipped samples, has LibreOffice recalculate and print them to PDF, and turns chosen pages
+shipped samples, prints the 2021 form workbook of samples/2021, has LibreOffice recalculate and print them to PDF, and turns chosen pages
 into PNG with pdftoppm (poppler-utils). Needs soffice and pdftoppm; writes only docs/*.png.
 """
 
@@ -62,6 +62,27 @@ def screen_png(recalculated: Path, form: Any, tmp: Path, target: Path) -> None:
     page_png(pdf, sheet_pages(pdf)[table.sheet][0], target)
 
 
+def form_book_pngs(tmp: Path) -> None:
+    """The officer's form workbook of the 2021 worked example (samples/2021), as LibreOffice
+    prints it: the fields sheet (the columns an officer edits most, down to the new section) and
+    the rules sheet. A copy with print areas; the workbook itself is printed as it is."""
+    import openpyxl
+
+    from tests.support.testing import libreoffice_convert
+
+    book = ROOT / "samples" / "2021" / "bieu-mau-2021.xlsx"
+    for sheet, area, target in (("Chỉ tiêu", "A1:I29", "bieu-mau-chi-tieu"), ("Quy tắc", "A1:E11", "bieu-mau-quy-tac")):
+        wb = openpyxl.load_workbook(book)
+        for ws in wb.worksheets:
+            if ws.title != sheet:
+                ws.sheet_state = "hidden"
+        wb[sheet].print_area = area
+        wb.active = wb.sheetnames.index(sheet)
+        wb.save(tmp / f"{target}.xlsx")
+        pdf = libreoffice_convert(tmp / f"{target}.xlsx", "pdf", tmp / "pdf-bieu-mau", recalc=False)
+        page_png(pdf, sheet_pages(pdf)[sheet][0], DOCS / f"{target}.png", dpi=90)
+
+
 def main() -> int:
     from tests.support.submissions import write
     from tests.support.testing import SEED, SEED_DOCS, libreoffice_convert, soffice
@@ -102,6 +123,7 @@ def main() -> int:
         page_png(pdf, sheet_pages(pdf)[COMPARE_SHEET][0], DOCS / "so-sanh.png")
         chart_pdf = tmp / "pdf" / "tong-hop.pdf"
         page_png(chart_pdf, page_count(chart_pdf), DOCS / "bieu-do.png")
+        form_book_pngs(tmp)
     for png in sorted(DOCS.glob("*.png")):
         print(f"{png.relative_to(ROOT)}  {png.stat().st_size:,} B")
     return 0

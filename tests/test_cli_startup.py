@@ -21,6 +21,9 @@ def test_help_of_each_command_runs_without_heavy_imports():
         ["check", "--help"],
         ["make-template", "--help"],
         ["serve", "--help"],
+        ["form", "--help"],
+        ["form", "export", "--help"],
+        ["form", "check", "--help"],
     ):
         code = (
             f"import sys\nfrom toolkit.cli import app\ntry:\n    app({args!r})\nexcept SystemExit:\n    pass\n"

@@ -117,7 +117,7 @@ def test_heading_block_is_decree_30s(seed_docx):
 @pytest.mark.parametrize(
     ("old", "new", "said"),
     [
-        ('province = "Toàn tỉnh"', 'province = "Toàn tỉnh"\nsignature = "x"', "khóa không biết signature"),
+        ('province = "Toàn tỉnh"', 'province = "Toàn tỉnh"\nsignature = "x"', 'không có mục "signature"'),
         ("mức độ 4: {dvc_level4:02}.", "mức độ 4: {dvc_levl4:02}.", "dvc_levl4"),
         ('{ field = "dvc_total", up', '{ field = "signer", up', "signer"),
         ('title = "3. Tinh giản biên chế"', 'title = "3. Tinh giản biên chế {nam}"', "{year}"),

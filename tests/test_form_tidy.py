@@ -50,11 +50,15 @@ def test_the_guide_names_the_sheets_and_lists_of_the_form(tmp_path):
 
     from toolkit.template import build_template
 
-    form = load_form(str(_copy(tmp_path, 'sheet = "Văn bản"\n', 'sheet = "Danh mục văn bản"\n')))
+    path = _copy(tmp_path, 'sheet = "Văn bản"\n', 'sheet = "Danh mục văn bản"\n')
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('version = "2020.1"', 'version = "2020.2"'), encoding="utf-8"
+    )
+    form = load_form(str(path))
     wb = openpyxl.load_workbook(io.BytesIO(build_template(form)))
     guide = [c.value for row in wb[form.layout.guide_sheet].iter_rows() for c in row if c.value]
     assert (
-        '- Số văn bản ở trang "Phụ lục" tự đếm từ trang "Danh mục văn bản": gõ đè số khác vào các ô này là lỗi.  [lỗi]'
-        in guide
+        '- Các ô ở trang "Phụ lục" (Đảng ủy, Chính quyền, Tổng số văn bản) tự đếm từ trang "Danh mục văn bản": '
+        "gõ đè số khác vào các ô này là lỗi.  [lỗi]" in guide
     )
     assert any(text.startswith("- Cơ quan ban hành, loại văn bản phải có trong danh sách") for text in guide)

@@ -32,12 +32,26 @@ def test_every_command_has_help_and_is_documented(name):
     assert f"### `dv {name}`" in README
 
 
+def _leaves() -> list[tuple[str, object]]:
+    """Every command as typed: ``make-template``…, and a group's own (``form export``)."""
+    out = []
+    for name in COMMANDS:
+        command = GROUP.get_command(CTX, name)
+        inner = getattr(command, "list_commands", None)
+        if inner is None:
+            out.append((name, command))
+            continue
+        sub = command.context_class(command, info_name=name, parent=CTX)
+        out += [(f"{name} {leaf}", command.get_command(sub, leaf)) for leaf in inner(sub)]
+    return out
+
+
 @pytest.mark.parametrize(
     ("name", "option"),
     [
         (name, opt)
-        for name in COMMANDS
-        for param in GROUP.get_command(CTX, name).params
+        for name, command in _leaves()
+        for param in command.params
         for opt in getattr(param, "opts", [])
         if opt.startswith("--")
     ],
@@ -45,6 +59,13 @@ def test_every_command_has_help_and_is_documented(name):
 def test_every_option_is_documented(name, option):
     section = README.split(f"### `dv {name}`", 1)[1].split("###", 1)[0]
     assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", section), f"{option} of dv {name}"
+
+
+@pytest.mark.parametrize("name", [name for name, _ in _leaves()])
+def test_every_subcommand_has_help_and_is_documented(name):
+    command = dict(_leaves())[name]
+    assert command.help, f"{name} has no help text"
+    assert f"### `dv {name}`" in README
 
 
 @pytest.mark.parametrize("code", [*CATALOGUE, *(r.id for r in load_form().rules),

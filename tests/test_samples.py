@@ -52,3 +52,34 @@ def test_every_format_and_fault_is_there(result):
 def test_province_rate_is_recomputed_from_the_sums(result):
     t = result.totals
     assert t["cut_rate"] == pytest.approx(t["cut_total"] / (t["staff_cc"] + t["staff_vc"] + t["cut_total"]))
+
+
+# -- the 2021 round of README's "Next year's form" (samples/make_samples_2021.py) ---------------------
+
+
+def test_the_2021_sample_form_is_the_worked_example(tmp_path):
+    from tests.support.formbook import edit_worked_example, export_book
+    from toolkit.form import load_form_file
+
+    shipped = load_form_file(SAMPLES / "2021" / "bieu-mau-2021.xlsx")
+    typed = load_form_file(edit_worked_example(export_book(form(), tmp_path / "b.xlsx"), tmp_path / "b2021.xlsx"))
+    assert shipped == typed
+
+
+def test_the_2021_round_merges_with_its_new_section():
+    from toolkit.form import load_form_file
+
+    form2021 = load_form_file(SAMPLES / "2021" / "bieu-mau-2021.xlsx")
+    result = merge([SAMPLES / "2021" / "nop-ve"], form2021, read_roster(SAMPLES / "units.csv"))
+    rejected = [f for f in result.files if f.status == "rejected"]
+    assert [(Path(f.path).name, [i.code for i in f.errors]) for f in rejected] == [
+        ("SCT-phu-luc-2021.xlsx", ["don_thu_cong"])
+    ]
+    assert len(result.accepted) == 22
+    stttt = next(r for r in result.rows if r.code == "STTTT").values
+    assert [stttt[c] for c in ("don_thu_tong", "don_khieu_nai", "don_to_cao", "don_phan_anh")] == [15, 3, 2, 10]
+    for code in ("don_thu_tong", "don_khieu_nai", "don_to_cao", "don_phan_anh"):
+        assert result.totals[code] == sum(r.values[code] for r in result.rows if r.sent)
+    assert result.totals["don_thu_tong"] == sum(
+        result.totals[c] for c in ("don_khieu_nai", "don_to_cao", "don_phan_anh")
+    )

@@ -5,11 +5,11 @@ The Python API (the command line and the portal are its clients); from the repos
     import toolkit
     form = toolkit.load_form()                       # the packaged form definition
     report = toolkit.check_file("samples/submissions/SNV-phu-luc-2020.xlsx", form)  # → FileReport
-    report.status, report.values["dvc_total"], [i.code for i in report.issues]
+    report.status, report.values, [i.code for i in report.issues]  # values by field code
     roster = toolkit.read_roster("samples/units.csv")
     result = toolkit.merge(["samples/submissions"], roster=roster)  # → MergeResult
     result.summary_frame()                           # pandas DataFrame, one row per unit
-    result.totals["cut_rate"]                        # province totals, rates recomputed
+    result.totals                                    # province totals, rates recomputed
     [(v.name, v.status) for v in result.files]       # each file's Verdict in the round
     summary = toolkit.build_summary(result)          # the summary workbook, as bytes
 

@@ -28,7 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt
 
 from . import __version__
-from .form import Form, Report, ReportSection
+from .form import Form, Report, ReportSection, Section
 from .form.rules import Template
 from .merger import MergeResult, UnitRow
 from .messages import t
@@ -120,8 +120,11 @@ class _Appendix:
         spec = self.spec
         self.paragraph(self.plain(spec.title), bold=True, align="center", indent=False, before=12, after=0)
         self.paragraph(self.plain(spec.attachment), italic=True, align="center", indent=False, after=12)
-        for section in spec.sections:
-            self.section(section)
+        for part in self.parts():
+            if isinstance(part, ReportSection):
+                self.section(part)
+            else:
+                self.field_lines(part)
         self.units_table()
         self.who_did_not_report()
         self.comparison_notes()
@@ -318,7 +321,40 @@ class _Appendix:
         for cell, text in zip(row.cells, headers, strict=True):
             self.cell_text(cell, self.plain(text), bold=True)
 
-    # -- the three sections --------------------------------------------------------------------
+    # -- the sections ----------------------------------------------------------------------------
+    def parts(self) -> list[ReportSection | Section]:
+        """The appendix's sections in the form's order: each ``[report]`` section where the first
+        form section it speaks of stands, and every form section with figures that no
+        ``[report]`` section speaks of (a section new this year) as a line per field."""
+        form, spec = self.form, self.spec
+        said = {id(s): _names(s) for s in spec.sections}
+        out: list[ReportSection | Section] = []
+        for section in form.sections:
+            codes = {f.code for f in section.fields}
+            speaking = [s for s in spec.sections if said[id(s)] & codes and s not in out]
+            if speaking:
+                out += speaking
+            elif any(s for s in spec.sections if said[id(s)] & codes):
+                continue  # spoken of by a section already placed
+            elif any(f in form.summable_fields for f in section.fields):
+                out.append(section)
+        return out + [s for s in spec.sections if s not in out]
+
+    def field_lines(self, section: Section) -> None:
+        """A form section the wording does not cover: its title, and "label: total unit" for each
+        field with a province total (and the change against last year, or that it is new)."""
+        totals, comp = self.result.totals, self.comp
+        self.paragraph(_clean(f"{section.number}. {section.title}"), bold=True, before=6, keep=True)
+        for f in section.fields:
+            if f not in self.form.summable_fields:
+                continue
+            line = f"{f.label}: {self.field_value(f.code, totals.get(f.code))}" + (
+                f" {f.unit}" if f.unit and f.type != "percent" else ""
+            )
+            if comp is not None and f.code in comp.fields:
+                line += " " + self.change_text(f.code, comp.changes.get(f.code))
+            self.paragraph(_clean(line) + ".")
+
     def section(self, section: ReportSection) -> None:
         totals = self.result.totals
         self.paragraph(self.plain(section.title), bold=True, before=6, keep=True)
@@ -462,6 +498,7 @@ class _Appendix:
         if comp is None:
             return
         used = {code for code, _ in spec.units_columns} | {c.field for s in spec.sections for c in s.compare}
+        used |= {f.code for part in self.parts() if isinstance(part, Section) for f in part.fields}
         for code in comp.new_fields:
             if code in used:
                 self.paragraph(self.render(spec.new_field, {"label": self.form.field(code).label}))
@@ -478,6 +515,14 @@ class _Appendix:
 
 
 # -- a little WordprocessingML that python-docx has no property for ---------------------------
+
+
+def _names(section: ReportSection) -> set[str]:
+    """The field codes a ``[report]`` section speaks of: in its sentences and its comparisons."""
+    names: set[str] = set()
+    for sentence in section.sentences:
+        names |= sentence.names
+    return names | {c.field for c in section.compare}
 
 
 def _fonts(doc: DocxDocument) -> None:

@@ -75,6 +75,13 @@ class _Command(TyperCommand):
         return _help_in(super().get_help(ctx), state.lang)
 
 
+class _SubGroup(TyperGroup):
+    """A group of commands under dv (``dv form …``), its help in the user's language."""
+
+    def get_help(self, ctx: "Context") -> str:
+        return _help_in(super().get_help(ctx), state.lang)
+
+
 _HELP_VI = ((r"^Usage: ", "Cách dùng: "), (r"^Arguments:$", "Đối số:"), (r"^Options:$", "Tùy chọn:"),
             (r"^Commands:$", "Lệnh:"), (r"Show this message and exit\.", "Xem hướng dẫn này."),
             (r"\[required\]", "[bắt buộc]"), (r"\[OPTIONS\]", "[TÙY CHỌN]"),
@@ -197,7 +204,11 @@ app = typer.Typer(
 # Options shared by several commands: declared once.
 FormOpt = Annotated[
     Optional[str],
-    typer.Option("--form", help="Mã biểu mẫu hoặc đường dẫn tệp .toml (mặc định: dan-van-chinh-quyen)."),
+    typer.Option(
+        "--form",
+        help="Mã biểu mẫu, hoặc tệp biểu mẫu: .toml, hay bảng tính .xlsx/.ods của dv form export "
+        "(mặc định: dan-van-chinh-quyen).",
+    ),
 ]
 UnitsOpt = Annotated[
     Optional[Path],
@@ -673,6 +684,92 @@ def serve(
         lang=lang,
     )
     run_portal(options, lambda key, params: typer.echo(t(key, lang, **params)))
+
+
+form_app = typer.Typer(
+    cls=_SubGroup,
+    help=(
+        "Biểu mẫu năm sau: xuất ra bảng tính để soạn trong Excel, LibreOffice, rồi kiểm tra "
+        "(The form definition: export it to edit in Excel, check it)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+app.add_typer(form_app, name="form")
+
+
+@form_app.command("export", cls=_Command)
+def form_export(
+    output: Annotated[
+        Optional[Path],
+        typer.Option(
+            "-o", "--output", help="Tệp ghi ra (mặc định: bieu-mau-<năm>.xlsx); một thư mục: tệp đó trong nó."
+        ),
+    ] = None,
+    form: FormOpt = None,
+    to: Annotated[
+        Optional[str],
+        typer.Option("--to", help="xlsx (mặc định: bảng tính để soạn) hoặc toml (văn bản); theo đuôi của -o nếu có."),
+    ] = None,
+    force: ForceOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Ghi biểu mẫu ra bảng tính để soạn trong Excel, LibreOffice (Export the form to edit it).
+
+    Mỗi phần của biểu mẫu một trang (thông tin, chỉ tiêu, quy tắc, danh mục, đơn vị…), tiêu đề tiếng Việt,
+    danh sách chọn, trang Hướng dẫn. --to toml: văn bản TOML.
+    """
+    lang = state.lang = lang_from(lang) if lang else state.lang
+    from .form.export import EXPORT_FORMATS, export_filename, export_form
+    from .fsutil import atomic_write, check_creatable
+
+    fmt = (to or (output.suffix.lstrip(".").lower() if output and output.suffix else "xlsx")).lower()
+    if fmt == "ods":
+        fmt = "xlsx"
+    if fmt not in EXPORT_FORMATS:
+        _fail(t("form.bad_to", lang, value=to or fmt))
+    the_form = _load_form(form)
+    target = output or Path(export_filename(the_form, fmt))
+    if target.is_dir() or str(target).endswith(("/", os.sep)):
+        target = target / export_filename(the_form, fmt)
+    try:
+        check_creatable(target, force=force)
+        written = atomic_write(target, export_form(the_form, fmt), force=force)
+    except DvError as exc:
+        _fail(exc.render(lang) + "\n" + t("output.nothing_written", lang))
+    typer.echo(t("form.exported", lang, what=t(f"form.exported.{fmt}", lang), path=written))
+
+
+@form_app.command("check", cls=_Command)
+def form_check(
+    file: Annotated[Path, typer.Argument(help="Tệp biểu mẫu: bảng tính .xlsx/.ods, hoặc .toml.", show_default=False)],
+    json_out: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+    lang: LangOpt = None,
+) -> None:
+    """Kiểm tra biểu mẫu: mọi lỗi, ở ô của nó, kèm cách sửa (Check a form definition).
+
+    Thoát 0: không có lỗi; 1: có lỗi; 2: sai cách dùng hoặc không đọc được tệp.
+    """
+    lang = state.lang = lang_from(lang) if lang else state.lang
+    import json
+
+    from .form import FormError
+    from .form.loader import check_form_file
+
+    try:
+        checked = check_form_file(file)
+    except FormError as exc:
+        _fail(exc.render(lang))
+    if json_out:
+        typer.echo(json.dumps(checked.to_dict(lang), ensure_ascii=False, indent=2))
+    else:
+        from rich.console import Console
+
+        from .render import render_form_check
+
+        render_form_check(Console(soft_wrap=True, markup=False, emoji=False), checked, lang)
+    raise typer.Exit(0 if checked.ok else 1)
 
 
 class _PipeSafe:

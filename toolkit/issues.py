@@ -184,6 +184,9 @@ _TYPES = [
     _t("value-percent-range", ERROR, "A rate above 100 %.",
        "{label} ({where}) là {value}, lớn hơn 100%. Nhập tỷ lệ dạng 12,5% vào ô {cell}.",
        "{label} ({where}) is {value}, above 100 %. Enter the rate as 12.5 % in {cell}."),
+    _t("value-out-of-range", ERROR, "A number outside the smallest and largest values the form allows for the field.",
+       "{label} ({where}) là {value}, ngoài giới hạn của biểu mẫu ({bounds}). Kiểm tra lại số liệu rồi sửa ô {cell}.",
+       "{label} ({where}) is {value}, outside the form's limits ({bounds}). Check the figure and correct {cell}."),
     _t("value-not-date", ERROR, "A date cell holds something that is not a date.",
        "{label} ({where}) là \"{value}\", không phải ngày. Gõ ngày dạng ngày/tháng/năm (ví dụ 16/11/2020) vào ô {cell}.",
        "{label} ({where}) is \"{value}\", not a date. Type a day/month/year date (e.g. 16/11/2020) into {cell}."),
@@ -292,14 +295,14 @@ _TYPES = [
        "{last}). The sheet does not count them and they are not merged. To list more documents, insert rows inside "
        "the table (select a row in it, Insert rows) and move these documents there."),
     _t("doc-number-style", WARNING, "A document number in the other issuer's style (Party 18-KH/ĐU vs state 545/KH-…).",
-       "Văn bản {value} (dòng {row}, {where}): cơ quan ban hành là \"{issuer}\" nhưng số ký hiệu theo kiểu {style}. "
+       "Văn bản {value} (dòng {row}, {where}): cơ quan ban hành là \"{issued_by}\" nhưng số ký hiệu theo kiểu {style}. "
        "Kiểm tra lại cơ quan ban hành hoặc số ký hiệu.",
-       "Document {value} (row {row}, {where}): issued by \"{issuer}\" but numbered in {style} style. "
+       "Document {value} (row {row}, {where}): issued by \"{issued_by}\" but numbered in {style} style. "
        "Check the issuer or the number."),
     _t("doc-number-type", WARNING, "The type abbreviation in a number disagrees with the document type.",
-       "Văn bản {value} (dòng {row}, {where}) có ký hiệu {abbr} nhưng loại văn bản là \"{doc_type}\" ({expected}). "
+       "Văn bản {value} (dòng {row}, {where}) có ký hiệu {abbr} nhưng loại văn bản là \"{kind}\" ({expected}). "
        "Kiểm tra lại loại văn bản.",
-       "Document {value} (row {row}, {where}) carries {abbr} but its type is \"{doc_type}\" ({expected}). "
+       "Document {value} (row {row}, {where}) carries {abbr} but its type is \"{kind}\" ({expected}). "
        "Check the type."),
     _t("doc-number-duplicate", WARNING, "The same document number twice in one unit.",
        "Văn bản số {value} kê khai hai lần (dòng {row} và dòng {first}). Bỏ dòng trùng.",
@@ -344,6 +347,48 @@ _TYPES = [
     _t("file-ignored", WARNING, "Not a workbook to read: an Excel lock file, a hidden file or another kind of file.",
        "Bỏ qua {file}: {reason}.",
        "Skipped {file}: {reason}."),
+    # -- the form definition (dv form check, and every --form): {where} is a sheet!cell of the
+    # form workbook or an entry of the TOML text ------------------------------------------
+    _t("def-missing", ERROR, "The form definition lacks a sheet, a column, an entry or a value it needs.",
+       "{where}: thiếu {what}. {fix}",
+       "{where}: {what} is missing. {fix}"),
+    _t("def-unknown-key", ERROR, "An entry, heading or key dv does not know (often a misspelling).",
+       "{where}: không có mục \"{key}\"{close}. Sửa lại cho đúng tên, hoặc xóa nó.",
+       "{where}: there is no entry \"{key}\"{close}. Correct the name, or remove it."),
+    _t("def-bad-value", ERROR, "A value of the wrong kind: a code, a year, a column letter, a row number, a yes/no…",
+       "{where}: \"{value}\" không dùng được: {reason}.",
+       "{where}: \"{value}\" cannot be used: {reason}."),
+    _t("def-duplicate", ERROR, "The same code (field, rule, column, list, list value) used twice.",
+       "{where}: \"{value}\" đã dùng ở {first}; mỗi mã chỉ dùng một lần. Đổi một trong hai.",
+       "{where}: \"{value}\" is already used at {first}; each code is used once. Change one of them."),
+    _t("def-unknown-type", ERROR, "A field or column type that does not exist.",
+       "{where}: kiểu \"{value}\" không có. Chọn một trong: {types}.",
+       "{where}: there is no type \"{value}\". Pick one of: {types}."),
+    _t("def-unknown-name", ERROR, "A rule, formula, message or reference naming a field, column, list or table that does not exist.",
+       "{where}: \"{value}\" không phải {kind} nào{close}. Sửa lại mã, hoặc thêm {kind} đó vào biểu mẫu.",
+       "{where}: \"{value}\" is not any {kind}{close}. Correct the code, or add that {kind} to the form."),
+    _t("def-rule-syntax", ERROR, "A rule, formula or message that the rule language cannot read (with the position).",
+       "{where}: {reason}.",
+       "{where}: {reason}."),
+    _t("def-choices-empty", ERROR, "A choice list without any value.",
+       "{where}: danh mục \"{value}\" không có giá trị nào. Thêm các giá trị của danh mục (mỗi giá trị một dòng), "
+       "hoặc bỏ danh mục này.",
+       "{where}: the list \"{value}\" has no value. Add its values (one per row), or remove the list."),
+    _t("def-year-version", ERROR, "The form's version does not begin with its year.",
+       "{where}: biểu mẫu năm {year} nhưng phiên bản là \"{value}\". Phiên bản bắt đầu bằng năm của biểu mẫu, "
+       "ví dụ {example}: sửa năm hoặc phiên bản cho khớp.",
+       "{where}: a form for {year} but its version is \"{value}\". A version begins with the form's year, e.g. "
+       "{example}: make the year and the version agree."),
+    _t("def-version-unchanged", ERROR, "The fields or layout changed but the version is that of the form dv ships.",
+       "{where}: phiên bản \"{value}\" đã là phiên bản của biểu mẫu \"{form}\" có sẵn trong dv, nhưng nội dung đã "
+       "khác ({changes}). Tệp điền theo hai biểu mẫu khác nhau sẽ mang cùng một phiên bản: đổi phiên bản, ví dụ "
+       "{example}.",
+       "{where}: version \"{value}\" is already the version of the form \"{form}\" that dv ships, but the content "
+       "differs ({changes}). Files filled from two different forms would carry the same version: change the "
+       "version, e.g. {example}."),
+    _t("def-invalid", ERROR, "An entry that contradicts another (a computed field without a formula, a rule on a computed cell…).",
+       "{where}: {reason}.",
+       "{where}: {reason}."),
 ]  # fmt: skip
 
 CATALOGUE: dict[str, IssueType] = {t.code: t for t in _TYPES}

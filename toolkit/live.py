@@ -17,6 +17,7 @@ from .form import NUMERIC_TYPES, Field, Form, Rule, Table
 from .form.cells import quote_sheet
 from .form.rules import EvalError, TableRef, excel_string
 from .intake.coerce import INTEGER_ABS_TOL, INTEGER_REL_TOL, choices_by_key, is_whole
+from .numbers import format_number, format_percent
 from .text import spellings, text_key
 
 Tables = Mapping[str, list[Mapping[str, Any]]] | None
@@ -36,6 +37,8 @@ NOT_INTEGER = "Sai: phải là số nguyên (không có phần lẻ)"
 PERCENT_RANGE = "Sai: tỷ lệ không được lớn hơn 100%"
 PERCENT_AS_NUMBER = "Lưu ý: đã gõ số thay vì phần trăm, được hiểu là phần trăm; nên gõ dạng 12,5%"
 NOT_IN_LIST = "Sai: {label} không có trong danh sách, hãy chọn từ danh sách"
+OUT_OF_RANGE_LOW = "Sai: phải từ {bound} trở lên"
+OUT_OF_RANGE_HIGH = "Sai: không được lớn hơn {bound}"
 DERIVED_TYPED = "Sai: ô này tự tính, phải là "
 LOCKED_CHANGED = "Sai: ô đã khóa bị sửa, phải là "
 UNIT_UNRESOLVED = "Sai: tên đơn vị không có trong danh sách, hãy chọn từ danh sách để có mã đơn vị"
@@ -162,9 +165,10 @@ class _Check:
     text: str
 
 
-def _value_checks(type_: str) -> tuple[list[_Check], list[_Check]]:
+def _value_checks(f: Field) -> tuple[list[_Check], list[_Check]]:
     """(errors judged before the rules, warnings shown when the rules pass) for one value."""
     num = _is_number
+    type_ = f.type
     errors: list[_Check] = []
     warnings: list[_Check] = []
     if type_ in ("integer", "percent"):
@@ -173,10 +177,33 @@ def _value_checks(type_: str) -> tuple[list[_Check], list[_Check]]:
         errors.append(_Check(f"NOT({_xl_whole('{x}')})", lambda v: num(v) and not is_whole(float(v)), NOT_INTEGER))
     if type_ == "percent":
         errors.append(_Check("{x}>100", lambda v: num(v) and v > 100, PERCENT_RANGE))
+    # The form's own limits, on the value as dv reads it (12,5 in a rate is 12,5 %).
+    if type_ in NUMERIC_TYPES:
+        if f.minimum is not None:
+            errors.append(_bound_check(type_, f.minimum, below=True))
+        if f.maximum is not None:
+            errors.append(_bound_check(type_, f.maximum, below=False))
+    if type_ == "percent":
         warnings.append(_Check("{x}>1", lambda v: num(v) and v > 1, PERCENT_AS_NUMBER))
     # Dates (a year typed into a date cell, a report dated after the first quarter) are the
     # form's rules: the chain of rules shows them.
     return errors, warnings
+
+
+def _bound_check(type_: str, bound: float, *, below: bool) -> _Check:
+    """A value under the field's smallest (``below``) or over its largest value."""
+    read = _xl_read_number(type_, "{x}")
+    shown = format_percent(bound) if type_ == "percent" else format_number(bound)
+
+    def outside(value: Any) -> bool:
+        if not _is_number(value):
+            return False
+        read_value = _read_number(type_, value)
+        return read_value < bound if below else read_value > bound
+
+    if below:
+        return _Check(f"{read}<{bound!r}", outside, OUT_OF_RANGE_LOW.format(bound=shown))
+    return _Check(f"{read}>{bound!r}", outside, OUT_OF_RANGE_HIGH.format(bound=shown))
 
 
 def _wrap_formula(checks: list[_Check], ref: str, inner: str) -> str:
@@ -195,7 +222,7 @@ def _first_failing(checks: list[_Check], value: Any) -> str | None:
 def field_check_formula(form: Form, f: Field) -> str:
     rules = form.rules_for(f.code)
     others = _rule_inputs(form, rules, f.code)
-    errors, warnings = _value_checks(f.type)
+    errors, warnings = _value_checks(f)
     tail = _wrap_formula(warnings, f.code, excel_string(OK if rules else ""))
     body = _chain_formula(form, rules, field_reference(form), tail) if rules else tail
     if others:
@@ -205,6 +232,10 @@ def field_check_formula(form: Form, f: Field) -> str:
     if _textlike(f.type):
         warn = TEXT_DATE if f.type == "date" else TEXT_NUMBER
         body = f"IF(ISTEXT({f.code}),{excel_string(warn)},{body})"
+    if f.type == "choice" and f.choices:
+        # A value pasted past the dropdown: the sheet says what dv says (value-not-choice).
+        outside = ",".join(f"TRIM({f.code})<>{excel_string(s)}" for s in _choice_spellings(form, f.choices))
+        body = f"IF(AND({outside}),{excel_string(NOT_IN_LIST.format(label=f.label))},{body})"
     missing = excel_string(MISSING if f.required else "")
     return f"IFERROR(IF(ISBLANK({f.code}),{missing},{body}),{excel_string(CANNOT)})"
 
@@ -216,7 +247,9 @@ def field_check_value(form: Form, f: Field, env: Mapping[str, Any], tables: Tabl
         return MISSING if f.required else ""
     if _textlike(f.type) and isinstance(value, str):
         return TEXT_DATE if f.type == "date" else TEXT_NUMBER
-    errors, warnings = _value_checks(f.type)
+    if f.type == "choice" and f.choices and not _in_list(form, f.choices, value):
+        return NOT_IN_LIST.format(label=f.label)
+    errors, warnings = _value_checks(f)
     failed = _first_failing(errors, value)
     if failed:
         return failed

@@ -175,9 +175,10 @@ class MergeResult:
 
     def documents(self) -> list[dict[str, Any]]:
         out = []
+        number = numbers_column(self.form)
         for row in self.rows:
             for doc in row.report.docs if row.report else []:
-                key = doc_key(doc.get("number"))
+                key = doc_key(doc.get(number)) if number else ""
                 others = [u for u in self.shared_numbers.get(key, []) if u != row.code]
                 out.append({"unit_code": row.code, "unit_name": row.name, **doc, "shared_with": others})
         return out
@@ -278,6 +279,16 @@ def doc_key(number: Any) -> str:
     return "".join(str(number or "").split()).casefold()
 
 
+def numbers_column(form: Form) -> str:
+    """The code of the column holding each document's number (the form's doc-number role), or
+    "" when no table has one: then no number is compared across units."""
+    for table in form.tables.values():
+        col = table.role_column("doc-number")
+        if col is not None:
+            return col.code
+    return ""
+
+
 def report_date(report: FileReport) -> dt.date | None:
     value = report.report_date
     return value if isinstance(value, dt.date) else None
@@ -341,7 +352,7 @@ def merge_reports(
     missing = [r.code for r in rows if r.in_roster and not r.sent and not r.conflict]
     totals = compute_totals(form, [r.values for r in rows if r.sent])
     result = MergeResult(form=form, roster=roster, files=verdicts, rows=rows, missing_units=missing, totals=totals)
-    result.shared_numbers = _shared_numbers(rows)
+    result.shared_numbers = _shared_numbers(rows, form)
     result.use_problems = problems
     return result
 
@@ -726,11 +737,12 @@ def compute_totals(form: Form, values: list[dict[str, Any]]) -> dict[str, Any]:
     return totals
 
 
-def _shared_numbers(rows: list[UnitRow]) -> dict[str, list[str]]:
+def _shared_numbers(rows: list[UnitRow], form: Form) -> dict[str, list[str]]:
+    number = numbers_column(form)
     units_by_number: dict[str, list[str]] = defaultdict(list)
-    for row in rows:
+    for row in rows if number else []:
         for doc in row.report.docs if row.report else []:
-            key = doc_key(doc.get("number"))
+            key = doc_key(doc.get(number))
             if key and row.code not in units_by_number[key]:
                 units_by_number[key].append(row.code)
     return {k: v for k, v in units_by_number.items() if len(v) > 1}

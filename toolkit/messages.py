@@ -159,6 +159,334 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "message to your administrator (run again with DV_DEBUG=1 for details).",
     ),
     "form.error": ("Lỗi biểu mẫu: {reason}", "Form definition error: {reason}"),
+    "form.wrong_year": (
+        "{form}: biểu mẫu của năm {found}, không phải {year}",
+        "{form}: a form for {found}, not {year}",
+    ),
+    "form.no_such_form": ("không có biểu mẫu '{form}' (có: {known})", "no form '{form}' (known: {known})"),
+    "form.no_such_year": (
+        "biểu mẫu '{form}' không có năm {year} (có: {known})",
+        "form '{form}' has no year {year} (known: {known})",
+    ),
+    # -- a form definition (toolkit.form: the loader, the form workbook, dv form)
+    "def.problems": (
+        "{path}: biểu mẫu có {count} lỗi, chưa dùng được:\n{problems}\nXem chi tiết: dv form check {path}",
+        "{path}: the form has {count} error(s) and cannot be used yet:\n{problems}\nDetails: dv form check {path}",
+    ),
+    "def.unreadable": (
+        "Không đọc được tệp biểu mẫu {path} ({reason}).",
+        "Cannot read the form file {path} ({reason}).",
+    ),
+    "def.not_text": (
+        "{path} không phải tệp TOML (văn bản UTF-8) cũng không phải bảng tính biểu mẫu (.xlsx, .ods).",
+        "{path} is neither a TOML text (UTF-8) nor a form workbook (.xlsx, .ods).",
+    ),
+    "def.not_book": (
+        "{path} là một bảng tính nhưng không phải biểu mẫu soạn bằng dv form export (không có trang {sheets}…). "
+        "Xuất biểu mẫu bằng dv form export rồi sửa tệp đó.",
+        "{path} is a workbook but not a form written by dv form export (no sheet {sheets}…). Export the form "
+        "with dv form export and edit that file.",
+    ),
+    "def.not_toml": ("{path}: không phải TOML hợp lệ: {reason}", "{path}: not valid TOML: {reason}"),
+    "def.old_excel": (
+        "{path} là bảng tính Excel cũ (.xls): mở bằng Excel hoặc LibreOffice rồi lưu dạng .xlsx hoặc .ods.",
+        "{path} is an old Excel workbook (.xls): open it in Excel or LibreOffice and save it as .xlsx or .ods.",
+    ),
+    "def.close": ("; các mã gần giống: {names}", "; close matches: {names}"),
+    "def.close_key": ("; có phải ý là: {names}", "; did you mean: {names}"),
+    "def.hint.code": ("; có thể dùng {code}", "; {code} would do"),
+    "def.what.key": ('mục "{name}"', 'the entry "{name}"'),
+    "def.what.column": ('cột "{heading}" ở trang {sheet}', 'the column "{heading}" of the sheet {sheet}'),
+    "def.what.cell": ('giá trị ở cột "{heading}"', 'a value in the column "{heading}"'),
+    "def.what.row": ('dòng "{label}" ({entry}) ở trang {sheet}', 'the row "{label}" ({entry}) of the sheet {sheet}'),
+    "def.what.sheet": ("trang {sheet}", "the sheet {sheet}"),
+    "def.fix.fill": ("Điền vào rồi kiểm tra lại (dv form check).", "Fill it in and check again (dv form check)."),
+    "def.fix.sections": (
+        "Biểu mẫu cần ít nhất một mục có chỉ tiêu.",
+        "A form needs at least one section with fields.",
+    ),
+    "def.fix.expr": (
+        "Chỉ tiêu tự tính cần công thức (ví dụ a + b); hoặc đổi nguồn thành nhập.",
+        "A derived field needs a formula (e.g. a + b); or make its source an input.",
+    ),
+    "def.fix.value": (
+        "Chỉ tiêu cố định cần giá trị (ví dụ {{year}} cho năm của biểu mẫu).",
+        "A fixed field needs its value (e.g. {{year}} for the form's year).",
+    ),
+    "def.fix.choices": (
+        "Chỉ tiêu kiểu danh mục cần tên danh mục các giá trị được chọn.",
+        "A choice field or column needs the name of its list of values.",
+    ),
+    "def.fix.columns": ("Bảng cần ít nhất một cột.", "A table needs at least one column."),
+    "def.fix.anchor": (
+        "Ghi mã chỉ tiêu nhập có ô hiện kết quả kiểm tra của quy tắc này.",
+        "Give the code of the input field whose row shows this rule's check.",
+    ),
+    "def.kind.field": ("mã chỉ tiêu", "field code"),
+    "def.kind.field_or_column": ("mã chỉ tiêu hay mã cột của bảng", "field or column code"),
+    "def.kind.numeric_field": ("mã chỉ tiêu kiểu số (số nguyên, tỷ lệ)", "numeric field code"),
+    "def.kind.list": ("danh mục", "choice list"),
+    "def.kind.table": ("bảng", "table"),
+    "def.kind.column": ("cột của bảng", "table column"),
+    "def.kind.choice_column": ("cột danh mục của bảng", "choice column of the table"),
+    "def.reason.table": ("cần một nhóm mục (bảng TOML)", "a group of entries (a TOML table) is needed"),
+    "def.reason.list": ("cần một danh sách", "a list is needed"),
+    "def.reason.text": ("cần chữ", "text is needed"),
+    "def.reason.plain": (
+        "trong chữ chỉ dùng được {{year}} và {{previous_year}} ({detail})",
+        "only {{year}} and {{previous_year}} may be used in the text ({detail})",
+    ),
+    "def.reason.integer": ("cần một số nguyên từ {low} đến {high}", "a whole number from {low} to {high} is needed"),
+    "def.reason.number": ("cần một số", "a number is needed"),
+    "def.reason.boolean": ("chọn có hoặc không", "choose yes or no"),
+    "def.reason.code": (
+        "mã chỉ gồm chữ thường không dấu, chữ số và dấu _, bắt đầu bằng chữ, và không giống địa chỉ ô "
+        "(như ab12, r1c1){hint}",
+        "a code holds only lower-case letters without accents, digits and _, starts with a letter, and does not "
+        "look like a cell address (like ab12, r1c1){hint}",
+    ),
+    "def.reason.column": ("cần chữ cái của một cột, ví dụ D", "a column letter is needed, e.g. D"),
+    "def.reason.cell": ("cần địa chỉ một ô, ví dụ A1", "a cell address is needed, e.g. A1"),
+    "def.reason.sheet": (
+        "tên trang cần từ 1 đến 31 ký tự, không có [ ] : * ? / \\",
+        "a sheet name has 1 to 31 characters, none of [ ] : * ? / \\",
+    ),
+    "def.reason.form_id": (
+        "mã biểu mẫu chỉ gồm chữ thường không dấu, chữ số và dấu -, ví dụ dan-van-chinh-quyen",
+        "a form id holds only lower-case letters without accents, digits and -, e.g. dan-van-chinh-quyen",
+    ),
+    "def.reason.attachment": (
+        'dòng "Kèm theo" chỉ dùng được {names}',
+        'the "attached to" line may only use {names}',
+    ),
+    "def.reason.report_field": (
+        '"{code}" phải là một chỉ tiêu nhập kiểu {type}',
+        '"{code}" must be an input field of type {type}',
+    ),
+    "def.reason.roster": (
+        "{code} không phải là một chỉ tiêu nhập: mã và tên đơn vị phải là chỉ tiêu đơn vị tự điền",
+        "{code} is not an input field: the unit's code and name must be fields the unit fills",
+    ),
+    "def.reason.signature": (
+        "khối chữ ký gồm tối đa 3 dòng chữ (ví dụ THỦ TRƯỞNG ĐƠN VỊ, (Ký tên, đóng dấu))",
+        "a signature block is at most 3 lines of text",
+    ),
+    "def.reason.style": ("kiểu số hiệu là một trong: {styles}", "the numbering style is one of: {styles}"),
+    "def.reason.source": ("nguồn là một trong: {sources}", "the source is one of: {sources}"),
+    "def.reason.expr_not_derived": (
+        "chỉ chỉ tiêu tự tính (nguồn: tính) mới có công thức; đổi nguồn thành tính, hoặc xóa công thức",
+        "only a derived field (source: derived) has a formula; make its source derived, or remove the formula",
+    ),
+    "def.reason.value_not_fixed": (
+        "chỉ chỉ tiêu cố định (nguồn: cố định) mới có giá trị sẵn; đổi nguồn thành cố định, hoặc xóa giá trị",
+        "only a fixed field (source: fixed) has a value; make its source fixed, or remove the value",
+    ),
+    "def.reason.fixed_integer": (
+        "giá trị của chỉ tiêu số nguyên phải là số nguyên",
+        "an integer field's value must be a whole number",
+    ),
+    "def.reason.choices_not_choice": (
+        "chỉ chỉ tiêu hay cột kiểu danh mục mới có danh mục; đổi kiểu, hoặc xóa tên danh mục",
+        "only a choice field or column has a list; change its type, or remove the list",
+    ),
+    "def.reason.bounds_type": (
+        "giới hạn nhỏ nhất, lớn nhất chỉ dùng cho số nguyên và tỷ lệ",
+        "a smallest or largest value is for integers and rates only",
+    ),
+    "def.reason.bounds_order": (
+        "giá trị nhỏ nhất {low} lớn hơn giá trị lớn nhất {high}",
+        "the smallest value {low} is above the largest {high}",
+    ),
+    "def.reason.bounds_range": (
+        "giới hạn không được âm, và với tỷ lệ không quá 100% (ghi 0,2 hay 20%)",
+        "a bound cannot be negative, nor above 100 % for a rate (write 0.2 or 20 %)",
+    ),
+    "def.reason.rollup": (
+        "cách cộng lên cấp trên chưa dùng được trong phiên bản dv này; để trống cột này",
+        "the roll-up to the level above is not available in this dv version; leave this column empty",
+    ),
+    "def.reason.adjacent": (
+        "các cột của bảng phải liền nhau và theo thứ tự (B, C, D…)",
+        "a table's columns must be adjacent, in order (B, C, D…)",
+    ),
+    "def.reason.note": ("dòng ghi chú chỉ dùng được {{rows}}", "the note may only use {{rows}}"),
+    "def.reason.role": ("vai trò là một trong: {roles}", "the role is one of: {roles}"),
+    "def.reason.role_number": (
+        "cột số ký hiệu phải có kiểu chữ hoặc mã",
+        "the document-number column must be of type text or code",
+    ),
+    "def.reason.role_choice": (
+        "cột cơ quan ban hành và cột loại văn bản phải có kiểu danh mục",
+        "the issuer and document-type columns must be choice columns",
+    ),
+    "def.reason.role_style": (
+        "danh mục {list} chưa ghi kiểu số hiệu (Đảng/chính quyền) của giá trị nào",
+        "the list {list} gives no value a numbering style (party/state)",
+    ),
+    "def.reason.role_without_number": (
+        "vai trò cơ quan ban hành, loại văn bản cần một cột có vai trò số ký hiệu",
+        "the issuer and type roles need a column with the document-number role",
+    ),
+    "def.reason.rule_id": (
+        "mã quy tắc trùng với một mã lỗi của dv; chọn mã khác",
+        "the rule id is one of dv's issue codes; choose another",
+    ),
+    "def.reason.severity": ("mức độ là một trong: {severities}", "the severity is one of: {severities}"),
+    "def.reason.anchor_derived": (
+        "quy tắc phải gắn với một chỉ tiêu nhập, không gắn với chỉ tiêu tự tính {code}",
+        "a rule is anchored on an input field, not on the derived field {code}",
+    ),
+    "def.reason.anchor_table": (
+        "quy tắc của bảng kiểm tra từng dòng, không gắn với chỉ tiêu nào; để trống ô chỉ tiêu gắn",
+        "a table rule checks each row and has no anchor; leave the anchor empty",
+    ),
+    "def.reason.not_numeric": ("{code} không phải chỉ tiêu kiểu số", "{code} is not a numeric field"),
+    "def.reason.no_documents": (
+        "phụ lục Word chưa có phần bảng văn bản (report.documents)",
+        "the Word appendix has no documents table (report.documents)",
+    ),
+    "def.reason.one_table": (
+        "biểu mẫu chỉ có được một bảng kê; gộp các cột vào một bảng, hoặc bỏ bảng này",
+        "a form has at most one table; put the columns into one table, or remove this one",
+    ),
+    "def.reason.headers": ("cần đúng {count} tiêu đề cột", "exactly {count} column headings are needed"),
+    "def.changes.added": ("thêm {codes}", "added {codes}"),
+    "def.changes.dropped": ("bỏ {codes}", "dropped {codes}"),
+    "def.changes.relabelled": ("đổi tên {codes}", "relabelled {codes}"),
+    "def.changes.moved": ("đổi vị trí hay kiểu {codes}", "moved or retyped {codes}"),
+    "def.changes.labels": ("tiêu đề hay bố cục", "titles or layout"),
+    # dv form export, dv form check
+    "form.toml_header": (
+        "Biểu mẫu {id}, phiên bản {version}, năm {year}, do dv form export ghi.\n"
+        "Sửa rồi kiểm tra: dv form check <tệp>. Đổi chỉ tiêu thì đổi phiên bản.",
+        "The form {id}, version {version}, year {year}, written by dv form export.\n"
+        "Edit, then check: dv form check <file>. Changed fields need a new version.",
+    ),
+    "form.exported": ("Đã ghi biểu mẫu ({what}): {path}", "Form written ({what}): {path}"),
+    "form.exported.xlsx": ("bảng tính để soạn trong Excel, LibreOffice", "a workbook to edit in Excel, LibreOffice"),
+    "form.exported.toml": ("văn bản TOML", "TOML text"),
+    "form.bad_to": ("--to phải là xlsx hoặc toml, không phải {value}.", "--to must be xlsx or toml, not {value}."),
+    "form.check.ok": (
+        "✓ {path}: biểu mẫu {id}, phiên bản {version}, năm {year}: không có lỗi ({fields} chỉ tiêu, {rules} quy tắc).",
+        "✓ {path}: form {id}, version {version}, year {year}: no error ({fields} fields, {rules} rules).",
+    ),
+    "form.check.problems": ("✗ {path}: {count} lỗi cần sửa.", "✗ {path}: {count} error(s) to correct."),
+    "form.check.next": (
+        "Dùng biểu mẫu: dv make-template --form {path}; dv merge THƯ_MỤC --form {path}",
+        "Use it: dv make-template --form {path}; dv merge FOLDER --form {path}",
+    ),
+    # the words of the form workbook's closed columns (its dropdowns), and its own problems
+    "book.type.text": ("chữ", "text"),
+    "book.type.code": ("mã", "code"),
+    "book.type.integer": ("số nguyên", "integer"),
+    "book.type.date": ("ngày", "date"),
+    "book.type.percent": ("tỷ lệ", "percent"),
+    "book.type.choice": ("danh mục", "choice"),
+    "book.bool.yes": ("có", "yes"),
+    "book.bool.no": ("không", "no"),
+    "book.source.input": ("nhập", "input"),
+    "book.source.fixed": ("cố định", "fixed"),
+    "book.source.derived": ("tính", "derived"),
+    "book.severity.error": ("lỗi", "error"),
+    "book.severity.warning": ("lưu ý", "warning"),
+    "book.style.party": ("Đảng", "party"),
+    "book.style.state": ("chính quyền", "state"),
+    "book.role.doc-number": ("số ký hiệu", "document number"),
+    "book.role.doc-issuer": ("cơ quan ban hành", "issuing body"),
+    "book.role.doc-type": ("loại văn bản", "document type"),
+    "book.kind.section": ("mục", "section"),
+    "book.kind.sentence": ("câu", "sentence"),
+    "book.kind.compare": ("so sánh", "comparison"),
+    "book.kind.units-column": ("cột đơn vị", "units column"),
+    "def.reason.enum": ("chọn một trong: {values}", "pick one of: {values}"),
+    "def.reason.heading": (
+        "tiêu đề cột này không có trong biểu mẫu; các cột có: {headings} (một cột ghi chú thì đặt tiêu đề bắt đầu "
+        'bằng "Ghi chú")',
+        "this column heading is not one of the form's; the columns are: {headings} (for a notes column, start its "
+        'heading with "Ghi chú")',
+    ),
+    "def.reason.field_before_section": (
+        'chỉ tiêu phải nằm dưới một dòng mục (dòng có số mục ở cột "Mục")',
+        'a field must come under a section row (a row with its number in the column "Mục")',
+    ),
+    "def.reason.section_and_field": (
+        "một dòng là mục (ghi số mục) hoặc chỉ tiêu (ghi mã chỉ tiêu), không phải cả hai",
+        "a row is a section (with its number) or a field (with its code), not both",
+    ),
+    "def.reason.row_without_key": (
+        'dòng có giá trị nhưng không có mã mục ở cột "Mã mục"',
+        'the row has a value but no key in the column "Mã mục"',
+    ),
+    "def.reason.row_without_list": (
+        'giá trị chưa có tên danh mục ở cột "Danh mục"',
+        'the value has no list name in the column "Danh mục"',
+    ),
+    "def.reason.row_without_table": (
+        'cột chưa có mã bảng ở cột "Bảng"',
+        'the column has no table code in the column "Bảng"',
+    ),
+    "def.reason.sentence_before_section": (
+        "dòng câu, so sánh phải nằm dưới một dòng mục",
+        "a sentence or comparison row must come under a section row",
+    ),
+    # the rule language (toolkit.form.rules): why an expression or a message is refused
+    "rule.refused": (
+        '"{text}" sai ở ký tự {position}: {reason}',
+        '"{text}" goes wrong at character {position}: {reason}',
+    ),
+    "rule.empty": (
+        "còn trống; viết một biểu thức, ví dụ a == b + c",
+        "it is empty; write an expression, e.g. a == b + c",
+    ),
+    "rule.single_equals": (
+        "để so sánh bằng, viết hai dấu bằng == (ví dụ a == b + c)",
+        "to compare, write two equal signs == (e.g. a == b + c)",
+    ),
+    "rule.unclosed": ('dấu "(" ở đây chưa có dấu ")" đóng lại', 'this "(" is never closed by a ")"'),
+    "rule.unopened": ('dấu ")" ở đây không có dấu "(" mở trước', 'this ")" has no "(" before it'),
+    "rule.unclosed_quote": ("chữ mở bằng dấu nháy ở đây chưa có dấu nháy đóng", "the quoted text here is never closed"),
+    "rule.bad_symbol": (
+        "ký hiệu này không dùng được; dùng + - * /, so sánh == != < <= > >=, and, or, not",
+        "this symbol is not allowed; use + - * /, comparisons == != < <= > >=, and, or, not",
+    ),
+    "rule.syntax": (
+        "cú pháp không đúng; biểu thức gồm mã chỉ tiêu, số, chữ trong dấu nháy, + - * /, so sánh "
+        "== != < <= > >=, and, or, not và các hàm abs, min, max, round, year, month, countif",
+        "not valid syntax; an expression holds field codes, numbers, quoted text, + - * /, comparisons "
+        "== != < <= > >=, and, or, not and the functions abs, min, max, round, year, month, countif",
+    ),
+    "rule.constant": (
+        "hằng số {value} không dùng được (chỉ dùng số, và chữ trong dấu nháy)",
+        "the constant {value} is not allowed (numbers and quoted text only)",
+    ),
+    "rule.operator": (
+        "phép toán này không dùng được; chỉ dùng + - * / và not",
+        "this operator is not allowed; only + - * / and not",
+    ),
+    "rule.comparison": (
+        "phép so sánh này không dùng được; chỉ dùng == != < <= > >=",
+        "this comparison is not allowed; only == != < <= > >=",
+    ),
+    "rule.function": (
+        'hàm "{name}" không dùng được; các hàm có: {known}',
+        'the function "{name}" is not allowed; the functions are: {known}',
+    ),
+    "rule.arity": ("hàm {name} cần đúng {count} đối số", "the function {name} takes exactly {count} argument(s)"),
+    "rule.no_arguments": ("hàm {name} cần ít nhất một đối số", "the function {name} needs at least one argument"),
+    "rule.countif": (
+        "countif cần một cột của bảng, dạng ma_bang.ma_cot, rồi giá trị cần đếm",
+        "countif needs a table's column, written table_code.column_code, then the value to count",
+    ),
+    "rule.attribute": (
+        "dấu chấm chỉ dùng trong countif(ma_bang.ma_cot, …)",
+        "a dot is only allowed in countif(table_code.column_code, …)",
+    ),
+    "rule.syntax_kind": ("cú pháp không được phép ({kind})", "syntax not allowed ({kind})"),
+    "rule.no_table": ("không có bảng cho {ref}", "no table for {ref}"),
+    "rule.live_spec": (
+        "ô kiểm tra không hiển thị được {spec} (chỉ thông báo của dv hiển thị được)",
+        "a live check cannot show {spec} (only dv's messages can)",
+    ),
     # -- fragments of issue messages (toolkit.issues fills its messages' placeholders with these)
     # what a file is, by its content (toolkit.intake.sniff)
     "kind.pdf": ("tệp PDF", "a PDF file"),
@@ -206,6 +534,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reason.crashed": ("trình đọc bị dừng đột ngột khi mở tệp này", "the reader crashed on this file"),
     "reason.hidden_info": ("thông tin ẩn của biểu mẫu", "the form's hidden information"),
     "reason.sheet": ("trang {sheet}", "sheet {sheet}"),
+    "bounds.between": ("từ {low} đến {high}", "from {low} to {high}"),
+    "bounds.low": ("ít nhất {low}", "at least {low}"),
+    "bounds.high": ("không quá {high}", "at most {high}"),
     "word.file": ("tệp", "file"),
     "word.folder": ("thư mục", "folder"),
     "word.empty": ("trống", "empty"),

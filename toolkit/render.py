@@ -14,6 +14,7 @@ from .issues import ERROR, FileReport, Status
 from .messages import t
 
 if TYPE_CHECKING:
+    from .form.loader import FormCheck
     from .merger import MergeResult
 
 _STATUS_STYLE = {
@@ -64,6 +65,36 @@ def render_reports(console: Console, reports: Sequence[FileReport], lang: str) -
             )
         console.print(table)
         console.print()
+
+
+def render_form_check(console: Console, check: FormCheck, lang: str) -> None:
+    """What ``dv form check`` says: the form, or each problem at its cell or entry."""
+    if check.ok and check.form is not None:
+        form = check.form
+        rules = len(form.rules) + sum(len(t.rules) for t in form.tables.values())
+        console.print(
+            t(
+                "form.check.ok",
+                lang,
+                path=check.path,
+                id=form.id,
+                version=form.version,
+                year=form.year,
+                fields=len(form.fields),
+                rules=rules,
+            ),
+            style="green",
+            highlight=False,
+        )
+        console.print(t("form.check.next", lang, path=check.path), highlight=False)
+        return
+    console.print(t("form.check.problems", lang, path=check.path, count=len(check.errors)), style="bold red")
+    table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False, box=None)
+    table.add_column(t("col.code", lang), no_wrap=True, style="dim")
+    table.add_column(t("col.message", lang), overflow="fold")
+    for issue in check.issues:
+        table.add_row(issue.code, issue.text(lang))
+    console.print(table)
 
 
 def render_summary(console: Console, reports: Sequence[FileReport], lang: str) -> None:

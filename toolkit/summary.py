@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__
-from .form import Form
+from .form import Form, Table
 from .form.cells import col_letters, quote_sheet
 from .intake.coerce import cut_text
 from .issues import ERROR, Status
-from .merger import MergeResult, report_date, summary_fields
+from .merger import MergeResult, numbers_column, report_date, summary_fields
 from .messages import t
 from .page import FONT, MARGINS_MM, new_workbook
 from .page import mm as _mm
@@ -34,6 +34,7 @@ __all__ = ["build_summary", "TextTooLong", "summary_filename", "SUMMARY_SHEET", 
 SUMMARY_SHEET = "Tổng hợp"
 TOTAL_LABEL = "TOÀN TỈNH"
 COMPARE_SHEET = "So với năm trước"
+NO_PREVIOUS = "chưa có năm trước"  # a field new this year, in the last year's column
 # Printed on A4 landscape at a readable size (about 8 pt and more): "Tổng hợp" across two
 # pages; "So với năm trước" one page wide per this many compared fields (3 columns each).
 SUMMARY_PAGES_WIDE = 2
@@ -145,7 +146,8 @@ class _Summary:
         self.write_summary(self.wb.add_worksheet(SUMMARY_SHEET))
         if self.comparison is not None:
             self.write_comparison(self.wb.add_worksheet(COMPARE_SHEET), self.comparison)
-        self.write_documents(self.wb.add_worksheet("Văn bản"))
+        for table in self.form.tables.values():
+            self.write_documents(self.wb.add_worksheet(table.sheet), table)
         self.write_checks(self.wb.add_worksheet("Kiểm tra"))
         self.write_submissions(self.wb.add_worksheet("Tình hình nộp"))
         if self.form.charts:
@@ -272,7 +274,11 @@ class _Summary:
         """Each compared field as three columns (this year, last year, change); the change is a
         live formula. Units and fields that cannot be compared are marked and said below."""
         form, result = self.form, self.result
-        fields = [form.field(code) for code in comp.fields]
+        # The compared fields and, in the form's order among them, those new this year (their
+        # last-year column says so: never an empty cell that reads as a zero or a gap).
+        shown = set(comp.fields) | set(comp.new_fields)
+        fields = [f for f in form.summable_fields if f.code in shown]
+        new = set(comp.new_fields)
         fixed = ["STT", "Mã", "Đơn vị", "So sánh"]
         last_col = len(fixed) + 3 * len(fields) - 1
         self.title(ws, last_col, f"SO SÁNH VỚI NĂM {comp.previous_year}")
@@ -319,8 +325,12 @@ class _Summary:
                 _put_text(ws, row, 3, status_text[status], self.f_text if status == "compared" else self.f_missing)
             for i, f in enumerate(fields):
                 col = len(fixed) + 3 * i
-                for k, value in enumerate((now.get(f.code), before.get(f.code))):
-                    self.write_value(ws, row, col + k, f.type, value)
+                self.write_value(ws, row, col, f.type, now.get(f.code))
+                if f.code in new:
+                    _put_text(ws, row, col + 1, NO_PREVIOUS, self.f_missing)
+                    ws.write_blank(row, col + 2, None, self.f_text)
+                    continue
+                self.write_value(ws, row, col + 1, f.type, before.get(f.code))
                 a, b = f"{col_letters(col)}{row + 1}", f"{col_letters(col + 1)}{row + 1}"
                 delta = _delta(now.get(f.code), before.get(f.code))
                 ws.write_formula(
@@ -363,16 +373,18 @@ class _Summary:
             ws.write_string(row, 1, values[key])
         ws.very_hidden()
 
-    # -- Văn bản --------------------------------------------------------------------------
-    def write_documents(self, ws: Worksheet) -> None:
-        table = next(iter(self.form.tables.values()), None)
-        columns = list(table.columns) if table else []
-        heads = ["STT", "Mã", "Đơn vị", *(c.label for c in columns), "Trùng số với đơn vị"]
-        self.title(ws, len(heads) - 1, "VĂN BẢN LÃNH ĐẠO, CHỈ ĐẠO CỦA CÁC ĐƠN VỊ")
+    # -- the table's rows (the documents) ------------------------------------------------
+    def write_documents(self, ws: Worksheet, table: Table) -> None:
+        """Every row of the form's table of every accepted unit, with its unit; when the table
+        has document numbers, the other units that reported the same number."""
+        columns = list(table.columns)
+        numbered = numbers_column(self.form) in {c.code for c in columns}
+        heads = ["STT", "Mã", "Đơn vị", *(c.label for c in columns), *(["Trùng số với đơn vị"] if numbered else [])]
+        self.title(ws, len(heads) - 1, table.title.format(year=self.form.year).upper())
         for col, text in enumerate(heads):
             ws.write_string(3, col, text, self.f_head)
-        widths = [5, 10, 28, *(48 if c.code == "title" else 16 for c in columns), 18]
-        for col, width in enumerate(widths):
+        widths = [5, 10, 28, *(max(12, table.widths.get(c.column, 16)) for c in columns), 18]
+        for col, width in enumerate(widths[: len(heads)]):
             ws.set_column(col, col, width)
         row = 4
         for n, doc in enumerate(self.result.documents(), start=1):
@@ -381,8 +393,9 @@ class _Summary:
             _put_text(ws, row, 2, doc["unit_name"], self.f_text)
             for i, c in enumerate(columns):
                 self.write_value(ws, row, 3 + i, c.type, doc.get(c.code))
-            shared = ", ".join(doc["shared_with"])
-            _put_text(ws, row, 3 + len(columns), shared, self.f_warn if shared else self.f_text)
+            if numbered:
+                shared = ", ".join(doc["shared_with"])
+                _put_text(ws, row, 3 + len(columns), shared, self.f_warn if shared else self.f_text)
             row += 1
         self.setup(ws, 3)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from xlsxwriter.workbook import Workbook
@@ -32,6 +33,7 @@ from .live import (
     text_height,
     unit_lookup_check_formula,
 )
+from .numbers import format_number, format_percent
 from .page import FONT, MARGINS_MM, mm, new_workbook
 from .roster import META_ROSTER_KEY, Roster, Unit
 from .text import spellings
@@ -53,6 +55,15 @@ META_KEYS = (
 )
 
 
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """ "(Kèm theo Báo cáo số {number} ngày …" → [("(Kèm theo Báo cáo số ", "number"), …]."""
+    out = []
+    for m in re.finditer(r"([^{]*)(?:\{(\w+)\})?", text):
+        if m.group(0):
+            out.append((m.group(1), m.group(2) or ""))
+    return out
+
+
 def template_filename(form: Form, unit: Unit | None = None) -> str:
     base = f"{form.id}-{form.year}"
     return f"{base}-{unit.code}.xlsx" if unit else f"{base}.xlsx"
@@ -67,28 +78,35 @@ GUIDE_NUMBER_CHECK = (
 
 
 def _guide_checks(form: Form) -> tuple[str, ...]:
-    """The guide's lines on those checks, naming the sheets and columns of ``form`` (the form
-    definition is the one place they are spelled)."""
+    """The guide's lines on those checks, naming the sheets, columns and counts of ``form`` (the
+    form definition is the one place they are spelled)."""
     lines = [GUIDE_NUMBER_CHECK]
     labels = [c.label for t in form.tables.values() for c in t.columns if c.choices]
+    labels += [f.label for f in form.input_fields if f.type == "choice"]
     if labels:
         # One sentence: the labels after the first continue it, so they start lower-case.
         listed = ", ".join([labels[0], *(text[:1].lower() + text[1:] for text in labels[1:])])
         lines.append(f'{listed} phải có trong danh sách ("hoá" hay "hóa", "uỷ" hay "ủy" đều được).  [lỗi]')
-    counted = {ref.table for f in form.fields if f.expr is not None for ref in f.expr.table_refs}
-    for table in form.tables.values():
-        if table.code in counted:
-            lines.append(
-                f'Số văn bản ở trang "{form.layout.sheet}" tự đếm từ trang "{table.sheet}": '
-                "gõ đè số khác vào các ô này là lỗi.  [lỗi]"
-            )
+    derived = [f for f in form.derived_fields]
+    if derived:
+        counted = {r.table for f in derived if f.expr is not None for r in f.expr.table_refs}
+        sources = ", ".join(f'"{form.tables[code].sheet}"' for code in form.tables if code in counted)
+        where = f" tự đếm từ trang {sources}" if sources else " tự tính"
+        labels = ", ".join(f.label for f in derived)
+        lines.append(
+            f'Các ô ở trang "{form.layout.sheet}" ({labels}){where}: gõ đè số khác vào các ô này là lỗi.  [lỗi]'
+        )
     return tuple(lines)
 
 
-ON_RECEIPT_DETAIL = (
-    "mã và tên đơn vị theo danh sách của Sở, báo cáo gửi nhiều lần hoặc trùng nhau, kiểu số ký hiệu "
-    "văn bản (lưu ý), tệp đã bị sửa cấu trúc hay chép sang tệp khác"
-)
+def _on_receipt(form: Form) -> str:
+    """What Home Affairs checks only when it receives the file."""
+    numbered = any(t.role_column("doc-number") for t in form.tables.values())
+    parts = ["mã và tên đơn vị theo danh sách của Sở", "báo cáo gửi nhiều lần hoặc trùng nhau"]
+    if numbered:
+        parts.append("kiểu số ký hiệu văn bản (lưu ý)")
+    parts.append("tệp đã bị sửa cấu trúc hay chép sang tệp khác")
+    return ", ".join(parts)
 
 
 _INPUT_FORMATS: dict[str, dict[str, Any]] = {
@@ -147,28 +165,44 @@ class _Styles:
         self.cf_row_next = add({"border": 1, "border_color": NEXT_ROW_BORDER, "bg_color": INPUT_FILL})
 
 
-def _validation(form: Form, type_: str, help_text: str, title: str, source: str = "") -> dict[str, Any]:
-    """Data validation for an input of ``type_``; ``source`` is the range of a dropdown."""
+def _validation(
+    form: Form, type_: str, help_text: str, title: str, source: str = "", field: Field | None = None
+) -> dict[str, Any]:
+    """Data validation for an input of ``type_``; ``source`` is the range of a dropdown; a
+    ``field``'s smallest and largest values narrow a number's range."""
     prompt: dict[str, Any] = {}
     if help_text:
         prompt = {"input_title": title[:32], "input_message": help_text[:255]}
+    low = field.minimum if field is not None and field.minimum is not None else 0
+    high = field.maximum if field is not None else None
     if type_ == "integer":
-        return {
-            "validate": "integer",
-            "criteria": ">=",
-            "value": 0,
-            "error_title": "Số không hợp lệ",
-            "error_message": "Nhập số nguyên không âm (0, 1, 2, …), không gõ chữ hay dấu chấm.",
-            **prompt,
-        }
+        bounded = (
+            {"criteria": "between", "minimum": low, "maximum": high}
+            if high is not None
+            else {
+                "criteria": ">=",
+                "value": low,
+            }
+        )
+        message = "Nhập số nguyên không âm (0, 1, 2, …), không gõ chữ hay dấu chấm."
+        if high is not None or low:
+            message = (
+                f"Nhập số nguyên từ {format_number(low)} đến {format_number(high)}."
+                if high is not None
+                else (f"Nhập số nguyên từ {format_number(low)} trở lên.")
+            )
+        return {"validate": "integer", **bounded, "error_title": "Số không hợp lệ", "error_message": message, **prompt}
     if type_ == "percent":
+        top = 1 if high is None else min(high, 1)
         return {
             "validate": "decimal",
             "criteria": "between",
-            "minimum": 0,
-            "maximum": 1,
+            "minimum": low,
+            "maximum": top,
             "error_title": "Tỷ lệ không hợp lệ",
-            "error_message": "Nhập tỷ lệ phần trăm từ 0% đến 100%, ví dụ 12,5%.",
+            "error_message": f"Nhập tỷ lệ phần trăm từ {format_percent(low)} đến {format_percent(top)}, ví dụ 12,5%."
+            if (low, top) != (0, 1)
+            else "Nhập tỷ lệ phần trăm từ 0% đến 100%, ví dụ 12,5%.",
             **prompt,
         }
     if type_ == "date":
@@ -393,19 +427,39 @@ class _Writer:
         _protect(ws)
 
     def write_attachment(self, ws: Worksheet, rng: str) -> None:
+        """The form's attachment line, "(Kèm theo Báo cáo số {number} ngày {date} của {unit})":
+        a formula of the report's number, date and unit name, "……" while one is empty."""
+        form = self.form
+        if not form.attachment:
+            return
         gap = "……"
-        roster = {self.form.roster_name: self.env.get(self.form.roster_name)}
 
-        def part(code: str) -> str:
-            return f'IF(ISBLANK({code}),"{gap}",{code})'
+        def part(code: str) -> tuple[str, str]:
+            if not code:
+                return f'"{gap}"', gap
+            shown = self.env.get(code)
+            return f'IF(ISBLANK({code}),"{gap}",{code})', gap if shown in (None, "") else str(shown)
 
-        number = part(self.form.number_field) if self.form.number_field else f'"{gap}"'
-        date = self.form.date_field
-        when = f'IF(ISNUMBER({date}),DAY({date})&"/"&MONTH({date})&"/"&YEAR({date}),"{gap}")' if date else f'"{gap}"'
-        formula = f'="(Kèm theo Báo cáo số "&{number}&" ngày "&{when}&" của "&{part(self.form.roster_name)}&")"'
-        cached = f"(Kèm theo Báo cáo số {gap} ngày {gap} của {roster[self.form.roster_name] or gap})"
+        date = form.date_field
+        places = {
+            "number": part(form.number_field),
+            "date": (
+                (f'IF(ISNUMBER({date}),DAY({date})&"/"&MONTH({date})&"/"&YEAR({date}),"{gap}")', gap)
+                if date
+                else (f'"{gap}"', gap)
+            ),
+            "unit": part(form.roster_name),
+        }
+        formula, cached = [], []
+        for text, name in _pieces(form.attachment):
+            if text:
+                formula.append(excel_string(text))
+                cached.append(text)
+            if name:
+                formula.append(places[name][0])
+                cached.append(places[name][1])
         ws.merge_range(rng, "", self.st.italic)
-        ws.write_formula(rng.split(":")[0], formula, self.st.italic, cached)
+        ws.write_formula(rng.split(":")[0], "=" + "&".join(formula), self.st.italic, "".join(cached))
 
     def write_value(self, ws: Worksheet, f: Field) -> None:
         st = self.st
@@ -442,7 +496,8 @@ class _Writer:
             self.computed.add(f.code)
             return
         ws.write_blank(cell, None, st.inputs[f.type])
-        ws.data_validation(cell, _validation(self.form, f.type, f.help, f.label))
+        source = "=" + self.lists[f.choices] if f.type == "choice" and f.choices else ""
+        ws.data_validation(cell, _validation(self.form, f.type, f.help, f.label, source, field=f))
 
     def write_check(self, ws: Worksheet, f: Field) -> None:
         cell = f"{self.form.layout.check_column}{f.row}"
@@ -463,15 +518,18 @@ class _Writer:
         ws.write_formula(cell, "=" + field_check_formula(self.form, f), self.st.check, cached)
 
     def write_signatures(self, ws: Worksheet, row: int) -> None:
+        """The form's signature blocks: on the left under the labels, on the right under the
+        values; each a bold title, then its hints in italics."""
         lay, st = self.form.layout, self.st
-        left = f"{lay.number_column}{row}:{lay.unit_column}{row}"
-        right = f"{lay.value_column}{row}:{lay.check_column}{row}"
-        ws.merge_range(left, "NGƯỜI LẬP BIỂU", st.bold_center)
-        ws.merge_range(right, "THỦ TRƯỞNG ĐƠN VỊ", st.bold_center)
-        left2 = f"{lay.number_column}{row + 1}:{lay.unit_column}{row + 1}"
-        right2 = f"{lay.value_column}{row + 1}:{lay.check_column}{row + 1}"
-        ws.merge_range(left2, "(Ký, ghi rõ họ tên)", st.italic_center)
-        ws.merge_range(right2, "(Ký tên, đóng dấu)", st.italic_center)
+        blocks = (
+            (lay.signature_left, lay.number_column, lay.unit_column),
+            (lay.signature_right, lay.value_column, lay.check_column),
+        )
+        for i in range(max(len(lay.signature_left), len(lay.signature_right))):
+            for lines, first, last in blocks:
+                if i < len(lines):
+                    style = st.bold_center if i == 0 else st.italic_center
+                    ws.merge_range(f"{first}{row + i}:{last}{row + i}", lines[i], style)
 
     def write_table(self, ws: Worksheet, table: Table) -> None:
         form, st = self.form, self.st
@@ -484,17 +542,11 @@ class _Writer:
         left, right = table.first_column, table.last_column
         ws.merge_range(f"{table.title_cell}:{right}1", table.title.format(year=form.year), st.subtitle)
         ws.set_row(0, 22)
-        note = (
-            "Mỗi dòng một văn bản, gõ từ dòng đầu trở xuống; dòng kế tiếp hiện ra khi gõ xong một dòng. "
-            "Chọn cơ quan ban hành và loại văn bản từ danh sách; ngày dạng ngày/tháng/năm. "
-            f"Nhiều hơn {table.rows} văn bản: bỏ bảo vệ trang (không có mật khẩu) và chèn thêm dòng vào giữa bảng; "
-            "không gõ xuống dưới bảng (không được đếm). Khi in, chỉ các dòng đã gõ được in, "
-            f"không kèm cột {form.layout.headers[form.layout.number_column]} và "
-            f"{form.layout.headers[form.layout.check_column]}."
-        )
-        ws.merge_range(f"{left}2:{right}2", note, st.italic)
-        printed = range(col_index(left), col_index(right) + 1)
-        ws.set_row(1, text_height(note, sum(w for c, w in table.widths.items() if col_index(c) in printed)))
+        if table.note:
+            note = table.note.format(rows=table.rows)
+            ws.merge_range(f"{left}2:{right}2", note, st.italic)
+            printed = range(col_index(left), col_index(right) + 1)
+            ws.set_row(1, text_height(note, sum(w for c, w in table.widths.items() if col_index(c) in printed)))
         header = table.header_row
         ws.write_string(f"{first}{header}", form.layout.headers[form.layout.number_column], st.header)
         for col in table.columns:
@@ -565,12 +617,16 @@ class _Writer:
         for rule in (*form.rules, *(r for t in form.tables.values() for r in t.rules)):
             kind = "lỗi" if rule.severity == "error" else "lưu ý"
             anchor = form.field(rule.anchor) if rule.anchor else None
-            where = f"{anchor.label} ({anchor.cell}): " if anchor else "Mỗi văn bản: "
+            where = (
+                f"{anchor.label} ({anchor.cell}): "
+                if anchor
+                else f'Mỗi dòng ở trang "{form.tables[rule.table].sheet}": '
+            )
             line(f"- {where}{rule.description or rule.live.text}  [{kind}]", st.wrap)
         for text in _guide_checks(form):
             line(f"- {text}", st.wrap)
         row += 1
-        line(f"Khi nhận tệp, Sở Nội vụ kiểm tra thêm: {ON_RECEIPT_DETAIL}.", st.wrap)
+        line(f"Khi nhận tệp, Sở Nội vụ kiểm tra thêm: {_on_receipt(form)}.", st.wrap)
         row += 1
         line(f"Mẫu {form.id}, phiên bản {form.version}, năm {form.year}.", st.italic)
         _print_setup(ws, form, 1)

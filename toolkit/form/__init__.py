@@ -2,15 +2,17 @@
 dataclasses, and the rule language its checks are written in.
 
 Everything else in dv that knows a field, a label, a choice, a rule or a cell address reads it
-from a :class:`Form`. The door is narrow: :func:`load_form` (by id, year or path),
-:class:`Form` and its parts, and :class:`FormError` for a definition that cannot be used.
+from a :class:`Form`. The door is narrow: :func:`load_form` (by id, year or path: a TOML text or
+the officer's form workbook), :func:`check_form_file` (every problem of a definition, each at its
+entry or cell), :class:`Form` and its parts, and :class:`FormError` for a definition that cannot
+be used.
 ``toolkit.form.rules`` is the rule language, ``toolkit.form.cells`` the cell-address helpers.
 """
 
 from __future__ import annotations
 
 from .errors import FormError, RuleSyntaxError
-from .loader import available_forms, load_form, load_form_file
+from .loader import FormCheck, available_forms, check_form_file, load_form, load_form_file
 from .model import (
     DEFAULT_FORM_ID,
     FIELD_TYPES,
@@ -38,6 +40,7 @@ __all__ = [
     "Column",
     "Field",
     "Form",
+    "FormCheck",
     "FormError",
     "Layout",
     "Report",
@@ -48,6 +51,7 @@ __all__ = [
     "Section",
     "Table",
     "available_forms",
+    "check_form_file",
     "load_form",
     "load_form_file",
 ]

@@ -35,14 +35,19 @@ FIELD_TYPES = ("text", "code", "integer", "date", "percent", "choice")
 NUMERIC_TYPES = ("integer", "percent")
 SOURCES = ("input", "fixed", "derived")
 SEVERITIES = ("error", "warning")
+# What a column of a table is to the document-number checks (docs/spec.md §2.4): the number
+# itself, the column whose choice list gives each issuer's numbering ``style``, the column
+# whose choice list gives each document type's ``abbr``.
+ROLES = ("doc-number", "doc-issuer", "doc-type")
+STYLES = ("party", "state")
 
 
 @dataclass(frozen=True)
 class Choice:
     value: str
     en: str = ""
-    abbr: str = ""  # doc_type: the abbreviation inside a document number
-    style: str = ""  # issuer: "party" (18-KH/ĐU) or "state" (545/KH-STTTT-VP)
+    abbr: str = ""  # a document type's abbreviation inside a document number (KH in 545/KH-…)
+    style: str = ""  # an issuer's numbering style: "party" (18-KH/ĐU) or "state" (545/KH-STTTT-VP)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,9 @@ class Field:
     expr: Expression | None = None
     value: str = ""  # a fixed field's value; "{year}" is the form's year
     total: Expression | None = None  # how the province total is computed (rates); else a sum
+    choices: str = ""  # a choice field's list
+    minimum: int | float | None = None  # a number's smallest and largest accepted values
+    maximum: int | float | None = None
 
     @property
     def cell(self) -> str:
@@ -108,6 +116,7 @@ class Column:
     type: str
     choices: str = ""
     help: str = ""
+    role: str = ""  # one of ROLES, for the document-number checks; "" for none
 
     def text(self, lang: str) -> str:
         return self.label_en if lang == "en" and self.label_en else self.label
@@ -158,6 +167,11 @@ class Table:
     # Where templates of this form version made before the title moved had it (the TOML's
     # ``earlier_title_cell``); None for a table whose title never moved.
     earlier_title_cell: str | None = None
+    note: str = ""  # the line under the title: how to fill the table ({rows}: its pre-made rows)
+
+    def role_column(self, role: str) -> Column | None:
+        """The column playing ``role`` (one of ROLES) in the document-number checks."""
+        return next((c for c in self.columns if c.role == role), None)
 
     @property
     def first_row(self) -> int:
@@ -230,9 +244,9 @@ class Report:
     province: str  # the label of the province's row in tables
     compare_intro: Template
     sections: tuple[ReportSection, ...]
-    documents_table: str  # table code
-    documents_group: str  # column whose choices split a unit's documents (issuer)
-    documents_item: Template  # one document, by column code
+    documents_table: str  # table code ("" without a documents table)
+    documents_group: str  # column whose choices split a unit's documents (the issuer)
+    documents_item: Template | None  # one document, by column code
     documents_headers: tuple[str, ...]  # STT, unit, group, count, documents
     units_title: str
     units_headers: tuple[str, ...]  # STT, unit
@@ -267,6 +281,9 @@ class Layout:
     lists_sheet: str
     meta_sheet: str
     guide_sheet: str
+    # The signature block under the fields: (title, hint) on the left and on the right.
+    signature_left: tuple[str, ...] = ()
+    signature_right: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -285,12 +302,14 @@ class Form:
     rules: tuple[Rule, ...]
     roster_code: str  # the field a roster's code fills (unit_code)
     roster_name: str  # the field a roster's name fills (unit_name)
-    number_field: str  # the report's own number (report_number)
+    number_field: str  # the report's own number
     date_field: str  # the report's date: the later one wins between two files of a unit
     guide_title: str
     guide_lines: tuple[str, ...]
     charts: tuple[Chart, ...] = ()
     report: Report | None = None  # the Word appendix; optional
+    # The line under the subtitle: "(Kèm theo Báo cáo số {number} ngày {date} của {unit})".
+    attachment: str = ""
     path: str = field(default="", compare=False)
 
     # -- lookups ---------------------------------------------------------------------------

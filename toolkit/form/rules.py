@@ -1,6 +1,6 @@
 """The rule language: one text, two targets.
 
-A rule such as ``cut_total == cut_cc + cut_vc`` is parsed with Python's ``ast`` (never
+A rule such as ``total == part_a + part_b`` is parsed with Python's ``ast`` (never
 ``eval``), checked against a whitelist, and then either compiled to an Excel formula (the live
 check in the template) or evaluated in Python (the validator). Both targets share one
 semantics: ``and``/``or`` short-circuit (compiled to ``IF`` so that a guarded division never
@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..messages import phrase
 from ..numbers import excel_round, format_doc_date, format_number, format_percent
 from ..text import spellings, text_key
 from .errors import RuleSyntaxError
@@ -75,12 +76,16 @@ class Expression:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        stripped = text.strip()
+        # Positions in messages count from 1 in the text as the author wrote it (its leading
+        # spaces included): "ở ký tự 14" points at the character the author sees.
+        self._lead = len(text) - len(text.lstrip())
+        if not stripped:
+            raise self._error("rule.empty", 0)
         try:
-            tree = ast.parse(text.strip(), mode="eval")
+            tree = ast.parse(stripped, mode="eval")
         except SyntaxError as exc:
-            raise RuleSyntaxError(
-                f"không đọc được biểu thức {text!r}: {exc.msg}", f"cannot parse the expression {text!r}: {exc.msg}"
-            ) from None
+            raise self._error(*_syntax_reason(stripped, exc)) from None
         self._node = tree.body
         self.names: frozenset[str] = frozenset()
         self.table_refs: frozenset[TableRef] = frozenset()
@@ -91,78 +96,76 @@ class Expression:
         self.table_refs = frozenset(refs)
         self._fn = _compile(self._node)
 
+    def __eq__(self, other: object) -> bool:
+        # Two expressions of the same text are the same rule (a form loaded twice is equal).
+        return isinstance(other, Expression) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(("Expression", self.text))
+
+    def _error(self, key: str, offset: int, **params: object) -> RuleSyntaxError:
+        """The expression refused at ``offset`` (0-based, in the stripped text)."""
+        position = self._lead + offset + 1
+        near = self.text[position - 1 : position + 19]
+        return RuleSyntaxError(
+            phrase("rule.refused", text=self.text, position=position, reason=phrase(key, **params)),
+            position=position,
+            near=near,
+            reason=phrase(key, **params),
+            text=self.text,
+        )
+
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
 
     # -- whitelist -------------------------------------------------------------------------
     def _check(self, node: ast.AST, names: set[str], refs: set[TableRef]) -> None:
-        bad = RuleSyntaxError
+        at = getattr(node, "col_offset", 0)
         match node:
             case ast.Constant(value=v):
                 if isinstance(v, bool) or not isinstance(v, int | float | str):
-                    raise bad(
-                        f"hằng số không hợp lệ {v!r} trong {self.text!r}", f"invalid constant {v!r} in {self.text!r}"
-                    )
+                    raise self._error("rule.constant", at, value=repr(v))
             case ast.Name(id=name):
                 names.add(name)
             case ast.BinOp(left=left, op=op, right=right):
                 if type(op) not in _BINOPS:
-                    raise bad(
-                        f"phép toán không được phép trong {self.text!r}", f"operator not allowed in {self.text!r}"
-                    )
+                    raise self._error("rule.operator", _op_offset(self.text.strip(), left, right))
                 self._check(left, names, refs)
                 self._check(right, names, refs)
             case ast.UnaryOp(op=op, operand=operand):
                 if not isinstance(op, ast.USub | ast.UAdd | ast.Not):
-                    raise bad(
-                        f"phép toán không được phép trong {self.text!r}", f"operator not allowed in {self.text!r}"
-                    )
+                    raise self._error("rule.operator", at)
                 self._check(operand, names, refs)
             case ast.BoolOp(values=values):
                 for value in values:
                     self._check(value, names, refs)
             case ast.Compare(left=left, ops=ops, comparators=comps):
                 if any(type(op) not in _CMPOPS for op in ops):
-                    raise bad(
-                        f"phép so sánh không được phép trong {self.text!r}", f"comparison not allowed in {self.text!r}"
-                    )
+                    raise self._error("rule.comparison", _op_offset(self.text.strip(), left, comps[0]))
                 self._check(left, names, refs)
                 for comp in comps:
                     self._check(comp, names, refs)
             case ast.Call(func=ast.Name(id=fname), args=args, keywords=[]):
                 if fname not in _FUNCS:
-                    raise bad(
-                        f"hàm {fname!r} không được phép trong {self.text!r}",
-                        f"function {fname!r} not allowed in {self.text!r}",
-                    )
+                    raise self._error("rule.function", at, name=fname, known=", ".join(_FUNCS))
                 arity = _FUNCS[fname][1]
                 if arity is not None and len(args) != arity:
-                    raise bad(
-                        f"hàm {fname} cần {arity} đối số trong {self.text!r}",
-                        f"function {fname} takes {arity} argument(s) in {self.text!r}",
-                    )
+                    raise self._error("rule.arity", at, name=fname, count=arity)
                 if not args:
-                    raise bad(
-                        f"hàm {fname} cần đối số trong {self.text!r}",
-                        f"function {fname} needs arguments in {self.text!r}",
-                    )
+                    raise self._error("rule.no_arguments", at, name=fname)
                 if fname == "countif":
                     ref = args[0]
                     if not (isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)):
-                        raise bad(
-                            f"countif cần một cột bảng (bang.cot) trong {self.text!r}",
-                            f"countif needs a table column (table.column) in {self.text!r}",
-                        )
+                        raise self._error("rule.countif", getattr(ref, "col_offset", at))
                     refs.add(TableRef(ref.value.id, ref.attr))
                     self._check(args[1], names, refs)
                 else:
                     for arg in args:
                         self._check(arg, names, refs)
+            case ast.Attribute():
+                raise self._error("rule.attribute", at)
             case _:
-                raise bad(
-                    f"cú pháp không được phép ({type(node).__name__}) trong {self.text!r}",
-                    f"syntax not allowed ({type(node).__name__}) in {self.text!r}",
-                )
+                raise self._error("rule.syntax_kind", at, kind=type(node).__name__)
 
     # -- Excel -----------------------------------------------------------------------------
     def to_excel(
@@ -178,9 +181,7 @@ class Expression:
 
         def col(ref: TableRef) -> str:
             if column_range is None:
-                raise RuleSyntaxError(
-                    f"không có bảng cho {ref.table}.{ref.column}", f"no table for {ref.table}.{ref.column}"
-                )
+                raise RuleSyntaxError(phrase("rule.no_table", ref=f"{ref.table}.{ref.column}"))
             return column_range(ref)
 
         return self._xl(self._node, resolve, col)
@@ -231,7 +232,7 @@ class Expression:
                 return f"COUNTIF({rng},{x(value)})"
             case ast.Call(func=ast.Name(id=fname), args=args):
                 return f"{_FUNCS[fname][0]}({','.join(x(a) for a in args)})"
-        raise RuleSyntaxError(f"không dịch được {ast.dump(node)}")  # pragma: no cover
+        raise RuleSyntaxError(phrase("rule.syntax_kind", kind=ast.dump(node)))  # pragma: no cover
 
     # -- Python ----------------------------------------------------------------------------
     def evaluate(
@@ -284,7 +285,7 @@ def _compile(node: ast.AST) -> _Fn:
             return _countif(ref.value.id, ref.attr, _compile(value))
         case ast.Call(func=ast.Name(id=fname), args=args) if fname in _CALLS:
             return _call(_CALLS[fname], tuple(_compile(a) for a in args))
-    raise RuleSyntaxError(f"không tính được {ast.dump(node)}")  # pragma: no cover
+    raise RuleSyntaxError(phrase("rule.syntax_kind", kind=ast.dump(node)))  # pragma: no cover
 
 
 def _binop(op: type, left: _Fn, right: _Fn) -> _Fn:
@@ -452,7 +453,7 @@ class Template:
                     source, spec = body, ""
                 pieces.append(
                     _Piece(
-                        expr=Expression(source),
+                        expr=_placeholder(text, source, match.start(1)),
                         percent=spec == "%",
                         plain=spec == "d",
                         spec=spec if spec in ("02", "dmy", "clause") else "",
@@ -462,6 +463,15 @@ class Template:
         if pos < len(text):
             pieces.append(_Piece(text=text[pos:]))
         self._pieces = tuple(pieces)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Template) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(("Template", self.text))
+
+    def __repr__(self) -> str:
+        return f"Template({self.text!r})"
 
     @property
     def names(self) -> frozenset[str]:
@@ -514,9 +524,7 @@ class Template:
         parts: list[str] = []
         for piece in self._pieces:
             if piece.expr is not None and piece.spec in ("dmy", "clause"):
-                raise RuleSyntaxError(
-                    f"ô kiểm tra không hiển thị được :{piece.spec}", f"a live check cannot show :{piece.spec}"
-                )
+                raise RuleSyntaxError(phrase("rule.live_spec", spec=f":{piece.spec}"))
             if piece.expr is not None:
                 body = piece.expr.to_excel(resolve)
                 # ROUND keeps the sheet's text as short as the validator's; the decimal
@@ -526,12 +534,59 @@ class Template:
                     continue
                 parts.append(f'ROUND({body}*100,2)&"%"' if piece.percent else f"ROUND({body},4)")
             elif piece.attr is not None or piece.special is not None:
-                raise RuleSyntaxError(
-                    f"ô kiểm tra không hiển thị được {{{piece.attr}}}", f"a live check cannot show {{{piece.attr}}}"
-                )
+                shown = f"{{{piece.attr[0]}.{piece.attr[1]}}}" if piece.attr else "{row}"
+                raise RuleSyntaxError(phrase("rule.live_spec", spec=shown))
             else:
                 parts.append(excel_string(piece.text))
         return "&".join(parts) if parts else '""'
+
+
+def _placeholder(template: str, source: str, start: int) -> Expression:
+    """The expression of one ``{…}`` of a message; refused, it is said where it stands in the
+    whole message (the author reads the message, not the placeholder alone)."""
+    try:
+        return Expression(source)
+    except RuleSyntaxError as exc:
+        position = start + (exc.position or 1)
+        raise RuleSyntaxError(
+            phrase("rule.refused", text=template, position=position, reason=exc.reason),
+            position=position,
+            near=template[position - 1 : position + 19],
+            reason=exc.reason,
+            text=template,
+        ) from None
+
+
+def _syntax_reason(text: str, exc: SyntaxError) -> tuple[str, int]:
+    """What Python's parser refused, said as the author would fix it: a catalogue key and the
+    0-based offset. The usual slips of a spreadsheet user get their own words."""
+    # Python says offset 0 (or a later line) when the text ends too early ("a +"): the last
+    # character is where the author looks.
+    offset = (exc.offset or 0) - 1 if exc.lineno in (None, 1) else -1
+    if not 0 <= offset < len(text):
+        offset = max(len(text.rstrip()) - 1, 0)
+    for m in re.finditer(r"(?<![=!<>])=(?!=)", text):
+        return "rule.single_equals", m.start()
+    if text.count("(") > text.count(")"):
+        return "rule.unclosed", text.rfind("(")
+    if text.count(")") > text.count("("):
+        return "rule.unopened", text.find(")") if ")" in text else offset
+    for m in re.finditer(r"[≤≥≠×÷^%&|;]|<>", text):
+        return "rule.bad_symbol", m.start()
+    quotes = [m.start() for m in re.finditer(r"['\"]", text)]
+    if len(quotes) % 2:
+        return "rule.unclosed_quote", quotes[-1]
+    return "rule.syntax", offset
+
+
+def _op_offset(text: str, left: ast.AST, right: ast.AST) -> int:
+    """Where the operator between two operands starts (0-based): after the left operand."""
+    end = getattr(left, "end_col_offset", None)
+    start = getattr(right, "col_offset", None)
+    if end is None or start is None:
+        return getattr(left, "col_offset", 0)
+    gap = text[end:start]
+    return end + (len(gap) - len(gap.lstrip()))
 
 
 def _clause(value: Any) -> str:

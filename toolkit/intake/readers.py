@@ -107,7 +107,7 @@ def read_raw(source: Source, fmt: str, form: Form) -> RawBook:
     return book
 
 
-# <table:named-range table:name="van_ban" … table:cell-range-address="$'Văn bản'.$B$5:.$F$354"/>
+# <table:named-range table:name="<table code>" … table:cell-range-address="$'Văn bản'.$B$5:.$F$354"/>
 _ODS_RANGE = re.compile(rb"<table:named-range\b([^>]*)>")
 _ODS_ATTR = re.compile(rb'([\w:-]+)="([^"]*)"')
 

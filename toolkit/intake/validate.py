@@ -18,7 +18,7 @@ from ..form.cells import col_index, quote_sheet
 from ..form.rules import EvalError
 from ..issues import ERROR, Issue, make_issue, quote
 from ..messages import Localized, phrase
-from ..numbers import format_number
+from ..numbers import format_number, format_percent
 from ..roster import META_ROSTER_KEY as ROSTER_KEY
 from ..roster import Roster
 from ..text import normalise_code, same_text
@@ -69,7 +69,7 @@ def _norm_text(text: str) -> str:
 
 
 def _field_issue(f: Field | Any, sheet: str, cell: str, prefix: str = "") -> Callable[..., Issue]:
-    """An issue maker for one cell; ``prefix`` names the table of a column (van_ban.date)."""
+    """An issue maker for one cell; ``prefix`` names the table of a column (``table.column``)."""
     label = f.localized_label
 
     def make(code: str, **params: Any) -> Issue:
@@ -241,14 +241,35 @@ def _read_fields(book: RawBook, form: Form, out: Extracted) -> None:
                 out.values[f.code] = None
                 continue
             out.issues.append(issue("value-formula", formula=formula, read=format_number(raw)))
-        choices = form.choice_values(f.code) if f.type == "choice" and f.code in form.choices else ()
+        choices = form.choice_values(f.choices) if f.type == "choice" and f.choices else ()
         result = coerce(raw, f.type, issue, choices=choices)
         out.issues.extend(result.issues)
         out.values[f.code] = result.value
+        if result.ok and not within_bounds(f, result.value):
+            out.issues.append(issue("value-out-of-range", value=shown(f, result.value), bounds=bounds_text(f)))
         if f.source == "fixed" and result.ok and result.value is not None:
             expected = form.fixed_value(f)
             if result.value != expected:
                 out.issues.append(issue("value-fixed-changed", value=result.value, expected=expected))
+
+
+def within_bounds(f: Field, value: Any) -> bool:
+    """Whether a number lies within the field's smallest and largest values (docs/spec.md §2.3)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return True
+    return not ((f.minimum is not None and value < f.minimum) or (f.maximum is not None and value > f.maximum))
+
+
+def shown(f: Field, value: Any) -> str:
+    return format_percent(value) if f.type == "percent" else format_number(value)
+
+
+def bounds_text(f: Field) -> Localized:
+    low = None if f.minimum is None else shown(f, f.minimum)
+    high = None if f.maximum is None else shown(f, f.maximum)
+    if low is not None and high is not None:
+        return phrase("bounds.between", low=low, high=high)
+    return phrase("bounds.low", low=low) if low is not None else phrase("bounds.high", high=high)
 
 
 def _unit_formula(form: Form, formula: str) -> bool:
@@ -663,47 +684,58 @@ def _row_rules(form: Form, table: Table, doc: dict[str, Any], row: int, out: Ext
 
 
 def _doc_number(form: Form, table: Table, doc: dict[str, Any], row: int, out: Extracted, seen: dict[str, int]) -> None:
-    """docs/spec.md §2.6: number style vs issuer, type abbreviation vs doc_type, duplicates."""
-    number = doc.get("number")
-    if not isinstance(number, str) or not any(c.code == "number" for c in table.columns):
+    """docs/spec.md §2.4: the number's style against the issuer's, its type abbreviation against
+    the document type's, duplicates. The columns are those the form gives these roles."""
+    col = table.role_column("doc-number")
+    number = doc.get(col.code) if col is not None else None
+    if col is None or not isinstance(number, str):
         return
-    col = table.column("number")
-    where = {"field": f"{table.code}.number", "sheet": table.sheet, "cell": f"{col.column}{row}", "value": number}
+    where = {"field": f"{table.code}.{col.code}", "sheet": table.sheet, "cell": f"{col.column}{row}", "value": number}
     key = "".join(number.split()).casefold()
     if key in seen:
         out.issues.append(make_issue("doc-number-duplicate", row=row, first=seen[key], **where))
     else:
         seen[key] = row
-    issuer = next((c for c in form.choices.get("issuer", ()) if c.value == doc.get("issuer")), None)
+    issuer = _chosen(form, table, "doc-issuer", doc)
     m = _LEADING_NUMBER.match(number)
     style = None if m is None else ("party" if m.group(1) == "-" else "state")
     if issuer is not None and issuer.style and style and style != issuer.style:
         out.issues.append(
-            make_issue("doc-number-style", row=row, issuer=issuer.value, style=phrase(f"style.{style}"), **where)
+            make_issue("doc-number-style", row=row, issued_by=issuer.value, style=phrase(f"style.{style}"), **where)
         )
-    doc_type = next((c for c in form.choices.get("doc_type", ()) if c.value == doc.get("doc_type")), None)
-    if doc_type is None or style is None:
+    kind = _chosen(form, table, "doc-type", doc)
+    if kind is None or style is None:
         return
     m = (_PARTY_ABBR if style == "party" else _STATE_ABBR).match(number)
     abbr = m.group(1) if m else ""
     # "18-kh/ĐU" is a case slip, not another type: the figure is the same, so no issue.
-    expected = doc_type.abbr
-    if (expected and abbr.casefold() != expected.casefold()) or (not expected and abbr.casefold() in _abbrs(form)):
+    expected = kind.abbr
+    abbrs = {c.abbr.casefold() for c in form.choices.get(kind_list(table), ()) if c.abbr}
+    if (expected and abbr.casefold() != expected.casefold()) or (not expected and abbr.casefold() in abbrs):
         out.issues.append(
             make_issue(
                 "doc-number-type",
                 row=row,
                 abbr=abbr or "?",
-                doc_type=doc_type.value,
+                kind=kind.value,
                 expected=phrase("doc.abbr_expected", abbr=expected) if expected else phrase("doc.abbr_none"),
                 **where,
             )
         )
 
 
-def _abbrs(form: Form) -> set[str]:
-    """The document types' own abbreviations (KH, QĐ…), case folded."""
-    return {c.abbr.casefold() for c in form.choices["doc_type"] if c.abbr}
+def _chosen(form: Form, table: Table, role: str, doc: dict[str, Any]) -> Any:
+    """The choice (with its style or abbreviation) of the row's column playing ``role``."""
+    col = table.role_column(role)
+    if col is None or not col.choices:
+        return None
+    return next((c for c in form.choices.get(col.choices, ()) if c.value == doc.get(col.code)), None)
+
+
+def kind_list(table: Table) -> str:
+    """The choice list of the column giving each document type's abbreviation."""
+    col = table.role_column("doc-type")
+    return col.choices if col is not None else ""
 
 
 # -- unit and dates --------------------------------------------------------------------------

@@ -24,10 +24,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from samples import make_samples
+from tests.support import submissions
 from tests.support.formbook import SEED_2021, export_book, run_clerk, uno_available, worked_example_steps
 from tests.support.testing import SEED, SEED_DOCS, fill_template
-from toolkit.form import load_form, load_form_file
+from toolkit.form import Form, load_form, load_form_file
 from toolkit.merger import merge
 from toolkit.roster import Unit, read_roster
 from toolkit.template import build_template
@@ -69,10 +69,10 @@ def grown(rng: random.Random, before: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def documents(rng: random.Random, unit: Unit) -> list[dict[str, Any]]:
-    """The year's documents, as the 2020 samples make them (make_samples.documents), dated 2021."""
-    make_samples.YEAR = YEAR  # the generator dates its documents in its module's year
-    return make_samples.documents(rng, unit)
+def documents(rng: random.Random, unit: Unit, form: Form, report_date: dt.date) -> list[dict[str, Any]]:
+    """The year's documents, as the 2020 samples make them (the shared generator), dated in the
+    2021 form's year and never after the report."""
+    return submissions.documents(rng, unit, form, report_date=report_date)
 
 
 def main() -> int:
@@ -104,7 +104,8 @@ def main() -> int:
             values.update(SEED_2021, report_date=dt.date(YEAR, 11, 15))
             docs = [{**d, "date": d["date"].replace(year=YEAR)} if d["date"].year == 2020 else d for d in SEED_DOCS]
         else:
-            values, docs = grown(rng, row.values), documents(rng, unit)
+            values = grown(rng, row.values)
+            docs = documents(rng, unit, form, values["report_date"])
         if unit.code == WRONG_SUM:
             values["don_thu_tong"] += 2
         fill_template(template, values, docs, out=target)

@@ -135,7 +135,7 @@ def test_workers_spawned_for_the_portal_load_a_workbook_form_by_its_path(tmp_pat
     with WorkerPool(book, None, jobs=1, start_method="spawn") as pool:
         from toolkit.intake.workers import check_job
 
-        report = pool.submit(check_job, (str(path), None)).result(timeout=120)
+        report = pool.submit(check_job, (str(path), None, None)).result(timeout=120)
     direct = check_file(path, form)
     assert (report.status, report.values) == (direct.status, direct.values)
     assert [r.status for r in check_files([path], book)] == ["accepted"]

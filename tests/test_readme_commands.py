@@ -38,6 +38,26 @@ ENV.pop("DV_LANG", None)
 _PLACEHOLDER = re.compile(r"…|\||^[A-Z]+\.\w+$|^(FILE|FOLDER|DIR|OUT)$")
 
 
+def _command_words() -> set[str]:
+    """The names of dv's commands and of their sub-commands (``form``, ``check``…): a span of
+    only these names a command, it is not one to run."""
+    import typer.main
+
+    from toolkit.cli import app
+
+    words: set[str] = set()
+    stack = [typer.main.get_command(app)]
+    while stack:
+        group = stack.pop()
+        for name, command in getattr(group, "commands", {}).items():
+            words.add(name)
+            stack.append(command)
+    return words
+
+
+_COMMAND_WORDS = _command_words()
+
+
 def _blocks() -> list[tuple[int, str, str]]:
     """(position, language, text) of each fenced block."""
     fences = re.finditer(r"^[ \t]*```(\w*)\n(.*?)^[ \t]*```", README, re.M | re.S)
@@ -74,7 +94,7 @@ def commands() -> list[str]:
         if any(a <= m.start() < b for a, b in fenced):
             continue
         words = shlex.split(" ".join(m.group(1).split()))
-        named = [w for w in words[2:] if not w.startswith("-")]
+        named = [w for w in words[1:] if not w.startswith("-") and w not in _COMMAND_WORDS]
         if words[1:] == ["--help"] or (named and not any(_PLACEHOLDER.search(w) for w in words)):
             found.append((m.start(), " ".join(m.group(1).split())))
     return list(dict.fromkeys(command for _, command in sorted(found)))

@@ -80,7 +80,9 @@ def round_2021(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for code, name, changes in (("SNV", "Sở Nội vụ", {"don_thu_tong": 9, "don_khieu_nai": 4, "don_to_cao": 1,
                                                            "don_phan_anh": 4}),
                                 ("SXD", "Sở Xây dựng", {"don_thu_tong": 12})):  # fmt: skip
-        fill_template(build_template(form), figures_2021(unit_code=code, unit_name=name, **changes), docs_2021(),
+        # Each unit's own report number: the seed's "…/BC-STTTT-VP" would name Sở TT&TT (unit-conflict).
+        own = {"unit_code": code, "unit_name": name, "report_number": f"…/BC-{code}", "signer": "GIÁM ĐỐC"}
+        fill_template(build_template(form), figures_2021(**own, **changes), docs_2021(),
                       out=nop / f"{code}-2021.xlsx")  # fmt: skip
     # Last year's summary: the 2020 round of the samples, merged with the 2020 form.
     previous = work / "tong-hop-2020.xlsx"
@@ -101,7 +103,7 @@ def test_the_edited_workbook_checks_clean_in_both_formats(round_2021):
     for fmt in ("xlsx", "ods"):
         run = RUNNER.invoke(app, ["form", "check", str(round_2021[fmt])])
         assert run.exit_code == 0, run.output
-        assert "phiên bản 2021.1, năm 2021: không có lỗi (22 chỉ tiêu, 10 quy tắc)" in run.output
+        assert "phiên bản 2021.1, năm 2021: không có lỗi (22 chỉ tiêu, 11 quy tắc)" in run.output
     xlsx, ods = load_form_file(round_2021["xlsx"]), load_form_file(round_2021["ods"])
     assert xlsx == ods
     assert [f.code for f in xlsx.sections[-1].fields] == NEW and xlsx.sections[

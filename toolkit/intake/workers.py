@@ -363,8 +363,6 @@ class WorkerPool:
                 _fail(job, "closed")
 
     def _dispatch(self, workers: list[_Worker], queue: deque[_Job], suspects: deque[_Job]) -> None:
-        for job in [j for j in queue if j.future.cancelled()]:  # its caller gave up before it started
-            queue.remove(job)
         in_lane = {name: sum(1 for w in workers for j in w.sent if j.lane == name) for name in self.lanes}
         for w in workers:
             if w.alone or not w.process.is_alive():
@@ -387,10 +385,15 @@ class WorkerPool:
         same worker), else, on an idle worker, the first of a lane that has a worker to spare."""
         if any(j.lane is not None for j in w.sent):
             return None
-        plain = next((j for j in queue if j.lane is None), None)
-        if plain is not None or w.sent:
-            return plain
-        return next((j for j in queue if in_lane[j.lane] < self.lanes[j.lane]), None)
+        while True:
+            job = next((j for j in queue if j.lane is None), None)
+            if job is None and not w.sent:
+                job = next((j for j in queue if in_lane[j.lane] < self.lanes[j.lane]), None)
+            # A job whose caller gave up before it started is dropped here, when it comes up (a
+            # scan of the whole queue at every turn made a round of N files cost N² checks).
+            if job is None or not job.future.cancelled():
+                return job
+            queue.remove(job)
 
     @staticmethod
     def _next_deadline(busy: list[_Worker]) -> float | None:
@@ -520,15 +523,33 @@ def check_files(
                 pending.append((i, item))
         if pending:
             size = jobs or min(len(pending), os.cpu_count() or 1)
-            with WorkerPool(form, roster, jobs=size, memory_limit=memory_limit) as pool:
-                futures = {pool.submit(check_job, job): (i, job) for i, job in pending}
-                for future in cf.as_completed(futures):
-                    i, (path, member, shown) = futures[future]
+            # Each result is taken in the pool's own thread as it comes (a done-callback), and
+            # this thread wakes once, when the last is in: a wake-up a file, handing the
+            # interpreter back and forth between two threads, cost the parent twice its CPU.
+            left = len(pending)
+            all_done = threading.Event()
+            lock = threading.Lock()
+
+            def taken(future: cf.Future, i: int, job: Job) -> None:
+                nonlocal left
+                path, member, shown = job
+                try:
+                    report = future.result()
+                except (JobFailed, JobError):
+                    report = crashed_report(new_report(path, member, shown), Path(path), phrase("reason.crashed"))
+                with lock:
                     try:
-                        report = future.result()
-                    except (JobFailed, JobError):
-                        report = crashed_report(new_report(path, member, shown), Path(path), phrase("reason.crashed"))
-                    done(i, report)
+                        done(i, report)
+                    finally:  # a progress bar that fails must not leave this thread waiting
+                        left -= 1
+                        if not left:
+                            all_done.set()
+
+            with WorkerPool(form, roster, jobs=size, memory_limit=memory_limit) as pool:
+                for i, job in pending:
+                    pool.submit(check_job, job).add_done_callback(lambda f, i=i, job=job: taken(f, i, job))
+                while not all_done.wait(0.5):  # in slices: Ctrl+C is heard while the files are read
+                    pass
         return [results[i] for i in range(len(items))]
 
 

@@ -4,7 +4,6 @@ headings repeated on every page, the guide readable (no rule code, nothing cut).
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from collections import defaultdict
 
@@ -12,10 +11,7 @@ import pytest
 
 from tests.support.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert
 
-pytestmark = [
-    pytest.mark.libreoffice,
-    pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="needs poppler-utils (pdfinfo, pdftotext)"),
-]
+pytestmark = [pytest.mark.libreoffice, pytest.mark.poppler]
 
 
 def pages_by_sheet(pdf) -> dict[str, list[tuple[str, str]]]:
@@ -83,10 +79,11 @@ def test_forty_documents_print_on_two_pages_with_the_heading_on_each(form, forty
 def typed_printed(form, template_bytes, tmp_path_factory):
     """The seed's 7 documents typed by a clerk in LibreOffice (through UNO) into an empty
     template, saved as xlsx, ods and xls, and each file printed by LibreOffice."""
-    from tests.test_clerk_edits import _uno_available, clerk, typed
+    from tests.support import programs
+    from tests.test_clerk_edits import clerk, typed
 
-    if not _uno_available():
-        pytest.skip("LibreOffice with python3-uno (/usr/bin/python3) is needed")
+    if (why := programs.missing("uno")) is not None:
+        pytest.skip(why)
     tmp = tmp_path_factory.mktemp("paper-typed")
     fill_template(template_bytes, SEED, [], out=tmp / "empty-table.xlsx")
     table = form.tables["van_ban"]

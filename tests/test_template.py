@@ -10,6 +10,7 @@ import zipfile
 import openpyxl
 import pytest
 from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet.formula import ArrayFormula
 
 from toolkit.live import CANNOT, MISSING, field_reference, row_names
 from toolkit.roster import META_ROSTER_KEY
@@ -329,7 +330,11 @@ def test_every_document_row_has_a_live_check(form, wb):
     table = form.tables["van_ban"]
     ws = wb[table.sheet]
     number, check, cannot = row_names(table)
-    assert wb.defined_names[check].value.startswith("IF(") and "YEAR('Văn bản'!$E1)" in wb.defined_names[check].value
+    body = wb.defined_names[check].value
+    assert body.startswith("IF(") and "YEAR(_doc_van_ban_date)" in body
+    # The date as dv reads it (a text too), each cell's text without its spaces: names relative to row 1.
+    assert "'Văn bản'!$E1" in wb.defined_names["_doc_van_ban_date"].value
+    assert "'Văn bản'!$B1" in wb.defined_names["_chu_van_ban_issuer"].value
     assert "ROW()" in wb.defined_names[number].value
     assert wb.defined_names[cannot].value == f'"{CANNOT}"'
     for row in range(table.first_row, table.last_row + 1):
@@ -366,11 +371,12 @@ def test_no_formula_holds_a_hash(wb):
                     assert "#" not in c.value, (ws.title, c.coordinate, c.value)
 
 
-def test_derived_counts_are_countif_formulas(form, wb, cached):
+def test_derived_counts_are_array_formulas_over_the_column(form, wb, cached):
     for code, issuer in (("docs_party", "Đảng ủy"), ("docs_gov", "Chính quyền")):
         formula = cell_of(wb, code).value
-        assert "COUNTIF(" in formula and f'"{issuer}"' in formula, code
-        assert "'Văn bản'!$B$5:$B$304" in formula
+        # An array formula: each row trimmed and compared, as dv reads it (issue 17 item 10).
+        assert isinstance(formula, ArrayFormula) and f'"{issuer.lower()}")' in formula.text, code
+        assert "'Văn bản'!$B$5:$B$304" in formula.text
         assert cell_of(cached, code).value == 0
     assert cell_of(wb, "docs_total").value == "=(docs_party+docs_gov)"
 

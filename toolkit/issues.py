@@ -170,6 +170,13 @@ _TYPES = [
     _t("value-not-number", ERROR, "A number cell holds text that is not a number.",
        "{label} ({where}) là \"{value}\", không phải là số. Gõ lại số vào ô {cell} (ví dụ 37).",
        "{label} ({where}) is \"{value}\", not a number. Type a number into {cell} (e.g. 37)."),
+    _t("value-ambiguous-number", ERROR, "A count typed as text with one separator before three digits (1,000): 1 or 1000?",
+       "{label} ({where}) là chữ \"{value}\": dấu chấm, dấu phẩy ở đây là dấu phân cách hàng nghìn hay dấu thập phân tùy "
+       "máy tính (máy đặt tiếng Anh đọc 1000, máy đặt tiếng Việt đọc 1), nên không đọc số này. Gõ số không có dấu "
+       "phân cách vào ô {cell}: {digits}.",
+       "{label} ({where}) is the text \"{value}\": whether the comma or dot separates thousands or decimals depends on "
+       "the computer (English reads 1000, Vietnamese reads 1), so this number is not read. Type the number without "
+       "separators into {cell}: {digits}."),
     _t("value-not-integer", ERROR, "A count is not a whole number.",
        "{label} ({where}) là {value}, nhưng phải là số nguyên. Sửa ô {cell}.",
        "{label} ({where}) is {value} but must be a whole number. Correct {cell}."),
@@ -233,6 +240,13 @@ _TYPES = [
        "{label} ({where}) shows {value}, but the file's own data give {expected}: the printed page differs from the "
        "merged figure. The cell is computed by a formula, probably typed over. Restore the formula {formula} in "
        "{cell} (or fill the original template again) and send the file again."),
+    _t("derived-not-counted", ERROR, "A count the sheet made without some rows: their choice is not written as the list has it.",
+       "{label} ({where}) ghi {value}, nhưng có {expected} dòng ở trang {sheet_rows}: bảng tính không đếm dòng {rows} vì "
+       "\"{found}\" viết khác danh sách (khoảng trắng thừa, hoặc Unicode tổ hợp). Chọn lại giá trị từ danh sách ở ô "
+       "{first}, lưu để ô {cell} tự đếm lại, rồi gửi lại.",
+       "{label} ({where}) shows {value}, but sheet {sheet_rows} lists {expected}: the sheet did not count row {rows} "
+       "because \"{found}\" is not written as in the list (stray spaces, or decomposed Unicode). Pick the value from "
+       "the list in {first}, save so that {cell} counts again, and send the file again."),
     _t("value-fixed-changed", ERROR, "A locked cell of the template holds another value.",
        "{label} ({where}) là {value}, nhưng biểu mẫu ghi {expected}. Không sửa ô đã khóa; điền lại vào biểu mẫu gốc.",
        "{label} ({where}) is {value} but the template says {expected}. Do not edit locked cells."),
@@ -277,6 +291,11 @@ _TYPES = [
        "Sheet {sheet}: {count} rows hold documents outside the table (rows {rows}; the table is rows {first} to "
        "{last}). The sheet does not count them and they are not merged. To list more documents, insert rows inside "
        "the table (select a row in it, Insert rows) and move these documents there."),
+    _t("doc-duplicate-row", ERROR, "A document row repeated cell for cell (a row pasted twice): counted twice.",
+       "Văn bản dòng {row} ({where}) giống hệt dòng {others} (cùng cơ quan ban hành, loại, số ký hiệu, ngày và trích "
+       "yếu): có lẽ dán hai lần, nên bị đếm hai lần. Xóa dòng thừa, chỉ giữ một dòng cho mỗi văn bản.",
+       "Document row {row} ({where}) repeats row {others} cell for cell (issuer, type, number, date and subject): "
+       "probably pasted twice, so it is counted twice. Delete the extra row; keep one row per document."),
     _t("doc-number-style", WARNING, "A document number in the other issuer's style (Party 18-KH/ĐU vs state 545/KH-…).",
        "Văn bản {value} (dòng {row}, {where}): cơ quan ban hành là \"{issuer}\" nhưng số ký hiệu theo kiểu {style}. "
        "Kiểm tra lại cơ quan ban hành hoặc số ký hiệu.",

@@ -2,7 +2,9 @@
 
 The formula is what the clerk sees compute in Excel or LibreOffice; the mirror gives the
 value the template caches for it (so a viewer that does not recalculate shows the right text)
-and lets tests compare the two. Both are built from the form's rules only.
+and lets tests compare the two. Both are built from the form's rules, and read a typed text
+the way dv does (:mod:`toolkit.reading`): each number or date input has a defined name,
+``_doc_<code>``, for the value as dv reads it, and every rule uses it.
 """
 
 from __future__ import annotations
@@ -13,11 +15,31 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .form import NUMERIC_TYPES, Field, Form, Rule, Table
+from .form import NUMERIC_TYPES, Column, Field, Form, Rule, Table
 from .form.cells import quote_sheet
-from .form.rules import EvalError, TableRef, excel_string
-from .intake.coerce import INTEGER_ABS_TOL, INTEGER_REL_TOL, choices_by_key, is_whole
-from .text import spellings, text_key
+from .form.rules import EXCEL_EPOCH, EvalError, TableRef, excel_string
+from .intake.coerce import EARLIEST_DATE, INTEGER_ABS_TOL, INTEGER_REL_TOL, choices_by_form, is_whole
+from .reading import (
+    YEARS,
+    choice_forms,
+    choice_key,
+    choice_text,
+    is_blank,
+    read_date,
+    read_number,
+    sheet_key,
+    strip_spaces,
+    xl_ambiguous,
+    xl_date,
+    xl_date_parts,
+    xl_is_one_of,
+    xl_number,
+    xl_number_body,
+    xl_spaced,
+    xl_stripped,
+    xl_without_separators,
+    xl_year_only,
+)
 
 Tables = Mapping[str, list[Mapping[str, Any]]] | None
 
@@ -39,11 +61,23 @@ NOT_IN_LIST = "Sai: {label} không có trong danh sách, hãy chọn từ danh s
 DERIVED_TYPED = "Sai: ô này tự tính, phải là "
 LOCKED_CHANGED = "Sai: ô đã khóa bị sửa, phải là "
 UNIT_UNRESOLVED = "Sai: tên đơn vị không có trong danh sách, hãy chọn từ danh sách để có mã đơn vị"
+# A typed text the reader does not take as a number or a date (docs/spec.md §2.11): an error,
+# as dv rejects the file for it.
+NOT_NUMBER = "Sai: không phải là số, hãy gõ lại chỉ bằng chữ số (ví dụ 37)"
+AMBIGUOUS = "Sai: không rõ là số nào (dấu chấm, dấu phẩy mỗi máy hiểu một kiểu), gõ số không có dấu phân cách: "
+NOT_DATE = "Sai: không đọc được ngày, hãy gõ dạng ngày/tháng/năm (ví dụ 16/11/2020)"
+YEAR_ONLY = "Sai: mới có năm, hãy gõ đầy đủ ngày/tháng/năm"
+TOO_EARLY = "Sai: ngày trước năm 1945, hãy gõ đầy đủ ngày/tháng/năm"
+NOT_IN_LIST_OF = 'Sai: {label} "{{value}}" không có trong danh sách ({choices})'
+DUPLICATE_ROW = "Sai: dòng này giống hệt một dòng khác (kê hai lần), hãy xóa dòng thừa"
+EARLIEST_SERIAL = (EARLIEST_DATE - EXCEL_EPOCH).days
 ON_RECEIPT = "mã, tên đơn vị theo danh sách và các tệp gửi trùng do Sở Nội vụ kiểm tra khi nhận"
 
 
 def _is_blank(value: Any) -> bool:
-    return value is None
+    """An empty cell, or one holding only spaces (docs/spec.md §2.12): the sheet tests
+    ``LEN(_chu_<code>)=0``, the text without its spaces."""
+    return value is None or (isinstance(value, str) and is_blank(value))
 
 
 def _textlike(type_: str) -> bool:
@@ -59,7 +93,95 @@ def _rule_inputs(form: Form, rules: tuple[Rule, ...], but: str) -> list[Field]:
     return [f for f in form.input_fields if f.code in names and f.code != but]
 
 
+# -- the defined names of a typed value, as dv reads it ------------------------------------------
+
+
+def reading_name(kind: str, code: str) -> str:
+    """A helper name of a field (``code``) or of a table column (``table_column``): ``_chu_``
+    its text without spaces, ``_than_`` a rate's without its "%", ``_ky_`` that without "." and
+    ",", ``_so_`` the number read from that text, ``_doc_`` the value as dv
+    reads it, ``_gach_``, ``_p1_``, ``_p2_`` the parts of a date, ``_sach_`` a choice's text
+    with its spaces trimmed, ``_khoa_`` the same in lower case (what the list is matched by)."""
+    return f"_{kind}_{code}"
+
+
+def _reading_formulas(type_: str, ref: str, code: str) -> dict[str, str]:
+    """The helper names (name → formula) of one value of ``type_`` at ``ref``."""
+    name = lambda kind: reading_name(kind, code)  # noqa: E731
+    out = {name("chu"): xl_stripped(ref)}
+    s = name("chu")
+    if type_ in NUMERIC_TYPES:
+        body = s
+        if type_ == "percent":
+            out[name("than")] = xl_number_body(s)
+            body = name("than")
+        out[name("ky")] = xl_without_separators(body)
+        out[name("so")] = xl_number(body, name("ky"), whole=type_ == "integer")
+        number = name("so")
+        if type_ == "integer":
+            text = f"IF({_xl_whole(number)},ROUND({number},0),{number})"
+            typed = f"IF({_xl_whole(ref)},ROUND({ref},0),{ref})"
+        else:
+            text = f'IF(RIGHT({s},1)="%",{number},IF(AND({number}>1,{number}<=100),{number}/100,{number}))'
+            typed = f"IF(AND({ref}>1,{ref}<=100),{ref}/100,{ref})"
+        out[name("doc")] = f"IF(ISTEXT({ref}),{text},IF(ISNUMBER({ref}),{typed},{ref}))"
+    elif type_ == "date":
+        t, p1, p2 = xl_date_parts(s, name("gach"), name("p1"))
+        out |= {name("gach"): t, name("p1"): p1, name("p2"): p2}
+        out[name("doc")] = f"IF(ISTEXT({ref}),{xl_date(s, name('gach'), name('p1'), name('p2'))},{ref})"
+    elif type_ == "choice":
+        out[name("sach")] = f"TRIM({xl_spaced(ref)})"
+        out[name("khoa")] = f"LOWER({name('sach')})"
+    return out
+
+
+def reading_names(form: Form) -> dict[str, str]:
+    """Every helper name of the template (name → formula without "="): for each input field,
+    and for each column of a table (written relative to row 1, as the row's check is)."""
+    out: dict[str, str] = {}
+    for f in form.input_fields:
+        out |= _reading_formulas(f.type, f.code, f.code)
+    for table in form.tables.values():
+        sheet = quote_sheet(table.sheet) + "!"
+        for c in table.columns:
+            out |= _reading_formulas(c.type, f"{sheet}${c.column}1", f"{table.code}_{c.code}")
+    return out
+
+
 # -- values as the reader takes them -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A cell as the checks see it: ``state`` blank, logical (TRUE in a number cell), unread (a
+    text the grammar does not read; ``problem`` says how), or read (``value``)."""
+
+    state: str
+    value: Any = None
+    problem: str = ""
+
+
+def _read(type_: str, value: Any) -> _Read:
+    if _is_blank(value):
+        return _Read("blank")
+    if isinstance(value, bool):
+        return _Read("logical", int(value))
+    if type_ in NUMERIC_TYPES:
+        if isinstance(value, str):
+            reading = read_number(value, whole=type_ == "integer")
+            if reading.problem:
+                return _Read("unread", problem=reading.problem)
+            number = reading.value
+            if type_ == "percent" and not reading.percent_sign or type_ == "integer":
+                number = _read_number(type_, number)
+            return _Read("read", number)
+        return _Read("read", _read_number(type_, value))
+    if type_ == "date" and isinstance(value, str):
+        reading = read_date(value)
+        if reading.problem:
+            return _Read("unread", problem=reading.problem)
+        return _Read("read", reading.value)
+    return _Read("read", value)
 
 
 def _read_number(type_: str, value: Any) -> Any:
@@ -77,24 +199,23 @@ def _xl_whole(ref: str) -> str:
     return f"ABS({ref}-ROUND({ref},0))<=MAX({INTEGER_ABS_TOL!r},{INTEGER_REL_TOL!r}*ABS({ref}))"
 
 
-def _xl_read_number(type_: str, ref: str) -> str:
-    if type_ == "percent":
-        return f"IF(ISNUMBER({ref}),IF(AND({ref}>1,{ref}<=100),{ref}/100,{ref}),{ref})"
-    if type_ == "integer":
-        return f"IF(ISNUMBER({ref}),IF({_xl_whole(ref)},ROUND({ref},0),{ref}),{ref})"
-    return ref
-
-
 def as_read(form: Form, env: Mapping[str, Any]) -> dict[str, Any]:
+    """The values as the rules see them: each input as dv reads it (an unread text stays as
+    it is, and a rule naming it cannot compute, as in the sheet)."""
     types = form.input_types
-    return {k: _read_number(types[k], v) if k in types else v for k, v in env.items()}
+    out = {}
+    for k, v in env.items():
+        read = _read(types[k], v) if k in types else _Read("read", v)
+        out[k] = read.value if read.state in ("read", "logical") else (None if read.state == "blank" else v)
+    return out
 
 
 def field_reference(form: Form) -> Callable[[str], str]:
+    """How a rule's formula names a field: a number or date input by its reading, ``_doc_<code>``."""
     types = form.input_types
 
     def resolve(name: str) -> str:
-        return _xl_read_number(types[name], name) if name in types else name
+        return reading_name("doc", name) if types.get(name) in (*NUMERIC_TYPES, "date") else name
 
     return resolve
 
@@ -109,8 +230,17 @@ def _chain_formula(form: Form, rules: tuple[Rule, ...], resolve: Callable[[str],
     return out
 
 
-def _chain_value(form: Form, rules: tuple[Rule, ...], env: Mapping[str, Any], tables: Tables, tail: str = OK) -> str:
+def _chain_value(
+    form: Form,
+    rules: tuple[Rule, ...],
+    env: Mapping[str, Any],
+    tables: Tables,
+    tail: str = OK,
+    unread: frozenset[str] = frozenset(),
+) -> str:
     for rule in rules:
+        if rule.fields & unread:
+            raise EvalError("a value the sheet cannot read")  # #N/A in the sheet: IFERROR's text
         if not rule.expr.evaluate(env, tables or {t: [] for t in form.tables}):
             # The sheet concatenates numbers without grouping: so does the mirror.
             return rule.live.render(env, lambda name, attr: "", grouping=False)
@@ -122,28 +252,45 @@ def _chain_value(form: Form, rules: tuple[Rule, ...], env: Mapping[str, Any], ta
 
 @dataclass(frozen=True)
 class _Check:
-    """One check of a single value: an Excel condition on ``{x}``, its Python mirror, the text."""
+    """One check of a single value read: an Excel condition on ``{x}``, its Python mirror, the text."""
 
     excel: str
     python: Callable[[Any], bool]
     text: str
 
 
-def _value_checks(type_: str) -> tuple[list[_Check], list[_Check]]:
-    """(errors judged before the rules, warnings shown when the rules pass) for one value."""
+def _serial(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return (value - dt.datetime.combine(EXCEL_EPOCH, dt.time())).total_seconds() / 86400
+    if isinstance(value, dt.date):
+        return (value - EXCEL_EPOCH).days
+    return value
+
+
+def _value_checks(type_: str) -> list[_Check]:
+    """The errors of one value read, judged before the rules (docs/spec.md §4.10)."""
     num = _is_number
     errors: list[_Check] = []
-    warnings: list[_Check] = []
     if type_ in ("integer", "percent"):
         errors.append(_Check("{x}<0", lambda v: num(v) and v < 0, NEGATIVE))
     if type_ == "integer":
         errors.append(_Check(f"NOT({_xl_whole('{x}')})", lambda v: num(v) and not is_whole(float(v)), NOT_INTEGER))
     if type_ == "percent":
-        errors.append(_Check("{x}>100", lambda v: num(v) and v > 100, PERCENT_RANGE))
-        warnings.append(_Check("{x}>1", lambda v: num(v) and v > 1, PERCENT_AS_NUMBER))
-    # Dates (a year typed into a date cell, a report dated after the first quarter) are the
-    # form's rules: the chain of rules shows them.
-    return errors, warnings
+        errors.append(_Check("{x}>1", lambda v: num(v) and v > 1, PERCENT_RANGE))
+    if type_ == "date":
+        # A year typed into a date cell (2016 is 08/07/1905), or any date before 1945: as dv reads it.
+        first, last = YEARS.start, YEARS.stop - 1
+        errors.append(
+            _Check(
+                f"AND({{x}}>={first},{{x}}<={last},{{x}}=INT({{x}}))",
+                lambda v: num(_serial(v)) and first <= _serial(v) <= last and _serial(v) == int(_serial(v)),
+                YEAR_ONLY,
+            )
+        )
+        errors.append(
+            _Check(f"{{x}}<{EARLIEST_SERIAL}", lambda v: num(_serial(v)) and _serial(v) < EARLIEST_SERIAL, TOO_EARLY)
+        )
+    return errors
 
 
 def _wrap_formula(checks: list[_Check], ref: str, inner: str) -> str:
@@ -156,50 +303,100 @@ def _first_failing(checks: list[_Check], value: Any) -> str | None:
     return next((c.text for c in checks if c.python(value)), None)
 
 
+def _unread_formula(type_: str, code: str) -> str:
+    """What the check says of a text the grammar does not read (``code``: the field or column)."""
+    s = reading_name("chu", code)
+    if type_ == "date":
+        return f"IF({xl_year_only(s)},{excel_string(YEAR_ONLY)},{excel_string(NOT_DATE)})"
+    if type_ == "integer":
+        digits = reading_name("ky", code)
+        return f"IF({xl_ambiguous(s, digits)},{excel_string(AMBIGUOUS)}&{digits},{excel_string(NOT_NUMBER)})"
+    return excel_string(NOT_NUMBER)
+
+
+def _unread_value(type_: str, value: Any, read: _Read) -> str:
+    if type_ == "date":
+        return YEAR_ONLY if read.problem == "year" else NOT_DATE
+    if read.problem == "ambiguous":
+        return AMBIGUOUS + strip_spaces(str(value)).replace(".", "").replace(",", "")
+    return NOT_NUMBER
+
+
+def _unread_or_logical(type_: str, ref: str, code: str, inner: str) -> str:
+    """The checks of a typed value before its value checks: TRUE/FALSE (a number to some
+    engines, never to dv), a text the grammar does not read."""
+    logical = excel_string(NOT_DATE if type_ == "date" else NOT_NUMBER)
+    unread = f"IF(ISERROR({reading_name('doc', code)}),{_unread_formula(type_, code)},{inner})"
+    return f"IF(ISLOGICAL({ref}),{logical},IF(ISTEXT({ref}),{unread},{inner}))"
+
+
 # -- one field's row ---------------------------------------------------------------------
 
 
 def field_check_formula(form: Form, f: Field) -> str:
     rules = form.rules_for(f.code)
     others = _rule_inputs(form, rules, f.code)
-    errors, warnings = _value_checks(f.type)
-    tail = _wrap_formula(warnings, f.code, excel_string(OK if rules else ""))
-    body = _chain_formula(form, rules, field_reference(form), tail) if rules else tail
-    if others:
-        blanks = ",".join(f"ISBLANK({o.code})" for o in others)
-        body = f'IF(OR({blanks}),"",{body})'
-    body = _wrap_formula(errors, f.code, body)
+    tail = excel_string(OK if rules else "")
+    if f.type == "percent":
+        tail = f"IF(AND(ISNUMBER({f.code}),{f.code}>1),{excel_string(PERCENT_AS_NUMBER)},{tail})"
     if _textlike(f.type):
         warn = TEXT_DATE if f.type == "date" else TEXT_NUMBER
-        body = f"IF(ISTEXT({f.code}),{excel_string(warn)},{body})"
+        tail = f"IF(ISTEXT({f.code}),{excel_string(warn)},{tail})"
+    body = _chain_formula(form, rules, field_reference(form), tail) if rules else tail
+    if others:
+        blanks = ",".join(f"LEN({reading_name('chu', o.code)})=0" for o in others)
+        body = f'IF(OR({blanks}),"",{body})'
+    if _textlike(f.type):
+        body = _wrap_formula(_value_checks(f.type), reading_name("doc", f.code), body)
+        body = _unread_or_logical(f.type, f.code, f.code, body)
     missing = excel_string(MISSING if f.required else "")
-    return f"IFERROR(IF(ISBLANK({f.code}),{missing},{body}),{excel_string(CANNOT)})"
+    return f"IFERROR(IF(LEN({reading_name('chu', f.code)})=0,{missing},{body}),{excel_string(CANNOT)})"
 
 
 def field_check_value(form: Form, f: Field, env: Mapping[str, Any], tables: Tables = None) -> str:
     """What :func:`field_check_formula` computes for these values (None is an empty cell)."""
     value = env.get(f.code)
-    if _is_blank(value):
+    read = _read(f.type, value)
+    if read.state == "blank":
         return MISSING if f.required else ""
-    if _textlike(f.type) and isinstance(value, str):
-        return TEXT_DATE if f.type == "date" else TEXT_NUMBER
-    errors, warnings = _value_checks(f.type)
-    failed = _first_failing(errors, value)
-    if failed:
-        return failed
     rules = form.rules_for(f.code)
+    if _textlike(f.type):
+        if read.state == "logical":
+            return NOT_DATE if f.type == "date" else NOT_NUMBER
+        if read.state == "unread":
+            return _unread_value(f.type, value, read)
+        failed = _first_failing(_value_checks(f.type), read.value)
+        if failed:
+            return failed
     if any(_is_blank(env.get(o.code)) for o in _rule_inputs(form, rules, f.code)):
         return ""
-    tail = _first_failing(warnings, value) or (OK if rules else "")
+    if isinstance(value, str) and _textlike(f.type):
+        tail = TEXT_DATE if f.type == "date" else TEXT_NUMBER
+    elif f.type == "percent" and _is_number(value) and value > 1:
+        tail = PERCENT_AS_NUMBER
+    else:
+        tail = OK if rules else ""
     if not rules:
         return tail
     try:
-        return _chain_value(form, rules, as_read(form, env), tables, tail)
+        return _chain_value(form, rules, as_read(form, env), tables, tail, _unread(form, env))
     except EvalError:
         return CANNOT
 
 
+def _unread(form: Form, env: Mapping[str, Any]) -> frozenset[str]:
+    """The inputs holding a text the grammar does not read: #N/A to every rule that names them."""
+    types = form.input_types
+    return frozenset(k for k, v in env.items() if k in types and _read(types[k], v).state == "unread")
+
+
 # -- a derived count: the clerk must not type over it --------------------------------------
+
+
+def needs_array(f: Field) -> bool:
+    """Whether ``f``'s formula counts over a table: the cell holding it (and its check) is an
+    array formula, so that every engine reads each row's spaces and spelling."""
+    return f.expr is not None and bool(f.expr.table_refs)
 
 
 def derived_check_formula(form: Form, f: Field) -> str:
@@ -215,9 +412,25 @@ def derived_check_formula(form: Form, f: Field) -> str:
 def derived_check_value(form: Form, f: Field, env: Mapping[str, Any], tables: Tables = None) -> str:
     """What :func:`derived_check_formula` computes when the cells hold ``env``."""
     assert f.expr is not None
-    expected = f.expr.evaluate({k: (0 if v is None else v) for k, v in env.items()}, tables or {})
+    expected = f.expr.evaluate({k: (0 if v is None else v) for k, v in env.items()}, _as_read_tables(form, tables))
     shown = env.get(f.code)
     return "" if (0 if shown is None else shown) == expected else f"{DERIVED_TYPED}{expected}"
+
+
+def _as_read_tables(form: Form, tables: Tables) -> dict[str, list[dict[str, Any]]]:
+    """The tables' rows with each choice as dv reads it (a spelling outside the list: None)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for code, rows in (tables or {}).items():
+        table = form.tables.get(code)
+        columns = [c for c in table.columns if c.choices] if table else []
+        out[code] = [{**row, **{c.code: _chosen(form, c, row.get(c.code)) for c in columns}} for row in rows]
+    return out
+
+
+def _chosen(form: Form, column: Column, value: Any) -> Any:
+    if value is None or isinstance(value, dt.date):
+        return None
+    return choices_by_form(form.choice_values(column.choices)).get(choice_key(str(value)))
 
 
 def locked_check_formula(f: Field, expected: Any) -> str:
@@ -237,25 +450,23 @@ def unit_lookup_check_formula(form: Form) -> str:
 # -- one row of a table ------------------------------------------------------------------
 
 
-def _row_resolver(form: Form, table: Table, row: int, sheet: str = "") -> Callable[[str], str]:
+def _column_code(table: Table, c: Column) -> str:
+    return f"{table.code}_{c.code}"
+
+
+def _row_resolver(form: Form, table: Table, row: int, sheet: str) -> Callable[[str], str]:
     columns = {c.code: c for c in table.columns}
     fields = field_reference(form)
 
     def resolve(name: str) -> str:
         if name in columns:
-            return _xl_read_number(columns[name].type, f"{sheet}${columns[name].column}{row}")
+            c = columns[name]
+            if _textlike(c.type):
+                return reading_name("doc", _column_code(table, c))
+            return f"{sheet}${c.column}{row}"
         return fields(name)
 
     return resolve
-
-
-def _choice_spellings(form: Form, key: str) -> list[str]:
-    return [s for choice in form.choices[key] for s in spellings(choice.value)]
-
-
-def _in_list(form: Form, key: str, value: Any) -> bool:
-    text = "" if isinstance(value, dt.date) else str(value)
-    return text_key(text) in choices_by_key(form.choice_values(key))  # the reader's lookup, cached
 
 
 def row_names(table: Table) -> tuple[str, str, str]:
@@ -272,42 +483,91 @@ def row_check_cell(table: Table) -> str:
     return f"=IFERROR({check},{cannot})"
 
 
+def _not_in_list_text(form: Form, table: Table, c: Column) -> str:
+    choices = ", ".join(form.choice_values(c.choices))
+    return NOT_IN_LIST_OF.format(label=c.label, choices=choices)
+
+
 def row_check_body(form: Form, table: Table, row: int, sheet: str = "") -> str:
     """The check of one row of ``table`` without its IFERROR. ``sheet`` ("'Văn bản'!"), with
-    ``row`` 1: the formula of the defined name every row's check cell uses (its references
-    are relative to the row that uses it)."""
-    first, last = table.first_column, table.last_column
-    filled = f"COUNTA({sheet}${first}{row}:${last}{row})"
-    missing = "&".join(f'IF({sheet}${c.column}{row}="",{excel_string("; " + c.label)},"")' for c in table.columns)
-    resolve = _row_resolver(form, table, row, sheet)
-    body = _chain_formula(form, table.rules, resolve, excel_string(OK)) if table.rules else excel_string(OK)
+    ``row`` 1: the formula of the defined name every row's check cell uses (its references,
+    and those of the column names ``_chu_van_ban_issuer``…, are relative to the row that uses it)."""
+    chu = {c.code: reading_name("chu", _column_code(table, c)) for c in table.columns}
+    filled = "(" + "+".join(f"(LEN({chu[c.code]})>0)" for c in table.columns) + ")"
+    missing = "&".join(f'IF(LEN({chu[c.code]})=0,{excel_string("; " + c.label)},"")' for c in table.columns)
+    same = [table.column(code) for code in table.identity]
+    if same:
+        matches = "*".join(
+            f"({sheet}${c.column}${table.first_row}:${c.column}${table.last_row}={sheet}${c.column}{row})" for c in same
+        )
+        tail = f"IF(SUMPRODUCT({matches})>1,{excel_string(DUPLICATE_ROW)},{excel_string(OK)})"
+    else:
+        tail = excel_string(OK)
     for c in table.columns:
         if c.type == "date":
-            body = f"IF(ISTEXT({sheet}${c.column}{row}),{excel_string(TEXT_DATE)},{body})"
+            tail = f"IF(ISTEXT({sheet}${c.column}{row}),{excel_string(TEXT_DATE)},{tail})"
+    body = _chain_formula(form, table.rules, _row_resolver(form, table, row, sheet), tail) if table.rules else tail
+    for c in reversed(table.columns):
+        if not _textlike(c.type):
+            continue
+        code = _column_code(table, c)
+        body = _wrap_formula(_value_checks(c.type), reading_name("doc", code), body)
+        body = _unread_or_logical(c.type, f"{sheet}${c.column}{row}", code, body)
     for c in reversed(table.columns):
         if c.choices:
-            ref = f"TRIM({sheet}${c.column}{row})"
-            outside = ",".join(f"{ref}<>{excel_string(s)}" for s in _choice_spellings(form, c.choices))
-            body = f"IF(AND({outside}),{excel_string(NOT_IN_LIST.format(label=c.label))},{body})"
+            key = reading_name("khoa", _column_code(table, c))
+            forms = tuple(f for choice in form.choice_values(c.choices) for f in choice_forms(choice))
+            text = _not_in_list_text(form, table, c).split("{value}")
+            shown = f"LEFT({reading_name('sach', _column_code(table, c))},40)"
+            message = f"{excel_string(text[0])}&{shown}&{excel_string(text[1])}"
+            body = f"IF(NOT({xl_is_one_of(key, forms)}),{message},{body})"
     return (
         f'IF({filled}=0,"",IF({filled}<{len(table.columns)},{excel_string(ROW_MISSING)}&MID({missing},3,1000),{body}))'
     )
 
 
-def row_check_value(form: Form, table: Table, values: Mapping[str, Any], env: Mapping[str, Any]) -> str:
+def row_check_value(
+    form: Form,
+    table: Table,
+    values: Mapping[str, Any],
+    env: Mapping[str, Any],
+    rows: list[Mapping[str, Any]] | None = None,
+) -> str:
+    """What the row check shows for a row holding ``values``; ``rows``: every row of the table
+    (the row itself included), to tell a row listed twice."""
     present = [c for c in table.columns if not _is_blank(values.get(c.code))]
     if not present:
         return ""
     if len(present) < len(table.columns):
         return ROW_MISSING + "; ".join(c.label for c in table.columns if c not in present)
     for c in table.columns:
-        if c.choices and not _in_list(form, c.choices, values[c.code]):
-            return NOT_IN_LIST.format(label=c.label)
+        if c.choices and _chosen(form, c, values[c.code]) is None:
+            shown = choice_text(str(values[c.code]))[:40]
+            return _not_in_list_text(form, table, c).replace("{value}", shown)
+    row_env = dict(values)
+    for c in table.columns:
+        if not _textlike(c.type):
+            continue
+        read = _read(c.type, values.get(c.code))
+        if read.state == "logical":
+            return NOT_DATE if c.type == "date" else NOT_NUMBER
+        if read.state == "unread":
+            return _unread_value(c.type, values.get(c.code), read)
+        failed = _first_failing(_value_checks(c.type), read.value)
+        if failed:
+            return failed
+        row_env[c.code] = read.value
+    tail = OK
+    same = [table.column(code) for code in table.identity]
+    if same and rows is not None:
+        key = [sheet_key(values.get(c.code)) for c in same]
+        if sum(1 for other in rows if [sheet_key(other.get(c.code)) for c in same] == key) > 1:
+            tail = DUPLICATE_ROW
     for c in table.columns:
         if c.type == "date" and isinstance(values.get(c.code), str):
-            return TEXT_DATE
+            tail = TEXT_DATE
     try:
-        return _chain_value(form, table.rules, {**as_read(form, env), **values}, None)
+        return _chain_value(form, table.rules, {**as_read(form, env), **row_env}, None, tail)
     except EvalError:
         return CANNOT
 

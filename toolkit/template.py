@@ -24,6 +24,8 @@ from .live import (
     field_check_formula,
     field_check_value,
     locked_check_formula,
+    needs_array,
+    reading_names,
     row_check_body,
     row_check_cell,
     row_names,
@@ -297,6 +299,10 @@ class _Writer:
         lists = self.wb.add_worksheet(form.layout.lists_sheet)
         meta = self.wb.add_worksheet(form.layout.meta_sheet)
         self.write_lists(lists)
+        # The value of each number and date input as dv reads it (a typed text too), and the
+        # helpers of a table's cells: every check and rule uses them (toolkit.reading).
+        for name, formula in reading_names(form).items():
+            self.wb.define_name(name, "=" + formula)
         self.prefill()
         self.write_main(main)
         for code, ws in tables.items():
@@ -415,7 +421,10 @@ class _Writer:
             formula = f.expr.to_excel(lambda n: n, lambda ref: self.form.tables[ref.table].column_range(ref.column))
             cached = f.expr.evaluate({k: v for k, v in self.env.items()}, {t: [] for t in self.form.tables})
             self.env[f.code] = cached
-            ws.write_formula(cell, "=" + formula, st.derived, cached)
+            if needs_array(f):  # a count over a table's rows, each read as dv reads it
+                ws.write_array_formula(f"{cell}:{cell}", "{=" + formula + "}", st.derived, cached)
+            else:
+                ws.write_formula(cell, "=" + formula, st.derived, cached)
             return
         value = self.env.get(f.code)
         if f.source == "fixed" or value is not None:
@@ -447,7 +456,11 @@ class _Writer:
     def write_check(self, ws: Worksheet, f: Field) -> None:
         cell = f"{self.form.layout.check_column}{f.row}"
         if f.source == "derived":
-            ws.write_formula(cell, "=" + derived_check_formula(self.form, f), self.st.check, "")
+            formula = derived_check_formula(self.form, f)
+            if needs_array(f):
+                ws.write_array_formula(f"{cell}:{cell}", "{=" + formula + "}", self.st.check, "")
+            else:
+                ws.write_formula(cell, "=" + formula, self.st.check, "")
             return
         if f.code in self.computed:
             ws.write_formula(cell, "=" + unit_lookup_check_formula(self.form), self.st.check, "")

@@ -494,7 +494,7 @@ class _Loader:
                 t,
                 where,
                 ("sheet", "title", "header_row", "rows", "number_column", "check_column", "columns"),
-                ("title_en", "rules", "widths", "earlier_title_cell"),
+                ("title_en", "rules", "widths", "earlier_title_cell", "identity"),
             )
             cols = []
             for i, c in enumerate(self.as_list(t["columns"], f"{where}.columns")):
@@ -523,6 +523,9 @@ class _Loader:
                 raise self.fail(where, "các cột phải liền nhau, theo thứ tự", "columns must be adjacent, in order")
             if not isinstance(t["rows"], int) or t["rows"] < 200:
                 raise self.fail(f"{where}.rows", "cần ít nhất 200 dòng nhập sẵn", "needs at least 200 pre-made rows")
+            identity = tuple(self.as_list(t.get("identity", []), f"{where}.identity"))
+            if any(name not in {c.code for c in cols} for name in identity):
+                raise self.fail(f"{where}.identity", "chỉ gồm mã các cột của bảng", "only the table's column codes")
             known = {**{c.code: c for c in cols}, **dict.fromkeys(field_codes)}
             rules = tuple(
                 self.rule(r, f"{where}.rules[{i}]", known, code, out)
@@ -540,6 +543,7 @@ class _Loader:
                 columns=tuple(cols),
                 rules=rules,
                 widths=MappingProxyType(dict(t.get("widths", {}))),
+                identity=identity,
                 earlier_title_cell=(
                     self.cell(t["earlier_title_cell"], f"{where}.earlier_title_cell")
                     if "earlier_title_cell" in t

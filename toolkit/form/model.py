@@ -158,6 +158,9 @@ class Table:
     # Where templates of this form version made before the title moved had it (the TOML's
     # ``earlier_title_cell``); None for a table whose title never moved.
     earlier_title_cell: str | None = None
+    # The columns that make a row one document (the TOML's ``identity``): a second row with the
+    # same cells is the same document listed twice. Empty: no such check.
+    identity: tuple[str, ...] = ()
 
     @property
     def first_row(self) -> int:

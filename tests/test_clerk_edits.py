@@ -219,7 +219,8 @@ def test_a_count_typed_over_its_formula_is_an_error_with_both_numbers(files: dic
     assert errors(report) == {("derived-mismatch", "docs_party")}
     issue = next(i for i in report.issues if i.code == "derived-mismatch")
     assert (issue.sheet, issue.cell) == (MAIN, form().field("docs_party").cell)
-    assert "ghi 12" in issue.message and "phải là 2" in issue.message and "COUNTIF(" in issue.message
+    assert "ghi 12" in issue.message and "phải là 2" in issue.message
+    assert 'đếm theo cột "Cơ quan ban hành" ở trang Văn bản (chép lại ô này từ biểu mẫu gốc)' in issue.message
     assert report.status == "rejected"
 
 

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .form import NUMERIC_TYPES, Column, Field, Form, Rule, Table
-from .form.cells import quote_sheet
+from .form.cells import col_index, col_letters, quote_sheet
 from .form.rules import EXCEL_EPOCH, EvalError, TableRef, excel_string
 from .intake.coerce import EARLIEST_DATE, INTEGER_ABS_TOL, INTEGER_REL_TOL, choices_by_form, is_whole
 from .reading import (
     YEARS,
-    choice_forms,
     choice_key,
     choice_text,
     is_blank,
@@ -32,7 +31,7 @@ from .reading import (
     xl_ambiguous,
     xl_date,
     xl_date_parts,
-    xl_is_one_of,
+    xl_listed,
     xl_number,
     xl_number_body,
     xl_spaced,
@@ -93,58 +92,115 @@ def _rule_inputs(form: Form, rules: tuple[Rule, ...], but: str) -> list[Field]:
     return [f for f in form.input_fields if f.code in names and f.code != but]
 
 
-# -- the defined names of a typed value, as dv reads it ------------------------------------------
+# -- the helper cells of a typed value, as dv reads it ---------------------------------------------
+# A number or date typed as text is read in steps, each in a hidden cell of its own beside the
+# check (LibreOffice expands a defined name into every formula naming it: a reading written as
+# names would exceed its 8192 tokens a formula), so that every check and rule uses the result.
+
+# The steps of each type, in the order of their hidden columns: ``chu`` the text without spaces,
+# ``than`` a rate's without its "%", ``ky`` that without "." and ",", ``so`` the number read from
+# it, ``gach`` a date's text with "/" for each separator, ``p1``/``p2`` its two "/", ``doc`` the
+# value as dv reads it.
+HELPERS: dict[str, tuple[str, ...]] = {
+    "integer": ("chu", "ky", "so", "doc"),
+    "percent": ("chu", "than", "ky", "so", "doc"),
+    "date": ("chu", "gach", "p1", "p2", "doc"),
+    "text": ("chu",),
+    "code": ("chu",),
+    "choice": ("chu",),
+}
 
 
-def reading_name(kind: str, code: str) -> str:
-    """A helper name of a field (``code``) or of a table column (``table_column``): ``_chu_``
-    its text without spaces, ``_than_`` a rate's without its "%", ``_ky_`` that without "." and
-    ",", ``_so_`` the number read from that text, ``_doc_`` the value as dv
-    reads it, ``_gach_``, ``_p1_``, ``_p2_`` the parts of a date, ``_sach_`` a choice's text
-    with its spaces trimmed, ``_khoa_`` the same in lower case (what the list is matched by)."""
+def helper_name(kind: str, code: str) -> str:
+    """The defined name of a field's helper cell (``_doc_cut_rate``), or of the formula of a
+    table column's helper cells (``_tinh_doc_van_ban_date``, relative to the row using it)."""
     return f"_{kind}_{code}"
 
 
-def _reading_formulas(type_: str, ref: str, code: str) -> dict[str, str]:
-    """The helper names (name → formula) of one value of ``type_`` at ``ref``."""
-    name = lambda kind: reading_name(kind, code)  # noqa: E731
-    out = {name("chu"): xl_stripped(ref)}
-    s = name("chu")
+# In a table's row, the steps that are cheap to write out stay inside the formulas that use
+# them; the others are hidden cells of each row (fewer cells a row: the sheet reads fast).
+INLINE_IN_ROWS = ("chu",)
+
+
+def helper_formulas(type_: str, ref: str, at: Callable[[str], str]) -> dict[str, str]:
+    """The formula of each step of reading a value of ``type_`` held at ``ref`` (kind →
+    formula); ``at(kind)`` refers to another step's cell, or writes it out. A text of spaces
+    is an empty cell; only a text the grammar does not read gives #N/A, in the ``doc`` step."""
+    s = at("chu")
+    out = {"chu": xl_stripped(ref)}
     if type_ in NUMERIC_TYPES:
         body = s
         if type_ == "percent":
-            out[name("than")] = xl_number_body(s)
-            body = name("than")
-        out[name("ky")] = xl_without_separators(body)
-        out[name("so")] = xl_number(body, name("ky"), whole=type_ == "integer")
-        number = name("so")
+            out["than"] = xl_number_body(s)
+            body = at("than")
+        out["ky"] = xl_without_separators(body)
+        out["so"] = f'IF(OR(LEN({s})=0,NOT(ISTEXT({ref}))),"",{xl_number(body, at("ky"), whole=type_ == "integer")})'
+        number = at("so")
         if type_ == "integer":
             text = f"IF({_xl_whole(number)},ROUND({number},0),{number})"
             typed = f"IF({_xl_whole(ref)},ROUND({ref},0),{ref})"
         else:
-            text = f'IF(RIGHT({s},1)="%",{number},IF(AND({number}>1,{number}<=100),{number}/100,{number}))'
+            text = f'IF(RIGHT({s},1)="%",{number}/100,IF(AND({number}>1,{number}<=100),{number}/100,{number}))'
             typed = f"IF(AND({ref}>1,{ref}<=100),{ref}/100,{ref})"
-        out[name("doc")] = f"IF(ISTEXT({ref}),{text},IF(ISNUMBER({ref}),{typed},{ref}))"
+        out["doc"] = f'IF(LEN({s})=0,"",IF(ISTEXT({ref}),{text},IF(ISNUMBER({ref}),{typed},{ref})))'
     elif type_ == "date":
-        t, p1, p2 = xl_date_parts(s, name("gach"), name("p1"))
-        out |= {name("gach"): t, name("p1"): p1, name("p2"): p2}
-        out[name("doc")] = f"IF(ISTEXT({ref}),{xl_date(s, name('gach'), name('p1'), name('p2'))},{ref})"
-    elif type_ == "choice":
-        out[name("sach")] = f"TRIM({xl_spaced(ref)})"
-        out[name("khoa")] = f"LOWER({name('sach')})"
+        gach, p1, p2 = xl_date_parts(s, at("gach"), at("p1"))
+        out |= {"gach": gach, "p1": f"IFERROR({p1},0)", "p2": f"IFERROR({p2},0)"}
+        reading = xl_date(s, at("gach"), at("p1"), at("p2"))
+        out["doc"] = f'IF(LEN({s})=0,"",IF(ISTEXT({ref}),{reading},{ref}))'
+    return {kind: out[kind] for kind in HELPERS[type_]}
+
+
+def _field_at(code: str) -> Callable[[str], str]:
+    return lambda kind: helper_name(kind, code)
+
+
+def field_helpers(form: Form, f: Field) -> dict[str, tuple[str, str]]:
+    """A field's helper cells: kind → (cell on the field's sheet, formula); each has the
+    defined name ``helper_name(kind, code)``."""
+    formulas = helper_formulas(f.type, f.code, _field_at(f.code))
+    start = col_index(form.layout.check_column) + 1
+    return {kind: (f"{col_letters(start + i)}{f.row}", formula) for i, (kind, formula) in enumerate(formulas.items())}
+
+
+def table_helpers(table: Table) -> dict[str, dict[str, str]]:
+    """Each column of ``table`` whose text is read as a number or a date: kind → column letter
+    of its hidden helper cells, beside the check column."""
+    out: dict[str, dict[str, str]] = {}
+    column = col_index(table.check_column) + 1
+    for c in table.columns:
+        if _textlike(c.type):
+            out[c.code] = {}
+            for kind in HELPERS[c.type]:
+                if kind not in INLINE_IN_ROWS:
+                    out[c.code][kind] = col_letters(column)
+                    column += 1
     return out
 
 
-def reading_names(form: Form) -> dict[str, str]:
-    """Every helper name of the template (name → formula without "="): for each input field,
-    and for each column of a table (written relative to row 1, as the row's check is)."""
-    out: dict[str, str] = {}
-    for f in form.input_fields:
-        out |= _reading_formulas(f.type, f.code, f.code)
-    for table in form.tables.values():
-        sheet = quote_sheet(table.sheet) + "!"
-        for c in table.columns:
-            out |= _reading_formulas(c.type, f"{sheet}${c.column}1", f"{table.code}_{c.code}")
+def _row_at(table: Table, c: Column, row: int, sheet: str) -> Callable[[str], str]:
+    """A table cell's reading steps in its row: a helper cell, or the step written out."""
+    cells = table_helpers(table)[c.code]
+    ref = f"{sheet}${c.column}{row}"
+
+    def at(kind: str) -> str:
+        if kind in cells:
+            return f"{sheet}${cells[kind]}{row}"
+        return xl_stripped(ref)  # "chu", the one step written out
+
+    return at
+
+
+def table_helper_formulas(table: Table) -> dict[str, str]:
+    """The formula of each table helper cell, as a defined name relative to row 1 (the cells
+    of each row name it): ``_tinh_<kind>_<table>_<column>`` → formula."""
+    sheet = quote_sheet(table.sheet) + "!"
+    out = {}
+    for code, cells in table_helpers(table).items():
+        c = table.column(code)
+        formulas = helper_formulas(c.type, f"{sheet}${c.column}1", _row_at(table, c, 1, sheet))
+        for kind in cells:
+            out[helper_name("tinh_" + kind, f"{table.code}_{code}")] = formulas[kind]
     return out
 
 
@@ -215,7 +271,7 @@ def field_reference(form: Form) -> Callable[[str], str]:
     types = form.input_types
 
     def resolve(name: str) -> str:
-        return reading_name("doc", name) if types.get(name) in (*NUMERIC_TYPES, "date") else name
+        return helper_name("doc", name) if types.get(name) in (*NUMERIC_TYPES, "date") else name
 
     return resolve
 
@@ -303,13 +359,13 @@ def _first_failing(checks: list[_Check], value: Any) -> str | None:
     return next((c.text for c in checks if c.python(value)), None)
 
 
-def _unread_formula(type_: str, code: str) -> str:
-    """What the check says of a text the grammar does not read (``code``: the field or column)."""
-    s = reading_name("chu", code)
+def _unread_formula(type_: str, at: Callable[[str], str]) -> str:
+    """What the check says of a text the grammar does not read (``at``: the value's helper cells)."""
+    s = at("chu")
     if type_ == "date":
         return f"IF({xl_year_only(s)},{excel_string(YEAR_ONLY)},{excel_string(NOT_DATE)})"
     if type_ == "integer":
-        digits = reading_name("ky", code)
+        digits = at("ky")
         return f"IF({xl_ambiguous(s, digits)},{excel_string(AMBIGUOUS)}&{digits},{excel_string(NOT_NUMBER)})"
     return excel_string(NOT_NUMBER)
 
@@ -322,12 +378,12 @@ def _unread_value(type_: str, value: Any, read: _Read) -> str:
     return NOT_NUMBER
 
 
-def _unread_or_logical(type_: str, ref: str, code: str, inner: str) -> str:
+def _unread_or_logical(type_: str, ref: str, at: Callable[[str], str], inner: str) -> str:
     """The checks of a typed value before its value checks: TRUE/FALSE (a number to some
     engines, never to dv), a text the grammar does not read."""
     logical = excel_string(NOT_DATE if type_ == "date" else NOT_NUMBER)
-    unread = f"IF(ISERROR({reading_name('doc', code)}),{_unread_formula(type_, code)},{inner})"
-    return f"IF(ISLOGICAL({ref}),{logical},IF(ISTEXT({ref}),{unread},{inner}))"
+    unread = f"AND(ISTEXT({ref}),ISERROR({at('doc')}))"
+    return f"IF(ISLOGICAL({ref}),{logical},IF({unread},{_unread_formula(type_, at)},{inner}))"
 
 
 # -- one field's row ---------------------------------------------------------------------
@@ -344,13 +400,13 @@ def field_check_formula(form: Form, f: Field) -> str:
         tail = f"IF(ISTEXT({f.code}),{excel_string(warn)},{tail})"
     body = _chain_formula(form, rules, field_reference(form), tail) if rules else tail
     if others:
-        blanks = ",".join(f"LEN({reading_name('chu', o.code)})=0" for o in others)
+        blanks = ",".join(f"LEN({helper_name('chu', o.code)})=0" for o in others)
         body = f'IF(OR({blanks}),"",{body})'
     if _textlike(f.type):
-        body = _wrap_formula(_value_checks(f.type), reading_name("doc", f.code), body)
-        body = _unread_or_logical(f.type, f.code, f.code, body)
+        body = _wrap_formula(_value_checks(f.type), helper_name("doc", f.code), body)
+        body = _unread_or_logical(f.type, f.code, _field_at(f.code), body)
     missing = excel_string(MISSING if f.required else "")
-    return f"IFERROR(IF(LEN({reading_name('chu', f.code)})=0,{missing},{body}),{excel_string(CANNOT)})"
+    return f"IFERROR(IF(LEN({helper_name('chu', f.code)})=0,{missing},{body}),{excel_string(CANNOT)})"
 
 
 def field_check_value(form: Form, f: Field, env: Mapping[str, Any], tables: Tables = None) -> str:
@@ -450,8 +506,11 @@ def unit_lookup_check_formula(form: Form) -> str:
 # -- one row of a table ------------------------------------------------------------------
 
 
-def _column_code(table: Table, c: Column) -> str:
-    return f"{table.code}_{c.code}"
+def _row_value(table: Table, c: Column, row: int, sheet: str) -> str:
+    """A number or date of a row as dv reads it: its helper cell; the cell itself in a row
+    inserted by the clerk, which has no helper cells (LibreOffice copies no formula into it)."""
+    doc = _row_at(table, c, row, sheet)("doc")
+    return f"IF(ISBLANK({doc}),{sheet}${c.column}{row},{doc})"
 
 
 def _row_resolver(form: Form, table: Table, row: int, sheet: str) -> Callable[[str], str]:
@@ -461,9 +520,7 @@ def _row_resolver(form: Form, table: Table, row: int, sheet: str) -> Callable[[s
     def resolve(name: str) -> str:
         if name in columns:
             c = columns[name]
-            if _textlike(c.type):
-                return reading_name("doc", _column_code(table, c))
-            return f"{sheet}${c.column}{row}"
+            return _row_value(table, c, row, sheet) if _textlike(c.type) else f"{sheet}${c.column}{row}"
         return fields(name)
 
     return resolve
@@ -489,41 +546,73 @@ def _not_in_list_text(form: Form, table: Table, c: Column) -> str:
 
 
 def row_check_body(form: Form, table: Table, row: int, sheet: str = "") -> str:
-    """The check of one row of ``table`` without its IFERROR. ``sheet`` ("'Văn bản'!"), with
-    ``row`` 1: the formula of the defined name every row's check cell uses (its references,
-    and those of the column names ``_chu_van_ban_issuer``…, are relative to the row that uses it)."""
-    chu = {c.code: reading_name("chu", _column_code(table, c)) for c in table.columns}
-    filled = "(" + "+".join(f"(LEN({chu[c.code]})>0)" for c in table.columns) + ")"
-    missing = "&".join(f'IF(LEN({chu[c.code]})=0,{excel_string("; " + c.label)},"")' for c in table.columns)
+    """The check of one row of ``table`` without its IFERROR, in one formula."""
+    parts = _row_check_parts(form, table, row, sheet)
+    inline = parts[-1]
+    for part in reversed(parts[:-1]):
+        inline = part.replace(_NEXT, inline)
+    return inline
+
+
+def row_check_names(form: Form, table: Table) -> dict[str, str]:
+    """The row check as defined names relative to row 1 (the check cell of each row names the
+    first), in parts that each name the next: a name over about 4 kB of tokens is dropped when
+    LibreOffice saves as .xls (Excel 97), and every row would then show an error."""
+    _, check, _ = row_names(table)
+    names = [check] + [f"{check}_{i}" for i in range(1, 3)]
+    parts = _row_check_parts(form, table, 1, quote_sheet(table.sheet) + "!")
+    return {
+        name: part.replace(_NEXT, names[i + 1]) if i + 1 < len(parts) else part
+        for i, (name, part) in enumerate(zip(names, parts, strict=True))
+    }
+
+
+_NEXT = "\x00next\x00"  # where a part of the row check goes on with the next part
+
+
+def _row_check_parts(form: Form, table: Table, row: int, sheet: str) -> list[str]:
+    """The row check in three parts, each going on where the previous one says _NEXT: whether
+    the row is filled and whole; its choices in their lists; its dates, rules and duplicates.
+    Written to hold in a row the clerk inserted, which has this check once a check cell is
+    copied into it, but no helper cells."""
+    cell = {c.code: f"{sheet}${c.column}{row}" for c in table.columns}
+    filled = "(" + "+".join(f"(LEN({xl_stripped(cell[c.code])})>0)" for c in table.columns) + ")"
+    missing = "&".join(
+        f'IF(LEN({xl_stripped(cell[c.code])})=0,{excel_string("; " + c.label)},"")' for c in table.columns
+    )
+    whole = (
+        f'IF({filled}=0,"",IF({filled}<{len(table.columns)},{excel_string(ROW_MISSING)}&MID({missing},3,1000),{_NEXT}))'
+    )
+    listed = _NEXT
+    for c in reversed(table.columns):
+        if c.choices:
+            # The list of every accepted spelling (the template's lists sheet, by its name).
+            trimmed = f"TRIM({xl_spaced(cell[c.code])})"
+            text = _not_in_list_text(form, table, c).split("{value}")
+            message = f"{excel_string(text[0])}&LEFT({trimmed},40)&{excel_string(text[1])}"
+            listed = f"IF(NOT({xl_listed(trimmed, helper_name('dang', c.choices))}),{message},{listed})"
     same = [table.column(code) for code in table.identity]
     if same:
         matches = "*".join(
-            f"({sheet}${c.column}${table.first_row}:${c.column}${table.last_row}={sheet}${c.column}{row})" for c in same
+            f"({sheet}${c.column}${table.first_row}:${c.column}${table.last_row}={cell[c.code]})" for c in same
         )
         tail = f"IF(SUMPRODUCT({matches})>1,{excel_string(DUPLICATE_ROW)},{excel_string(OK)})"
     else:
         tail = excel_string(OK)
     for c in table.columns:
         if c.type == "date":
-            tail = f"IF(ISTEXT({sheet}${c.column}{row}),{excel_string(TEXT_DATE)},{tail})"
+            tail = f"IF(ISTEXT({cell[c.code]}),{excel_string(TEXT_DATE)},{tail})"
     body = _chain_formula(form, table.rules, _row_resolver(form, table, row, sheet), tail) if table.rules else tail
     for c in reversed(table.columns):
         if not _textlike(c.type):
             continue
-        code = _column_code(table, c)
-        body = _wrap_formula(_value_checks(c.type), reading_name("doc", code), body)
-        body = _unread_or_logical(c.type, f"{sheet}${c.column}{row}", code, body)
-    for c in reversed(table.columns):
-        if c.choices:
-            key = reading_name("khoa", _column_code(table, c))
-            forms = tuple(f for choice in form.choice_values(c.choices) for f in choice_forms(choice))
-            text = _not_in_list_text(form, table, c).split("{value}")
-            shown = f"LEFT({reading_name('sach', _column_code(table, c))},40)"
-            message = f"{excel_string(text[0])}&{shown}&{excel_string(text[1])}"
-            body = f"IF(NOT({xl_is_one_of(key, forms)}),{message},{body})"
-    return (
-        f'IF({filled}=0,"",IF({filled}<{len(table.columns)},{excel_string(ROW_MISSING)}&MID({missing},3,1000),{body}))'
-    )
+        at = _row_at(table, c, row, sheet)
+        checked = _wrap_formula(_value_checks(c.type), _row_value(table, c, row, sheet), body)
+        checked = _unread_or_logical(c.type, cell[c.code], at, checked)
+        # An inserted row: no helper cells to read a text with; the text is only flagged.
+        missing_helpers = f"AND(ISTEXT({cell[c.code]}),ISBLANK({at('doc')}))"
+        body = f"IF({missing_helpers},{excel_string(TEXT_DATE if c.type == 'date' else TEXT_NUMBER)},{checked})"
+    return [whole, listed, body]
 
 
 def row_check_value(

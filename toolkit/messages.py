@@ -213,6 +213,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "style.state": ("chính quyền (545/KH-…)", "state (545/KH-…)"),
     "doc.abbr_expected": ("ký hiệu đúng: {abbr}", "expected {abbr}"),
     "doc.abbr_none": ("không có ký hiệu loại riêng", "no type abbreviation of its own"),
+    # the formula of a count over a table (derived-mismatch): too long to quote, said in words
+    "formula.count": (
+        "đếm theo cột \"{column}\" ở trang {sheet} (chép lại ô này từ biểu mẫu gốc)",
+        "counting the column \"{column}\" of sheet {sheet} (copy this cell from the original template)",
+    ),
     # which file of a unit counts (merge-superseded, merge-tie, merge-rejected-date)
     "merge.reason.same_date": ("cùng ngày báo cáo; {file} {basis}", "same report date; {file} {basis}"),
     "merge.reason.older": ("ngày báo cáo {date} cũ hơn {other}", "report date {date} is older than {other}"),

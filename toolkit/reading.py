@@ -7,9 +7,9 @@ COUNTIF or MATCH, whose wildcards and loose equality differ). Both halves are wr
 next to each other, so that the sheet and dv read every cell the same way (docs/spec.md §2.11,
 §2.12):
 
-- spaces: the characters of :data:`SPACES` (space, tab, line breaks, no-break and thin spaces,
-  the zero-width space) are removed from a number or a date, and are a space in a choice; a
-  cell holding nothing else is empty;
+- spaces: the characters of :data:`SPACES` (space, no-break space, tab, line breaks) are
+  removed from a number or a date, and are a space in a choice; a cell holding nothing else
+  is empty;
 - a number: digits (``0``–``9`` only), with at most one ``,`` or ``.`` as the decimal mark,
   or, in a whole-number field, thousands grouped by ``.`` alone or ``,`` alone with at least two
   separators (``41.250.000``, ``1,000,000``). One separator followed by exactly three digits in
@@ -55,9 +55,12 @@ __all__ = [
     "xl_year_only",
     "xl_choice_key",
     "xl_is_one_of",
+    "xl_listed",
 ]
 
-SPACES = "\t\n\x0b\x0c\r \u00a0\u2002\u2003\u2007\u2009\u200b\u202f\u3000"
+# The spaces a clerk's text holds: typed, pasted from the web or Word (no-break), a tab or a line
+# break (Alt+Enter). Few, since each costs every check formula a SUBSTITUTE.
+SPACES = "\t\n\r \u00a0"
 DIGITS = "0123456789"
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 YEARS = range(1900, 2101)  # four digits in this range in a date cell: a year, not a day
@@ -249,14 +252,16 @@ def _xl_count(text: str, char: str) -> str:
 
 def xl_ambiguous(s: str, digits: str | None = None) -> str:
     """Excel of :func:`ambiguous` on the stripped text ``s`` (``digits``: the name of ``s``
-    without "." and ",", when the caller has one)."""
+    without "." and ",", when the caller has one). Never an error (MID before the text's start
+    would be one, and AND computes all its arguments)."""
     digits = digits or xl_without_separators(s)
     n = f"LEN({s})"
     sep = f"MID({s},{n}-3,1)"
-    return (
-        f'AND({n}>=5,{n}<=7,OR({sep}=".",{sep}=","),{_xl_count(s, ".")}+{_xl_count(s, ",")}=1,'
+    shape = (
+        f'AND(OR({sep}=".",{sep}=","),{_xl_count(s, ".")}+{_xl_count(s, ",")}=1,'
         f'LEFT({s},1)<>"0",{_xl_digits_only(digits)})'
     )
+    return f"IF(AND({n}>=5,{n}<=7),{shape},FALSE)"
 
 
 def xl_without_separators(s: str) -> str:
@@ -291,7 +296,7 @@ def _xl_grouped(s: str, sep: str) -> str:
     k = _xl_count(s, sep)
     head = f"(LEN({s})-4*{k})"
     at = ",".join(f'IF({k}>={i},MID({s},{head}+{4 * i - 3},1)="{sep}",TRUE)' for i in range(1, MAX_GROUPS + 1))
-    return f"AND({k}>=2,{k}<={MAX_GROUPS},{head}>=1,{head}<=3,{at})"
+    return f"IF(AND({k}>=2,{k}<={MAX_GROUPS},{head}>=1,{head}<=3),AND({at}),FALSE)"
 
 
 def xl_date_parts(s: str, t: str, p1: str) -> tuple[str, str, str]:
@@ -325,6 +330,13 @@ def xl_year_only(s: str) -> str:
 def xl_choice_key(ref: str) -> str:
     """Excel of :func:`choice_key`: spaces made one space and trimmed, lower case."""
     return f"LOWER(TRIM({xl_spaced(ref)}))"
+
+
+def xl_listed(text: str, forms: str) -> str:
+    """Whether ``text`` (a :func:`xl_choice_key` without LOWER: MATCH ignores case) is one of
+    the range ``forms``. Its wildcards are escaped: ``Đảng*`` is no spelling of ``Đảng ủy``."""
+    escaped = f'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({text},"~","~~"),"*","~*"),"?","~?")'
+    return f"ISNUMBER(MATCH({escaped},{forms},0))"
 
 
 def xl_is_one_of(key: str, forms: tuple[str, ...], *, array: bool = False) -> str:

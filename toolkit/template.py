@@ -23,18 +23,22 @@ from .live import (
     derived_check_formula,
     field_check_formula,
     field_check_value,
+    field_helpers,
+    helper_name,
     locked_check_formula,
     needs_array,
-    reading_names,
-    row_check_body,
     row_check_cell,
+    row_check_names,
     row_names,
     status_formula,
     status_value,
+    table_helper_formulas,
+    table_helpers,
     text_height,
     unit_lookup_check_formula,
 )
 from .page import FONT, MARGINS_MM, mm, new_workbook
+from .reading import choice_forms
 from .roster import META_ROSTER_KEY, Roster, Unit
 from .text import spellings
 
@@ -130,6 +134,7 @@ class _Styles:
         self.bold_center = add({**base, "bold": True, "align": "center"})
         self.italic_center = add({**base, "italic": True, "align": "center"})
         self.meta = add({**base, "num_format": "@"})
+        self.helper = add({**base, "locked": True, "hidden": True})  # hidden: the formula too
         # Conditional formats: the colour says what the text says.
         # They carry the border too: LibreOffice applies one conditional format to a cell, and
         # a table's check cell has its border from one (see table_inputs).
@@ -299,10 +304,6 @@ class _Writer:
         lists = self.wb.add_worksheet(form.layout.lists_sheet)
         meta = self.wb.add_worksheet(form.layout.meta_sheet)
         self.write_lists(lists)
-        # The value of each number and date input as dv reads it (a typed text too), and the
-        # helpers of a table's cells: every check and rule uses them (toolkit.reading).
-        for name, formula in reading_names(form).items():
-            self.wb.define_name(name, "=" + formula)
         self.prefill()
         self.write_main(main)
         for code, ws in tables.items():
@@ -349,6 +350,17 @@ class _Writer:
                 letter = col_letters(column)
                 self.lists[key] = f"{quote_sheet(self.form.layout.lists_sheet)}!${letter}$2:${letter}${len(pairs) + 1}"
                 column += 1
+        # Every spelling each list accepts (tone marks either way, decomposed…, lower case): a
+        # row's choice is looked up there, as dv looks it up (toolkit.reading.choice_forms).
+        for key in self.form.choices:
+            forms = [f for value in self.form.choice_values(key) for f in choice_forms(value)]
+            ws.write_string(0, column, f"{key}: dạng viết")
+            for i, spelling in enumerate(forms, start=1):
+                ws.write_string(i, column, spelling)
+            letter = col_letters(column)
+            sheet = quote_sheet(self.form.layout.lists_sheet)
+            self.wb.define_name(helper_name("dang", key), f"={sheet}!${letter}$2:${letter}${len(forms) + 1}")
+            column += 1
         ws.hide()
         _protect(ws)
 
@@ -382,6 +394,7 @@ class _Writer:
                 ws.set_row(f.row - 1, max(text_height(f.label, label_width), 16.5 * lines))
                 self.write_value(ws, f)
                 self.wb.define_name(f.code, f"={quote_sheet(f.sheet)}!${f.column}${f.row}")
+        self.write_helpers(ws)
         for f in form.fields:  # checks after all values are known (cached results)
             self.write_check(ws, f)
         n_missing = sum(
@@ -397,6 +410,21 @@ class _Writer:
         _print_setup(ws, form, lay.header_row)
         ws.print_area(f"{first}1:{last}{max(f.row for f in form.fields) + 8}")
         _protect(ws)
+
+    def write_helpers(self, ws: Worksheet) -> None:
+        """Each input's text read as dv reads it, step by step, in hidden locked cells beside
+        the check column (toolkit.live.HELPERS); each has a defined name the checks use."""
+        used: set[str] = set()
+        for f in self.form.input_fields:
+            if f.code in self.computed or (f.source == "input" and self.env.get(f.code) is not None):
+                continue  # a value the template wrote and locked: nothing typed to read
+            for kind, (cell, formula) in field_helpers(self.form, f).items():
+                cached: Any = "" if kind in ("chu", "than", "ky", "gach") else 0
+                ws.write_formula(cell, "=" + formula, self.st.helper, cached)
+                self.wb.define_name(helper_name(kind, f.code), f"={quote_sheet(f.sheet)}!${cell[0]}${f.row}")
+                used.add(cell[0])
+        for letter in used:
+            ws.set_column(f"{letter}:{letter}", 12, None, {"hidden": True})
 
     def write_attachment(self, ws: Worksheet, rng: str) -> None:
         gap = "……"
@@ -531,10 +559,21 @@ class _Writer:
         self.wb.define_name(
             number, f'=IF(COUNTA({sheet}${table.first_column}1:${table.last_column}1)=0,"",ROW()-{table.header_row})'
         )
-        self.wb.define_name(check, "=" + row_check_body(form, table, 1, sheet))
+        for name, formula in row_check_names(form, table).items():
+            self.wb.define_name(name, "=" + formula)
         for row in range(top, bottom + 1):
             ws.write_formula(f"{first}{row}", f"={number}", st.table_center, "")
             ws.write_formula(f"{last}{row}", row_check_cell(table), st.table_check, "")
+        # A date typed as text, read as dv reads it, step by step: hidden cells of each row
+        # beside the check, each naming its formula (written relative to row 1).
+        for name, formula in table_helper_formulas(table).items():
+            self.wb.define_name(name, "=" + formula)
+        for code, kinds in table_helpers(table).items():
+            for kind, letter in kinds.items():
+                name = helper_name("tinh_" + kind, f"{table.code}_{code}")
+                for row in range(top, bottom + 1):
+                    ws.write_formula(f"{letter}{row}", f"={name}", st.helper, "")
+                ws.set_column(f"{letter}:{letter}", 12, None, {"hidden": True})
         _conditional(ws, f"{last}{top}:{last}{bottom}", st)
         # Borders and the input colour come with the content: a filled row gets them, and so
         # does the row after the last filled one (the next to type in), nothing else.

@@ -550,7 +550,12 @@ def _derived_typed_over(book: RawBook, form: Form, out: Extracted) -> None:
         assert f.expr is not None
         if number is not None and _not_counted(form, f, out, number, computed):
             continue
-        formula = "=" + f.expr.to_excel(lambda n: n, lambda ref: _column_range(form, out, ref.table, ref.column))
+        if f.expr.table_refs:  # an array formula of a thousand characters: said in words
+            ref = sorted(f.expr.table_refs, key=lambda r: (r.table, r.column))[0]
+            table = form.tables[ref.table]
+            formula: Any = phrase("formula.count", column=table.column(ref.column).label, sheet=table.sheet)
+        else:
+            formula = "=" + f.expr.to_excel(lambda n: n, lambda ref: _column_range(form, out, ref.table, ref.column))
         shown = format_number(number) if number is not None else _norm(raw)[:80]
         out.issues.append(
             _field_issue(f, f.sheet, f.cell)(

@@ -215,8 +215,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "doc.abbr_none": ("không có ký hiệu loại riêng", "no type abbreviation of its own"),
     # the formula of a count over a table (derived-mismatch): too long to quote, said in words
     "formula.count": (
-        "đếm theo cột \"{column}\" ở trang {sheet} (chép lại ô này từ biểu mẫu gốc)",
-        "counting the column \"{column}\" of sheet {sheet} (copy this cell from the original template)",
+        'đếm theo cột "{column}" ở trang {sheet} (chép lại ô này từ biểu mẫu gốc)',
+        'counting the column "{column}" of sheet {sheet} (copy this cell from the original template)',
     ),
     # which file of a unit counts (merge-superseded, merge-tie, merge-rejected-date)
     "merge.reason.same_date": ("cùng ngày báo cáo; {file} {basis}", "same report date; {file} {basis}"),

@@ -29,6 +29,7 @@ from typing import Any
 from tests.support.programs import UNO_PYTHON
 from tests.support.testing import SEED, SEED_DOCS
 from tests.support.variants import has_errors
+from toolkit.live import ERROR_PREFIX, MISSING
 from toolkit.form import Form
 from toolkit.form.rules import EXCEL_EPOCH
 from toolkit.intake import check_file
@@ -404,14 +405,36 @@ def _same(sheet: Any, dv: Any) -> bool:
     return isinstance(sheet, int | float) and math.isclose(sheet, dv, rel_tol=1e-9, abs_tol=1e-9)
 
 
+def checks_shown(form: Form, path: str | Path) -> dict[str, str]:
+    """Each input field's check cell as the saved file holds it (LibreOffice computed it)."""
+    from python_calamine import CalamineWorkbook
+
+    lay = form.layout
+    wb = CalamineWorkbook.from_path(str(path))
+    try:
+        rows = wb.get_sheet_by_name(lay.sheet).to_python(skip_empty_area=False)
+    finally:
+        wb.close()
+    column = ord(lay.check_column) - ord("A")
+    return {f.code: str(rows[f.row - 1][column]) for f in form.input_fields if f.row <= len(rows)}
+
+
 def compare(form: Form, case: Case, locale: str, sheet: Mapping[str, Any]) -> Outcome:
+    """The verdicts, and each number, date and count: what the sheet computed is what dv read.
+    A value dv refuses (an error at its cell) the sheet must refuse too, at its check cell."""
     report = check_file(sheet["path"], form)
     dv_rejects = bool(report.errors)
     sheet_rejects = has_errors(sheet["status"])
+    shown = checks_shown(form, sheet["path"])
+    refused = {i.field for i in report.errors if i.code.startswith("value-")}
     diffs = []
     for (code, _), (kind, value, text) in zip(probes(form), sheet["probes"], strict=True):
         seen = _sheet_value(kind, value)
         mine = _dv_value(report.values.get(code))
+        if code in refused:
+            if not shown.get(code, "").startswith((ERROR_PREFIX, MISSING)):
+                diffs.append(f"{code}: dv refuses it, the sheet's check says {shown.get(code)!r}")
+            continue
         if kind in ("value", "formula") and text == "" and value == 0 and mine is None:
             continue  # an empty cell: 0 to a formula, nothing to dv
         if not _same(seen, mine):

@@ -65,6 +65,13 @@ _TYPES = [
     _t("file-not-workbook", ERROR, "Not a spreadsheet (a PDF, Word file or other content, whatever its name).",
        "Tệp {file} không phải bảng tính Excel mà là {kind}. Đề nghị đơn vị gửi tệp .xlsx của biểu mẫu.",
        "{file} is not an Excel workbook but {kind}. Ask the unit for the form's .xlsx file."),
+    _t("file-format", ERROR, "A spreadsheet saved in a format dv does not read (.xlsb, .fods, .csv): the unit's file, not read.",
+       "Tệp {file} là {kind}, dv chỉ đọc bảng tính .xlsx, .xlsm, .xls, .ods nên chưa đọc số liệu. Đề nghị đơn vị mở "
+       "tệp trong Excel hoặc LibreOffice, chọn Tệp → Lưu thành → Sổ làm việc Excel (.xlsx) (LibreOffice: \"Excel "
+       "2007-365\"), rồi gửi lại tệp .xlsx.",
+       "{file} is {kind}; dv reads only .xlsx, .xlsm, .xls and .ods workbooks, so no figure was read. Ask the unit "
+       "to open it in Excel or LibreOffice, choose File → Save As → Excel Workbook (.xlsx) (LibreOffice: \"Excel "
+       "2007-365\"), and send the .xlsx file again."),
     _t("file-broken", ERROR, "A damaged or truncated workbook.",
        "Tệp {file} bị hỏng hoặc không trọn vẹn ({reason}). Đề nghị đơn vị mở lại trong Excel, lưu và gửi lại.",
        "{file} is damaged or incomplete ({reason}). Ask the unit to open it in Excel, save and send again."),

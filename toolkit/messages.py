@@ -183,6 +183,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.xlsm": ("bảng tính Excel có macro (.xlsm)", "a macro-enabled Excel workbook (.xlsm)"),
     "kind.xls": ("bảng tính Excel cũ (.xls)", "an old Excel workbook (.xls)"),
     "kind.ods": ("bảng tính OpenDocument (.ods)", "an OpenDocument spreadsheet (.ods)"),
+    "kind.xlsb": ("bảng tính Excel dạng nhị phân (.xlsb)", "an Excel binary workbook (.xlsb)"),
+    "kind.fods": ("bảng tính OpenDocument dạng XML phẳng (.fods)", "a flat XML OpenDocument spreadsheet (.fods)"),
+    "kind.csv": (
+        "bảng dữ liệu CSV (chỉ có chữ, mất định dạng và thông tin biểu mẫu)",
+        "a CSV table (text only: the form's layout and information are lost)",
+    ),
     # why a file is not a submission at all (file-ignored)
     "ignored.lock": ("tệp khóa tạm của Excel (~$), không phải bài nộp", "an Excel lock file (~$), not a submission"),
     "ignored.mac": ("tệp phụ của macOS (._)", "a macOS resource file (._)"),
@@ -193,6 +199,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "an annotated copy written by dv check --annotate",
     ),
     "ignored.not_spreadsheet": ("không phải bảng tính ({kind})", "not a spreadsheet ({kind})"),
+    "ignored.other_csv": (
+        "bảng CSV không mang nội dung của biểu mẫu, tên cũng không có mã đơn vị nào",
+        "a CSV table holding nothing of the form, its name no unit's code",
+    ),
     "ignored.summary": (
         "bảng tổng hợp do dv merge tạo, không phải bài nộp",
         "a summary written by dv merge, not a submission",

@@ -29,11 +29,11 @@ from typing import Any
 from tests.support.programs import UNO_PYTHON
 from tests.support.testing import SEED, SEED_DOCS
 from tests.support.variants import has_errors
-from toolkit.live import ERROR_PREFIX, MISSING
 from toolkit.form import Form
 from toolkit.form.rules import EXCEL_EPOCH
 from toolkit.intake import check_file
 from toolkit.issues import FileReport
+from toolkit.live import ERROR_PREFIX, MISSING
 
 SCRIPT = Path(__file__).parent / "uno_parity.py"
 LOCALES = ("en-US", "vi-VN")

@@ -237,6 +237,11 @@ _TYPES = [
     _t("value-formula", WARNING, "A formula typed into an input cell; its cached value is used.",
        "{label} ({where}) chứa công thức {formula}; đã dùng giá trị {read}. Ô nhập chỉ nên chứa số.",
        "{label} ({where}) holds the formula {formula}; its value {read} is used. Input cells should hold values."),
+    _t("value-xls-text-formula", WARNING, "A formula giving a text in an .xls input cell: read as the sheet read it.",
+       "{label} ({where}) chứa công thức cho ra chữ, mà tệp .xls không lưu giá trị này để dv đọc; đã dùng {read} như "
+       "bảng tính đọc ô này. Gõ số trực tiếp vào ô {cell}, hoặc lưu tệp dạng .xlsx.",
+       "{label} ({where}) holds a formula giving a text, whose value an .xls file does not keep for dv; {read} is "
+       "used, as the sheet read the cell. Type the number into {cell}, or save the file as .xlsx."),
     _t("value-formula-no-value", ERROR, "A formula in an input cell without a computed value.",
        "{label} ({where}) chứa công thức {formula} nhưng chưa có giá trị tính sẵn. Gõ giá trị thay cho công thức ở ô {cell}.",
        "{label} ({where}) holds the formula {formula} with no computed value. Type the value instead in {cell}."),

@@ -20,9 +20,11 @@ from .form.cells import col_index, col_letters, quote_sheet
 from .form.rules import EXCEL_EPOCH, EvalError, TableRef, excel_string
 from .intake.coerce import EARLIEST_DATE, INTEGER_ABS_TOL, INTEGER_REL_TOL, choices_by_form, is_whole
 from .reading import (
+    HELPERS,
     YEARS,
     choice_key,
     choice_text,
+    helper_cell,
     is_blank,
     read_date,
     read_number,
@@ -97,20 +99,6 @@ def _rule_inputs(form: Form, rules: tuple[Rule, ...], but: str) -> list[Field]:
 # check (LibreOffice expands a defined name into every formula naming it: a reading written as
 # names would exceed its 8192 tokens a formula), so that every check and rule uses the result.
 
-# The steps of each type, in the order of their hidden columns: ``chu`` the text without spaces,
-# ``than`` a rate's without its "%", ``ky`` that without "." and ",", ``so`` the number read from
-# it, ``gach`` a date's text with "/" for each separator, ``p1``/``p2`` its two "/", ``doc`` the
-# value as dv reads it.
-HELPERS: dict[str, tuple[str, ...]] = {
-    "integer": ("chu", "ky", "so", "doc"),
-    "percent": ("chu", "than", "ky", "so", "doc"),
-    "date": ("chu", "gach", "p1", "p2", "doc"),
-    "text": ("chu",),
-    "code": ("chu",),
-    "choice": ("chu",),
-}
-
-
 def helper_name(kind: str, code: str) -> str:
     """The defined name of a field's helper cell (``_doc_cut_rate``), or of the formula of a
     table column's helper cells (``_tinh_doc_van_ban_date``, relative to the row using it)."""
@@ -159,8 +147,7 @@ def field_helpers(form: Form, f: Field) -> dict[str, tuple[str, str]]:
     """A field's helper cells: kind → (cell on the field's sheet, formula); each has the
     defined name ``helper_name(kind, code)``."""
     formulas = helper_formulas(f.type, f.code, _field_at(f.code))
-    start = col_index(form.layout.check_column) + 1
-    return {kind: (f"{col_letters(start + i)}{f.row}", formula) for i, (kind, formula) in enumerate(formulas.items())}
+    return {kind: (helper_cell(form.layout.check_column, f.type, kind, f.row), formula) for kind, formula in formulas.items()}
 
 
 def table_helpers(table: Table) -> dict[str, dict[str, str]]:
@@ -281,9 +268,14 @@ def _chain_formula(form: Form, rules: tuple[Rule, ...], resolve: Callable[[str],
         return form.tables[ref.table].column_range(ref.column)
 
     out = tail
-    for rule in reversed(rules):
+    for rule in reversed(_errors_first(rules)):
         out = f"IF({rule.expr.to_excel(resolve, column_range)},{out},{rule.live.to_excel(resolve)})"
     return out
+
+
+def _errors_first(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    """The rules in the order a check shows them: an error is never hidden behind a warning."""
+    return tuple(sorted(rules, key=lambda r: r.severity != "error"))
 
 
 def _chain_value(
@@ -294,7 +286,7 @@ def _chain_value(
     tail: str = OK,
     unread: frozenset[str] = frozenset(),
 ) -> str:
-    for rule in rules:
+    for rule in _errors_first(rules):
         if rule.fields & unread:
             raise EvalError("a value the sheet cannot read")  # #N/A in the sheet: IFERROR's text
         if not rule.expr.evaluate(env, tables or {t: [] for t in form.tables}):
@@ -591,18 +583,17 @@ def _row_check_parts(form: Form, table: Table, row: int, sheet: str) -> list[str
             text = _not_in_list_text(form, table, c).split("{value}")
             message = f"{excel_string(text[0])}&LEFT({trimmed},40)&{excel_string(text[1])}"
             listed = f"IF(NOT({xl_listed(trimmed, helper_name('dang', c.choices))}),{message},{listed})"
-    same = [table.column(code) for code in table.identity]
-    if same:
-        matches = "*".join(
-            f"({sheet}${c.column}${table.first_row}:${c.column}${table.last_row}={cell[c.code]})" for c in same
-        )
-        tail = f"IF(SUMPRODUCT({matches})>1,{excel_string(DUPLICATE_ROW)},{excel_string(OK)})"
-    else:
-        tail = excel_string(OK)
+    tail = excel_string(OK)
     for c in table.columns:
         if c.type == "date":
             tail = f"IF(ISTEXT({cell[c.code]}),{excel_string(TEXT_DATE)},{tail})"
     body = _chain_formula(form, table.rules, _row_resolver(form, table, row, sheet), tail) if table.rules else tail
+    same = [table.column(code) for code in table.identity]
+    if same:  # a row listed twice: an error, shown before any rule's warning
+        matches = "*".join(
+            f"({sheet}${c.column}${table.first_row}:${c.column}${table.last_row}={cell[c.code]})" for c in same
+        )
+        body = f"IF(SUMPRODUCT({matches})>1,{excel_string(DUPLICATE_ROW)},{body})"
     for c in reversed(table.columns):
         if not _textlike(c.type):
             continue
@@ -651,7 +642,7 @@ def row_check_value(
     if same and rows is not None:
         key = [sheet_key(values.get(c.code)) for c in same]
         if sum(1 for other in rows if [sheet_key(other.get(c.code)) for c in same] == key) > 1:
-            tail = DUPLICATE_ROW
+            return DUPLICATE_ROW
     for c in table.columns:
         if c.type == "date" and isinstance(values.get(c.code), str):
             tail = TEXT_DATE

@@ -34,6 +34,8 @@ from .text import spellings
 
 __all__ = [
     "SPACES",
+    "HELPERS",
+    "helper_cell",
     "Reading",
     "strip_spaces",
     "is_blank",
@@ -191,6 +193,31 @@ def choice_forms(value: str) -> tuple[str, ...]:
             out[form.lower()] = None
         out[_tone_apart(spelling).lower()] = None
     return tuple(out)
+
+
+# -- where the template keeps its reading of a typed value ----------------------------------------
+# A number or date typed as text is read in steps, each in a hidden cell of its own beside the
+# check (LibreOffice expands a defined name into every formula naming it: a reading written as
+# names would exceed its 8192 tokens a formula), so that every check and rule uses the result.
+# The steps of each type, in the order of their hidden columns: ``chu`` the text without spaces,
+# ``than`` a rate's without its "%", ``ky`` that without "." and ",", ``so`` the number read from
+# it, ``gach`` a date's text with "/" for each separator, ``p1``/``p2`` its two "/", ``doc`` the
+# value as dv reads it.
+HELPERS: dict[str, tuple[str, ...]] = {
+    "integer": ("chu", "ky", "so", "doc"),
+    "percent": ("chu", "than", "ky", "so", "doc"),
+    "date": ("chu", "gach", "p1", "p2", "doc"),
+    "text": ("chu",),
+    "code": ("chu",),
+    "choice": ("chu",),
+}
+
+
+def helper_cell(check_column: str, type_: str, kind: str, row: int) -> str:
+    """The hidden cell of a field's reading step ``kind``: the columns after its check column."""
+    from .form.cells import col_index, col_letters  # here: toolkit.form imports this module
+
+    return f"{col_letters(col_index(check_column) + 1 + HELPERS[type_].index(kind))}{row}"
 
 
 _EPOCH = dt.datetime(1899, 12, 30)

@@ -96,7 +96,9 @@ def _what(cell: object) -> list:
 
 
 def _case(desktop: object, template: str, script: dict, case: dict) -> dict:
+    t0 = time.perf_counter()
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(template), "_blank", 0, _props(Hidden=True))
+    times = {"load": time.perf_counter() - t0}
     try:
         sheets = doc.getSheets()
         for sheet, rng in script.get("clear", []):
@@ -109,7 +111,9 @@ def _case(desktop: object, template: str, script: dict, case: dict) -> dict:
             else:
                 cell.FormulaLocal = text  # as typed: the session's locale reads numbers and dates
             cells.append(cell)
+        times["type"] = time.perf_counter() - t0
         doc.calculateAll()
+        times["calc"] = time.perf_counter() - t0
         status_sheet, status_cell = script["status"]
         status = sheets.getByName(status_sheet).getCellRangeByName(status_cell).getString()
         sheets.insertNewByName(SCRATCH, sheets.getCount())
@@ -120,11 +124,14 @@ def _case(desktop: object, template: str, script: dict, case: dict) -> dict:
         probes = [_what(scratch.getCellByPosition(0, i)) for i in range(len(script.get("probes", [])))]
         sheets.removeByName(SCRATCH)
         typed = [_what(cell) for cell in cells]
+        times["probe"] = time.perf_counter() - t0
         doc.storeToURL(uno.systemPathToFileUrl(str(Path(case["save"]).resolve())),
                        _props(FilterName=FILTERS[case["fmt"]]))  # fmt: skip
+        times["store"] = time.perf_counter() - t0
     finally:
         doc.close(True)
-    return {"id": case["id"], "status": status, "probes": probes, "cells": typed}
+    times["close"] = time.perf_counter() - t0
+    return {"id": case["id"], "status": status, "probes": probes, "cells": typed, "times": times}
 
 
 def run(script: dict) -> dict:

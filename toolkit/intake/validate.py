@@ -6,6 +6,7 @@ becomes issues; nothing here raises for what a clerk typed.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
@@ -15,15 +16,15 @@ from typing import Any
 
 from ..form import Field, Form, Rule, Table
 from ..form.cells import col_index, quote_sheet
-from ..form.rules import EvalError
+from ..form.rules import EXCEL_EPOCH, EvalError
 from ..issues import ERROR, Issue, make_issue, quote
 from ..messages import Localized, phrase
-from ..numbers import format_number
-from ..reading import is_blank, sheet_key
+from ..numbers import format_number, format_percent
+from ..reading import HELPERS, helper_cell, is_blank, sheet_key
 from ..roster import META_ROSTER_KEY as ROSTER_KEY
 from ..roster import Roster
 from ..text import normalise_code, same_text, spellings
-from .coerce import coerce
+from .coerce import Coerced, coerce
 from .readers import RawBook
 
 __all__ = ["Extracted", "extract"]
@@ -234,13 +235,35 @@ def _read_fields(book: RawBook, form: Form, out: Extracted) -> None:
                 continue
             out.issues.append(issue("value-formula", formula=formula, read=format_number(raw)))
         choices = form.choice_values(f.code) if f.type == "choice" and f.code in form.choices else ()
-        result = coerce(raw, f.type, issue, choices=choices)
+        result = _sheets_reading(book, form, f, raw, issue) or coerce(raw, f.type, issue, choices=choices)
         out.issues.extend(result.issues)
         out.values[f.code] = result.value
         if f.source == "fixed" and result.ok and result.value is not None:
             expected = form.fixed_value(f)
             if result.value != expected:
                 out.issues.append(issue("value-fixed-changed", value=result.value, expected=expected))
+
+
+def _sheets_reading(book: RawBook, form: Form, f: Field, raw: Any, issue: Callable[..., Issue]) -> Coerced | None:
+    """A number or date input of an .xls that python-calamine reads as 0 while the template's
+    own reading of it (its hidden ``doc`` cell) says otherwise: a formula there gave a text
+    ("=\"28000\""), whose value the .xls holds in a record calamine does not read. The sheet's
+    reading is the reader's grammar computed by the spreadsheet: dv takes it, and says so."""
+    if book.fmt != "xls" or f.type not in HELPERS or "doc" not in HELPERS[f.type] or f.source != "input":
+        return None
+    if not (isinstance(raw, float | int) and not isinstance(raw, bool) and raw == 0):
+        return None
+    helper = book.value(f.sheet, helper_cell(form.layout.check_column, f.type, "doc", f.row))
+    if isinstance(helper, bool) or not isinstance(helper, int | float | dt.datetime) or helper == 0:
+        return None
+    value: Any = helper.date() if isinstance(helper, dt.datetime) else helper
+    if f.type == "date" and isinstance(value, int | float):
+        value = EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if f.type == "integer" and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    shown = format_percent(value) if f.type == "percent" else format_number(value)
+    read = coerce(value, f.type, issue)
+    return Coerced(read.value, [issue("value-xls-text-formula", read=shown), *read.issues], ok=read.ok)
 
 
 def _unit_formula(form: Form, formula: str) -> bool:

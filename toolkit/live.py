@@ -99,6 +99,7 @@ def _rule_inputs(form: Form, rules: tuple[Rule, ...], but: str) -> list[Field]:
 # check (LibreOffice expands a defined name into every formula naming it: a reading written as
 # names would exceed its 8192 tokens a formula), so that every check and rule uses the result.
 
+
 def helper_name(kind: str, code: str) -> str:
     """The defined name of a field's helper cell (``_doc_cut_rate``), or of the formula of a
     table column's helper cells (``_tinh_doc_van_ban_date``, relative to the row using it)."""
@@ -147,7 +148,10 @@ def field_helpers(form: Form, f: Field) -> dict[str, tuple[str, str]]:
     """A field's helper cells: kind → (cell on the field's sheet, formula); each has the
     defined name ``helper_name(kind, code)``."""
     formulas = helper_formulas(f.type, f.code, _field_at(f.code))
-    return {kind: (helper_cell(form.layout.check_column, f.type, kind, f.row), formula) for kind, formula in formulas.items()}
+    return {
+        kind: (helper_cell(form.layout.check_column, f.type, kind, f.row), formula)
+        for kind, formula in formulas.items()
+    }
 
 
 def table_helpers(table: Table) -> dict[str, dict[str, str]]:

@@ -248,6 +248,8 @@ def make_case(form: Form, seed: int, index: int) -> Case:
             values[f.code] = seed_value * scale
         elif f.type == "date":
             values[f.code] = _report_date(rng, form.year)
+        elif seed_value is None and f.type in ("text", "code"):
+            values[f.code] = rng.choice(["Nguyễn Thị Hoà, 0294 3855 123", "Phòng Tổ chức – 0912 345 678", f"{index}"])
         else:
             values[f.code] = seed_value
     integers = [f.code for f in form.input_fields if f.type == "integer"]

@@ -45,13 +45,23 @@ REGRESSIONS: list[tuple[int, int, str]] = [
 ]
 
 
+# Cases written by hand (seed 0): what the issue names, typed in both locales.
+HAND = {
+    1: {"staff_vc": ("1,000", "paste")},  # item 8: a thousands separator typed as text
+    2: {"staff_vc": ("'4.000", "type")},  # the same, with the apostrophe that keeps it text
+    3: {"dvc_total": ("37 dịch vụ", "paste")},  # the spec review: words in a number cell
+    4: {"van_ban.issuer.0": ("Đảng ủy ", "type"), "van_ban.issuer.1": ("Đảng\u00a0 uỷ", "paste")},  # item 10
+}
+
+
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory) -> dict[str, list[parity.Outcome]]:
     """Every case typed in both locales, one LibreOffice session each, the two at once."""
     folder = tmp_path_factory.mktemp("parity")
     path = folder / "template.xlsx"
     path.write_bytes(template())
-    batch = [parity.make_case(form(), seed, index) for seed, index, _ in REGRESSIONS]
+    batch = [parity.hand_case(form(), name, typed) for name, typed in HAND.items()]
+    batch += [parity.make_case(form(), seed, index) for seed, index, _ in REGRESSIONS]
     batch += parity.cases(form(), SEED, PER_LOCALE)
     start = time.perf_counter()
     with ThreadPoolExecutor(len(parity.LOCALES)) as pool:
@@ -102,3 +112,31 @@ def test_every_input_cell_is_typed(outcomes):
     inputs = {f.code for f in form().input_fields}
     columns = {f"{t.code}.{c.code}" for t in form().tables.values() for c in t.columns}
     assert inputs | columns <= typed
+
+
+@pytest.mark.parametrize("locale", parity.LOCALES)
+def test_a_thousands_separator_typed_as_text_is_an_error_at_its_cell_in_both_locales(outcomes, locale):
+    """Issue 17 item 8: 1,000 (and '4.000) typed as text in a count: neither 1 nor 4 is merged,
+    dv's error is at the typed cell, and the sheet's check there says the same in en-US and vi-VN."""
+    cell = form().field("staff_vc").cell
+    for name, digits in ((1, "1000"), (2, "4000")):
+        o = next(o for o in outcomes[locale] if o.case.id == f"0-{name}")
+        assert [(i.code, i.cell) for i in o.report.errors] == [("value-ambiguous-number", cell)], o.explain()
+        check = parity.checks_shown(form(), o.report.path)["staff_vc"]
+        assert check.startswith("Sai: không rõ là số nào") and check.endswith(f": {digits}"), check
+        assert o.sheet_rejects and o.report.values["staff_vc"] is None
+
+
+@pytest.mark.parametrize("locale", parity.LOCALES)
+def test_words_in_a_number_cell_are_an_error_in_the_sheet_too(outcomes, locale):
+    o = next(o for o in outcomes[locale] if o.case.id == "0-3")
+    assert [i.code for i in o.report.errors] == ["value-not-number"]
+    assert parity.checks_shown(form(), o.report.path)["dvc_total"].startswith("Sai: không phải là số")
+    assert o.sheet_rejects, o.sheet_status  # it said "số liệu khớp"
+
+
+@pytest.mark.parametrize("locale", parity.LOCALES)
+def test_spaces_around_a_choice_count_in_the_sheet_as_in_dv(outcomes, locale):
+    o = next(o for o in outcomes[locale] if o.case.id == "0-4")
+    assert not o.sheet_rejects and not o.report.errors, o.explain()
+    assert o.report.values["docs_party"] == 2 and o.agrees  # the sheet counted both rows

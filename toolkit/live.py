@@ -94,10 +94,7 @@ def _rule_inputs(form: Form, rules: tuple[Rule, ...], but: str) -> list[Field]:
     return [f for f in form.input_fields if f.code in names and f.code != but]
 
 
-# -- the helper cells of a typed value, as dv reads it ---------------------------------------------
-# A number or date typed as text is read in steps, each in a hidden cell of its own beside the
-# check (LibreOffice expands a defined name into every formula naming it: a reading written as
-# names would exceed its 8192 tokens a formula), so that every check and rule uses the result.
+# -- the helper cells of a typed value, as dv reads it (toolkit.reading.HELPERS) --------------------
 
 
 def helper_name(kind: str, code: str) -> str:

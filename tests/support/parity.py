@@ -444,6 +444,34 @@ def compare(form: Form, case: Case, locale: str, sheet: Mapping[str, Any]) -> Ou
     return Outcome(case, locale, sheet["status"], sheet_rejects, dv_rejects, report, diffs)
 
 
+def hand_case(form: Form, name: int, typed: Mapping[str, tuple[str, str]], docs: int = 2) -> Case:
+    """The seed's appendix typed plainly (its first ``docs`` documents), with the cells of
+    ``typed`` (field code → (text, how)) instead: a case written by hand, seed 0, index ``name``."""
+    cells = []
+    for f in form.input_fields:
+        value = SEED.get(f.code)
+        text, how = typed.get(f.code, (_plain(value), "type"))
+        cells.append(Typed(f.sheet, f.cell, f.code, text, how))
+    for table in form.tables.values():
+        for i, doc in enumerate(SEED_DOCS[:docs]):
+            for c in table.columns:
+                text, how = typed.get(f"{table.code}.{c.code}.{i}", (_plain(doc[c.code]), "type"))
+                cells.append(
+                    Typed(table.sheet, f"{c.column}{table.first_row + i}", f"{table.code}.{c.code}", text, how)
+                )
+    return Case(0, name, "xlsx", tuple(cells))
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()  # read as a date in every locale
+    if isinstance(value, float):
+        return f"={value!r}"  # a formula: no decimal mark to read
+    return str(value)
+
+
 def cases(form: Form, seed: int, count: int, start: int = 0) -> list[Case]:
     return [make_case(form, seed, i) for i in range(start, start + count)]
 

@@ -23,6 +23,7 @@ import subprocess
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -468,7 +469,8 @@ def _plain(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()  # read as a date in every locale
     if isinstance(value, float):
-        return f"={value!r}"  # a formula: no decimal mark to read
+        fraction = Fraction(value).limit_denominator(10_000)
+        return f"={fraction.numerator}/{fraction.denominator}"  # no decimal mark, read alike in every locale
     return str(value)
 
 

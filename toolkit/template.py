@@ -70,17 +70,29 @@ GUIDE_WIDTH = 78
 GUIDE_NUMBER_CHECK = (
     "Số lượng là số nguyên không âm; tỷ lệ từ 0% đến 100% (gõ 12,5 được hiểu là 12,5%, kèm lưu ý).  [lỗi]"
 )
+# What a number or date typed as text means (toolkit.reading), in the clerk's words.
+GUIDE_TEXT_CHECK = (
+    "Số hay ngày gõ thành chữ được đọc nếu rõ nghĩa (kèm lưu ý). Một dấu chấm hay dấu phẩy đứng trước đúng ba chữ "
+    "số (1.000, 1,000) thì máy đặt tiếng Anh và máy đặt tiếng Việt hiểu khác nhau: là lỗi, hãy gõ 1000. Ngày gõ "
+    "thành chữ đọc theo ngày/tháng/năm.  [lỗi]"
+)
+GUIDE_DUPLICATE_ROW = "Một dòng giống hệt một dòng khác (dán hai lần) bị đếm hai lần: là lỗi, hãy xóa dòng thừa.  [lỗi]"
 
 
 def _guide_checks(form: Form) -> tuple[str, ...]:
     """The guide's lines on those checks, naming the sheets and columns of ``form`` (the form
     definition is the one place they are spelled)."""
-    lines = [GUIDE_NUMBER_CHECK]
+    lines = [GUIDE_NUMBER_CHECK, GUIDE_TEXT_CHECK]
     labels = [c.label for t in form.tables.values() for c in t.columns if c.choices]
     if labels:
         # One sentence: the labels after the first continue it, so they start lower-case.
         listed = ", ".join([labels[0], *(text[:1].lower() + text[1:] for text in labels[1:])])
-        lines.append(f'{listed} phải có trong danh sách ("hoá" hay "hóa", "uỷ" hay "ủy" đều được).  [lỗi]')
+        lines.append(
+            f'{listed} phải có trong danh sách ("hoá" hay "hóa", "uỷ" hay "ủy", chữ hoa hay thường, thừa khoảng '
+            "trắng đều được).  [lỗi]"
+        )
+    if any(t.identity for t in form.tables.values()):
+        lines.append(GUIDE_DUPLICATE_ROW)
     counted = {ref.table for f in form.fields if f.expr is not None for ref in f.expr.table_refs}
     for table in form.tables.values():
         if table.code in counted:

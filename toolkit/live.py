@@ -36,8 +36,8 @@ from .reading import (
     xl_listed,
     xl_number,
     xl_number_body,
-    xl_spaced,
     xl_stripped,
+    xl_trimmed,
     xl_without_separators,
     xl_year_only,
 )
@@ -580,7 +580,7 @@ def _row_check_parts(form: Form, table: Table, row: int, sheet: str) -> list[str
     for c in reversed(table.columns):
         if c.choices:
             # The list of every accepted spelling (the template's lists sheet, by its name).
-            trimmed = f"TRIM({xl_spaced(cell[c.code])})"
+            trimmed = xl_trimmed(cell[c.code])
             text = _not_in_list_text(form, table, c).split("{value}")
             message = f"{excel_string(text[0])}&LEFT({trimmed},40)&{excel_string(text[1])}"
             listed = f"IF(NOT({xl_listed(trimmed, helper_name('dang', c.choices))}),{message},{listed})"

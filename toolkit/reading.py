@@ -58,6 +58,8 @@ __all__ = [
     "xl_choice_key",
     "xl_is_one_of",
     "xl_listed",
+    "xl_trimmed",
+    "xl_escaped",
 ]
 
 # The spaces a clerk's text holds: typed, pasted from the web or Word (no-break), a tab or a line
@@ -359,11 +361,20 @@ def xl_choice_key(ref: str) -> str:
     return f"LOWER(TRIM({xl_spaced(ref)}))"
 
 
+def xl_trimmed(ref: str) -> str:
+    """Excel of :func:`choice_text`: spaces made one space and trimmed (case kept)."""
+    return f"TRIM({xl_spaced(ref)})"
+
+
+def xl_escaped(text: str) -> str:
+    """``text`` as MATCH's lookup value of itself: its wildcards escaped (``Đảng*`` is no
+    spelling of ``Đảng ủy``)."""
+    return f'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({text},"~","~~"),"*","~*"),"?","~?")'
+
+
 def xl_listed(text: str, forms: str) -> str:
-    """Whether ``text`` (a :func:`xl_choice_key` without LOWER: MATCH ignores case) is one of
-    the range ``forms``. Its wildcards are escaped: ``Đảng*`` is no spelling of ``Đảng ủy``."""
-    escaped = f'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({text},"~","~~"),"*","~*"),"?","~?")'
-    return f"ISNUMBER(MATCH({escaped},{forms},0))"
+    """Whether ``text`` (a :func:`xl_trimmed`: MATCH ignores case) is one of the range ``forms``."""
+    return f"ISNUMBER(MATCH({xl_escaped(text)},{forms},0))"
 
 
 def xl_is_one_of(key: str, forms: tuple[str, ...], *, array: bool = False) -> str:

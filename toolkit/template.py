@@ -38,9 +38,8 @@ from .live import (
     unit_lookup_check_formula,
 )
 from .page import FONT, MARGINS_MM, mm, new_workbook
-from .reading import choice_forms
+from .reading import choice_forms, xl_escaped, xl_trimmed
 from .roster import META_ROSTER_KEY, Roster, Unit
-from .text import spellings
 
 __all__ = ["build_template", "template_filename", "META_KEYS"]
 
@@ -353,8 +352,9 @@ class _Writer:
                     f"{quote_sheet(self.form.layout.lists_sheet)}!${letter}$2:${letter}${len(self.roster.units) + 1}"
                 )
                 column += 1
-            # The code follows the name in every tone-mark spelling (Văn hóa, Văn hoá).
-            pairs = [(s, unit.code) for unit in self.roster.units for s in spellings(unit.name)]
+            # The code follows the name in every spelling dv accepts for it: tone marks either
+            # way (Văn hóa, Văn hoá), precomposed, decomposed or with the tone apart.
+            pairs = [(s, unit.code) for unit in self.roster.units for s in choice_forms(unit.name)]
             for key, index in (("lookup_name", 0), ("lookup_code", 1)):
                 ws.write_string(0, column, key)
                 for i, pair in enumerate(pairs, start=1):
@@ -484,7 +484,7 @@ class _Writer:
         if f.code == self.form.roster_code and "roster_code" in self.lists:
             # Generic template with a roster: the code follows the chosen name.
             formula = (
-                f"=IFERROR(INDEX({self.lists['lookup_code']},MATCH(TRIM({self.form.roster_name}),"
+                f"=IFERROR(INDEX({self.lists['lookup_code']},MATCH({xl_escaped(xl_trimmed(self.form.roster_name))},"
                 f'{self.lists["lookup_name"]},0)),"")'
             )
             ws.write_formula(cell, formula, st.fixed_text, "")

@@ -96,6 +96,11 @@ CASES: dict[str, Variant] = {
         {**UNIT, "unit_name": "Sở Văn hoá, Thể thao và Du lịch"}, template="roster", what="Văn hoá for Văn hóa"
     ),
     "unit_not_in_roster": Variant({**UNIT, "unit_name": "Sở Không Có"}, template="roster"),
+    "unit_typed_loosely": Variant(
+        {**UNIT, "unit_name": unicodedata.normalize("NFD", " Sở Nội\u00a0vụ ")},
+        template="roster",
+        what="the roster name typed decomposed, with stray and no-break spaces: the unit found (item 10)",
+    ),
     # Issue 17: a typed text read the same way by the sheet and dv.
     "thousands_as_text": Variant(appendix(staff_vc="1,000"), what="1 or 1000? an error at the cell (item 8)"),
     "thousands_grouped_twice": Variant(
@@ -148,6 +153,7 @@ VERDICTS: dict[str, bool] = {
     "doc_pasted_twice": True,
     "doc_issuer_spaces": False,
     "doc_issuer_decomposed": False,
+    "unit_typed_loosely": False,
     "docs_0": False,
     "docs_0_wrong": True,
     "docs_1": False,

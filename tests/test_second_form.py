@@ -172,4 +172,5 @@ def test_its_live_checks_give_dv_verdict_in_libreoffice(tmp_path):
     rule = openpyxl.load_workbook(saved["rule"], data_only=True)[lay.sheet]
     assert rule["E13"].value == "Sai: không quá 40 đơn nhận"
     quarter = openpyxl.load_workbook(saved["quarter"], data_only=True)[lay.sheet]
-    assert quarter["E9"].value == "Sai: Quý báo cáo không có trong danh sách, hãy chọn từ danh sách"
+    # A choice field says what was typed and the list, as a table row's choice does (issue 17).
+    assert quarter["E9"].value == 'Sai: Quý báo cáo "Quý 3" không có trong danh sách (Quý I, Quý II, Quý III, Quý IV)'

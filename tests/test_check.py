@@ -298,6 +298,10 @@ def test_a_row_pasted_twice_is_an_error_at_both_rows(tmp_path):
     dupes = [i for i in report.issues if i.code == "doc-duplicate-row"]
     assert [(i.cell, i.severity) for i in dupes] == [("B6", "error"), ("B8", "error"), ("B13", "error")]
     assert "dòng 8, 13" in dupes[0].message and "dòng 6, 13" in dupes[1].message
+    # The columns compared are the form's identity columns, by their labels.
+    table = form().tables["van_ban"]
+    labels = "; ".join(table.column(code).label for code in table.identity)
+    assert f"(cùng {labels})" in dupes[0].message
     # The number repeated with other cells (row 14: another document under 39-HD/BCĐ): a warning.
     assert ("doc-number-duplicate", "van_ban.number") in warnings(report)
     assert report.status == "rejected"

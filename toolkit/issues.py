@@ -321,10 +321,10 @@ _TYPES = [
        "{last}). The sheet does not count them and they are not merged. To list more documents, insert rows inside "
        "the table (select a row in it, Insert rows) and move these documents there."),
     _t("doc-duplicate-row", ERROR, "A document row repeated cell for cell (a row pasted twice): counted twice.",
-       "Văn bản dòng {row} ({where}) giống hệt dòng {others} (cùng cơ quan ban hành, loại, số ký hiệu, ngày và trích "
-       "yếu): có lẽ dán hai lần, nên bị đếm hai lần. Xóa dòng thừa, chỉ giữ một dòng cho mỗi văn bản.",
-       "Document row {row} ({where}) repeats row {others} cell for cell (issuer, type, number, date and subject): "
-       "probably pasted twice, so it is counted twice. Delete the extra row; keep one row per document."),
+       "Văn bản dòng {row} ({where}) giống hệt dòng {others} (cùng {columns}): có lẽ dán hai lần, nên bị đếm hai "
+       "lần. Xóa dòng thừa, chỉ giữ một dòng cho mỗi văn bản.",
+       "Document row {row} ({where}) repeats row {others} cell for cell ({columns}): probably pasted twice, so it "
+       "is counted twice. Delete the extra row; keep one row per document."),
     _t("doc-number-style", WARNING, "A document number in the other issuer's style (Party 18-KH/ĐU vs state 545/KH-…).",
        "Văn bản {value} (dòng {row}, {where}): cơ quan ban hành là \"{issued_by}\" nhưng số ký hiệu theo kiểu {style}. "
        "Kiểm tra lại cơ quan ban hành hoặc số ký hiệu.",

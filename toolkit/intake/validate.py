@@ -497,7 +497,7 @@ def _read_table(book: RawBook, form: Form, table: Table, out: Extracted, first: 
     prefix = f"{table.code}."
     columns = [(c, form.choice_values(c.choices) if c.choices else ()) for c in table.columns]
     raws_by_row = out.doc_raws.setdefault(table.code, {})
-    # A row pasted twice: the same cells (issuer, type, number, date) as another row.
+    # A row pasted twice: the same cells as another row in the table's identity columns.
     same: dict[tuple[Any, ...], list[int]] = {}
     for row, raws in _raw_docs(book, table, first, last):
         raws_by_row[row] = raws
@@ -541,6 +541,8 @@ def _pasted_twice(table: Table, same: dict[tuple[Any, ...], list[int]], out: Ext
     """Every row of a document listed more than once (the same cells in the table's
     ``identity`` columns, as a spreadsheet's ``=`` compares them) is an error: the sheet counted
     it twice. The live check compares the same cells the same way."""
+    identity = [table.column(code) for code in table.identity]
+    columns = Localized("; ".join(c.label for c in identity), "; ".join(c.label_en or c.label for c in identity))
     for rows in same.values() if table.identity else ():
         for row in rows if len(rows) > 1 else ():
             others = ", ".join(str(r) for r in rows if r != row)
@@ -552,6 +554,7 @@ def _pasted_twice(table: Table, same: dict[tuple[Any, ...], list[int]], out: Ext
                     cell=f"{table.first_column}{row}",
                     row=row,
                     others=others,
+                    columns=columns,
                 )
             )
 

@@ -97,7 +97,19 @@ def _rows_dv_rejects(form, path) -> set[int]:
 
 @pytest.mark.libreoffice
 @pytest.mark.gnumeric
-@pytest.mark.parametrize("case", [*DOC_COUNTS, "doc_issuer_unknown", "doc_type_unknown", "doc_incomplete", "docs_0"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        *DOC_COUNTS,
+        "doc_issuer_unknown",
+        "doc_type_unknown",
+        "doc_incomplete",
+        "docs_0",
+        "doc_late_report_date_blank",
+        "doc_late_report_date_spaces",
+        "doc_late_report_date_text",
+    ],
+)
 def test_libreoffice_and_gnumeric_flag_the_rows_dv_rejects(form, variants_in_libreoffice, variants_in_gnumeric, case):
     """Issue 17 section D: with the formulas gone from the rows nobody filled, each engine still
     gives each filled row dv's verdict, row by row."""

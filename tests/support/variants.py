@@ -118,6 +118,17 @@ CASES: dict[str, Variant] = {
     "report_date_text_late": Variant(appendix(report_date="16/11/2021"), what="a text date after the year: an error"),
     "report_date_text_month_first": Variant(appendix(report_date="11/16/2020"), what="no 16th month: an error"),
     "doc_pasted_twice": Variant(appendix(), (*SEED_DOCS, SEED_DOCS[2]), what="a row pasted twice (item 9)"),
+    # Issue 17 A meets B: the row rule naming the report date skips while the date is empty, and
+    # "empty" is as dv reads it (spaces only); a date typed as text is the date it reads.
+    "doc_late_report_date_blank": Variant(
+        appendix(report_date=None), doc(6, date=dt.date(2020, 12, 30)), what="no report date yet: the rule waits"
+    ),
+    "doc_late_report_date_spaces": Variant(
+        appendix(report_date="   "), doc(6, date=dt.date(2020, 12, 30)), what="spaces are an empty date"
+    ),
+    "doc_late_report_date_text": Variant(
+        appendix(report_date="16/11/2020"), doc(6, date=dt.date(2020, 12, 30)), what="the text's date, in the rule"
+    ),
     "doc_issuer_spaces": Variant(
         appendix(),
         (dict(SEED_DOCS[0], issuer=" Đảng\u00a0 ủy "), dict(SEED_DOCS[1], issuer="Đảng ủy\t"), *SEED_DOCS[2:]),
@@ -161,6 +172,9 @@ VERDICTS: dict[str, bool] = {
     "report_date_text_late": True,
     "report_date_text_month_first": True,
     "doc_pasted_twice": True,
+    "doc_late_report_date_blank": True,  # the report date is required
+    "doc_late_report_date_spaces": True,
+    "doc_late_report_date_text": True,  # the document after the date the text says
     "doc_issuer_spaces": False,
     "doc_issuer_decomposed": False,
     "unit_typed_loosely": False,

@@ -116,3 +116,19 @@ def test_libreoffice_and_gnumeric_flag_the_rows_dv_rejects(form, variants_in_lib
     expected = _rows_dv_rejects(form, variants_in_libreoffice[case])
     assert _rows_in_error(form, variants_in_libreoffice[case]) == expected
     assert _rows_in_error(form, variants_in_gnumeric[case]) == expected
+
+
+@pytest.mark.libreoffice
+@pytest.mark.gnumeric
+def test_the_attachment_line_shows_the_report_date_as_dv_reads_it(form, variants_in_libreoffice, variants_in_gnumeric):
+    """The form's attachment line (issue 20) names the report date through its reading (issue 17):
+    a date typed as text shows as the date dv reads, an empty one (spaces only too) as "……"."""
+    lay = form.layout
+    for case, date in (
+        ("doc_late_report_date_text", "16/11/2020"),
+        ("doc_late_report_date_spaces", "……"),
+        ("doc_late_report_date_blank", "……"),
+    ):
+        for path in (variants_in_libreoffice[case], variants_in_gnumeric[case]):
+            line = openpyxl.load_workbook(path, data_only=True)[lay.sheet][f"{lay.number_column}{lay.attachment_row}"]
+            assert f" ngày {date} của " in line.value, (case, path.name, line.value)

@@ -487,6 +487,9 @@ class _Writer:
             return f'IF(ISBLANK({code}),"{gap}",{code})', gap if shown in (None, "") else str(shown)
 
         date = form.date_field
+        if date and form.field(date).source == "input" and self.env.get(date) is None:
+            # The date as dv reads it (its hidden reading cell): a date typed as text shows too.
+            date = helper_name("doc", date)
         places = {
             "number": part(form.number_field),
             "date": (

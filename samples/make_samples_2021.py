@@ -24,8 +24,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.support import submissions
-from tests.support.formbook import SEED_2021, export_book, run_clerk, uno_available, worked_example_steps
+from tests.support import programs, submissions
+from tests.support.formbook import SEED_2021, export_book, run_clerk, worked_example_steps
 from tests.support.testing import SEED, SEED_DOCS, fill_template
 from toolkit.form import Form, load_form, load_form_file
 from toolkit.merger import merge
@@ -76,10 +76,8 @@ def documents(rng: random.Random, unit: Unit, form: Form, report_date: dt.date) 
 
 
 def main() -> int:
-    if not uno_available():
-        print(
-            "LibreOffice with python3-uno (/usr/bin/python3) is needed: apt-get install libreoffice-calc-nogui python3-uno"
-        )
+    if (why := programs.missing("uno")) is not None:
+        print(f"LibreOffice with python3-uno is needed: {why}")
         return 2
     if OUT.exists():
         shutil.rmtree(OUT)

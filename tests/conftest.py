@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import testing
+from tests.support import programs, testing
 from toolkit.form import Form, load_form
 from toolkit.roster import Roster, read_roster
 from toolkit.template import build_template
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_ROSTER = REPO / "samples" / "units.csv"
-NO_SOFFICE = "LibreOffice not installed: apt-get install libreoffice-calc-nogui"
-NO_SSCONVERT = "Gnumeric not installed: apt-get install gnumeric"
 
 
 @pytest.fixture(scope="session")
@@ -44,22 +42,23 @@ def roster(roster_path: Path) -> Roster:
     return read_roster(roster_path)
 
 
-def _installed(exe: str | None, missing: str) -> str:
-    if exe is None:
-        pytest.skip(missing)
+def _installed(program: str, exe: str | None) -> str:
+    why = programs.missing(program)
+    if why is not None or exe is None:
+        pytest.skip(why or f"{program} not installed")
     return exe
 
 
 @pytest.fixture(scope="session")
 def soffice() -> str:
     """The LibreOffice executable; the test is skipped when it is not installed."""
-    return _installed(testing.soffice(), NO_SOFFICE)
+    return _installed("libreoffice", testing.soffice())
 
 
 @pytest.fixture(scope="session")
 def ssconvert() -> str:
     """Gnumeric's ssconvert; the test is skipped when it is not installed."""
-    return _installed(testing.ssconvert(), NO_SSCONVERT)
+    return _installed("gnumeric", testing.ssconvert())
 
 
 @pytest.fixture(scope="session")
@@ -84,12 +83,11 @@ def variants_in_gnumeric(ssconvert: str, variant_files, tmp_path_factory) -> dic
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``libreoffice`` or ``gnumeric`` (markers pyproject.toml declares) skip when
-    that program is not installed."""
-    missing = {"libreoffice": (testing.soffice(), NO_SOFFICE), "gnumeric": (testing.ssconvert(), NO_SSCONVERT)}
-    for marker, (exe, reason) in missing.items():
-        if exe is not None:
-            continue
-        for item in items:
-            if item.get_closest_marker(marker) is not None:
-                item.add_marker(pytest.mark.skip(reason=reason))
+    """A test marked with a program (``libreoffice``, ``writer``, ``uno``, ``gnumeric``,
+    ``browser``, ``poppler``: the markers pyproject.toml declares) skips when that program's
+    guard (tests/support/programs.py) says it is missing, naming what to install."""
+    for name in programs.PROGRAMS:
+        marked = [item for item in items if item.get_closest_marker(name) is not None]
+        why = programs.missing(name) if marked else None
+        for item in marked if why is not None else ():
+            item.add_marker(pytest.mark.skip(reason=why))

@@ -20,10 +20,7 @@ from tests.support.portal import PASSWORD, ROOT, ROSTER, links, sample, start_dv
 from tests.support.testing import SEED_DOCS, fill_template
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver"),
-]
+pytestmark = pytest.mark.browser  # skipped without chromium and its driver (tests/support/programs.py)
 webdriver = pytest.importorskip("selenium.webdriver")
 pytest.importorskip("starlette")
 

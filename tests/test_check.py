@@ -156,11 +156,28 @@ def test_coercions(tmp_path, changes, warning, field, value):
     assert issue.cell == form().field(field).cell and issue.cell in issue.message
 
 
-def test_big_numbers_with_dot_thousands(tmp_path):
-    report = check(filled(tmp_path, values=appendix(staff_cc="1.250", staff_vc="41.250", cut_total=8,
-                                                    cut_rate=8 / (1250 + 41250 + 8))))  # fmt: skip
-    assert (report.values["staff_cc"], report.values["staff_vc"]) == (1250, 41250)
+def test_big_numbers_with_thousands_grouped_twice_or_more(tmp_path):
+    """``41.250.000`` and ``1,000,000`` are one number whatever the computer: read, with a warning."""
+    report = check(filled(tmp_path, values=appendix(staff_cc="1.250.000", staff_vc="1,000,000", cut_total=8,
+                                                    cut_rate=8 / (1_250_000 + 1_000_000 + 8))))  # fmt: skip
+    assert (report.values["staff_cc"], report.values["staff_vc"]) == (1_250_000, 1_000_000)
     assert errors(report) == set()
+    assert {("value-text-number", "staff_cc"), ("value-text-number", "staff_vc")} <= warnings(report)
+
+
+@pytest.mark.parametrize("typed", ["1,000", "4.000", "41.250", " 1,250 ", "12,500"])
+def test_one_separator_before_three_digits_is_read_as_neither(tmp_path, typed):
+    """Issue 17 item 8: 1,000 is 1000 to an English computer and 1 to a Vietnamese one: an
+    error at the typed cell saying what to type, never 1 or 4 merged, never blamed on another cell."""
+    report = check(filled(tmp_path, values=appendix(staff_vc=typed)))
+    assert errors(report) == {("value-ambiguous-number", "staff_vc")}
+    (issue,) = report.errors
+    digits = typed.strip().replace(",", "").replace(".", "")
+    assert (
+        issue.cell == form().field("staff_vc").cell
+        and f"không có dấu phân cách vào ô {issue.cell}: {digits}" in issue.message
+    )
+    assert report.values["staff_vc"] is None
 
 
 def test_nfd_text_is_normalised(tmp_path):
@@ -268,8 +285,26 @@ def test_document_number_checks(tmp_path, row, expected):
 
 
 def test_same_number_twice(tmp_path):
+    """The same number with another subject (or date…): a mistyped number, a warning."""
     report = check(filled(tmp_path, docs=[doc(), doc(title="Bản chép lại")]))
     assert ("doc-number-duplicate", "van_ban.number") in warnings(report)
+    assert errors(report) == set()
+
+
+def test_a_row_pasted_twice_is_an_error_at_both_rows(tmp_path):
+    """Issue 17 item 9: 10 documents merged for 7 no more."""
+    docs = [*SEED_DOCS[:3], SEED_DOCS[1], *SEED_DOCS[3:], SEED_DOCS[1], dict(SEED_DOCS[2], number=" 39-HD/BCĐ")]
+    report = check(filled(tmp_path, docs=docs))
+    dupes = [i for i in report.issues if i.code == "doc-duplicate-row"]
+    assert [(i.cell, i.severity) for i in dupes] == [("B6", "error"), ("B8", "error"), ("B13", "error")]
+    assert "dòng 8, 13" in dupes[0].message and "dòng 6, 13" in dupes[1].message
+    # The columns compared are the form's identity columns, by their labels.
+    table = form().tables["van_ban"]
+    labels = "; ".join(table.column(code).label for code in table.identity)
+    assert f"(cùng {labels})" in dupes[0].message
+    # The number repeated with other cells (row 14: another document under 39-HD/BCĐ): a warning.
+    assert ("doc-number-duplicate", "van_ban.number") in warnings(report)
+    assert report.status == "rejected"
 
 
 def test_issuer_outside_the_list(tmp_path):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -266,8 +265,8 @@ def words_by_page(pdf: Path) -> list[list[tuple[float, float, float, float, str]
     return pages
 
 
-@pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.writer
+@pytest.mark.poppler
 def test_pdf_is_a4_with_the_margins_and_page_numbers(tmp_path):
     units = [Unit(f"U{i:02d}", f"Đơn vị số {i}", "so") for i in range(1, 13)]
     result = province(*(reported(u, docs=SEED_DOCS, dvc_total=30 + i) for i, u in enumerate(units)))

@@ -65,3 +65,25 @@ def test_todays_template_with_its_title_moved_back_is_tampered_with(tmp_path):
     wb.save(tmp_path / "seed.xlsx")
     report = check(tmp_path / "seed.xlsx")
     assert errors(report) == {("form-tampered", "")} and report.errors[0].cell == table.title_cell
+
+
+@pytest.mark.libreoffice
+def test_a_choice_with_spaces_the_earlier_count_missed_is_said_as_such(tmp_path):
+    """Issue 17 item 10: a template of before counted with COUNTIF, which trims nothing: " Đảng
+    ủy " was not counted by the sheet while dv counts it. The file is rejected (the signed page
+    says 4, the list has 5), naming the row and the text, never "có lẽ đã bị gõ đè"."""
+    import openpyxl
+
+    from tests.support.testing import libreoffice_convert
+
+    table = form().tables["van_ban"]
+    issuer = table.column("issuer").column
+    wb = openpyxl.load_workbook(EARLIER / "seed.xlsx")
+    wb[table.sheet][f"{issuer}{table.first_row + 1}"] = " Đảng ủy "
+    wb.save(tmp_path / "spaces.xlsx")
+    recalculated = libreoffice_convert(tmp_path / "spaces.xlsx", "xlsx", tmp_path / "lo")
+    report = check(recalculated)
+    assert errors(report) == {("derived-not-counted", "docs_party")}
+    (issue,) = report.errors
+    assert f"dòng {table.first_row + 1}" in issue.message and '" Đảng ủy "' in issue.message
+    assert "ghi 4" in issue.message and "có 5 dòng" in issue.message and "gõ đè" not in issue.message

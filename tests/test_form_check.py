@@ -24,6 +24,7 @@ from tests.support.formbook import (
 )
 from toolkit.cli import app
 from toolkit.form import FormError, load_form, load_form_file
+from toolkit.form.export import export_form
 from toolkit.form.loader import check_form_file
 
 RUNNER = CliRunner()
@@ -167,6 +168,23 @@ def test_fields_changed_but_not_the_version_is_refused(book):
     )
     with pytest.raises(FormError):  # and no command uses it
         load_form_file(book)
+
+
+def test_a_row_identity_naming_no_column_of_the_table(book, tmp_path):
+    """The columns that make a row one document (issue 17's row pasted twice) are the table's
+    own: a code the table does not have is said at its cell, with the codes it has, and the
+    same mistake in the TOML text at its entry."""
+    row = entry_row(book, "Bố cục", "tables.van_ban.identity")
+    edit(book, "Bố cục", {f"D{row}": "so_hieu"})
+    assert the_problem(book) == (
+        "def-bad-value",
+        f'Bố cục!D{row}: "so_hieu" không dùng được: chỉ ghi mã các cột của bảng: issuer, doc_type, number, '
+        "date, title.",
+    )
+    toml = tmp_path / "bieu-mau.toml"
+    text = export_form(load_form(), "toml").decode("utf-8")
+    toml.write_text(text.replace('identity = ["issuer", "doc_type"', 'identity = ["issuer", "loai"'), encoding="utf-8")
+    assert the_problem(toml)[1].startswith('[tables.van_ban].identity[1]: "loai" không dùng được')
 
 
 def test_every_problem_is_said_not_only_the_first(book):

@@ -411,7 +411,7 @@ def test_variant_checks_match_the_python_mirror(form, variants_in_libreoffice, c
     rows = book[table.sheet]
     for i, values in enumerate(variant.docs):
         calc = shown(rows, f"{table.check_column}{table.first_row + i}")
-        python = row_check_value(form, table, values, env)
+        python = row_check_value(form, table, values, env, list(variant.docs))
         if calc != python:
             mismatches[f"row {i}"] = (calc, python)
     assert not mismatches

@@ -73,3 +73,62 @@ def test_every_filled_document_row_shows_its_check(form, variants_in_libreoffice
         assert all(c.startswith(("Khớp", "Lưu ý")) for c in checks[: filled - 1]), path
         assert checks[filled - 1].startswith(last), path
         assert all(c in (None, "") for c in checks[filled:]), path
+
+
+def _rows_in_error(form, path) -> set[int]:
+    """The document rows whose check says "Sai" in the file as a spreadsheet computed it."""
+    table = form.tables["van_ban"]
+    ws = openpyxl.load_workbook(path, data_only=True)[table.sheet]
+    return {
+        row
+        for row in range(table.first_row, table.last_row + 1)
+        if str(ws[f"{table.check_column}{row}"].value or "").startswith("Sai")
+    }
+
+
+def _rows_dv_rejects(form, path) -> set[int]:
+    table = form.tables["van_ban"]
+    return {
+        int("".join(ch for ch in i.cell if ch.isdigit()))
+        for i in check_file(path, form).errors
+        if i.sheet == table.sheet and i.cell
+    }
+
+
+@pytest.mark.libreoffice
+@pytest.mark.gnumeric
+@pytest.mark.parametrize(
+    "case",
+    [
+        *DOC_COUNTS,
+        "doc_issuer_unknown",
+        "doc_type_unknown",
+        "doc_incomplete",
+        "docs_0",
+        "doc_late_report_date_blank",
+        "doc_late_report_date_spaces",
+        "doc_late_report_date_text",
+    ],
+)
+def test_libreoffice_and_gnumeric_flag_the_rows_dv_rejects(form, variants_in_libreoffice, variants_in_gnumeric, case):
+    """Issue 17 section D: with the formulas gone from the rows nobody filled, each engine still
+    gives each filled row dv's verdict, row by row."""
+    expected = _rows_dv_rejects(form, variants_in_libreoffice[case])
+    assert _rows_in_error(form, variants_in_libreoffice[case]) == expected
+    assert _rows_in_error(form, variants_in_gnumeric[case]) == expected
+
+
+@pytest.mark.libreoffice
+@pytest.mark.gnumeric
+def test_the_attachment_line_shows_the_report_date_as_dv_reads_it(form, variants_in_libreoffice, variants_in_gnumeric):
+    """The form's attachment line (issue 20) names the report date through its reading (issue 17):
+    a date typed as text shows as the date dv reads, an empty one (spaces only too) as "……"."""
+    lay = form.layout
+    for case, date in (
+        ("doc_late_report_date_text", "16/11/2020"),
+        ("doc_late_report_date_spaces", "……"),
+        ("doc_late_report_date_blank", "……"),
+    ):
+        for path in (variants_in_libreoffice[case], variants_in_gnumeric[case]):
+            line = openpyxl.load_workbook(path, data_only=True)[lay.sheet][f"{lay.number_column}{lay.attachment_row}"]
+            assert f" ngày {date} của " in line.value, (case, path.name, line.value)

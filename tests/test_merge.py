@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import toolkit
 from tests.support.domain import appendix, filled, form
-from tests.support.testing import SEED_DOCS, libreoffice_convert, soffice
+from tests.support.testing import SEED_DOCS, libreoffice_convert
 from toolkit.cli import app
 from toolkit.merger import merge
 from toolkit.roster import Roster, Unit
@@ -84,7 +84,7 @@ def test_summary_totals_are_live_formulas_with_cached_values(tmp_path):
     assert formulas.cell(missing_row, 4).value == "Chưa gửi"
 
 
-@pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed: apt-get install libreoffice-calc-nogui")
+@pytest.mark.libreoffice
 def test_summary_recalculated_by_libreoffice_gives_the_same_totals(tmp_path):
     result = two_units(tmp_path)
     src = tmp_path / "summary" / "tong-hop.xlsx"

@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.support.domain import appendix, check, codes, filled, form
+from tests.support.programs import UNO_PYTHON
 from tests.support.testing import saved
 from toolkit.cli import app
 from toolkit.merger import merge
@@ -29,7 +30,6 @@ STTTT, SYT, SNNPTNT = ROSTER.get("STTTT"), ROSTER.get("SYT"), ROSTER.get("SNNPTN
 UTC = dt.UTC
 MORNING = dt.datetime(2020, 11, 17, 8, 0, tzinfo=UTC)
 AFTERNOON = dt.datetime(2020, 11, 17, 14, 30, tzinfo=UTC)
-UNO_PYTHON = "/usr/bin/python3"
 
 
 def of(unit, **changes):
@@ -49,12 +49,6 @@ def statuses(result) -> dict[str, str]:
 def dv_merge(folder: Path, out: Path, *extra: str) -> tuple[int, str]:
     return run("merge", folder, "--units", ROSTER_PATH, "-o", out / "t.xlsx", "--json", out / "r.json", "--force",
                *extra)  # fmt: skip
-
-
-def uno_available() -> bool:
-    if shutil.which("soffice") is None or not Path(UNO_PYTHON).exists():
-        return False
-    return subprocess.run([UNO_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
 
 
 def type_in_libreoffice(path: Path, code: str, value: str) -> None:
@@ -109,10 +103,8 @@ def test_an_annotated_copy_sent_back_unchanged_is_dvs_own_output_never_merged_tw
     assert said.code == "file-ignored" and sha[:12] in said.message and "chưa sửa" in said.message
 
 
-@pytest.mark.libreoffice
+@pytest.mark.uno
 def test_the_clerk_corrects_the_annotated_copy_in_libreoffice(tmp_path):
-    if not uno_available():
-        pytest.skip("LibreOffice with python3-uno (/usr/bin/python3) is needed")
     sub = tmp_path / "nop"
     sub.mkdir()
     original, copy = annotated_copy(sub, "STTTT.xlsx", cut_total=9)

@@ -4,7 +4,6 @@ headings repeated on every page, the guide readable (no rule code, nothing cut).
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from collections import defaultdict
 
@@ -12,10 +11,7 @@ import pytest
 
 from tests.support.testing import SEED, SEED_DOCS, fill_template, libreoffice_convert
 
-pytestmark = [
-    pytest.mark.libreoffice,
-    pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="needs poppler-utils (pdfinfo, pdftotext)"),
-]
+pytestmark = [pytest.mark.libreoffice, pytest.mark.poppler]
 
 
 def pages_by_sheet(pdf) -> dict[str, list[tuple[str, str]]]:
@@ -83,10 +79,11 @@ def test_forty_documents_print_on_two_pages_with_the_heading_on_each(form, forty
 def typed_printed(form, template_bytes, tmp_path_factory):
     """The seed's 7 documents typed by a clerk in LibreOffice (through UNO) into an empty
     template, saved as xlsx, ods and xls, and each file printed by LibreOffice."""
-    from tests.test_clerk_edits import _uno_available, clerk, typed
+    from tests.support import programs
+    from tests.test_clerk_edits import clerk, typed
 
-    if not _uno_available():
-        pytest.skip("LibreOffice with python3-uno (/usr/bin/python3) is needed")
+    if (why := programs.missing("uno")) is not None:
+        pytest.skip(why)
     tmp = tmp_path_factory.mktemp("paper-typed")
     fill_template(template_bytes, SEED, [], out=tmp / "empty-table.xlsx")
     table = form.tables["van_ban"]
@@ -143,3 +140,39 @@ def test_comparison_with_last_year_prints_on_few_pages(summary_printed):
     pages = summary_printed["So với năm trước"]  # was 12 pages
     assert 1 <= len(pages) <= 4 and all(o == "landscape" for o, _ in pages)
     assert all("Văn phòng UBND tỉnh" in text for _, text in pages)
+
+
+# -- issue 17 section D: only the filled rows print, whatever their number ---------------------------
+
+
+def _documents(n: int) -> list[dict]:
+    """``n`` distinct documents with the seed's real subjects (one or two printed lines each)."""
+    return [dict(SEED_DOCS[i % len(SEED_DOCS)], number=f"{i + 1}/KH-STTTT-VP", issuer="Chính quyền") for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def printed_counts(form, template_bytes, tmp_path_factory):
+    """The template with 0, 7, 60 and 300 documents, recalculated and printed by LibreOffice
+    (two soffice runs for the four files)."""
+    from tests.support.testing import libreoffice_convert_many
+
+    tmp = tmp_path_factory.mktemp("paper-counts")
+    sources = []
+    for n in (0, 7, 60, 300):
+        sources.append(tmp / f"docs-{n}.xlsx")
+        fill_template(template_bytes, SEED, _documents(n), out=sources[-1])
+    recalculated = libreoffice_convert_many(sources, "xlsx", tmp / "recalc")
+    pdfs = libreoffice_convert_many(list(recalculated.values()), "pdf", tmp / "pdf", recalc=False)
+    return {int(stem.split("-")[1]): pages_by_sheet(pdf) for stem, pdf in pdfs.items()}
+
+
+@pytest.mark.parametrize(("count", "fewest", "most"), [(0, 1, 1), (7, 1, 1), (60, 2, 3), (300, 1, 10)])
+def test_documents_print_on_as_few_pages_as_they_fill(form, printed_counts, count, fewest, most):
+    table = form.tables["van_ban"]
+    pages = printed_counts[count][table.sheet]
+    assert fewest <= len(pages) <= most, (count, len(pages))
+    assert all(o == "landscape" and table.column("number").label in t for o, t in pages)
+    text = "\n".join(t for _, t in pages)
+    printed = [int(n) for n in re.findall(r"\b(\d+)/KH-STTTT-VP", text)]
+    assert sorted(printed) == list(range(1, count + 1))  # every document, once
+    assert "Khớp" not in text and "Sai" not in text  # the check column stays on screen

@@ -4,6 +4,7 @@ Excel (the live check). Cases are the seed's figures (docs/spec.md §2.6) and th
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 import pytest
@@ -12,8 +13,19 @@ from hypothesis import strategies as st
 
 from tests.support.testing import SEED, SEED_DOCS
 from toolkit.form.rules import EvalError, Expression, RuleSyntaxError, Template
-from toolkit.live import CANNOT, MISSING, OK, TEXT_NUMBER, field_check_value, row_check_value
+from toolkit.live import (
+    CANNOT,
+    MISSING,
+    NOT_DATE,
+    OK,
+    TEXT_DATE,
+    TEXT_NUMBER,
+    YEAR_ONLY,
+    field_check_value,
+    row_check_value,
+)
 from toolkit.numbers import format_number, format_percent
+from toolkit.reading import choice_forms
 
 # -- each rule of the default form on a table of cases --------------------------------------
 
@@ -271,11 +283,17 @@ def test_excel_row_rule_uses_the_rows_cells(form):
 def test_excel_countif_uses_the_table_column(form):
     expr = form.field("docs_party").expr
     formula = expr.to_excel(names, lambda ref: form.tables[ref.table].column_range(ref.column))
-    # One COUNTIF per tone-mark spelling: the sheet counts "Đảng uỷ" as dv does.
-    assert formula == "(COUNTIF('Văn bản'!$B$5:$B$304,\"Đảng ủy\")+COUNTIF('Văn bản'!$B$5:$B$304,\"Đảng uỷ\"))"
+    # Each row's text, spaces trimmed and in lower case, compared EXACTly with each spelling dv
+    # accepts ("Đảng uỷ", decomposed…): the sheet counts the rows dv counts (issue 17 item 10).
+    assert formula.startswith("SUM(IF(((EXACT(LOWER(TRIM(") and "COUNTIF" not in formula
+    assert formula.count("'Văn bản'!$B$5:$B$304") == len(choice_forms("Đảng ủy"))
+    assert all(
+        f'"{spelling}")' in formula for spelling in ("đảng ủy", "đảng uỷ", unicodedata.normalize("NFD", "đảng ủy"))
+    )
     with pytest.raises(RuleSyntaxError):
         expr.to_excel(names)  # no table to count in
-    assert Expression("countif(t.c, 'Quyết định')").to_excel(names, lambda ref: "R") == 'COUNTIF(R,"Quyết định")'
+    counted = Expression("countif(t.c, 'Quyết định')").to_excel(names, lambda ref: "R")
+    assert counted.startswith("SUM(IF(((EXACT(LOWER(TRIM(") and '"quyết định")' in counted
 
 
 def test_countif_counts_either_tone_mark_style(form):
@@ -559,7 +577,11 @@ def test_report_date_checks_of_the_sheet_mirror(form):
     assert shown(dt.date(2021, 3, 31)) == "Lưu ý: ngày thuộc năm 2021"
     assert shown(dt.date(2021, 4, 1)) == "Sai: sau quý I năm 2021"
     assert shown(dt.date(2019, 12, 31)) == "Sai: trước năm 2020"
-    assert shown(2016) == "Sai: trước năm 2020"  # a year typed in the date cell: 08/07/1905
+    assert shown(2016) == YEAR_ONLY  # a year typed in the date cell: 08/07/1905, as dv says (value-date-year)
+    assert shown("2016") == YEAR_ONLY
+    assert shown("16/11/2020") == TEXT_DATE  # read day first, with a warning
+    assert shown("16/11/2021") == "Sai: sau quý I năm 2021"  # read, then judged by the rules
+    assert shown("11/16/2020") == NOT_DATE
 
 
 def test_number_checks_of_the_sheet_mirror(form):
@@ -585,8 +607,10 @@ def test_row_check_mirror_takes_either_tone_mark_style(form):
     }
     assert row_check_value(form, table, row, {"report_year": 2020}) == OK
     other = {**row, "issuer": "UBND tỉnh"}
-    assert row_check_value(form, table, other, {"report_year": 2020}).startswith("Sai: Cơ quan ban hành không có")
-    assert row_check_value(form, table, {**row, "date": 2016}, {"report_year": 2020}) == "Sai: gõ đầy đủ ngày/tháng/năm"
+    assert row_check_value(form, table, other, {"report_year": 2020}) == (
+        'Sai: Cơ quan ban hành "UBND tỉnh" không có trong danh sách (Đảng ủy, Chính quyền)'
+    )
+    assert row_check_value(form, table, {**row, "date": 2016}, {"report_year": 2020}) == YEAR_ONLY
 
 
 def test_year_of_a_number_is_the_year_of_that_day_as_in_a_spreadsheet():

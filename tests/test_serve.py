@@ -128,7 +128,10 @@ def test_english_pages_with_lang_en(portal, tmp_path):
 
 @pytest.mark.parametrize("entry", load_manifest(), ids=lambda e: e["name"])
 def test_every_awkward_file_gets_what_dv_check_gives(entry, portal, tmp_path):
-    expected = check_file(entry["path"], form(), ROSTER)
+    """What ``dv check`` gives a file sent as a unit's report (``submitted``): a stray file in a
+    folder is skipped, the same file uploaded through a unit's link is rejected (issue 17
+    item 11: the portal never answers "0 lỗi" for a file it did not read)."""
+    expected = check_file(entry["path"], form(), ROSTER, submitted=True)
     code = expected.unit_code if ROSTER.get(expected.unit_code or "-") else "STTTT"
     _, the_portal, client = portal()
     result = clerk_of(client, tmp_path / "portal", code).upload(entry["path"])

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.support.domain import appendix, check, errors, filled, form, warnings
-from tests.support.testing import SEED_DOCS, libreoffice_convert
+from tests.support.testing import SEED_DOCS, libreoffice_convert, saved
 from tests.test_roster import UNITS, as_tuples, cp1258, csv_text, problem, write
 from toolkit.cli import app
 from toolkit.form.rules import Expression
@@ -33,9 +33,13 @@ def sent(unit_code: str, unit_name: str = STTTT.name, day: int = 16, **changes):
 
 
 def three_spellings(folder):
-    filled(folder, "a.xlsx", values=sent("S TTTT", day=10, dvc_total=30))
-    filled(folder, "b.xlsx", values=sent("stttt", day=12, dvc_total=31))
-    filled(folder, "c.xlsx", values=sent("STTTT", day=11, dvc_total=32))
+    """Three reports of one unit, each saved on its report's day: the dates and save times agree
+    on which is the latest (written one after the other, c.xlsx would otherwise be saved after
+    b.xlsx, or in the same second, as the clock goes: a conflict, or not, by chance)."""
+    for name, code, day, total in (("a", "S TTTT", 10, 30), ("b", "stttt", 12, 31), ("c", "STTTT", 11, 32)):
+        path = filled(folder, f"{name}.xlsx", values=sent(code, day=day, dvc_total=total))
+        on_the_day = dt.datetime(2020, 11, day, 9, 0, tzinfo=dt.UTC)
+        saved(path, on_the_day, mtime=on_the_day)
 
 
 def test_three_spellings_of_a_code_are_one_unit_without_a_roster(tmp_path):

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.support.domain import appendix, filled, form
+from tests.support.programs import UNO_PYTHON
 from tests.support.testing import SEED_DOCS, saved
 from toolkit.cli import app
 from toolkit.merger import merge
@@ -222,7 +223,7 @@ def test_summary_cuts_what_no_cell_holds_with_a_mark(tmp_path, length):
 # -- through LibreOffice: the correction typed and saved by the clerk ---------------------------------
 
 
-@pytest.mark.libreoffice
+@pytest.mark.uno
 @pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls"])
 def test_a_correction_saved_in_libreoffice_wins_whatever_its_name_and_copy_time(tmp_path, fmt):
     import shutil
@@ -230,8 +231,6 @@ def test_a_correction_saved_in_libreoffice_wins_whatever_its_name_and_copy_time(
 
     from tests.support.testing import libreoffice_convert
 
-    if not Path("/usr/bin/python3").exists():
-        pytest.skip("no system Python with LibreOffice's uno module")
     sub = tmp_path / "nop"
     sub.mkdir()
     first = saved(filled(tmp_path, "STTTT.xlsx", values=unit_values(STTTT)), MORNING)
@@ -243,7 +242,7 @@ def test_a_correction_saved_in_libreoffice_wins_whatever_its_name_and_copy_time(
     new = Path(shutil.copy(first, sub / f"STTTT (1).{fmt}"))
     dvc_total = form().field("dvc_total")
     script = Path(__file__).parent / "support" / "uno_type.py"
-    done = subprocess.run(["/usr/bin/python3", str(script), str(new), dvc_total.sheet, dvc_total.cell, "38"],
+    done = subprocess.run([UNO_PYTHON, str(script), str(new), dvc_total.sheet, dvc_total.cell, "38"],
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
     copied = dt.datetime.now(UTC)

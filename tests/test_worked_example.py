@@ -20,7 +20,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from tests.support.formbook import NEW_FIELDS, RENAMED, SEED_2021, run_clerk, uno_available, worked_example_steps
+from tests.support import programs
+from tests.support.formbook import NEW_FIELDS, RENAMED, SEED_2021, run_clerk, worked_example_steps
 from tests.support.testing import SEED, SEED_DOCS, fill_template
 from toolkit.cli import app
 from toolkit.form import load_form_file
@@ -31,7 +32,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 RUNNER = CliRunner()
 NEW = [f["Mã chỉ tiêu"] for f in NEW_FIELDS]
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.libreoffice, pytest.mark.uno]  # the officer and the clerk type in LibreOffice
 
 
 def dv(*args: str) -> str:
@@ -54,8 +55,8 @@ def typed(value) -> str:
 
 @pytest.fixture(scope="module")
 def round_2021(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    if not uno_available():
-        pytest.skip("LibreOffice with python3-uno (/usr/bin/python3) is needed")
+    if (why := programs.missing("uno")) is not None:
+        pytest.skip(why)
     work = tmp_path_factory.mktemp("worked")
     book2020 = work / "bieu-mau-2020.xlsx"
     assert "bieu-mau-2020.xlsx" in dv("form", "export", "-o", str(book2020))

@@ -70,6 +70,13 @@ _TYPES = [
     _t("file-not-workbook", ERROR, "Not a spreadsheet (a PDF, Word file or other content, whatever its name).",
        "Tệp {file} không phải bảng tính Excel mà là {kind}. Đề nghị đơn vị gửi tệp .xlsx của biểu mẫu.",
        "{file} is not an Excel workbook but {kind}. Ask the unit for the form's .xlsx file."),
+    _t("file-format", ERROR, "A spreadsheet saved in a format dv does not read (.xlsb, .fods, .csv): the unit's file, not read.",
+       "Tệp {file} là {kind}, dv chỉ đọc bảng tính .xlsx, .xlsm, .xls, .ods nên chưa đọc số liệu. Đề nghị đơn vị mở "
+       "tệp trong Excel hoặc LibreOffice, chọn Tệp → Lưu thành → Sổ làm việc Excel (.xlsx) (LibreOffice: \"Excel "
+       "2007-365\"), rồi gửi lại tệp .xlsx.",
+       "{file} is {kind}; dv reads only .xlsx, .xlsm, .xls and .ods workbooks, so no figure was read. Ask the unit "
+       "to open it in Excel or LibreOffice, choose File → Save As → Excel Workbook (.xlsx) (LibreOffice: \"Excel "
+       "2007-365\"), and send the .xlsx file again."),
     _t("file-broken", ERROR, "A damaged or truncated workbook.",
        "Tệp {file} bị hỏng hoặc không trọn vẹn ({reason}). Đề nghị đơn vị mở lại trong Excel, lưu và gửi lại.",
        "{file} is damaged or incomplete ({reason}). Ask the unit to open it in Excel, save and send again."),
@@ -175,6 +182,13 @@ _TYPES = [
     _t("value-not-number", ERROR, "A number cell holds text that is not a number.",
        "{label} ({where}) là \"{value}\", không phải là số. Gõ lại số vào ô {cell} (ví dụ 37).",
        "{label} ({where}) is \"{value}\", not a number. Type a number into {cell} (e.g. 37)."),
+    _t("value-ambiguous-number", ERROR, "A count typed as text with one separator before three digits (1,000): 1 or 1000?",
+       "{label} ({where}) là chữ \"{value}\": dấu chấm, dấu phẩy ở đây là dấu phân cách hàng nghìn hay dấu thập phân tùy "
+       "máy tính (máy đặt tiếng Anh đọc 1000, máy đặt tiếng Việt đọc 1), nên không đọc số này. Gõ số không có dấu "
+       "phân cách vào ô {cell}: {digits}.",
+       "{label} ({where}) is the text \"{value}\": whether the comma or dot separates thousands or decimals depends on "
+       "the computer (English reads 1000, Vietnamese reads 1), so this number is not read. Type the number without "
+       "separators into {cell}: {digits}."),
     _t("value-not-integer", ERROR, "A count is not a whole number.",
        "{label} ({where}) là {value}, nhưng phải là số nguyên. Sửa ô {cell}.",
        "{label} ({where}) is {value} but must be a whole number. Correct {cell}."),
@@ -231,6 +245,11 @@ _TYPES = [
     _t("value-formula", WARNING, "A formula typed into an input cell; its cached value is used.",
        "{label} ({where}) chứa công thức {formula}; đã dùng giá trị {read}. Ô nhập chỉ nên chứa số.",
        "{label} ({where}) holds the formula {formula}; its value {read} is used. Input cells should hold values."),
+    _t("value-xls-text-formula", WARNING, "A formula giving a text in an .xls input cell: read as the sheet read it.",
+       "{label} ({where}) chứa công thức cho ra chữ, mà tệp .xls không lưu giá trị này để dv đọc; đã dùng {read} như "
+       "bảng tính đọc ô này. Gõ số trực tiếp vào ô {cell}, hoặc lưu tệp dạng .xlsx.",
+       "{label} ({where}) holds a formula giving a text, whose value an .xls file does not keep for dv; {read} is "
+       "used, as the sheet read the cell. Type the number into {cell}, or save the file as .xlsx."),
     _t("value-formula-no-value", ERROR, "A formula in an input cell without a computed value.",
        "{label} ({where}) chứa công thức {formula} nhưng chưa có giá trị tính sẵn. Gõ giá trị thay cho công thức ở ô {cell}.",
        "{label} ({where}) holds the formula {formula} with no computed value. Type the value instead in {cell}."),
@@ -241,6 +260,13 @@ _TYPES = [
        "{label} ({where}) shows {value}, but the file's own data give {expected}: the printed page differs from the "
        "merged figure. The cell is computed by a formula, probably typed over. Restore the formula {formula} in "
        "{cell} (or fill the original template again) and send the file again."),
+    _t("derived-not-counted", ERROR, "A count the sheet made without some rows: their choice is not written as the list has it.",
+       "{label} ({where}) ghi {value}, nhưng có {expected} dòng ở trang {sheet_rows}: bảng tính không đếm dòng {rows} vì "
+       "\"{found}\" viết khác danh sách (khoảng trắng thừa, hoặc Unicode tổ hợp). Chọn lại giá trị từ danh sách ở ô "
+       "{first}, lưu để ô {cell} tự đếm lại, rồi gửi lại.",
+       "{label} ({where}) shows {value}, but sheet {sheet_rows} lists {expected}: the sheet did not count row {rows} "
+       "because \"{found}\" is not written as in the list (stray spaces, or decomposed Unicode). Pick the value from "
+       "the list in {first}, save so that {cell} counts again, and send the file again."),
     _t("value-fixed-changed", ERROR, "A locked cell of the template holds another value.",
        "{label} ({where}) là {value}, nhưng biểu mẫu ghi {expected}. Không sửa ô đã khóa; điền lại vào biểu mẫu gốc.",
        "{label} ({where}) is {value} but the template says {expected}. Do not edit locked cells."),
@@ -294,6 +320,11 @@ _TYPES = [
        "Sheet {sheet}: {count} rows hold documents outside the table (rows {rows}; the table is rows {first} to "
        "{last}). The sheet does not count them and they are not merged. To list more documents, insert rows inside "
        "the table (select a row in it, Insert rows) and move these documents there."),
+    _t("doc-duplicate-row", ERROR, "A document row repeated cell for cell (a row pasted twice): counted twice.",
+       "Văn bản dòng {row} ({where}) giống hệt dòng {others} (cùng {columns}): có lẽ dán hai lần, nên bị đếm hai "
+       "lần. Xóa dòng thừa, chỉ giữ một dòng cho mỗi văn bản.",
+       "Document row {row} ({where}) repeats row {others} cell for cell ({columns}): probably pasted twice, so it "
+       "is counted twice. Delete the extra row; keep one row per document."),
     _t("doc-number-style", WARNING, "A document number in the other issuer's style (Party 18-KH/ĐU vs state 545/KH-…).",
        "Văn bản {value} (dòng {row}, {where}): cơ quan ban hành là \"{issued_by}\" nhưng số ký hiệu theo kiểu {style}. "
        "Kiểm tra lại cơ quan ban hành hoặc số ký hiệu.",

@@ -310,6 +310,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a table's columns must be adjacent, in order (B, C, D…)",
     ),
     "def.reason.note": ("dòng ghi chú chỉ dùng được {{rows}}", "the note may only use {{rows}}"),
+    "def.reason.identity": (
+        "chỉ ghi mã các cột của bảng: {columns}",
+        "only the table's column codes may be listed: {columns}",
+    ),
     "def.reason.role": ("vai trò là một trong: {roles}", "the role is one of: {roles}"),
     "def.reason.role_number": (
         "cột số ký hiệu phải có kiểu chữ hoặc mã",
@@ -511,6 +515,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.xlsm": ("bảng tính Excel có macro (.xlsm)", "a macro-enabled Excel workbook (.xlsm)"),
     "kind.xls": ("bảng tính Excel cũ (.xls)", "an old Excel workbook (.xls)"),
     "kind.ods": ("bảng tính OpenDocument (.ods)", "an OpenDocument spreadsheet (.ods)"),
+    "kind.xlsb": ("bảng tính Excel dạng nhị phân (.xlsb)", "an Excel binary workbook (.xlsb)"),
+    "kind.fods": ("bảng tính OpenDocument dạng XML phẳng (.fods)", "a flat XML OpenDocument spreadsheet (.fods)"),
+    "kind.csv": (
+        "bảng dữ liệu CSV (chỉ có chữ, mất định dạng và thông tin biểu mẫu)",
+        "a CSV table (text only: the form's layout and information are lost)",
+    ),
     # why a file is not a submission at all (file-ignored)
     "ignored.lock": ("tệp khóa tạm của Excel (~$), không phải bài nộp", "an Excel lock file (~$), not a submission"),
     "ignored.mac": ("tệp phụ của macOS (._)", "a macOS resource file (._)"),
@@ -523,6 +533,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{sha}…, its figures unchanged, so not a new submission; correct the coloured cells and send it again",
     ),
     "ignored.not_spreadsheet": ("không phải bảng tính ({kind})", "not a spreadsheet ({kind})"),
+    "ignored.other_csv": (
+        "bảng CSV không mang nội dung của biểu mẫu, tên cũng không có mã đơn vị nào",
+        "a CSV table holding nothing of the form, its name no unit's code",
+    ),
     "ignored.summary": (
         "bảng tổng hợp do dv merge tạo, không phải bài nộp",
         "a summary written by dv merge, not a submission",
@@ -546,6 +560,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "style.state": ("chính quyền (545/KH-…)", "state (545/KH-…)"),
     "doc.abbr_expected": ("ký hiệu đúng: {abbr}", "expected {abbr}"),
     "doc.abbr_none": ("không có ký hiệu loại riêng", "no type abbreviation of its own"),
+    # the formula of a count over a table (derived-mismatch): too long to quote, said in words
+    "formula.count": (
+        'đếm theo cột "{column}" ở trang {sheet} (chép lại ô này từ biểu mẫu gốc)',
+        'counting the column "{column}" of sheet {sheet} (copy this cell from the original template)',
+    ),
     # which file of a unit counts (merge-superseded, merge-tie, merge-rejected-date)
     "merge.reason.same_date": ("cùng ngày báo cáo; {file} {basis}", "same report date; {file} {basis}"),
     "merge.reason.older": ("ngày báo cáo {date} cũ hơn {other}", "report date {date} is older than {other}"),

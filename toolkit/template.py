@@ -24,19 +24,24 @@ from .live import (
     derived_check_formula,
     field_check_formula,
     field_check_value,
+    field_helpers,
+    helper_name,
     locked_check_formula,
-    row_check_body,
+    needs_array,
     row_check_cell,
+    row_check_names,
     row_names,
     status_formula,
     status_value,
+    table_helper_formulas,
+    table_helpers,
     text_height,
     unit_lookup_check_formula,
 )
 from .numbers import format_number, format_percent
 from .page import FONT, MARGINS_MM, mm, new_workbook
+from .reading import choice_forms, xl_escaped, xl_trimmed
 from .roster import META_ROSTER_KEY, Roster, Unit
-from .text import spellings
 
 __all__ = ["build_template", "template_filename", "META_KEYS"]
 
@@ -75,18 +80,30 @@ GUIDE_WIDTH = 78
 GUIDE_NUMBER_CHECK = (
     "Số lượng là số nguyên không âm; tỷ lệ từ 0% đến 100% (gõ 12,5 được hiểu là 12,5%, kèm lưu ý).  [lỗi]"
 )
+# What a number or date typed as text means (toolkit.reading), in the clerk's words.
+GUIDE_TEXT_CHECK = (
+    "Số hay ngày gõ thành chữ được đọc nếu rõ nghĩa (kèm lưu ý). Một dấu chấm hay dấu phẩy đứng trước đúng ba chữ "
+    "số (1.000, 1,000) thì máy đặt tiếng Anh và máy đặt tiếng Việt hiểu khác nhau: là lỗi, hãy gõ 1000. Ngày gõ "
+    "thành chữ đọc theo ngày/tháng/năm.  [lỗi]"
+)
+GUIDE_DUPLICATE_ROW = "Một dòng giống hệt một dòng khác (dán hai lần) bị đếm hai lần: là lỗi, hãy xóa dòng thừa.  [lỗi]"
 
 
 def _guide_checks(form: Form) -> tuple[str, ...]:
     """The guide's lines on those checks, naming the sheets, columns and counts of ``form`` (the
     form definition is the one place they are spelled)."""
-    lines = [GUIDE_NUMBER_CHECK]
+    lines = [GUIDE_NUMBER_CHECK, GUIDE_TEXT_CHECK]
     labels = [c.label for t in form.tables.values() for c in t.columns if c.choices]
     labels += [f.label for f in form.input_fields if f.type == "choice"]
     if labels:
         # One sentence: the labels after the first continue it, so they start lower-case.
         listed = ", ".join([labels[0], *(text[:1].lower() + text[1:] for text in labels[1:])])
-        lines.append(f'{listed} phải có trong danh sách ("hoá" hay "hóa", "uỷ" hay "ủy" đều được).  [lỗi]')
+        lines.append(
+            f'{listed} phải có trong danh sách ("hoá" hay "hóa", "uỷ" hay "ủy", chữ hoa hay thường, thừa khoảng '
+            "trắng đều được).  [lỗi]"
+        )
+    if any(t.identity for t in form.tables.values()):
+        lines.append(GUIDE_DUPLICATE_ROW)
     derived = [f for f in form.derived_fields]
     if derived:
         counted = {r.table for f in derived if f.expr is not None for r in f.expr.table_refs}
@@ -146,6 +163,7 @@ class _Styles:
         self.bold_center = add({**base, "bold": True, "align": "center"})
         self.italic_center = add({**base, "italic": True, "align": "center"})
         self.meta = add({**base, "num_format": "@"})
+        self.helper = add({**base, "locked": True, "hidden": True})  # hidden: the formula too
         # Conditional formats: the colour says what the text says.
         # They carry the border too: LibreOffice applies one conditional format to a cell, and
         # a table's check cell has its border from one (see table_inputs).
@@ -368,8 +386,9 @@ class _Writer:
                     f"{quote_sheet(self.form.layout.lists_sheet)}!${letter}$2:${letter}${len(self.roster.units) + 1}"
                 )
                 column += 1
-            # The code follows the name in every tone-mark spelling (Văn hóa, Văn hoá).
-            pairs = [(s, unit.code) for unit in self.roster.units for s in spellings(unit.name)]
+            # The code follows the name in every spelling dv accepts for it: tone marks either
+            # way (Văn hóa, Văn hoá), precomposed, decomposed or with the tone apart.
+            pairs = [(s, unit.code) for unit in self.roster.units for s in choice_forms(unit.name)]
             for key, index in (("lookup_name", 0), ("lookup_code", 1)):
                 ws.write_string(0, column, key)
                 for i, pair in enumerate(pairs, start=1):
@@ -377,6 +396,17 @@ class _Writer:
                 letter = col_letters(column)
                 self.lists[key] = f"{quote_sheet(self.form.layout.lists_sheet)}!${letter}$2:${letter}${len(pairs) + 1}"
                 column += 1
+        # Every spelling each list accepts (tone marks either way, decomposed…, lower case): a
+        # row's choice is looked up there, as dv looks it up (toolkit.reading.choice_forms).
+        for key in self.form.choices:
+            forms = [f for value in self.form.choice_values(key) for f in choice_forms(value)]
+            ws.write_string(0, column, f"{key}: dạng viết")
+            for i, spelling in enumerate(forms, start=1):
+                ws.write_string(i, column, spelling)
+            letter = col_letters(column)
+            sheet = quote_sheet(self.form.layout.lists_sheet)
+            self.wb.define_name(helper_name("dang", key), f"={sheet}!${letter}$2:${letter}${len(forms) + 1}")
+            column += 1
         ws.hide()
         _protect(ws)
 
@@ -410,6 +440,7 @@ class _Writer:
                 ws.set_row(f.row - 1, max(text_height(f.label, label_width), 16.5 * lines))
                 self.write_value(ws, f)
                 self.wb.define_name(f.code, f"={quote_sheet(f.sheet)}!${f.column}${f.row}")
+        self.write_helpers(ws)
         for f in form.fields:  # checks after all values are known (cached results)
             self.write_check(ws, f)
         n_missing = sum(
@@ -426,6 +457,21 @@ class _Writer:
         ws.print_area(f"{first}1:{last}{max(f.row for f in form.fields) + 8}")
         _protect(ws)
 
+    def write_helpers(self, ws: Worksheet) -> None:
+        """Each input's text read as dv reads it, step by step, in hidden locked cells beside
+        the check column (toolkit.live.HELPERS); each has a defined name the checks use."""
+        used: set[str] = set()
+        for f in self.form.input_fields:
+            if f.code in self.computed or (f.source == "input" and self.env.get(f.code) is not None):
+                continue  # a value the template wrote and locked: nothing typed to read
+            for kind, (cell, formula) in field_helpers(self.form, f).items():
+                cached: Any = "" if kind in ("chu", "than", "ky", "gach") else 0
+                ws.write_formula(cell, "=" + formula, self.st.helper, cached)
+                self.wb.define_name(helper_name(kind, f.code), f"={quote_sheet(f.sheet)}!${cell[0]}${f.row}")
+                used.add(cell[0])
+        for letter in used:
+            ws.set_column(f"{letter}:{letter}", 12, None, {"hidden": True})
+
     def write_attachment(self, ws: Worksheet, rng: str) -> None:
         """The form's attachment line, "(Kèm theo Báo cáo số {number} ngày {date} của {unit})":
         a formula of the report's number, date and unit name, "……" while one is empty."""
@@ -441,6 +487,9 @@ class _Writer:
             return f'IF(ISBLANK({code}),"{gap}",{code})', gap if shown in (None, "") else str(shown)
 
         date = form.date_field
+        if date and form.field(date).source == "input" and self.env.get(date) is None:
+            # The date as dv reads it (its hidden reading cell): a date typed as text shows too.
+            date = helper_name("doc", date)
         places = {
             "number": part(form.number_field),
             "date": (
@@ -469,7 +518,10 @@ class _Writer:
             formula = f.expr.to_excel(lambda n: n, lambda ref: self.form.tables[ref.table].column_range(ref.column))
             cached = f.expr.evaluate({k: v for k, v in self.env.items()}, {t: [] for t in self.form.tables})
             self.env[f.code] = cached
-            ws.write_formula(cell, "=" + formula, st.derived, cached)
+            if needs_array(f):  # a count over a table's rows, each read as dv reads it
+                ws.write_array_formula(f"{cell}:{cell}", "{=" + formula + "}", st.derived, cached)
+            else:
+                ws.write_formula(cell, "=" + formula, st.derived, cached)
             return
         value = self.env.get(f.code)
         if f.source == "fixed" or value is not None:
@@ -489,7 +541,7 @@ class _Writer:
         if f.code == self.form.roster_code and "roster_code" in self.lists:
             # Generic template with a roster: the code follows the chosen name.
             formula = (
-                f"=IFERROR(INDEX({self.lists['lookup_code']},MATCH(TRIM({self.form.roster_name}),"
+                f"=IFERROR(INDEX({self.lists['lookup_code']},MATCH({xl_escaped(xl_trimmed(self.form.roster_name))},"
                 f'{self.lists["lookup_name"]},0)),"")'
             )
             ws.write_formula(cell, formula, st.fixed_text, "")
@@ -502,7 +554,11 @@ class _Writer:
     def write_check(self, ws: Worksheet, f: Field) -> None:
         cell = f"{self.form.layout.check_column}{f.row}"
         if f.source == "derived":
-            ws.write_formula(cell, "=" + derived_check_formula(self.form, f), self.st.check, "")
+            formula = derived_check_formula(self.form, f)
+            if needs_array(f):
+                ws.write_array_formula(f"{cell}:{cell}", "{=" + formula + "}", self.st.check, "")
+            else:
+                ws.write_formula(cell, "=" + formula, self.st.check, "")
             return
         if f.code in self.computed:
             ws.write_formula(cell, "=" + unit_lookup_check_formula(self.form), self.st.check, "")
@@ -570,10 +626,21 @@ class _Writer:
         self.wb.define_name(
             number, f'=IF(COUNTA({sheet}${table.first_column}1:${table.last_column}1)=0,"",ROW()-{table.header_row})'
         )
-        self.wb.define_name(check, "=" + row_check_body(form, table, 1, sheet))
+        for name, formula in row_check_names(form, table).items():
+            self.wb.define_name(name, "=" + formula)
         for row in range(top, bottom + 1):
             ws.write_formula(f"{first}{row}", f"={number}", st.table_center, "")
             ws.write_formula(f"{last}{row}", row_check_cell(table), st.table_check, "")
+        # A date typed as text, read as dv reads it, step by step: hidden cells of each row
+        # beside the check, each naming its formula (written relative to row 1).
+        for name, formula in table_helper_formulas(table).items():
+            self.wb.define_name(name, "=" + formula)
+        for code, kinds in table_helpers(table).items():
+            for kind, letter in kinds.items():
+                name = helper_name("tinh_" + kind, f"{table.code}_{code}")
+                for row in range(top, bottom + 1):
+                    ws.write_formula(f"{letter}{row}", f"={name}", st.helper, "")
+                ws.set_column(f"{letter}:{letter}", 12, None, {"hidden": True})
         _conditional(ws, f"{last}{top}:{last}{bottom}", st)
         # Borders and the input colour come with the content: a filled row gets them, and so
         # does the row after the last filled one (the next to type in), nothing else.

@@ -6,25 +6,17 @@ adds a section "4. Tiếp công dân, xử lý đơn thư" with the seed report'
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from tests.support.programs import UNO_PYTHON
 from toolkit.form import Form
 from toolkit.form.cells import col_letters
 from toolkit.form.export import export_form
 
-UNO_PYTHON = "/usr/bin/python3"
 CLERK = Path(__file__).parent / "uno_clerk.py"
-
-
-def uno_available() -> bool:
-    """LibreOffice and the system Python with its ``uno`` module."""
-    if shutil.which("soffice") is None or not Path(UNO_PYTHON).exists():
-        return False
-    return subprocess.run([UNO_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
 
 
 def run_clerk(jobs: list[dict[str, Any]], folder: Path) -> None:

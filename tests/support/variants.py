@@ -7,6 +7,7 @@ for the cases of :data:`VERDICTS` the one issue 9 asks for.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,40 @@ CASES: dict[str, Variant] = {
         {**UNIT, "unit_name": "Sở Văn hoá, Thể thao và Du lịch"}, template="roster", what="Văn hoá for Văn hóa"
     ),
     "unit_not_in_roster": Variant({**UNIT, "unit_name": "Sở Không Có"}, template="roster"),
+    "unit_typed_loosely": Variant(
+        {**UNIT, "unit_name": unicodedata.normalize("NFD", " Sở Nội\u00a0vụ ")},
+        template="roster",
+        what="the roster name typed decomposed, with stray and no-break spaces: the unit found (item 10)",
+    ),
+    # Issue 17: a typed text read the same way by the sheet and dv.
+    "thousands_as_text": Variant(appendix(staff_vc="1,000"), what="1 or 1000? an error at the cell (item 8)"),
+    "thousands_grouped_twice": Variant(
+        appendix(staff_vc="1.000.000", cut_rate=8 / (28 + 1_000_000 + 8)), what="one number: read, a warning"
+    ),
+    "count_spaced_text": Variant(appendix(staff_vc="28 000", cut_rate=8 / (28 + 28_000 + 8)), what="28000, a warning"),
+    "count_with_words": Variant(appendix(dvc_total="37 dịch vụ"), what="not a number: an error in both (spec review)"),
+    "report_date_text_late": Variant(appendix(report_date="16/11/2021"), what="a text date after the year: an error"),
+    "report_date_text_month_first": Variant(appendix(report_date="11/16/2020"), what="no 16th month: an error"),
+    "doc_pasted_twice": Variant(appendix(), (*SEED_DOCS, SEED_DOCS[2]), what="a row pasted twice (item 9)"),
+    # Issue 17 A meets B: the row rule naming the report date skips while the date is empty, and
+    # "empty" is as dv reads it (spaces only); a date typed as text is the date it reads.
+    "doc_late_report_date_blank": Variant(
+        appendix(report_date=None), doc(6, date=dt.date(2020, 12, 30)), what="no report date yet: the rule waits"
+    ),
+    "doc_late_report_date_spaces": Variant(
+        appendix(report_date="   "), doc(6, date=dt.date(2020, 12, 30)), what="spaces are an empty date"
+    ),
+    "doc_late_report_date_text": Variant(
+        appendix(report_date="16/11/2020"), doc(6, date=dt.date(2020, 12, 30)), what="the text's date, in the rule"
+    ),
+    "doc_issuer_spaces": Variant(
+        appendix(),
+        (dict(SEED_DOCS[0], issuer=" Đảng\u00a0 ủy "), dict(SEED_DOCS[1], issuer="Đảng ủy\t"), *SEED_DOCS[2:]),
+        what="spaces and a no-break space around a choice: trimmed, counted (item 10)",
+    ),
+    "doc_issuer_decomposed": Variant(
+        appendix(), doc(0, issuer=unicodedata.normalize("NFD", "Đảng ủy")), what="decomposed Unicode (item 10)"
+    ),
     "docs_0": Variant(appendix(), (), what="no documents"),
     "docs_0_wrong": Variant(appendix(cut_total=9), (), what="no documents, a rule broken"),
     **{name: Variant(appendix(), docs) for name, docs in DOC_COUNTS.items()},
@@ -130,6 +165,19 @@ VERDICTS: dict[str, bool] = {
     "count_typed_same": False,
     "year_changed": True,
     "personal_code_changed": True,
+    "thousands_as_text": True,
+    "thousands_grouped_twice": False,
+    "count_spaced_text": False,
+    "count_with_words": True,
+    "report_date_text_late": True,
+    "report_date_text_month_first": True,
+    "doc_pasted_twice": True,
+    "doc_late_report_date_blank": True,  # the report date is required
+    "doc_late_report_date_spaces": True,
+    "doc_late_report_date_text": True,  # the document after the date the text says
+    "doc_issuer_spaces": False,
+    "doc_issuer_decomposed": False,
+    "unit_typed_loosely": False,
     "docs_0": False,
     "docs_0_wrong": True,
     "docs_1": False,
@@ -162,14 +210,19 @@ def has_errors(status: str) -> bool:
 
 
 def error_values(path: Path) -> list[tuple[str, str, Any]]:
-    """Every cell of ``path`` holding an error value (#VALUE!, Err:502, …)."""
+    """Every cell of ``path`` a clerk can see holding an error value (#VALUE!, Err:502, …). The
+    hidden cells beside a check column hold the sheet's reading of a typed text: #N/A there is
+    "not a number", which the check beside it says in words."""
     import openpyxl
 
     book = openpyxl.load_workbook(path, data_only=True)
     found = []
     for ws in book.worksheets:
+        hidden = {i for dim in ws.column_dimensions.values() if dim.hidden for i in range(dim.min, dim.max + 1)}
         for row in ws.iter_rows():
             for c in row:
+                if c.column in hidden:
+                    continue
                 if c.data_type == "e" or (isinstance(c.value, str) and c.value.startswith(ERROR_VALUES)):
                     found.append((ws.title, c.coordinate, c.value))
     return found

@@ -82,7 +82,7 @@ FIELD_OPTIONAL = (
 )
 CHOICE_KEYS = ("value", "en", "abbr", "style")
 TABLE_REQUIRED = ("sheet", "title", "header_row", "rows", "number_column", "check_column", "columns")
-TABLE_OPTIONAL = ("title_en", "rules", "widths", "earlier_title_cell", "note")
+TABLE_OPTIONAL = ("title_en", "rules", "widths", "earlier_title_cell", "note", "identity")
 COLUMN_REQUIRED = ("code", "column", "label", "type")
 COLUMN_OPTIONAL = ("label_en", "choices", "help", "role")
 RULE_REQUIRED = ("id", "severity", "expr", "live", "message")
@@ -719,6 +719,15 @@ class _Builder(ReportChecks):
         except (KeyError, IndexError, ValueError):
             self.bad((*path, "note"), note, "def.reason.note")
             ok = False
+        # The columns that make a row one document (a row listed twice): the table's own codes.
+        identity: list[str] = []
+        column_codes = [c.code for c in cols]
+        for i, name in enumerate(self.items(t.get("identity", []), (*path, "identity"))):
+            if isinstance(name, str) and name in column_codes:
+                identity.append(name)
+            elif columns_ok:  # a broken column is said once, not again as an unknown identity
+                self.bad((*path, "identity", i), name, "def.reason.identity", columns=", ".join(column_codes))
+                ok = False
         known = {**{c.code: c for c in cols}, **dict.fromkeys(fields)}
         tables_so_far = {**done, code: None}
         rules = []
@@ -744,6 +753,7 @@ class _Builder(ReportChecks):
             widths=MappingProxyType(dict(widths)),
             earlier_title_cell=earlier,
             note=note,
+            identity=tuple(identity),
         )
 
     def table_column(self, raw: Any, path: Path, choices: Mapping[str, Any], table: str) -> Column | None:

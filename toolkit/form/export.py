@@ -147,6 +147,8 @@ def _table(t: Table) -> dict[str, Any]:
         out["widths"] = dict(t.widths)
     if t.earlier_title_cell:
         out["earlier_title_cell"] = t.earlier_title_cell
+    if t.identity:
+        out["identity"] = list(t.identity)
     columns = []
     for c in t.columns:
         col: dict[str, Any] = {"code": c.code, "column": c.column, "label": c.label}

@@ -168,6 +168,9 @@ class Table:
     # ``earlier_title_cell``); None for a table whose title never moved.
     earlier_title_cell: str | None = None
     note: str = ""  # the line under the title: how to fill the table ({rows}: its pre-made rows)
+    # The columns that make a row one document (the TOML's ``identity``): a second row with the
+    # same cells is the same document listed twice. Empty: no such check.
+    identity: tuple[str, ...] = ()
 
     def role_column(self, role: str) -> Column | None:
         """The column playing ``role`` (one of ROLES) in the document-number checks."""

@@ -20,7 +20,8 @@ from typing import Any
 
 from ..messages import phrase
 from ..numbers import excel_round, format_doc_date, format_number, format_percent
-from ..text import spellings, text_key
+from ..reading import choice_forms, xl_choice_key, xl_is_one_of
+from ..text import text_key
 from .errors import RuleSyntaxError
 
 __all__ = [
@@ -225,10 +226,11 @@ class Expression:
                 assert isinstance(ref, ast.Attribute) and isinstance(ref.value, ast.Name)
                 rng = col(TableRef(ref.value.id, ref.attr))
                 if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                    # One COUNTIF per tone-mark spelling ('Đảng ủy', 'Đảng uỷ'): a formula
-                    # cannot fold text, so it counts each way a clerk may have written it.
-                    terms = [f"COUNTIF({rng},{excel_string(s)})" for s in spellings(value.value)]
-                    return terms[0] if len(terms) == 1 else "(" + "+".join(terms) + ")"
+                    # The rows whose text, spaces trimmed and case aside, is one of the spellings
+                    # dv accepts for the value (toolkit.reading): an array formula, never COUNTIF,
+                    # which neither trims nor compares letters alike in every engine.
+                    key = xl_choice_key(rng)
+                    return f"SUM(IF({xl_is_one_of(key, choice_forms(value.value), array=True)},1,0))"
                 return f"COUNTIF({rng},{x(value)})"
             case ast.Call(func=ast.Name(id=fname), args=args):
                 return f"{_FUNCS[fname][0]}({','.join(x(a) for a in args)})"

@@ -174,6 +174,14 @@ TABLE_ENTRIES = (
     Entry("number_column", "cột STT", "code", "", "A"),
     Entry("check_column", "cột kiểm tra", "code", "", "G"),
     Entry("earlier_title_cell", "ô tiêu đề ở mẫu cũ", "code", "Nếu tiêu đề đã chuyển chỗ trong cùng phiên bản.", "A1"),
+    Entry(
+        "identity",
+        "cột nhận diện một văn bản",
+        "list",
+        "Mã các cột, mỗi mã một ô: hai dòng giống nhau ở các cột này là một văn bản kê hai lần (lỗi). Để trống: "
+        "không kiểm tra.",
+        "co_quan | loai | so_hieu | ngay | trich_yeu",
+    ),
 )
 REPORT_ENTRIES = (
     Entry("report.agency_parent", "Cơ quan chủ quản", "text", "", "UBND TỈNH TRÀ VINH"),

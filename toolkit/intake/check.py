@@ -15,7 +15,7 @@ from ..messages import os_error_text, phrase
 from ..roster import Roster
 from .archive import Member
 from .evidence import unit_conflict
-from .sniff import READABLE, WORKBOOK_EXTENSIONS, ignore_reason, kind_text, sniff
+from .sniff import CSV_EXTENSIONS, OTHER_SPREADSHEETS, READABLE, WORKBOOK_EXTENSIONS, ignore_reason, kind_text, sniff
 
 __all__ = ["check_file", "new_report"]
 
@@ -36,13 +36,15 @@ def check_file(
     *,
     member: Member | None = None,
     name: str | None = None,
+    submitted: bool = False,
 ) -> FileReport:
     """Read and validate one file. Never raises for what the file contains.
 
     ``member``: ``path`` is the private copy of a file read from an archive; the report names
     it as the member (``archive.zip/inner.xlsx``). ``name``: how messages name the file (its
     path relative to the folder read, so that two ``STTTT.xlsx`` of two sub-folders differ);
-    by default its file name."""
+    by default its file name. ``submitted``: the file was sent as a unit's report (a portal
+    upload): what is not a workbook is an error, never skipped."""
     path = Path(path)
     report = new_report(path, member, name)
     name = report.name
@@ -72,6 +74,19 @@ def check_file(
         # A zip of other files named like something else (or inside an archive): not read.
         code = "archive-nested" if member else "file-not-workbook"
         report.issues.append(make_issue(code, file=name, kind=kind_text(kind)))
+        return report
+    if kind in ("text", "unknown") and path.suffix.lower() in CSV_EXTENSIONS:
+        kind = "csv" if submitted or _the_forms_csv(source, path, form, roster) else "other_csv"
+    if kind in OTHER_SPREADSHEETS:
+        # A unit's form saved as .xlsb, .fods or CSV: rejected with how to save it, never skipped.
+        report.issues.append(make_issue("file-format", file=name, kind=kind_text(kind)))
+        return report
+    if kind == "other_csv":
+        report.status = Status.IGNORED
+        report.issues.append(make_issue("file-ignored", file=name, reason=phrase("ignored.other_csv")))
+        return report
+    if submitted and kind not in READABLE and path.suffix.lower() not in WORKBOOK_EXTENSIONS:
+        report.issues.append(make_issue("file-not-workbook", file=name, kind=kind_text(kind)))
         return report
     if kind not in READABLE and path.suffix.lower() not in WORKBOOK_EXTENSIONS:
         # Not named like a workbook and not one by content: a stray file, listed and skipped.
@@ -114,6 +129,32 @@ def check_file(
     else:
         report.status = Status.REJECTED if report.errors else Status.ACCEPTED
     return report
+
+
+def _the_forms_csv(source: Path | bytes, path: Path, form: Form, roster: Roster | None) -> bool:
+    """Whether a CSV file is a unit's form saved as CSV: it holds the form's title or a field's
+    label, or its name holds a roster unit's code (``STTTT.csv``). A roster kept in the folder
+    (``units.csv``) is neither, and stays a stray file. Labels are compared by their ASCII
+    letters and digits only: a CSV saved in a code page without Vietnamese ("PH? L?C S? LI?U")
+    still shows the form's title."""
+    import re
+
+    data = bytes(source[:65536]) if isinstance(source, bytes | bytearray | memoryview) else _head(path)
+
+    def skeleton(text: str) -> str:
+        return re.sub(r"[^A-Za-z0-9]", "", text)
+
+    text = skeleton(data.decode("latin-1"))
+    labels = (skeleton(label) for label in (form.title, *(f.label for f in form.fields)))
+    if any(len(label) >= 8 and label in text for label in labels):
+        return True
+    codes = {u.code.upper() for u in roster.units} if roster is not None else set()
+    return any(token.upper() in codes for token in re.split(r"[^0-9A-Za-z_]+", path.stem))
+
+
+def _head(path: Path, size: int = 65536) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(size)
 
 
 def _os_problem(path: Path) -> Issue | None:

@@ -1,9 +1,11 @@
-"""Raw cell values → typed values, the Vietnamese way, with an issue for every coercion.
+"""Raw cell values → typed values, with an issue for every coercion.
 
-Numbers: ``.`` groups thousands and ``,`` is the decimal mark ("41.250.000", "12,5").
-Dates: day first, always ("16/11/2020"). Percentages: a fraction (0.125), or "12,5%", or a
-number typed as 12.5 meaning 12.5 %. Text: stray and non-breaking spaces removed, NFC, legacy
-TCVN3/VNI converted.
+A number, date or choice typed as text is read by the grammar of :mod:`toolkit.reading`, the
+one the template's live checks compute too: digits with one decimal mark (``12,5``, ``12.5``),
+thousands grouped twice or more (``41.250.000``, ``1,000,000``), never ``1,000`` (1 or 1000?);
+dates day first (``16/11/2020``); a choice with its spaces trimmed, any case, any tone-mark
+style. Percentages: a fraction (0.125), or "12,5%", or a number typed as 12.5 meaning 12.5 %.
+Text: stray and non-breaking spaces removed, NFC, legacy TCVN3/VNI converted.
 """
 
 from __future__ import annotations
@@ -21,33 +23,24 @@ from ..form.rules import EXCEL_EPOCH
 from ..issues import Issue
 from ..legacy import detect_legacy, to_unicode
 from ..numbers import format_number, format_percent
-from ..text import text_key
+from ..reading import SPACES, YEARS, choice_forms, read_date, read_number, strip_spaces
 
 __all__ = [
     "Coerced",
     "coerce",
-    "parse_number",
-    "parse_date",
     "is_whole",
-    "choices_by_key",
+    "choices_by_form",
     "MAX_TEXT",
     "CUT_MARK",
     "cut_text",
+    "EARLIEST_DATE",
 ]
 
-_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b]+")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
-_COMMA_DECIMAL = re.compile(r"^[+-]?\d+(,\d+)?$")
-_DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
-_COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_SPACE_RUNS = re.compile(f"[{re.escape(SPACES)}]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")  # not text; python-docx and XML refuse them
-_BARE_YEAR = re.compile(r"^\d{4}$")
 # No document or report of this appendix predates the state it reports to: an earlier date
 # is a typing slip (a year typed into a date cell reads as a day of 1905).
 EARLIEST_DATE = dt.date(1945, 1, 1)
-YEARS = range(1900, 2101)  # a bare number in this range in a date cell is a year, not a day
 INTEGER_ABS_TOL = 1e-6  # 29.0000001 is 29
 INTEGER_REL_TOL = 1e-9
 MAX_TEXT = 32_767  # Excel's limit for one cell: the summary must be able to hold every value
@@ -62,53 +55,6 @@ class Coerced:
     value: Any = None
     issues: list[Issue] = field(default_factory=list)
     ok: bool = True  # False: unreadable, value is None and an error was raised
-
-
-def parse_number(text: str) -> tuple[float | int, bool] | None:
-    """A number written as text → (value, ambiguous); None if it is not a number.
-
-    ``ambiguous`` marks "12.5": a dot that cannot be a thousands separator, read as a
-    decimal point.
-    """
-    s = _SPACES.sub("", text)
-    if not s:
-        return None
-    if _THOUSANDS.match(s):
-        s = s.replace(".", "").replace(",", ".")
-        ambiguous = False
-    elif _COMMA_DECIMAL.match(s):
-        s = s.replace(",", ".")
-        ambiguous = False
-    elif _DOT_DECIMAL.match(s):
-        ambiguous = True
-    elif _COMMA_THOUSANDS.match(s) and "." in s:
-        s = s.replace(",", "")  # "1,234.5": clearly English
-        ambiguous = True
-    else:
-        return None
-    value = float(s)
-    if not math.isfinite(value):
-        return None
-    return (int(value) if value.is_integer() and "." not in s else value), ambiguous
-
-
-def parse_date(text: str) -> dt.date | None:
-    """A date written as text, day first ("16/11/2020", "16-11-20"); ISO accepted too."""
-    s = text.strip()
-    m = _DATE.match(s)
-    try:
-        if m:
-            day, month, year = (int(g) for g in m.groups())
-            if year < 100:
-                year += 2000
-            return dt.date(year, month, day)
-        m = _ISO_DATE.match(s)
-        if m:
-            year, month, day = (int(g) for g in m.groups())
-            return dt.date(year, month, day)
-    except ValueError:
-        return None
-    return None
 
 
 def cut_text(text: str, limit: int = MAX_TEXT) -> str:
@@ -137,8 +83,9 @@ def clean_text(raw: str, issue: MakeIssue, *, report_spaces: bool) -> Coerced:
 
 
 def _clean(raw: str) -> tuple[str, str, str | None, str]:
-    """(spaces collapsed, then NFC, the legacy encoding it looks typed in, then converted)."""
-    stripped = " ".join(_CONTROL.sub("", raw.replace("\u00a0", " ")).split())
+    """(spaces collapsed, then NFC, the legacy encoding it looks typed in, then converted).
+    The spaces are those of :data:`~toolkit.reading.SPACES`, which the sheet trims too."""
+    stripped = _SPACE_RUNS.sub(" ", _CONTROL.sub("", raw)).strip(" ")
     nfc = unicodedata.normalize("NFC", stripped)
     encoding = detect_legacy(nfc)
     return stripped, nfc, encoding, to_unicode(nfc, encoding) if encoding else nfc
@@ -169,19 +116,12 @@ def coerce(raw: Any, type_: str, issue: MakeIssue, *, choices: tuple[str, ...] =
         if type_ in ("text", "code"):
             return cleaned
         if type_ == "choice":
-            return _choice(cleaned, choices, issue)
-        # A number or a date as text: spaces are part of the coercion warning, not their own.
-        text = cleaned.value
+            return _choice(raw, cleaned, choices, issue)
+        # A number or a date as text, read from what was typed (the sheet reads the same cell).
+        # Its spaces are part of the coercion warning, not an issue of their own.
         if type_ == "date":
-            if _BARE_YEAR.match(text) and int(text) in YEARS:
-                return Coerced(None, [issue("value-date-year", value=text, year=text)], ok=False)
-            date = parse_date(text)
-            if date is None:
-                return Coerced(None, [issue("value-not-date", value=raw)], ok=False)
-            if date < EARLIEST_DATE:
-                return Coerced(None, [issue("value-date-early", value=raw)], ok=False)
-            return Coerced(date, [issue("value-text-date", value=raw, read=format_number(date))])
-        return _number_from_text(text, raw, type_, issue)
+            return _date_from_text(raw, issue)
+        return _number_from_text(raw, type_, issue)
     if isinstance(raw, bool) and type_ not in ("text", "code"):
         return Coerced(None, [issue("value-not-number", value=raw)], ok=False)
     if type_ == "date":
@@ -195,8 +135,20 @@ def coerce(raw: Any, type_: str, issue: MakeIssue, *, choices: tuple[str, ...] =
         raw = int(raw)
     text = format_number(raw) if isinstance(raw, dt.date) else str(raw)
     if type_ == "choice":
-        return _choice(Coerced(text), choices, issue)
+        return _choice(text, Coerced(text), choices, issue)
     return Coerced(text)
+
+
+def _date_from_text(raw: str, issue: MakeIssue) -> Coerced:
+    reading = read_date(raw)
+    if reading.problem == "year":
+        year = strip_spaces(raw)
+        return Coerced(None, [issue("value-date-year", value=year, year=year)], ok=False)
+    if not isinstance(reading.value, dt.date):
+        return Coerced(None, [issue("value-not-date", value=raw)], ok=False)
+    if reading.value < EARLIEST_DATE:
+        return Coerced(None, [issue("value-date-early", value=raw)], ok=False)
+    return Coerced(reading.value, [issue("value-text-date", value=raw, read=format_number(reading.value))])
 
 
 def _date(raw: Any, issue: MakeIssue) -> Coerced:
@@ -219,35 +171,40 @@ def _date(raw: Any, issue: MakeIssue) -> Coerced:
     return Coerced(None, [issue("value-not-date", value=raw)], ok=False)
 
 
-def _choice(cleaned: Coerced, choices: tuple[str, ...], issue: MakeIssue) -> Coerced:
-    # "Đảng uỷ" is "Đảng ủy" to a clerk: compare without case and tone-mark style, keep the form's value.
-    choice = choices_by_key(choices).get(text_key(cleaned.value))
+def _choice(raw: str, cleaned: Coerced, choices: tuple[str, ...], issue: MakeIssue) -> Coerced:
+    """A choice as the sheet checks it: spaces trimmed, any case, one of the spellings of
+    :func:`~toolkit.reading.choice_forms` ("Đảng uỷ", "ĐẢNG ỦY", decomposed); the form's value kept."""
+    from ..reading import choice_key
+
+    choice = choices_by_form(choices).get(choice_key(raw))
     if choice is not None:
         return Coerced(choice, cleaned.issues)
+    shown = _SPACE_RUNS.sub(" ", raw).strip(" ")  # as typed (not converted from a legacy encoding)
     listed = ", ".join(choices)
-    return Coerced(None, [*cleaned.issues, issue("value-not-choice", value=cleaned.value, choices=listed)], ok=False)
+    return Coerced(None, [*cleaned.issues, issue("value-not-choice", value=shown, choices=listed)], ok=False)
 
 
 @lru_cache(maxsize=64)
-def choices_by_key(choices: tuple[str, ...]) -> dict[str, str]:
-    """A form's list of choices by comparison key; the first of a key, as a scan finds it."""
-    by_key: dict[str, str] = {}
+def choices_by_form(choices: tuple[str, ...]) -> dict[str, str]:
+    """A form's list of choices by each accepted spelling (lower case): the first choice of a
+    spelling, as a scan finds it."""
+    by_form: dict[str, str] = {}
     for choice in choices:
-        by_key.setdefault(text_key(choice), choice)
-    return by_key
+        for form in choice_forms(choice):
+            by_form.setdefault(form, choice)
+    return by_form
 
 
-def _number_from_text(text: str, raw: str, type_: str, issue: MakeIssue) -> Coerced:
-    percent = text.endswith("%")
-    parsed = parse_number(text.rstrip("%").strip())
-    if parsed is None:
+def _number_from_text(raw: str, type_: str, issue: MakeIssue) -> Coerced:
+    reading = read_number(raw, whole=type_ == "integer")
+    if reading.problem == "ambiguous":
+        digits = strip_spaces(raw).replace(".", "").replace(",", "")
+        return Coerced(None, [issue("value-ambiguous-number", value=raw, digits=digits)], ok=False)
+    if reading.value is None or isinstance(reading.value, dt.date):
         return Coerced(None, [issue("value-not-number", value=raw)], ok=False)
-    number, _ambiguous = parsed
-    if type_ == "percent" and percent:
-        value = number / 100
-        return _checked(value, type_, issue, [issue("value-text-number", value=raw, read=format_percent(value))])
-    if percent:
-        return Coerced(None, [issue("value-not-number", value=raw)], ok=False)
+    number = reading.value
+    if type_ == "percent" and reading.percent_sign:
+        return _checked(number, type_, issue, [issue("value-text-number", value=raw, read=format_percent(number))])
     if type_ == "percent":
         result = _number(number, type_, issue)
         if result.ok and not result.issues:  # "12,5" already says so as a percent warning

@@ -6,6 +6,7 @@ becomes issues; nothing here raises for what a clerk typed.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
@@ -15,14 +16,15 @@ from typing import Any
 
 from ..form import Field, Form, Rule, Table
 from ..form.cells import col_index, quote_sheet
-from ..form.rules import EvalError
+from ..form.rules import EXCEL_EPOCH, EvalError
 from ..issues import ERROR, Issue, make_issue, quote
 from ..messages import Localized, phrase
 from ..numbers import format_number, format_percent
+from ..reading import HELPERS, helper_cell, is_blank, sheet_key
 from ..roster import META_ROSTER_KEY as ROSTER_KEY
 from ..roster import Roster
-from ..text import normalise_code, same_text
-from .coerce import coerce
+from ..text import normalise_code, same_text, spellings
+from .coerce import Coerced, coerce
 from .readers import RawBook
 
 __all__ = ["Extracted", "extract"]
@@ -46,6 +48,9 @@ class Extracted:
     # metadata sheet, so that the unit follows the chosen name without --units.
     roster_units: list[tuple[str, str]] = field(default_factory=list)
     table_rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # table → (first, last) row now
+    # Each document row's cells as the file holds them (table → row → column → raw value): a
+    # count the sheet made is explained by what the cells say, not by what dv read of them.
+    doc_raws: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -242,7 +247,7 @@ def _read_fields(book: RawBook, form: Form, out: Extracted) -> None:
                 continue
             out.issues.append(issue("value-formula", formula=formula, read=format_number(raw)))
         choices = form.choice_values(f.choices) if f.type == "choice" and f.choices else ()
-        result = coerce(raw, f.type, issue, choices=choices)
+        result = _sheets_reading(book, form, f, raw, issue) or coerce(raw, f.type, issue, choices=choices)
         out.issues.extend(result.issues)
         out.values[f.code] = result.value
         if result.ok and not within_bounds(f, result.value):
@@ -270,6 +275,27 @@ def bounds_text(f: Field) -> Localized:
     if low is not None and high is not None:
         return phrase("bounds.between", low=low, high=high)
     return phrase("bounds.low", low=low) if low is not None else phrase("bounds.high", high=high)
+
+
+def _sheets_reading(book: RawBook, form: Form, f: Field, raw: Any, issue: Callable[..., Issue]) -> Coerced | None:
+    """A number or date input of an .xls that python-calamine reads as 0 while the template's
+    own reading of it (its hidden ``doc`` cell) says otherwise: a formula there gave a text
+    ("=\"28000\""), whose value the .xls holds in a record calamine does not read. The sheet's
+    reading is the reader's grammar computed by the spreadsheet: dv takes it, and says so."""
+    if book.fmt != "xls" or f.type not in HELPERS or "doc" not in HELPERS[f.type] or f.source != "input":
+        return None
+    if not (isinstance(raw, float | int) and not isinstance(raw, bool) and raw == 0):
+        return None
+    helper = book.value(f.sheet, helper_cell(form.layout.check_column, f.type, "doc", f.row))
+    if isinstance(helper, bool) or not isinstance(helper, int | float | dt.datetime) or helper == 0:
+        return None
+    value: Any = helper.date() if isinstance(helper, dt.datetime) else helper
+    if f.type == "date" and isinstance(value, int | float):
+        value = EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if f.type == "integer" and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    read = coerce(value, f.type, issue)
+    return Coerced(read.value, [issue("value-xls-text-formula", read=shown(f, value)), *read.issues], ok=read.ok)
 
 
 def _unit_formula(form: Form, formula: str) -> bool:
@@ -384,7 +410,7 @@ def _raw_docs(book: RawBook, table: Table, first: int, last: int) -> list[tuple[
     for row in range(first, min(last, len(rows)) + 1):
         values = rows[row - 1]
         raws = {code: None if i >= len(values) or values[i] == "" else values[i] for code, i in columns}
-        if not all(v is None or (isinstance(v, str) and not v.strip()) for v in raws.values()):
+        if not all(v is None or (isinstance(v, str) and is_blank(v)) for v in raws.values()):
             out.append((row, raws))
     return out
 
@@ -470,7 +496,11 @@ def _read_table(book: RawBook, form: Form, table: Table, out: Extracted, first: 
     seen_numbers: dict[str, int] = {}
     prefix = f"{table.code}."
     columns = [(c, form.choice_values(c.choices) if c.choices else ()) for c in table.columns]
+    raws_by_row = out.doc_raws.setdefault(table.code, {})
+    # A row pasted twice: the same cells as another row in the table's identity columns.
+    same: dict[tuple[Any, ...], list[int]] = {}
     for row, raws in _raw_docs(book, table, first, last):
+        raws_by_row[row] = raws
         doc: dict[str, Any] = {"_row": row}
         unreadable: set[str] = set()
         for c, choices in columns:
@@ -500,8 +530,33 @@ def _read_table(book: RawBook, form: Form, table: Table, out: Extracted, first: 
         out.docs.append(doc)
         if missing or unreadable:
             continue
+        key = tuple(sheet_key(raws[code]) for code in table.identity)
+        same.setdefault(key, []).append(row)
         _row_rules(form, table, doc, row, out)
-        _doc_number(form, table, doc, row, out, seen_numbers)
+        _doc_number(form, table, doc, row, out, seen_numbers, same[key] if table.identity else [])
+    _pasted_twice(table, same, out)
+
+
+def _pasted_twice(table: Table, same: dict[tuple[Any, ...], list[int]], out: Extracted) -> None:
+    """Every row of a document listed more than once (the same cells in the table's
+    ``identity`` columns, as a spreadsheet's ``=`` compares them) is an error: the sheet counted
+    it twice. The live check compares the same cells the same way."""
+    identity = [table.column(code) for code in table.identity]
+    columns = Localized("; ".join(c.label for c in identity), "; ".join(c.label_en or c.label for c in identity))
+    for rows in same.values() if table.identity else ():
+        for row in rows if len(rows) > 1 else ():
+            others = ", ".join(str(r) for r in rows if r != row)
+            out.issues.append(
+                make_issue(
+                    "doc-duplicate-row",
+                    field=table.code,
+                    sheet=table.sheet,
+                    cell=f"{table.first_column}{row}",
+                    row=row,
+                    others=others,
+                    columns=columns,
+                )
+            )
 
 
 def _unfilled(form: Form, out: Extracted) -> bool:
@@ -551,13 +606,67 @@ def _derived_typed_over(book: RawBook, form: Form, out: Extracted) -> None:
             except (EvalError, KeyError, TypeError):
                 pass
         assert f.expr is not None
-        formula = "=" + f.expr.to_excel(lambda n: n, lambda ref: _column_range(form, out, ref.table, ref.column))
+        if number is not None and _not_counted(form, f, out, number, computed):
+            continue
+        if f.expr.table_refs:  # an array formula of a thousand characters: said in words
+            ref = sorted(f.expr.table_refs, key=lambda r: (r.table, r.column))[0]
+            table = form.tables[ref.table]
+            formula: Any = phrase("formula.count", column=table.column(ref.column).label, sheet=table.sheet)
+        else:
+            formula = "=" + f.expr.to_excel(lambda n: n, lambda ref: _column_range(form, out, ref.table, ref.column))
         shown = format_number(number) if number is not None else _norm(raw)[:80]
         out.issues.append(
             _field_issue(f, f.sheet, f.cell)(
                 "derived-mismatch", value=shown, expected=format_number(computed), formula=formula
             )
         )
+
+
+def _not_counted(form: Form, f: Field, out: Extracted, number: float, computed: Any) -> bool:
+    """A count the sheet made without the rows whose choice is not written exactly as a listed
+    spelling (a template made before the sheet trimmed spaces counted with COUNTIF): said as
+    such, with the rows, not as a count typed over. True when it explained the difference."""
+    assert f.expr is not None
+    refs = [r for r in f.expr.table_refs if r.table in out.doc_raws]
+    if not refs:
+        return False
+    odd: list[tuple[int, str, Any]] = []  # (row, column, raw) counted by dv, not by such a sheet
+    strict: dict[str, list[dict[str, Any]]] = {}
+    for code in form.tables:
+        rows = []
+        for doc in out.docs if code in out.doc_raws else ():
+            doc = dict(doc)
+            for ref in refs:
+                raw, value = out.doc_raws[code].get(doc["_row"], {}).get(ref.column), doc.get(ref.column)
+                if ref.table == code and value is not None and not _exactly(raw, value):
+                    odd.append((doc["_row"], ref.column, raw))
+                    doc[ref.column] = None
+            rows.append(doc)
+        strict[code] = rows
+    try:
+        if not odd or abs(f.expr.evaluate(out.values, strict) - number) > 1e-9:
+            return False
+    except (EvalError, KeyError, TypeError):
+        return False
+    row, column, raw = odd[0]
+    table = form.tables[refs[0].table]
+    out.issues.append(
+        _field_issue(f, f.sheet, f.cell)(
+            "derived-not-counted",
+            value=format_number(number),
+            expected=format_number(computed),
+            sheet_rows=table.sheet,
+            rows=_row_list(sorted({r for r, _, _ in odd})),
+            found=raw,
+            first=f"{table.column(column).column}{row}",
+        )
+    )
+    return True
+
+
+def _exactly(raw: Any, value: Any) -> bool:
+    """Whether the cell holds one of the spellings COUNTIF was given (case aside)."""
+    return isinstance(raw, str) and raw.lower() in {s.lower() for s in spellings(str(value))}
 
 
 def _column_range(form: Form, out: Extracted, code: str, column: str) -> str:
@@ -683,16 +792,19 @@ def _row_rules(form: Form, table: Table, doc: dict[str, Any], row: int, out: Ext
             )
 
 
-def _doc_number(form: Form, table: Table, doc: dict[str, Any], row: int, out: Extracted, seen: dict[str, int]) -> None:
+def _doc_number(
+    form: Form, table: Table, doc: dict[str, Any], row: int, out: Extracted, seen: dict[str, int], same: list[int]
+) -> None:
     """docs/spec.md §2.4: the number's style against the issuer's, its type abbreviation against
-    the document type's, duplicates. The columns are those the form gives these roles."""
+    the document type's, duplicates (``same``: the rows this one repeats cell for cell, an error
+    of its own). The columns are those the form gives these roles."""
     col = table.role_column("doc-number")
     number = doc.get(col.code) if col is not None else None
     if col is None or not isinstance(number, str):
         return
     where = {"field": f"{table.code}.{col.code}", "sheet": table.sheet, "cell": f"{col.column}{row}", "value": number}
     key = "".join(number.split()).casefold()
-    if key in seen:
+    if key in seen and seen[key] not in same:
         out.issues.append(make_issue("doc-number-duplicate", row=row, first=seen[key], **where))
     else:
         seen[key] = row

@@ -45,7 +45,7 @@ def check_upload(stored: str, name: str, unit_code: str) -> FileReport:
         report = FileReport(path=name, sha256=sha256_of(path))
         report.issues.append(make_issue("file-not-workbook", file=name, kind=kind_text("zip")))
         return report
-    report = check_file(path, form, roster, member=Member(copy=path, path=name, name=name))
+    report = check_file(path, form, roster, member=Member(copy=path, path=name, name=name), submitted=True)
     if (
         report.unit_code
         and report.status != Status.IGNORED

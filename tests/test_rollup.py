@@ -326,3 +326,15 @@ def test_next_year_reads_a_roll_ups_row_of_this_years_summary_as_sent(made, tmp_
     summary.write_bytes(build_summary(merge([folder / "nop-ve"], load_form(), read_roster(roster))))
     last_year = read_previous(summary, load_form_file(Path(__file__).parent.parent / "samples/2021/bieu-mau-2021.xlsx"))
     assert last_year.units["HCT"].sent and last_year.units["HCT"].values["cut_total"] > 0
+
+
+def test_a_table_of_this_levels_own_documents_is_left_for_the_officer(made, district: Path, tmp_path: Path):
+    result, _, _ = made
+    text = Path(load_form().path).read_text(encoding="utf-8").replace('rollup = "all"', 'rollup = "own"')
+    definition = tmp_path / "rieng.toml"
+    definition.write_text(text, encoding="utf-8")
+    own = roll_up(result, district / "mau.xlsx", upper=load_form_file(definition), typed=TYPED)
+    assert own.documents == 0 and own.check.docs == [] and own.check.status == "accepted"
+    # Its counts are this level's own documents, not the units' sums: no roll-up figure, never a mismatch.
+    assert not {"docs_party", "docs_gov", "docs_total"} & set(own.provenance.fields)
+    assert "dvc_total" in own.provenance.fields

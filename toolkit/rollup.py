@@ -103,8 +103,17 @@ def unsettled(result: MergeResult) -> list[Localized]:
 
 
 def figure_fields(upper: Form) -> list[Field]:
-    """The upper form's fields that a roll-up fills with a figure: summed, derived, recomputed."""
-    return [f for f in upper.fields if f.rollup in ("sum", "recompute") or f.source == "derived"]
+    """The upper form's fields that a roll-up fills with the units' figures: summed, recomputed,
+    and derived from those (a count of a table that takes every unit's rows is their sum; one of
+    a table left for this level's own documents is not, and is no roll-up figure)."""
+    filled = {f.code for f in upper.fields if f.rollup in ("sum", "recompute")}
+    for f in upper.derived_fields:  # in the form's order: a total of counts comes after them
+        assert f.expr is not None
+        tables_ok = all(upper.tables[r.table].rollup == "all" for r in f.expr.table_refs)
+        names_ok = all(n in filled for n in f.expr.names if n not in upper.tables)
+        if tables_ok and names_ok:
+            filled.add(f.code)
+    return [f for f in upper.fields if f.code in filled]
 
 
 def _number(value: Any) -> bool:

@@ -446,7 +446,7 @@ def test_usage_errors_are_vietnamese_by_default_and_english_on_request(args, vi,
 def test_usage_errors_list_every_command(args):
     # [] after --lang: no command at all ("Missing command"); ["bogus"]: one that does not exist.
     run = CliRunner().invoke(app, ["--lang", "en", *args])
-    assert run.exit_code == 2 and "make-template, check, merge, serve, form." in run.output, run.output
+    assert run.exit_code == 2 and "make-template, check, merge, roll-up, serve, form." in run.output, run.output
 
 
 @pytest.mark.parametrize("args, env", [(["--lang", "fr", "check", "x"], None), (["check", "x"], "de"),

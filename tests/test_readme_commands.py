@@ -100,12 +100,20 @@ def commands() -> list[str]:
     return list(dict.fromkeys(command for _, command in sorted(found)))
 
 
-def demo_lines() -> list[str]:
-    """The dv lines of the Makefile's ``demo`` target, as ``make demo`` runs them."""
+def demo_lines(target: str = "demo") -> list[str]:
+    """The lines of the Makefile's ``demo`` target that make files — the dv lines and the shell's
+    own (``mkdir``, ``cp``, ``rm``), in order — as ``make demo`` runs them, following a
+    ``$(MAKE) demo-levels`` into that target's recipe."""
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8").replace("\\\n", " ")
-    recipe = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
-    lines = [" ".join(line.split()) for line in recipe.splitlines()[1:] if "$(DV)" in line]
-    return [line.replace("$(DV)", "dv").replace("$$", "$") for line in lines]
+    recipe = makefile.split(f"\n{target}:", 1)[1].split("\n\n", 1)[0]
+    out = []
+    for raw in recipe.splitlines()[1:]:
+        line = " ".join(raw.split()).lstrip("@")
+        if line.startswith("$(MAKE)"):
+            out += demo_lines(line.split()[-1])
+        elif "$(DV)" in line or line.startswith(("mkdir ", "cp ", "rm ")):
+            out.append(line.replace("$(DV)", "dv").replace("$$", "$"))
+    return out
 
 
 def sh(command: str, cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:

@@ -152,12 +152,24 @@ def test_code_with_accents_is_refused(tmp_path):
 
 
 def test_bad_kind(tmp_path):
-    text = str(problem(write(tmp_path, "code,name,kind\nSYT,Sở Y tế,so\nHCK,Huyện Cầu Kè,tỉnh\n")))
-    assert "dòng 3" in text and "'tỉnh'" in text
+    text = str(problem(write(tmp_path, "code,name,kind\nSYT,Sở Y tế,so\nHCK,Huyện Cầu Kè,ấp\n")))
+    assert "dòng 3" in text and "'ấp'" in text
+
+
+def test_every_level_has_its_kind(tmp_path):
+    # The levels of docs/spec.md §9: a district's offices and communes, the ministry's provinces.
+    roster = read_roster(
+        write(
+            tmp_path,
+            "code,name,kind\nPNV,Phòng Nội vụ,phòng\nX01,Xã Đa Lộc,xã\nP01,Phường 1,phường\n"
+            "TT,Thị trấn Châu Thành,thị trấn\nTVH,Tỉnh Trà Vinh,tỉnh\nHN,Hà Nội,thành phố trực thuộc trung ương\n",
+        )
+    )
+    assert [u.kind for u in roster.units] == ["so", "xa", "xa", "xa", "tinh", "tinh"]
 
 
 def test_every_problem_is_listed_at_once(tmp_path):
-    err = problem(write(tmp_path, "code,name,kind\nSYT,,so\nSYT,Sở Y tế,xa\n"))
+    err = problem(write(tmp_path, "code,name,kind\nSYT,,so\nSYT,Sở Y tế,ấp\n"))
     assert err.key == "roster.problems"
     assert [p.key for p in err.params["problems"]] == [
         "roster.no_name",
@@ -203,7 +215,7 @@ def test_unreadable_roster(tmp_path):
 BAD_ROSTERS = {
     "duplicate": "code,name\nSNV,Sở Nội vụ\nSNV,Sở Nội vụ\n".encode(),
     "empty name": b"code,name\nSNV,\n",
-    "bad kind": "code,name,kind\nSNV,Sở Nội vụ,tinh\n".encode(),
+    "bad kind": "code,name,kind\nSNV,Sở Nội vụ,ap\n".encode(),
     "not an encoding dv knows": "code,name\nBDT,Año\n".encode("latin-1"),
     "empty": b"",
     "no header": "SNV,Sở Nội vụ\n".encode(),

@@ -83,3 +83,38 @@ def test_the_2021_round_merges_with_its_new_section():
     assert result.totals["don_thu_tong"] == sum(
         result.totals[c] for c in ("don_khieu_nai", "don_to_cao", "don_phan_anh")
     )
+
+
+# -- the three levels of README's "Nhiều cấp" (samples/make_levels.py, make demo-levels) -------------------
+
+
+def test_the_levels_sample_runs_from_commune_to_ministry(tmp_path):
+    import datetime as dt
+    import shutil
+
+    from tests.support.levels import template_file, typed
+    from toolkit.form import load_form
+    from toolkit.rollup import roll_up
+    from toolkit.roster import Unit
+
+    levels = SAMPLES / "levels"
+    district = merge([levels / "huyen" / "nop-ve"], form(), read_roster(levels / "huyen" / "don-vi.csv"))
+    assert district.ok and len(district.accepted) == 6
+    hct = read_roster(SAMPLES / "units.csv").get("HCT")
+    province_folder = tmp_path / "tinh"
+    shutil.copytree(levels / "tinh" / "nop-ve", province_folder)
+    up = roll_up(district, template_file(tmp_path / "mau-hct.xlsx", hct), typed=typed(hct, dt.date(2020, 12, 4)))
+    (province_folder / "HCT-bao-cao-2020.xlsx").write_bytes(up.data)
+    province = merge([province_folder], form(), read_roster(SAMPLES / "units.csv"))
+    assert province.ok and province.missing_units == [] and [r.code for r in province.rollups] == ["HCT"]
+    ministry_form = load_form("dan-van-chinh-quyen-bo")
+    tvh = Unit("TVH", "Tỉnh Trà Vinh", "tinh")
+    national_folder = tmp_path / "bo"
+    shutil.copytree(levels / "bo" / "nop-ve", national_folder)
+    up = roll_up(
+        province, template_file(tmp_path / "mau-tvh.xlsx", tvh, ministry_form), typed=typed(tvh, dt.date(2020, 12, 10))
+    )
+    (national_folder / "TVH-bao-cao-2020.xlsx").write_bytes(up.data)
+    national = merge([national_folder], ministry_form, read_roster(levels / "bo" / "don-vi.csv"))
+    assert national.ok and [r.report.report.rollup.units for r in national.rows] == [28, 27, 27]
+    assert national.totals["cut_total"] == sum(r.values["cut_total"] for r in national.rows)

@@ -12,6 +12,8 @@ The Python API (the command line and the portal are its clients); from the repos
     result.totals                                    # province totals, rates recomputed
     [(v.name, v.status) for v in result.files]       # each file's Verdict in the round
     summary = toolkit.build_summary(result)          # the summary workbook, as bytes
+    # this level's round as its submission to the level above (an empty template of the level above):
+    # up = toolkit.roll_up(result, "mau-cap-tren.xlsx", typed={"report_date": "05/12/2020"})  # → RollUp, .data
 
 Attributes are imported lazily so that ``import toolkit`` (and ``dv --help``) stay fast.
 """
@@ -36,6 +38,8 @@ _EXPORTS = {
     "MergeResult": "toolkit.merger",
     "Verdict": "toolkit.merger",
     "build_summary": "toolkit.summary",
+    "roll_up": "toolkit.rollup",
+    "RollUp": "toolkit.rollup",
     "build_appendix_docx": "toolkit.appendix_docx",
     "read_previous": "toolkit.previous",
     "Issue": "toolkit.issues",

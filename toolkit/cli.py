@@ -524,6 +524,122 @@ def merge(
     raise typer.Exit(0 if result.ok else 1)
 
 
+@app.command("roll-up", cls=_Command)
+def roll_up(
+    folder: Annotated[
+        Path, typer.Argument(help="Thư mục các tệp đơn vị cấp dưới gửi về (như dv merge), đọc cả thư mục con.")
+    ],
+    to: Annotated[
+        Path,
+        typer.Option(
+            "--to",
+            help="Biểu mẫu cấp trên gửi (tệp .xlsx trống do dv make-template của cấp trên tạo, chung hoặc riêng "
+            "cho đơn vị này): dv điền số liệu tổng hợp vào đó.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Optional[Path],
+        typer.Option(
+            "-o",
+            "--output",
+            help="Tệp .xlsx ghi ra (mặc định: tên biểu mẫu cấp trên thêm -gui-len); một thư mục: tệp đó trong nó. "
+            "Không ghi vào thư mục đang tổng hợp.",
+        ),
+    ] = None,
+    form: FormOpt = None,
+    units: UnitsOpt = None,
+    to_form: Annotated[
+        Optional[str],
+        typer.Option(
+            "--to-form",
+            help="Biểu mẫu của cấp trên (mã, tệp .toml hay bảng tính biểu mẫu) khi dv chưa có sẵn mẫu đó "
+            "(mặc định: theo thông tin trong biểu mẫu --to).",
+        ),
+    ] = None,
+    use: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--use",
+            help="Như dv merge --use: cán bộ chọn tệp dùng cho đơn vị của nó khi dv không tự xác định được.",
+            show_default=False,
+        ),
+    ] = None,
+    set_values: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--set",
+            help="MÃ=GIÁ_TRỊ: điền sẵn một ô cán bộ gõ (số báo cáo, ngày báo cáo, người ký…), đọc như ô gõ tay, ví "
+            "dụ --set report_date=05/12/2020. Lặp lại cho nhiều ô. Không dùng thì cán bộ gõ trong Excel.",
+            show_default=False,
+        ),
+    ] = None,
+    partial: Annotated[
+        bool,
+        typer.Option(
+            "--partial",
+            help="Vẫn lập báo cáo khi vòng tổng hợp chưa chốt (tệp bị từ chối, xung đột, đơn vị chưa gửi); cấp trên "
+            "sẽ thấy báo cáo chưa đủ.",
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Như dv merge --verbose: in từng tệp đã thay, trùng lặp và từng lưu ý.")
+    ] = False,
+    force: ForceOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Lập báo cáo gửi cấp trên từ vòng tổng hợp của cấp mình (Roll the round up into the report for the level above).
+
+    Đọc các tệp như dv merge, rồi điền tổng số liệu vào biểu mẫu của cấp trên (cộng các số, tính lại tỷ lệ từ
+    các tổng, kèm văn bản và nguồn gốc từng tệp). Thoát 0: đã ghi; 1: đã ghi với --partial khi vòng chưa chốt;
+    2: chưa ghi gì (vòng chưa chốt, biểu mẫu không dùng được, thiếu chỉ tiêu, sai cách dùng).
+    """
+    lang = state.lang = lang_from(lang) if lang else state.lang
+    from .intake.readers import assert_defused
+    from .outputs import plan_rollup
+
+    assert_defused()
+    lower = _load_form(form)
+    upper = _load_form(to_form) if to_form else None
+    roster = _load_roster(units)
+    typed: dict[str, str] = {}
+    for item in set_values or []:
+        code, sep, value = item.partition("=")
+        if not sep or not code.strip():
+            _fail(t("rollup.set", lang, value=item))
+        typed[code.strip()] = value
+    try:
+        plan = plan_rollup(folder, to, output=output, force=force, use=use or ())
+    except DvError as exc:
+        _fail(exc.render(lang))
+    if plan.removed:
+        paths = ", ".join(str(p) for p in plan.removed)
+        typer.echo(t("output.stale_removed", lang, count=len(plan.removed), paths=paths), err=True)
+    from rich.console import Console
+
+    from .render import render_merge, render_reports, render_rollup
+
+    result = _merge_with_progress(list(plan.inputs), lower, roster, lang, root=folder, use=use or ())
+    if not any(f.fmt and f.status != "ignored" for f in result.files):
+        render_reports(Console(stderr=True, markup=False, emoji=False), result.files, lang)
+        _fail(t("merge.nothing_readable", lang, path=folder))
+    console = Console(soft_wrap=True, markup=False, emoji=False)
+    render_merge(console, result, None, None, lang, verbose=verbose)
+    from .fsutil import atomic_write
+    from .rollup import roll_up as make_rollup
+
+    try:
+        made = make_rollup(result, plan.template, upper=upper, typed=typed, partial=partial)
+        written = atomic_write(plan.output, made.data, force=force)
+    except DvError as exc:
+        said = exc.render(lang)
+        if exc.key != "output.set_partial":
+            said += "\n" + t("output.nothing_written", lang)
+        _fail(said)
+    render_rollup(console, made, written, lang)
+    raise typer.Exit(1 if made.open else 0)
+
+
 def _load_previous(path: Path, the_form: "Form") -> "PreviousSummary":
     from .previous import read_previous
 

@@ -375,6 +375,31 @@ _TYPES = [
        "đang dùng {file}. Nếu {other} là bản sửa, đề nghị đơn vị sửa ngày báo cáo và gửi lại.",
        "Unit {unit}: {other} was rejected for its report date ({value}) but was saved after {file}; the summary "
        "uses {file}. If {other} is the correction, ask the unit to fix its report date and send it again."),
+    _t("merge-counted-twice", ERROR, "A unit's figures would be counted twice: its file arrived on its own and inside a roll-up, or inside two roll-ups (same SHA-256, or same unit code and name).",
+       "Số liệu của {what} có hai lần trong vòng tổng hợp này: ở {file} và ở {other}. Không tổng hợp cả hai tệp "
+       "cho đến khi bỏ một nơi: xóa tệp gửi trùng khỏi thư mục, hoặc đề nghị đơn vị cấp dưới tổng hợp lại "
+       "(dv roll-up) không có đơn vị này.",
+       "The figures of {what} are in this round twice: in {file} and in {other}. Neither file is merged until one "
+       "is removed: delete the file sent twice from the folder, or ask the lower level to roll up again (dv "
+       "roll-up) without this unit."),
+    _t("rollup-mismatch", ERROR, "A roll-up's figure differs from the sum of the units its provenance lists (typed over after dv roll-up).",
+       "{label} ({where}) là {value}, nhưng tổng của {units} đơn vị mà bản tổng hợp này ghi trong phần nguồn gốc "
+       "là {expected}. Số liệu tổng hợp đã bị sửa tay sau khi dv roll-up điền. Đề nghị đơn vị tổng hợp lại "
+       "(dv roll-up), không sửa tay số liệu tổng hợp.",
+       "{label} ({where}) is {value}, but the {units} units this roll-up lists in its provenance add up to "
+       "{expected}. The figure was typed over after dv roll-up filled it. Ask the unit to roll up again "
+       "(dv roll-up), never to type over a rolled-up figure."),
+    _t("rollup-partial", WARNING, "A roll-up made with --partial from a round that was not settled: its figures are short of some units.",
+       "Tệp {file} là bản tổng hợp của {units} đơn vị, lập khi vòng tổng hợp của đơn vị chưa chốt (--partial): "
+       "{open}. Số liệu chưa đủ; hỏi đơn vị khi nào có bản tổng hợp đủ.",
+       "{file} rolls up {units} units, made while the unit's round was not settled (--partial): {open}. Its "
+       "figures are short; ask the unit when the full roll-up will come."),
+    _t("rollup-unreadable", ERROR, "The roll-up rows of the hidden metadata sheet cannot be read (edited by hand).",
+       "Tệp {file} có phần nguồn gốc của bản tổng hợp (trang ẩn) không đọc được ({reason}): không biết số liệu "
+       "được tổng hợp từ những tệp nào, nên không kiểm tra được tính trùng. Đề nghị đơn vị tổng hợp lại bằng "
+       "dv roll-up.",
+       "{file}'s roll-up provenance (a hidden sheet) cannot be read ({reason}): which files its figures come from "
+       "is unknown, so counting twice cannot be ruled out. Ask the unit to roll up again with dv roll-up."),
     _t("file-ignored", WARNING, "Not a workbook to read: an Excel lock file, a hidden file or another kind of file.",
        "Bỏ qua {file}: {reason}.",
        "Skipped {file}: {reason}."),
@@ -537,6 +562,8 @@ class FileReport:
     # unit-conflict: the other roster unit that the file's evidence names (unit_code stays the
     # unit its template names: the unit the file is for).
     other_unit: str = ""
+    # A roll-up (docs/spec.md §9): what the file was built from (a toolkit.provenance.Provenance).
+    rollup: Any = None
 
     @property
     def name(self) -> str:
@@ -578,6 +605,7 @@ class FileReport:
             "status": self.status,
             "saved_at": self.saved_at.isoformat() if self.saved_at else None,
             "other_unit": self.other_unit,
+            "rollup": self.rollup.to_dict() if self.rollup is not None else None,
             "issues": [i.to_dict(lang) for i in self.sorted_issues()],
         }
 

@@ -174,14 +174,26 @@ class MergeResult:
         return not (self.rejected or self.conflicts or self.unit_conflicts or self.use_problems)
 
     def documents(self) -> list[dict[str, Any]]:
+        """Every document of every accepted unit; ``issued_by`` names, for a roll-up's document,
+        the unit below that issued it (from the roll-up's provenance), else ""."""
         out = []
         number = numbers_column(self.form)
         for row in self.rows:
-            for doc in row.report.docs if row.report else []:
+            prov = row.report.report.rollup if row.report else None
+            for position, doc in enumerate(row.report.docs if row.report else [], start=1):
                 key = doc_key(doc.get(number)) if number else ""
                 others = [u for u in self.shared_numbers.get(key, []) if u != row.code]
-                out.append({"unit_code": row.code, "unit_name": row.name, **doc, "shared_with": others})
+                issuer = prov.issuer_of(position) if prov is not None else None
+                issued_by = f"{issuer.unit_code} ({issuer.unit_name})" if issuer is not None else ""
+                out.append(
+                    {"unit_code": row.code, "unit_name": row.name, **doc, "shared_with": others, "issued_by": issued_by}
+                )
         return out
+
+    @property
+    def rollups(self) -> list[UnitRow]:
+        """The units whose file that counts is a roll-up of a level below (docs/spec.md §9)."""
+        return [r for r in self.rows if r.report is not None and r.report.report.rollup is not None]
 
     # -- pandas views ----------------------------------------------------------------------
     def summary_frame(self) -> pd.DataFrame:
@@ -347,6 +359,7 @@ def merge_reports(
     chosen, problems = _chosen(verdicts, use)
     arrival = {id(v): i for i, v in enumerate(verdicts)} if by_arrival else None
     winners, conflicts = _pick_per_unit(verdicts, form, chosen, arrival)
+    _counted_once(winners, form)
     _settle_rejected(verdicts, winners, form, arrival)
     rows = _rows(winners, conflicts, roster, form)
     missing = [r.code for r in rows if r.in_roster and not r.sent and not r.conflict]
@@ -434,6 +447,23 @@ def _later(a: Verdict, b: Verdict, arrival: dict[int, int] | None) -> int | None
             return None  # a correction dated earlier, or a date typed month first
         return by_date
     return saved_order(a.report, b.report) or None
+
+
+def _counted_once(winners: dict[str, Verdict], form: Form) -> None:
+    """Across levels (docs/spec.md §9.4): two files that count whose figures overlap — a unit's
+    file on its own and inside a roll-up, a file inside two roll-ups — are both kept out until
+    the officer removes one (never a guess which way the figures should be counted)."""
+    from .levels import counted_twice
+
+    units = list(winners)
+    files = [winners[u] for u in units]
+    if not any(f.report.rollup is not None for f in files):
+        return
+    for a, b, issue in counted_twice(files, form.roster_name):
+        for i in (a, b):
+            files[i].status = Status.REJECTED
+            files[i].notes.append(issue)
+            winners.pop(units[i], None)
 
 
 def _pick_per_unit(

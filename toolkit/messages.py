@@ -69,8 +69,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "roster.no_name": ("dòng {line}: đơn vị {code} chưa có tên", "line {line}: unit {code} has no name"),
     "roster.bad_kind": (
-        "dòng {line}: loại {kind!r} phải là sở (so) hoặc huyện (huyen, thị xã, thành phố)",
-        "line {line}: kind {kind!r} must be sở (so) or huyện (huyen, thị xã, thành phố)",
+        "dòng {line}: loại {kind!r} phải là sở (so, phòng), huyện (huyen, thị xã, thành phố), xã (xa, phường, "
+        "thị trấn) hoặc tỉnh (tinh)",
+        "line {line}: kind {kind!r} must be sở (so, phòng), huyện (huyen, thị xã, thành phố), xã (xa, phường, "
+        "thị trấn) or tỉnh (tinh)",
     ),
     "roster.unknown_unit": (
         "Không có đơn vị mã {code!r} trong danh sách {path}. Các mã có: {codes}.",
@@ -222,6 +224,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ghi mã chỉ tiêu nhập có ô hiện kết quả kiểm tra của quy tắc này.",
         "Give the code of the input field whose row shows this rule's check.",
     ),
+    "def.fix.rollup_from": (
+        "Ghi mã các chỉ tiêu cấp dưới được cộng, cách nhau dấu phẩy; để trống thì lấy chỉ tiêu cùng mã.",
+        "Give the codes of the lower-level fields added, separated by commas; empty: the field of the same code.",
+    ),
     "def.kind.field": ("mã chỉ tiêu", "field code"),
     "def.kind.field_or_column": ("mã chỉ tiêu hay mã cột của bảng", "field or column code"),
     "def.kind.numeric_field": ("mã chỉ tiêu kiểu số (số nguyên, tỷ lệ)", "numeric field code"),
@@ -301,9 +307,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "giới hạn không được âm, và với tỷ lệ không quá 100% (ghi 0,2 hay 20%)",
         "a bound cannot be negative, nor above 100 % for a rate (write 0.2 or 20 %)",
     ),
-    "def.reason.rollup": (
-        "cách cộng lên cấp trên chưa dùng được trong phiên bản dv này; để trống cột này",
-        "the roll-up to the level above is not available in this dv version; leave this column empty",
+    "def.reason.rollup_kind": ("cách cộng lên cấp trên là một trong: {kinds}", "the roll-up is one of: {kinds}"),
+    "def.reason.rollup_not_input": (
+        "chỉ chỉ tiêu nhập mới khai cách cộng lên cấp trên (chỉ tiêu cố định, tự tính thì biểu mẫu tự điền); "
+        "để trống ô này",
+        "only an input field declares its roll-up (the template fills fixed and derived fields); leave it empty",
+    ),
+    "def.reason.rollup_sum_type": (
+        "chỉ cộng được chỉ tiêu số nguyên; tỷ lệ thì chọn tính lại (từ các tổng, không lấy trung bình), "
+        "chữ, ngày thì chọn người nhập",
+        "only an integer field is summed; a rate is recomputed (from the sums, never averaged), a text or "
+        "a date is typed",
+    ),
+    "def.reason.rollup_recompute": (
+        "tính lại cần công thức ở cột Tổng toàn tỉnh (ví dụ da_giam / (hien_co + da_giam))",
+        "recompute needs the field's total expression (e.g. cut / (staff + cut))",
+    ),
+    "def.reason.rollup_from": (
+        "chỉ chỉ tiêu cộng mới lấy từ chỉ tiêu cấp dưới; để trống ô này, hoặc chọn cộng",
+        "only a summed field names the lower-level fields it adds; leave it empty, or choose sum",
     ),
     "def.reason.adjacent": (
         "các cột của bảng phải liền nhau và theo thứ tự (B, C, D…)",
@@ -398,6 +420,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "book.role.doc-number": ("số ký hiệu", "document number"),
     "book.role.doc-issuer": ("cơ quan ban hành", "issuing body"),
     "book.role.doc-type": ("loại văn bản", "document type"),
+    "book.rollup.sum": ("cộng", "sum"),
+    "book.rollup.recompute": ("tính lại", "recompute"),
+    "book.rollup.person": ("người nhập", "typed"),
+    "book.table_rollup.all": ("của các đơn vị", "all units'"),
+    "book.table_rollup.own": ("của cấp này", "this level's own"),
     "book.kind.section": ("mục", "section"),
     "book.kind.sentence": ("câu", "sentence"),
     "book.kind.compare": ("so sánh", "comparison"),
@@ -689,6 +716,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "summary.status.unit-conflict": ("Xung đột đơn vị", "Unit conflict"),
     "summary.status.missing": ("Chưa gửi", "Not sent"),
     "summary.form_year": ("(gửi mẫu năm {year})", "(sent the {year} template)"),
+    "summary.rollup_of": ("(tổng hợp {units} đơn vị)", "(roll-up of {units} units)"),
+    "summary.rollup_partial": ("(tổng hợp {units} đơn vị, chưa đủ)", "(roll-up of {units} units, short)"),
+    "merge.rollup_line": (
+        "  ⊕ {file} ({unit}): bản tổng hợp của {units} đơn vị ({leaves} tệp gốc; lập bằng {generator}){partial}",
+        "  ⊕ {file} ({unit}): a roll-up of {units} units ({leaves} original files; made by {generator}){partial}",
+    ),
+    "merge.rollup_partial": ("; chưa chốt, chưa đủ số liệu", "; not settled, figures short"),
     "check.counts": ("({errors} lỗi, {warnings} lưu ý)", "({errors} error(s), {warnings} warning(s))"),
     "check.summary": ("{files} tệp — {parts}", "{files} file(s) — {parts}"),
     "check.no_files": ("Không có tệp nào để kiểm tra.", "No file to check."),
@@ -754,6 +788,173 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "  ! … và {count} lưu ý khác như vậy của đơn vị {unit} (thêm --verbose để xem hết).",
         "  ! … and {count} more such notes of unit {unit} (add --verbose to see them all).",
     ),
+    # dv roll-up (docs/spec.md §9)
+    "rollup.open.rejected": ("{count} tệp bị từ chối: {names}", "{count} file(s) rejected: {names}"),
+    "rollup.open.conflict": (
+        "đơn vị chờ cán bộ chọn tệp (xung đột): {units}",
+        "units waiting for the officer's choice (conflict): {units}",
+    ),
+    "rollup.open.unit_conflict": (
+        "{count} tệp xung đột đơn vị: {names}",
+        "{count} file(s) in unit conflict: {names}",
+    ),
+    "rollup.open.missing": ("{count} đơn vị chưa gửi: {units}", "{count} unit(s) sent nothing: {units}"),
+    "rollup.unsettled": (
+        "Vòng tổng hợp chưa chốt, chưa lập báo cáo gửi cấp trên (không gửi lên số liệu chưa chắc chắn):\n"
+        "{problems}\nGiải quyết rồi chạy lại; hoặc, nếu cần gửi số liệu chưa đủ, thêm --partial (cấp trên sẽ "
+        "thấy báo cáo chưa đủ).",
+        "The round is not settled; no report for the level above was made (an uncertain figure is never sent "
+        "up):\n{problems}\nSettle them and run again; or, to send figures that are short, add --partial (the "
+        "level above will see that they are).",
+    ),
+    "rollup.template_missing": (
+        "Không có biểu mẫu cấp trên {path}. --to là biểu mẫu cấp trên gửi cho đơn vị (tệp .xlsx).",
+        "No template of the level above at {path}. --to is the template the level above sent (an .xlsx file).",
+    ),
+    "rollup.template_not_xlsx": (
+        "{path} không phải tệp .xlsx: --to là biểu mẫu .xlsx do dv make-template của cấp trên tạo.",
+        "{path} is not an .xlsx file: --to is the .xlsx template the level above made with dv make-template.",
+    ),
+    "rollup.template_unreadable": (
+        "Không đọc được biểu mẫu cấp trên {path}: {reason}.",
+        "Cannot read the template {path}: {reason}.",
+    ),
+    "rollup.not_template": (
+        "{path} không phải biểu mẫu do dv make-template tạo (không có thông tin biểu mẫu, hoặc là bảng tổng hợp). "
+        "Dùng biểu mẫu cấp trên gửi cho đơn vị.",
+        "{path} is not a template made by dv make-template (no form information, or a summary). Use the template "
+        "the level above sent.",
+    ),
+    "rollup.form_unknown": (
+        "Biểu mẫu {path} theo mẫu {form} năm {year}, dv chưa có mẫu này. Cho biết tệp biểu mẫu bằng --to-form "
+        "(tệp .toml hay bảng tính biểu mẫu cấp trên gửi).",
+        "The template {path} is of the form {form} {year}, which dv does not have. Give its definition with "
+        "--to-form (the .toml or form workbook the level above sent).",
+    ),
+    "rollup.template_other_form": (
+        "Biểu mẫu {path} theo mẫu {found}, không phải {form} (--to-form).",
+        "The template {path} is of the form {found}, not {form} (--to-form).",
+    ),
+    "rollup.template_other_version": (
+        "Biểu mẫu {path} là phiên bản {found}, khác phiên bản {version} của mẫu dv có, hoặc đã bị sửa. Xin cấp "
+        "trên biểu mẫu mới, hoặc cho biết đúng tệp biểu mẫu bằng --to-form.",
+        "The template {path} is version {found}, not the form's {version}, or it was edited. Ask the level above "
+        "for a new template, or give its definition with --to-form.",
+    ),
+    "rollup.template_bad": (
+        "Biểu mẫu cấp trên {path} không dùng được: {reason}",
+        "The template {path} cannot be used: {reason}",
+    ),
+    "rollup.template_filled": (
+        "{path} đã có số liệu: dv roll-up điền vào biểu mẫu trống của cấp trên (tệp dv make-template tạo), "
+        "không điền đè lên tệp đã điền.",
+        "{path} already holds figures: dv roll-up fills the empty template of the level above (as dv "
+        "make-template wrote it), never over a filled file.",
+    ),
+    "rollup.template_names": (
+        "Biểu mẫu cấp trên thiếu tên ô {name}: có thể đã bị sửa. Xin cấp trên biểu mẫu mới.",
+        "The template lacks the defined name {name}: it may have been edited. Ask the level above for a new one.",
+    ),
+    "rollup.form_no_rollup": (
+        'Biểu mẫu {form} chưa khai cách cộng lên cấp trên (cột "Cộng lên cấp trên" ở trang Chỉ tiêu, khóa '
+        "rollup trong TOML): không lập được báo cáo tổng hợp theo mẫu này.",
+        'The form {form} declares no roll-up (the "Cộng lên cấp trên" column of its fields sheet, the rollup '
+        "key in TOML): no roll-up can be made on it.",
+    ),
+    "rollup.mapping": (
+        "Chưa lập được báo cáo theo mẫu {form} từ vòng tổng hợp mẫu {lower}; chưa ghi gì:\n{problems}",
+        "Cannot roll the round of form {lower} up into the form {form}; nothing written:\n{problems}",
+    ),
+    "rollup.map.undeclared": (
+        "chỉ tiêu {code} ({label}) chưa khai cách cộng lên cấp trên ({kinds})",
+        "field {code} ({label}) declares no roll-up ({kinds})",
+    ),
+    "rollup.map.table_undeclared": (
+        "bảng {table} chưa khai văn bản khi cộng lên cấp trên (của các đơn vị, hay của cấp này)",
+        "table {table} declares no roll-up of its documents (all units', or this level's own)",
+    ),
+    "rollup.map.missing": (
+        "chỉ tiêu {code} ({label}) cần tổng của {source}, nhưng mẫu {form} của vòng này không có chỉ tiêu số "
+        "nguyên {source}",
+        "field {code} ({label}) needs the total of {source}, which the round's form {form} has no integer field of",
+    ),
+    "rollup.map.rate": (
+        "tỷ lệ {code} được tính lại từ {names}, nhưng các chỉ tiêu đó không được cộng",
+        "rate {code} is recomputed from {names}, which are not summed",
+    ),
+    "rollup.map.no_table": (
+        "bảng {table} nhận văn bản của các đơn vị, nhưng mẫu {form} của vòng này không có bảng đó",
+        "table {table} takes every unit's documents, but the round's form {form} has no such table",
+    ),
+    "rollup.map.column": (
+        "cột {column} của bảng {table} không có (cùng kiểu) trong mẫu {form} của vòng này",
+        "column {column} of table {table} is not in the round's form {form} (with that type)",
+    ),
+    "rollup.no_figure": (
+        "Chỉ tiêu {code} ({label}) bắt buộc nhưng chưa đơn vị nào của vòng này có số liệu: chưa lập được báo cáo.",
+        "Field {code} ({label}) is required but no unit of the round gave a figure: no report was made.",
+    ),
+    "rollup.set": (
+        "--set phải dạng MÃ=GIÁ_TRỊ, ví dụ --set report_date=05/12/2020, không phải {value!r}.",
+        "--set takes CODE=VALUE, e.g. --set report_date=05/12/2020, not {value!r}.",
+    ),
+    "rollup.set_unknown": (
+        "--set {code}: biểu mẫu cấp trên không có chỉ tiêu này. Các chỉ tiêu: {codes}.",
+        "--set {code}: the template's form has no such field. Fields: {codes}.",
+    ),
+    "rollup.set_not_person": (
+        "--set {code}: {label} do dv roll-up điền từ số liệu các đơn vị, cán bộ không gõ.",
+        "--set {code}: {label} is filled by dv roll-up from the units' figures, not typed.",
+    ),
+    "rollup.set_locked": (
+        "--set {code}: biểu mẫu riêng của đơn vị đã ghi sẵn và khóa {label} ({value}).",
+        "--set {code}: the unit's own template holds {label} already, locked ({value}).",
+    ),
+    "rollup.set_formula": (
+        "--set {code}: ô {label} của biểu mẫu tự tính (chọn tên đơn vị thì có mã); không gõ vào ô này.",
+        "--set {code}: the template computes {label} (choose the unit's name and the code follows); do not type it.",
+    ),
+    "rollup.set_bad": ("--set {code}={value}: {reason}", "--set {code}={value}: {reason}"),
+    "rollup.table_full": (
+        '{count} văn bản của các đơn vị nhưng bảng "{table}" của biểu mẫu cấp trên có {rows} dòng: chưa ghi gì. '
+        "Đề nghị cấp trên làm biểu mẫu có nhiều dòng hơn (rows ở phần bảng của biểu mẫu).",
+        'The units list {count} documents but the template\'s table "{table}" has {rows} rows: nothing written. '
+        "Ask the level above for a template with more rows (the table's rows).",
+    ),
+    "rollup.self_check": (
+        "Báo cáo tổng hợp sẽ không qua được kiểm tra của cấp trên, chưa ghi gì:\n{problems}",
+        "The roll-up would not pass the level above's checks; nothing written:\n{problems}",
+    ),
+    "rollup.no_provenance": ("không đọc lại được phần nguồn gốc", "its provenance does not read back"),
+    "rollup.written": (
+        "Đã ghi báo cáo gửi cấp trên: {path} (mẫu {form} {version}{unit}; tổng hợp từ {units} đơn vị{documents})",
+        "Report for the level above written: {path} (form {form} {version}{unit}; rolled up from {units} units"
+        "{documents})",
+    ),
+    "rollup.documents": (", kèm {count} văn bản của các đơn vị", ", with the units' {count} documents"),
+    "rollup.unit": (", đơn vị {unit}", ", unit {unit}"),
+    "rollup.figures": ("Số liệu đã điền:", "Figures filled in:"),
+    "rollup.typed": ("Đã điền theo --set:", "Filled from --set:"),
+    "rollup.left": (
+        "Cán bộ gõ trước khi gửi (mở tệp bằng Excel hay LibreOffice, ô nền vàng): {fields}",
+        "For the officer to type before sending (open it in Excel or LibreOffice, the yellow cells): {fields}",
+    ),
+    "rollup.ready": (
+        "Tệp đã qua kiểm tra của cấp trên (dv check): có thể gửi.",
+        "The file passes the level above's checks (dv check): it can be sent.",
+    ),
+    "rollup.partial": (
+        "Lưu ý: vòng tổng hợp chưa chốt (--partial); cấp trên sẽ thấy báo cáo chưa đủ:\n{problems}",
+        "Note: the round is not settled (--partial); the level above will see the report is short:\n{problems}",
+    ),
+    "rollup.output_is_input": (
+        "{path} nằm trong thư mục đang tổng hợp: ghi báo cáo gửi cấp trên ra chỗ khác (-o), kẻo lần sau nó bị "
+        "đọc như một bài nộp.",
+        "{path} is inside the folder being merged: write the report for the level above elsewhere (-o), or it "
+        "would be read as a submission next time.",
+    ),
+    "levels.what.file": ("tệp có SHA-256 {sha}…", "the file with SHA-256 {sha}…"),
+    "levels.what.unit": ("đơn vị {unit} ({name})", "unit {unit} ({name})"),
     "merge.no_data": ("chưa có số liệu", "no data yet"),
     "merge.written": ("Đã ghi tổng hợp: {path}", "Summary written: {path}"),
     "merge.json_written": ("Đã ghi báo cáo JSON: {path}", "JSON report written: {path}"),
@@ -930,6 +1131,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "web.dl_zip": ("Các tệp dùng cho tổng hợp (.zip)", "The files that count (.zip)"),
     "web.dl_log": ("Nhật ký (CSV)", "Event log (CSV)"),
     "web.export": ("Xuất các tệp dùng cho tổng hợp ra thư mục", "Export the files that count to a folder"),
+    "web.rollup": ("Lập báo cáo gửi cấp trên", "Make the report for the level above"),
+    "web.rollup_hint": (
+        "Chọn biểu mẫu cấp trên gửi (tệp .xlsx trống, chung hoặc riêng cho đơn vị mình): dv điền tổng số liệu "
+        "của các tệp đang dùng cho tổng hợp (cộng các số, tính lại tỷ lệ từ các tổng, kèm văn bản và nguồn gốc "
+        "từng tệp), như lệnh dv roll-up. Tải về, gõ số, ngày báo cáo và người ký rồi gửi cấp trên. Khi còn đơn "
+        "vị chưa nộp, bị từ chối hay chờ quyết định, dv không lập trừ khi chọn gửi số liệu chưa đủ.",
+        "Choose the template the level above sent (an empty .xlsx, generic or your unit's own): dv fills it with "
+        "the totals of the files that count (counts summed, rates recomputed from the sums, the documents and "
+        "each file's provenance), as the dv roll-up command does. Download it, type the report's number, date "
+        "and signer, and send it up. While units have sent nothing, been rejected or wait for a decision, dv "
+        "makes none unless you choose to send figures that are short.",
+    ),
+    "web.rollup_template": ("Biểu mẫu cấp trên (.xlsx)", "Template of the level above (.xlsx)"),
+    "web.rollup_partial": (
+        "Vẫn lập khi chưa chốt (cấp trên sẽ thấy báo cáo chưa đủ)",
+        "Make it though the round is not settled (the level above will see it is short)",
+    ),
+    "web.rollup_submit": ("Lập và tải về", "Make and download"),
     "web.exported": (
         "Đã xuất {count} tệp vào thư mục {path}. Đối chiếu: {command}",
         "Exported {count} files to {path}. Cross-check: {command}",

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .merger import MergeResult
     from .previous import Comparison
 
-__all__ = ["MergeOutputs", "MergePlan", "merge_outputs", "plan_merge", "write_outputs"]
+__all__ = ["MergeOutputs", "MergePlan", "RollUpPlan", "merge_outputs", "plan_merge", "plan_rollup", "write_outputs"]
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,51 @@ def plan_merge(
     if not inputs:
         raise DvError("check.no_files")
     return MergePlan(summary, json, docx, tuple(inputs), tuple(removed))
+
+
+@dataclass(frozen=True)
+class RollUpPlan:
+    """Where ``dv roll-up`` writes, the template it fills and what it reads."""
+
+    output: Path
+    template: Path
+    inputs: tuple[Path, ...]
+    removed: tuple[Path, ...] = ()
+
+
+def plan_rollup(
+    folder: Path, template: Path, *, output: Path | None = None, force: bool = False, use: Sequence[str] = ()
+) -> RollUpPlan:
+    """The output of ``dv roll-up FOLDER --to TEMPLATE`` and its inputs, every refusal found
+    before anything is read: the folder, the choices, the output (never the template, never
+    inside the folder read: it would be read as a submission next time; creatable)."""
+    from .intake.folder import expand_paths
+    from .rollup import rollup_filename
+
+    if not folder.exists():
+        raise DvError("check.missing_path", path=folder)
+    if not folder.is_dir():
+        raise DvError("merge.not_a_folder", path=folder)
+    for choice in use:
+        if not _could_name_a_file(choice):
+            raise DvError("merge.use_missing", value=choice)
+    if not template.is_file():
+        raise DvError("rollup.template_missing", path=template)
+    target = output or Path(rollup_filename(template))
+    if target.is_dir():
+        target = target / rollup_filename(template)
+    if target.suffix.lower() != ".xlsx":
+        raise DvError("output.suffix", path=target, suffix=".xlsx")
+    if target.resolve() == template.resolve():
+        raise DvError("output.is_input", path=target, option="-o")
+    if folder.resolve() in target.resolve().parents:
+        raise DvError("rollup.output_is_input", path=target)
+    removed = remove_stale_temporaries([folder_of(target)])
+    check_creatable(target, force=force)
+    inputs, _ = expand_paths([folder])
+    if not inputs:
+        raise DvError("check.no_files")
+    return RollUpPlan(target, template, tuple(inputs), tuple(removed))
 
 
 def _could_name_a_file(choice: str) -> bool:

@@ -182,7 +182,9 @@ def read_previous(path: str | Path, form: Form) -> PreviousSummary:
         if not code:
             continue
         values = {c: v for col, c in codes.items() if col < len(r) and (v := _number(r[col])) is not None}
-        sent = len(r) > 3 and _text(r[3]) == _ACCEPTED
+        # A roll-up's row says of how many units: "Đã nộp, hợp lệ (tổng hợp 6 đơn vị)" (§9.5).
+        status = _text(r[3]) if len(r) > 3 else ""
+        sent = status == _ACCEPTED or status.startswith(_ACCEPTED + " (")
         units[normalise_code(code)] = PreviousUnit(
             code, _text(r[2]).removesuffix(_OUTSIDE), sent, values if sent else {}
         )

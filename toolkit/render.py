@@ -16,6 +16,7 @@ from .messages import t
 if TYPE_CHECKING:
     from .form.loader import FormCheck
     from .merger import MergeResult
+    from .rollup import RollUp
 
 _STATUS_STYLE = {
     "accepted": "green",
@@ -111,7 +112,13 @@ def _say(console: Console, lang: str, key: str, style: str = "yellow", **params:
 
 
 def render_merge(
-    console: Console, result: MergeResult, out: Path, json_path: Path | None, lang: str, *, verbose: bool = False
+    console: Console,
+    result: MergeResult,
+    out: Path | None,
+    json_path: Path | None,
+    lang: str,
+    *,
+    verbose: bool = False,
 ) -> None:
     """The short account a Home Affairs officer reads after a merge: what was rejected, what
     waits for the officer's decision, which file counts for a unit that sent several (one line
@@ -141,6 +148,12 @@ def render_merge(
                 unit=f.unit_code or "?",
                 reason=first.text(lang) if first else "",
             )
+    for f in result.accepted:
+        prov = f.report.rollup
+        if prov is not None:
+            partial = "" if prov.settled else t("merge.rollup_partial", lang)
+            _say(console, lang, "merge.rollup_line", "cyan", file=f.name, unit=f.unit_code, units=prov.units,
+                 leaves=len(prov.leaves()), generator=prov.generator, partial=partial)  # fmt: skip
     # What the officer must decide: both readings, and the one step that decides.
     for code, files in result.conflicts.items():
         _say(console, lang, "merge.conflict_unit", "bold red", unit=code, count=len(files))
@@ -167,7 +180,8 @@ def render_merge(
         else:
             shown = format_percent(value, lang=lang) if f.type == "percent" else format_number(value, lang=lang)
         console.print(f"  {f.text(lang)}: {shown} {unit if f.type != 'percent' else ''}".rstrip(), highlight=False)
-    console.print(t("merge.written", lang, path=out), style="green", highlight=False)
+    if out is not None:
+        console.print(t("merge.written", lang, path=out), style="green", highlight=False)
     if json_path is not None:
         console.print(t("merge.json_written", lang, path=json_path), highlight=False)
 
@@ -209,3 +223,42 @@ def _render_replaced(console: Console, result: MergeResult, lang: str, verbose: 
             _say(console, lang, "merge.note_line", reason=text)
         if len(texts) > len(shown):
             _say(console, lang, "merge.notes_more", unit=unit, count=len(texts) - len(shown))
+
+
+def render_rollup(console: Console, rollup: RollUp, path: Path, lang: str) -> None:
+    """What ``dv roll-up`` says once the file is written: where, what it rolls up, each figure
+    filled in, what was typed and what is left for the officer to type."""
+    from .rollup import shown
+
+    form = rollup.form
+    unit = t("rollup.unit", lang, unit=rollup.unit_code) if rollup.unit_code else ""
+    documents = t("rollup.documents", lang, count=rollup.documents) if rollup.tables else ""
+    said = t("rollup.written", lang, path=path, form=form.id, version=form.version, unit=unit,
+             units=rollup.units, documents=documents)  # fmt: skip
+    console.print(said, style="green", highlight=False)
+    console.print(t("rollup.figures", lang), highlight=False)
+    for f in form.fields:
+        if f.code in rollup.values and f.rollup in ("sum", "recompute"):
+            unit_word = ((f.unit_en or f.unit) if lang == "en" else f.unit) if f.type != "percent" else ""
+            value = shown(f, rollup.values[f.code], lang)
+            console.print(f"  {f.text(lang)}: {value} {unit_word}".rstrip(), highlight=False)
+    if rollup.typed:
+        console.print(t("rollup.typed", lang), highlight=False)
+        for code, value in rollup.typed.items():
+            f = form.field(code)
+            console.print(f"  {f.text(lang)}: {shown(f, value, lang) if f.type in ('integer', 'percent') else _plain(value)}",
+                          highlight=False)  # fmt: skip
+    if rollup.open:
+        problems = "\n".join(f"  - {p.render(lang)}" for p in rollup.open)
+        _say(console, lang, "rollup.partial", problems=problems)
+    if rollup.left:
+        fields = ", ".join(f"{f.text(lang)} ({f.cell})" for f in rollup.left)
+        _say(console, lang, "rollup.left", fields=fields)
+    if not rollup.check.errors:
+        console.print(t("rollup.ready", lang), style="green", highlight=False)
+
+
+def _plain(value: Any) -> str:
+    from .numbers import format_number
+
+    return format_number(value) if not isinstance(value, str) else value

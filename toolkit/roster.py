@@ -32,13 +32,24 @@ _HEADERS = {
     "loai": "kind",
     "loại": "kind",
 }
-KINDS = ("so", "huyen")
-# How a clerk writes the kind, without diacritics and case: a department, or a district-level
-# unit (a town or a provincial city reports like a district).
+KINDS = ("so", "huyen", "xa", "tinh")
+# How a clerk writes the kind, without diacritics and case: a department (a district's own
+# offices, its "phòng", are its departments), a district-level unit (a town or a provincial city
+# reports like a district), a commune-level unit (a ward, a township), or a province (the
+# ministry's roster; a city under the central government reports like a province).
 _KIND_WORDS = {
     "so": "so",
     "cap so": "so",
     "so nganh": "so",
+    "phong": "so",
+    "phong ban": "so",
+    "xa": "xa",
+    "cap xa": "xa",
+    "phuong": "xa",
+    "thi tran": "xa",
+    "tinh": "tinh",
+    "cap tinh": "tinh",
+    "thanh pho truc thuoc trung uong": "tinh",
     "huyen": "huyen",
     "cap huyen": "huyen",
     "quan": "huyen",

@@ -34,6 +34,7 @@ __all__ = ["build_summary", "TextTooLong", "summary_filename", "SUMMARY_SHEET", 
 SUMMARY_SHEET = "Tổng hợp"
 TOTAL_LABEL = "TOÀN TỈNH"
 COMPARE_SHEET = "So với năm trước"
+DETAILS_SHEET = "Chi tiết"  # the rows under each roll-up (docs/spec.md §9)
 NO_PREVIOUS = "chưa có năm trước"  # a field new this year, in the last year's column
 # Printed on A4 landscape at a readable size (about 8 pt and more): "Tổng hợp" across two
 # pages; "So với năm trước" one page wide per this many compared fields (3 columns each).
@@ -57,6 +58,16 @@ def file_status_word(report: Any) -> str:
         year = next((i.value for i in report.issues if i.code == "form-year"), None)
         if year:
             word += " " + t("summary.form_year", "vi", year=year)
+    return word
+
+
+def accepted_word(verdict: Any) -> str:
+    """An accepted unit's status in "Tổng hợp": a roll-up says of how many units (and that it is
+    short, when its round was not settled)."""
+    word = status_word("accepted")
+    prov = getattr(verdict.report, "rollup", None) if verdict is not None else None
+    if prov is not None:
+        word += " " + t("summary.rollup_of" if prov.settled else "summary.rollup_partial", "vi", units=prov.units)
     return word
 
 
@@ -146,6 +157,8 @@ class _Summary:
         self.write_summary(self.wb.add_worksheet(SUMMARY_SHEET))
         if self.comparison is not None:
             self.write_comparison(self.wb.add_worksheet(COMPARE_SHEET), self.comparison)
+        if self.result.rollups:
+            self.write_details(self.wb.add_worksheet(DETAILS_SHEET))
         for table in self.form.tables.values():
             self.write_documents(self.wb.add_worksheet(table.sheet), table)
         self.write_checks(self.wb.add_worksheet("Kiểm tra"))
@@ -215,7 +228,7 @@ class _Summary:
                 for i in range(len(fields)):
                     ws.write_blank(row, first_value + i, None, self.f_missing)
             else:
-                _put_text(ws, row, 3, status_word("accepted"), self.f_center)
+                _put_text(ws, row, 3, accepted_word(unit.report), self.f_center)
                 for i, f in enumerate(fields):
                     self.write_value(ws, row, first_value + i, f.type, unit.values.get(f.code))
             self.unit_rows[unit.code] = row
@@ -357,6 +370,61 @@ class _Summary:
             ws.set_row(note + i, 30)
         self.setup(ws, years, pages_wide=max(1, math.ceil(len(fields) / COMPARED_FIELDS_PER_PAGE)))
 
+    # -- Chi tiết ---------------------------------------------------------------------------
+    def write_details(self, ws: Worksheet) -> None:
+        """Under each unit whose file is a roll-up, the rows it was built from (its provenance):
+        each unit below with its status, file and figures, the deeper levels indented; the
+        figures are the form's own fields, as in "Tổng hợp"."""
+        form = self.form
+        fields = [f for f in summary_fields(form) if f in form.summable_fields]
+        fixed = ["STT", "Thuộc", "Cấp", "Mã", "Đơn vị", "Tình trạng", "Tệp"]
+        first_value = len(fixed)
+        last_col = first_value + len(fields)
+        self.title(ws, last_col, "CHI TIẾT CÁC BÁO CÁO TỔNG HỢP TỪ CẤP DƯỚI")
+        head, codes = 3, 4
+        for col, text in enumerate(fixed):
+            ws.merge_range(head, col, codes, col, text, self.f_head)
+        for i, f in enumerate(fields):
+            ws.write_string(head, first_value + i, f.label, self.f_head)
+            ws.write_string(codes, first_value + i, f.code, self.f_code)
+            ws.set_column(first_value + i, first_value + i, 13)
+        ws.merge_range(head, last_col, codes, last_col, "SHA-256", self.f_head)
+        for col, width in enumerate((5, 9, 5, 10, 34, 16, 26)):
+            ws.set_column(col, col, width)
+        ws.set_column(last_col, last_col, 20)
+        ws.set_row(head, 66)
+        row, n = codes + 1, 1
+        for unit in self.result.rollups:
+            assert unit.report is not None
+            prov = unit.report.report.rollup
+            for entry in prov.entries:
+                ws.write_number(row, 0, n, self.f_center)
+                _put_text(ws, row, 1, unit.code, self.f_text)
+                ws.write_number(row, 2, entry.depth, self.f_center)
+                _put_text(ws, row, 3, entry.unit_code, self.f_text)
+                _put_text(ws, row, 4, "   " * (entry.depth - 1) + entry.unit_name, self.f_text)
+                alarm = not entry.counted
+                _put_text(ws, row, 5, status_word(entry.status), self.f_missing if alarm else self.f_text)
+                _put_text(ws, row, 6, entry.file, self.f_text)
+                for i, f in enumerate(fields):
+                    self.write_value(ws, row, first_value + i, f.type, entry.values.get(f.code))
+                _put_text(ws, row, last_col, entry.sha256, self.f_text)
+                row, n = row + 1, n + 1
+        note = row + 1
+        ws.merge_range(note, 0, note, min(last_col, 12), "", self.f_note)
+        _put_text(
+            ws,
+            note,
+            0,
+            "Mỗi báo cáo tổng hợp ghi lại các tệp nó được lập từ (cấp 1), và các tệp của cấp dưới nữa (cấp 2, 3…): "
+            "đơn vị, tình trạng, tệp, SHA-256 và số liệu tính theo các chỉ tiêu của biểu mẫu này. Số liệu của một "
+            "báo cáo tổng hợp bằng tổng các dòng cấp 1 hợp lệ của nó.",
+            self.f_note,
+        )
+        ws.set_row(note, 45)
+        ws.autofilter(codes, 0, max(row - 1, codes + 1), last_col)
+        self.setup(ws, codes, pages_wide=SUMMARY_PAGES_WIDE)
+
     # -- _dv --------------------------------------------------------------------------------
     def write_meta(self, ws: Worksheet) -> None:
         """What next year's ``dv merge --previous`` reads: which form and year this summary is."""
@@ -379,23 +447,37 @@ class _Summary:
         has document numbers, the other units that reported the same number."""
         columns = list(table.columns)
         numbered = numbers_column(self.form) in {c.code for c in columns}
-        heads = ["STT", "Mã", "Đơn vị", *(c.label for c in columns), *(["Trùng số với đơn vị"] if numbered else [])]
+        documents = self.result.documents()
+        # A roll-up's documents were issued by the units below it: said when there is one.
+        issuers = any(doc["issued_by"] for doc in documents)
+        heads = ["STT", "Mã", "Đơn vị", *(["Đơn vị ban hành (cấp dưới)"] if issuers else [])]
+        heads += [*(c.label for c in columns), *(["Trùng số với đơn vị"] if numbered else [])]
+        first = 4 if issuers else 3
         self.title(ws, len(heads) - 1, table.title.format(year=self.form.year).upper())
         for col, text in enumerate(heads):
             ws.write_string(3, col, text, self.f_head)
-        widths = [5, 10, 28, *(max(12, table.widths.get(c.column, 16)) for c in columns), 18]
+        widths = [
+            5,
+            10,
+            28,
+            *([28] if issuers else []),
+            *(max(12, table.widths.get(c.column, 16)) for c in columns),
+            18,
+        ]
         for col, width in enumerate(widths[: len(heads)]):
             ws.set_column(col, col, width)
         row = 4
-        for n, doc in enumerate(self.result.documents(), start=1):
+        for n, doc in enumerate(documents, start=1):
             ws.write_number(row, 0, n, self.f_center)
             _put_text(ws, row, 1, doc["unit_code"], self.f_text)
             _put_text(ws, row, 2, doc["unit_name"], self.f_text)
+            if issuers:
+                _put_text(ws, row, 3, doc["issued_by"], self.f_text)
             for i, c in enumerate(columns):
-                self.write_value(ws, row, 3 + i, c.type, doc.get(c.code))
+                self.write_value(ws, row, first + i, c.type, doc.get(c.code))
             if numbered:
                 shared = ", ".join(doc["shared_with"])
-                _put_text(ws, row, 3 + len(columns), shared, self.f_warn if shared else self.f_text)
+                _put_text(ws, row, first + len(columns), shared, self.f_warn if shared else self.f_text)
             row += 1
         self.setup(ws, 3)
 

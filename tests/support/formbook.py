@@ -96,6 +96,8 @@ COUNT = {
     "Đơn vị tính": "đơn",
     "Đơn vị tính (tiếng Anh)": "petitions",
     "Nguồn": "nhập",
+    # The province's form sums its units' counts when a district rolls up its round (docs/spec.md §9).
+    "Cộng lên cấp trên": "cộng",
 }
 ADDS_UP = "don_thu_tong == don_khieu_nai + don_to_cao + don_phan_anh"
 NEW_RULE = {

@@ -44,6 +44,7 @@ from toolkit.template import build_template
 __all__ = [
     "shipped_form",
     "units",
+    "communes",
     "write_roster",
     "figures",
     "documents",
@@ -70,9 +71,9 @@ __all__ = [
 # is said here; cut_cc/cut_vc split cut_total in proportion to the staff.
 COUNTS = ("staff_cc", "staff_vc", "dvc_total")  # drawn in this order
 MAGNITUDES: Mapping[str, Any] = {
-    "staff_cc": {"huyen": ((85, 140),), "so": ((18, 75),)},
-    "staff_vc": {"huyen": ((1400, 3300),), "so": ((0, 40), (40, 250), (1500, 4200))},
-    "dvc_total": {"huyen": ((8, 45),), "so": ((15, 160),)},
+    "staff_cc": {"huyen": ((85, 140),), "so": ((18, 75),), "xa": ((18, 23),)},
+    "staff_vc": {"huyen": ((1400, 3300),), "so": ((0, 40), (40, 250), (1500, 4200)), "xa": ((0, 6),)},
+    "dvc_total": {"huyen": ((8, 45),), "so": ((15, 160),), "xa": ((2, 12),)},
     "dvc_level4": (0.35, 0.85),  # a share of dvc_total, uniform
     "cut_total": (0.10, 0.02, 0.04, 0.16),  # the cut rate: gauss(mean, sd) clipped to [low, high]
     "report_number": (50, 480),  # N/BC-CODE
@@ -107,7 +108,9 @@ STATE_SUBJECTS = (
 )
 PARTY_NUMBERS, STATE_NUMBERS = (1, 90), (10, 2800)
 PLAN_YEARS = 4  # one state document in ten dates from the five-year plan's first year (2016 for 2020)
-BODIES = {"huyen": ("HU", "UBND")}  # (Party, state) body in a number; else ("ĐU", the unit's code)
+# (Party, state) body in a number; else ("ĐU", the unit's code). A commune's Party committee is
+# an "Đảng ủy" (ĐU) and its government signs as UBND.
+BODIES = {"huyen": ("HU", "UBND"), "xa": ("ĐU", "UBND")}
 
 # Units for a province of any size (the benchmarks'): departments and districts, named after
 # the country's provinces so that thousands of them stay distinct.
@@ -136,6 +139,14 @@ DISTRICTS = (
 )  # fmt: skip
 
 
+# A district's communes (docs/spec.md §9), for a district of any size: Châu Thành's (Trà Vinh) first.
+COMMUNES = (
+    "Thị trấn Châu Thành", "Xã Đa Lộc", "Xã Mỹ Chánh", "Xã Thanh Mỹ", "Xã Lương Hòa A", "Xã Lương Hòa",
+    "Xã Song Lộc", "Xã Nguyệt Hóa", "Xã Hòa Thuận", "Xã Hòa Lợi", "Xã Phước Hảo", "Xã Hưng Mỹ", "Xã Hòa Minh",
+    "Xã Long Hòa",
+)  # fmt: skip
+
+
 @functools.cache
 def shipped_form() -> Form:
     """The shipped form (loaded once per process)."""
@@ -160,6 +171,16 @@ def units(count: int) -> list[Unit]:
     return out
 
 
+def communes(district: Unit, count: int) -> list[Unit]:
+    """``count`` communes of ``district`` (kind ``xa``): codes ``<district>-X01``…, names from
+    :data:`COMMUNES` (then numbered), each naming its district so that thousands stay distinct."""
+    out = []
+    for i in range(count):
+        name = COMMUNES[i % len(COMMUNES)] + (f" {i // len(COMMUNES) + 1}" if i >= len(COMMUNES) else "")
+        out.append(Unit(f"{district.code}-X{i + 1:02d}", f"{name} ({district.name})", "xa"))
+    return out
+
+
 def write_roster(path: Path, roster: Iterable[Unit]) -> Path:
     """A roster CSV (``code,name,kind``) of these units."""
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -173,7 +194,7 @@ def write_roster(path: Path, roster: Iterable[Unit]) -> Path:
 
 
 def _kind(unit: Unit) -> str:
-    return "huyen" if unit.kind == "huyen" else "so"
+    return unit.kind if unit.kind in ("huyen", "xa") else "so"
 
 
 def _draw(rng: random.Random, bands: tuple[tuple[int, int], ...]) -> int:

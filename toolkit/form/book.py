@@ -271,6 +271,8 @@ def _write_entries(ws: Any, sheet: Sheet, values: Mapping[str, Any], fmt: Mappin
                 {"x_scale": 2, "y_scale": 1.5},
             )
         value = values.get(key)
+        if entry.kind.startswith("enum:") and value is not None:
+            value = enum_word(entry.kind[5:], value)  # the word the officer reads, as in a list sheet
         items = value if isinstance(value, list) else [value]
         for i, item in enumerate(items):
             _cell(ws, r, 2 + i, item, fmt["number"] if entry.kind in ("int", "number") else fmt["text"])

@@ -24,9 +24,11 @@ from .model import (
     FIELD_TYPES,
     NUMERIC_TYPES,
     ROLES,
+    ROLLUPS,
     SEVERITIES,
     SOURCES,
     STYLES,
+    TABLE_ROLLUPS,
     Choice,
     Column,
     Field,
@@ -79,10 +81,11 @@ FIELD_OPTIONAL = (
     "min",
     "max",
     "rollup",
+    "rollup_from",
 )
 CHOICE_KEYS = ("value", "en", "abbr", "style")
 TABLE_REQUIRED = ("sheet", "title", "header_row", "rows", "number_column", "check_column", "columns")
-TABLE_OPTIONAL = ("title_en", "rules", "widths", "earlier_title_cell", "note", "identity")
+TABLE_OPTIONAL = ("title_en", "rules", "widths", "earlier_title_cell", "note", "identity", "rollup")
 COLUMN_REQUIRED = ("code", "column", "label", "type")
 COLUMN_OPTIONAL = ("label_en", "choices", "help", "role")
 RULE_REQUIRED = ("id", "severity", "expr", "live", "message")
@@ -587,11 +590,8 @@ class _Builder(ReportChecks):
                 if value is not None and (value < 0 or (type_ == "percent" and value > 1)):
                     self.bad((*path, key), value, "def.reason.bounds_range")
                     ok = False
-        if "rollup" in f:
-            # The fields sheet keeps a column for the roll-up of issue 19; until it is built,
-            # a value there must not be silently ignored.
-            self.invalid((*path, "rollup"), "def.reason.rollup")
-            ok = False
+        rollup, rollup_from = self.field_rollup(f, path, source, type_)
+        ok &= rollup is not None and rollup_from is not None
         if not ok or lay is None:
             if code is not None:
                 self.broken_fields.add(code)
@@ -619,7 +619,43 @@ class _Builder(ReportChecks):
             choices=str(list_name) if type_ == "choice" else "",
             minimum=bounds["min"],
             maximum=bounds["max"],
+            rollup=rollup or "",
+            rollup_from=rollup_from or (),
         )
+
+    def field_rollup(
+        self, f: Mapping[str, Any], path: Path, source: Any, type_: Any
+    ) -> tuple[str | None, tuple[str, ...] | None]:
+        """How the field is filled when a lower level's round rolls up into this form
+        (docs/spec.md §9): its kind, and the lower fields a sum adds. (None, …) on a problem."""
+        rollup = f.get("rollup", "")
+        ok = True
+        if rollup and rollup not in ROLLUPS:
+            self.bad((*path, "rollup"), rollup, "def.reason.rollup_kind", kinds=self.listed("rollup", ROLLUPS))
+            ok = False
+        elif rollup and source != "input":
+            self.invalid((*path, "rollup"), "def.reason.rollup_not_input")
+            ok = False
+        elif rollup == "sum" and type_ in FIELD_TYPES and type_ != "integer":  # an unknown type is said once
+            self.invalid((*path, "rollup"), "def.reason.rollup_sum_type")
+            ok = False
+        elif rollup == "recompute" and "total" not in f:
+            self.invalid((*path, "rollup"), "def.reason.rollup_recompute")
+            ok = False
+        codes: list[str] = []
+        if "rollup_from" in f:
+            for i, code in enumerate(self.items(f["rollup_from"], (*path, "rollup_from"))):
+                checked = self.code(code, (*path, "rollup_from", i))
+                ok &= checked is not None
+                if checked is not None:
+                    codes.append(checked)
+            if rollup != "sum":
+                self.invalid((*path, "rollup_from"), "def.reason.rollup_from")
+                ok = False
+            elif not codes and isinstance(f["rollup_from"], list):
+                self.missing((*path, "rollup_from"), "def.fix.rollup_from")
+                ok = False
+        return (str(rollup), tuple(codes)) if ok else (None, None)
 
     def field_references(
         self, fields: Mapping[str, Field], tables: Mapping[str, Table], names: Mapping[str, Any]
@@ -728,6 +764,11 @@ class _Builder(ReportChecks):
             elif columns_ok:  # a broken column is said once, not again as an unknown identity
                 self.bad((*path, "identity", i), name, "def.reason.identity", columns=", ".join(column_codes))
                 ok = False
+        rollup = t.get("rollup", "")
+        if rollup and rollup not in TABLE_ROLLUPS:
+            kinds = self.listed("table_rollup", TABLE_ROLLUPS)
+            self.bad((*path, "rollup"), rollup, "def.reason.rollup_kind", kinds=kinds)
+            ok = False
         known = {**{c.code: c for c in cols}, **dict.fromkeys(fields)}
         tables_so_far = {**done, code: None}
         rules = []
@@ -754,6 +795,7 @@ class _Builder(ReportChecks):
             earlier_title_cell=earlier,
             note=note,
             identity=tuple(identity),
+            rollup=str(rollup),
         )
 
     def table_column(self, raw: Any, path: Path, choices: Mapping[str, Any], table: str) -> Column | None:

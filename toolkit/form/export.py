@@ -135,6 +135,9 @@ def _field(f: Any) -> dict[str, Any]:
     if f.total is not None:
         out["total"] = f.total.text
     _put(out, "help", f.help)
+    _put(out, "rollup", f.rollup)
+    if f.rollup_from:
+        out["rollup_from"] = list(f.rollup_from)
     return out
 
 
@@ -149,6 +152,7 @@ def _table(t: Table) -> dict[str, Any]:
         out["earlier_title_cell"] = t.earlier_title_cell
     if t.identity:
         out["identity"] = list(t.identity)
+    _put(out, "rollup", t.rollup)
     columns = []
     for c in t.columns:
         col: dict[str, Any] = {"code": c.code, "column": c.column, "label": c.label}

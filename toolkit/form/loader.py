@@ -176,9 +176,23 @@ def _packaged_paths() -> list[Path]:
     return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".toml"))
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=8)
+def _packaged_file(path: Path) -> Form:
+    return load_form_file(path, against_packaged=False)
+
+
 def _packaged() -> tuple[Form, ...]:
-    return tuple(load_form_file(p, against_packaged=False) for p in _packaged_paths())
+    return tuple(_packaged_file(p) for p in _packaged_paths())
+
+
+def _packaged_of(form_id: str) -> list[Form]:
+    """The packaged forms of one id: the files named ``<id>-<year>.toml`` read first (a command
+    loads only its own form, not every form dv ships); every file when none is so named."""
+    import re
+
+    named = [p for p in _packaged_paths() if re.fullmatch(rf"{re.escape(form_id)}-\d{{4}}", p.stem)]
+    found = [f for f in map(_packaged_file, named) if f.id == form_id]
+    return found or [f for f in _packaged() if f.id == form_id]
 
 
 def available_forms() -> list[Form]:
@@ -195,7 +209,7 @@ def load_form(form: str | Path | None = None, year: int | None = None) -> Form:
             raise FormError(phrase("form.wrong_year", form=str(form), found=loaded.year, year=year))
         return loaded
     wanted = str(form or DEFAULT_FORM_ID)
-    candidates = [f for f in available_forms() if f.id == wanted]
+    candidates = _packaged_of(wanted)
     if not candidates:
         known = sorted({f.id for f in available_forms()})
         raise FormError(phrase("form.no_such_form", form=wanted, known=", ".join(known)))

@@ -40,6 +40,12 @@ SEVERITIES = ("error", "warning")
 # whose choice list gives each document type's ``abbr``.
 ROLES = ("doc-number", "doc-issuer", "doc-type")
 STYLES = ("party", "state")
+# How a field of this form is filled when a level's merged round becomes its submission to this
+# form (docs/spec.md §9): summed from the lower round's totals, recomputed from those sums by its
+# own ``total`` expression, or left for the officer to type. A table's documents: every unit's
+# rows, or this level's own (typed by the officer).
+ROLLUPS = ("sum", "recompute", "person")
+TABLE_ROLLUPS = ("all", "own")
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,14 @@ class Field:
     choices: str = ""  # a choice field's list
     minimum: int | float | None = None  # a number's smallest and largest accepted values
     maximum: int | float | None = None
+    rollup: str = ""  # one of ROLLUPS ("" when the form declares no roll-up)
+    # ``sum``: the lower round's fields whose totals are added (default: the field's own code).
+    rollup_from: tuple[str, ...] = ()
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The lower round's fields a ``sum`` field adds: its ``rollup_from``, else its own code."""
+        return self.rollup_from or (self.code,)
 
     @property
     def cell(self) -> str:
@@ -171,6 +185,7 @@ class Table:
     # The columns that make a row one document (the TOML's ``identity``): a second row with the
     # same cells is the same document listed twice. Empty: no such check.
     identity: tuple[str, ...] = ()
+    rollup: str = ""  # one of TABLE_ROLLUPS ("" when the form declares no roll-up)
 
     def role_column(self, role: str) -> Column | None:
         """The column playing ``role`` (one of ROLES) in the document-number checks."""
@@ -330,6 +345,12 @@ class Form:
 
     def field(self, code: str) -> Field:
         return self._fields_by_code[code]
+
+    @cached_property
+    def rolls_up(self) -> bool:
+        """Whether a lower level's merged round can become a submission to this form: the form
+        declares how each of its fields (and its table) rolls up (docs/spec.md §9)."""
+        return any(f.rollup for f in self.fields) or any(t.rollup for t in self.tables.values())
 
     @cached_property
     def input_fields(self) -> tuple[Field, ...]:

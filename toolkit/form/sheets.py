@@ -182,6 +182,14 @@ TABLE_ENTRIES = (
         "không kiểm tra.",
         "co_quan | loai | so_hieu | ngay | trich_yeu",
     ),
+    Entry(
+        "rollup",
+        "cộng lên cấp trên",
+        "enum:table_rollup",
+        "Khi cấp dưới tổng hợp thành báo cáo theo biểu mẫu này: của các đơn vị (mọi dòng của các đơn vị, các ô "
+        "tự đếm thành tổng của các đơn vị), hay của cấp này (bảng để trống, cán bộ gõ văn bản của cấp mình).",
+        "của các đơn vị",
+    ),
 )
 REPORT_ENTRIES = (
     Entry("report.agency_parent", "Cơ quan chủ quản", "text", "", "UBND TỈNH TRÀ VINH"),
@@ -292,9 +300,27 @@ FIELD_COLUMNS = (
         "",
     ),
     Col("help", "Hướng dẫn nhập", 30, "text", "Lời nhắc hiện khi chọn ô (tối đa 255 ký tự).", "Ví dụ: 15"),
-    # Issue 19 (from commune to ministry) declares here how each field rolls up to the level above.
+    # How a lower level's merged round fills this field when it becomes its submission to this
+    # form (docs/spec.md §9): the form being filled declares it, for every one of its input fields.
     Col(
-        "rollup", "Cộng lên cấp trên", 14, "text", "Dành cho cách cộng số liệu lên cấp trên (chưa dùng): để trống.", ""
+        "rollup",
+        "Cộng lên cấp trên",
+        14,
+        "enum:rollup",
+        "Khi cấp dưới tổng hợp số liệu của mình thành báo cáo gửi theo biểu mẫu này (dv roll-up): cộng (số "
+        "nguyên: cộng các đơn vị), tính lại (tỷ lệ: tính lại từ các tổng bằng công thức ở cột Tổng toàn tỉnh, "
+        "không lấy trung bình), người nhập (số, ngày báo cáo, người ký: cán bộ gõ). Để trống cả cột: biểu mẫu "
+        "không nhận báo cáo tổng hợp.",
+        "cộng",
+    ),
+    Col(
+        "rollup_from",
+        "Lấy từ chỉ tiêu cấp dưới",
+        18,
+        "codes",
+        "Chỉ tiêu cộng: mã các chỉ tiêu của biểu mẫu cấp dưới được cộng vào, cách nhau dấu phẩy (gộp nhiều chỉ "
+        "tiêu, hay đổi mã); để trống: chỉ tiêu cùng mã.",
+        "hien_co_cc, hien_co_vc",
     ),
 )
 RULE_COLUMNS = (

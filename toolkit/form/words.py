@@ -22,6 +22,8 @@ ENUMS: dict[str, tuple[tuple[str, Any], ...]] = {
     "style": (("book.style.party", "party"), ("book.style.state", "state")),
     "role": tuple((f"book.role.{v}", v) for v in ("doc-number", "doc-issuer", "doc-type")),
     "kind": tuple((f"book.kind.{v}", v) for v in ("section", "sentence", "compare", "units-column")),
+    "rollup": tuple((f"book.rollup.{v}", v) for v in ("sum", "recompute", "person")),
+    "table_rollup": tuple((f"book.table_rollup.{v}", v) for v in ("all", "own")),
 }
 
 

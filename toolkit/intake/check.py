@@ -236,4 +236,5 @@ def _read_and_validate(path: Path | bytes, kind: str, form: Form, roster: Roster
     report.docs = extracted.docs
     report.meta = extracted.meta
     report.unit_code = extracted.unit_code
+    report.rollup = extracted.provenance
     report.report_date = extracted.values.get(form.date_field) if form.date_field else None

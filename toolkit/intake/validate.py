@@ -18,8 +18,9 @@ from ..form import Field, Form, Rule, Table
 from ..form.cells import col_index, quote_sheet
 from ..form.rules import EXCEL_EPOCH, EvalError
 from ..issues import ERROR, Issue, make_issue, quote
-from ..messages import Localized, phrase
+from ..messages import Localized, phrase, t
 from ..numbers import format_number, format_percent
+from ..provenance import ROLLUP_KEYS, Provenance, ProvenanceError, read_provenance
 from ..reading import HELPERS, helper_cell, is_blank, sheet_key
 from ..roster import META_ROSTER_KEY as ROSTER_KEY
 from ..roster import Roster
@@ -51,6 +52,7 @@ class Extracted:
     # Each document row's cells as the file holds them (table → row → column → raw value): a
     # count the sheet made is explained by what the cells say, not by what dv read of them.
     doc_raws: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    provenance: Provenance | None = None  # a roll-up's (docs/spec.md §9)
 
     @property
     def has_errors(self) -> bool:
@@ -90,6 +92,7 @@ def extract(book: RawBook, form: Form, file_name: str, roster: Roster | None = N
     if not _identify(book, form, file_name, out):
         _template_unit(out, roster)
         return out
+    _read_provenance(book, form, file_name, out)
     _read_fields(book, form, out)
     _unit_from_name(book, form, out, roster)
     for table in form.tables.values():
@@ -101,6 +104,7 @@ def extract(book: RawBook, form: Form, file_name: str, roster: Roster | None = N
         return out
     _derive(form, out)
     _derived_typed_over(book, form, out)
+    _rollup_sums(form, file_name, out)
     _required(form, out)
     _rules(form, out)
     _unit(form, out, roster)
@@ -124,7 +128,8 @@ def _identify(book: RawBook, form: Form, file_name: str, out: Extracted) -> bool
         else:
             out.issues.append(make_issue("form-unknown", reason=phrase("reason.sheet", sheet=lay.sheet), **base))
         return False
-    meta = {_norm(r[0]): _norm(r[1]) for r in meta_rows if len(r) >= 2 and r[0] != "" and _norm(r[0]) != ROSTER_KEY}
+    own_rows = (ROSTER_KEY, *ROLLUP_KEYS)  # rows of several cells, read apart
+    meta = {_norm(r[0]): _norm(r[1]) for r in meta_rows if len(r) >= 2 and r[0] != "" and _norm(r[0]) not in own_rows}
     out.meta = meta
     out.roster_units = [
         (_norm(r[1]), _norm(r[2])) for r in meta_rows if len(r) >= 3 and _norm(r[0]) == ROSTER_KEY and _norm(r[1])
@@ -226,6 +231,65 @@ def _renamed_sheet(book: RawBook, form: Form, sheet: str) -> str | None:
         if name not in known and _carries_labels(book, form, name, sheet):
             return name
     return None
+
+
+# -- a roll-up ------------------------------------------------------------------------------
+
+
+def _read_provenance(book: RawBook, form: Form, file_name: str, out: Extracted) -> None:
+    """A rolled-up file's provenance, from the metadata sheet's rows (docs/spec.md §9). Rows that
+    cannot be read are an error: which files the figures come from would be unknown."""
+    rows = book.sheets.get(form.layout.meta_sheet) or []
+    percent = frozenset(f.code for f in form.fields if f.type == "percent")
+    try:
+        out.provenance = read_provenance(rows, percent)
+    except ProvenanceError as exc:
+        out.issues.append(make_issue("rollup-unreadable", file=file_name, reason=str(exc)[:120]))
+
+
+def status_word(status: str, lang: str) -> str:
+    """A file's status in a provenance (or "missing"), in words; an unknown one as it is."""
+    from ..messages import MESSAGES
+
+    return t(f"status.{status}", lang) if f"status.{status}" in MESSAGES else status
+
+
+def _rollup_sums(form: Form, file_name: str, out: Extracted) -> None:
+    """A roll-up's own figures are the sums of the units it lists: a figure typed over after
+    ``dv roll-up`` filled it (the signed page says one thing, the provenance another) is an
+    error; a roll-up made from an unsettled round (``--partial``) says what it lacks."""
+    prov = out.provenance
+    if prov is None:
+        return
+    counted = [e for e in prov.top if e.counted]
+    for f in form.fields:
+        if f.code not in prov.fields or f.type != "integer" or f.source == "fixed":
+            continue
+        given = [e.values.get(f.code) for e in counted if e.values.get(f.code) is not None]
+        expected = sum(given) if given else None
+        value = out.values.get(f.code)
+        if value == expected or (value is None and expected is None):
+            continue
+        out.issues.append(
+            _field_issue(f, f.sheet, f.cell)(
+                "rollup-mismatch",
+                value=format_number(value) if value is not None else phrase("merge.value.empty"),
+                expected=format_number(expected) if expected is not None else phrase("merge.value.empty"),
+                units=len(counted),
+            )
+        )
+    if not prov.settled:
+        open_units = [e for e in prov.top if not e.counted]
+        listed, listed_en = (
+            "; ".join(f"{e.unit_code or '?'} ({status_word(e.status, lang)})" for e in open_units[:12])
+            for lang in ("vi", "en")
+        )
+        more = len(open_units) - 12
+        if more > 0:
+            listed, listed_en = f"{listed}; … (+{more})", f"{listed_en}; … (+{more})"
+        out.issues.append(
+            make_issue("rollup-partial", file=file_name, units=prov.units, open=Localized(listed, listed_en))
+        )
 
 
 # -- values ----------------------------------------------------------------------------------

@@ -651,7 +651,7 @@ class Portal:
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
-    async def board(self, request: Request, notice: str = "", link: str = "") -> Response:
+    async def board(self, request: Request, notice: str = "", link: str = "", alert: str = "") -> Response:
         csrf = self.officer(request)
         if csrf is None:
             return self.login_redirect(request)
@@ -665,6 +665,7 @@ class Portal:
             csrf=csrf,
             notice=notice,
             link=link,
+            alert=alert,
             deadline=self.deadline_text(request),
             disk=self.disk_notice(request),
             keys=(VALID, LATE, CONFLICT, REJECTED, MISSING),
@@ -709,6 +710,41 @@ class Portal:
         return await self.board(
             request, notice=t("web.exported", lang_of(request), count=count, path=folder, command=command)
         )
+
+    async def roll_up(self, request: Request) -> Response:
+        """The officer's report to the level above (docs/spec.md §9): the upper level's template,
+        uploaded, filled with the round as the board decides it (``dv roll-up``'s library call,
+        in a worker); the file comes back as a download, or the board says why not."""
+        import tempfile
+
+        self.same_origin(request)
+        csrf = self.officer(request)
+        if csrf is None:
+            return self.login_redirect(request)
+        upload, fields = await self.read_upload(request, "officer")
+        try:
+            if not hmac.compare_digest(fields.get("csrf", ""), csrf):
+                raise Refused(403, "web.e403")
+            data = await upload.read()
+        finally:
+            await upload.close()
+        name = display_name(upload.filename)
+        lang = lang_of(request)
+        partial = fields.get("partial") == "1"
+        reports, use = await anyio.to_thread.run_sync(self.round.round_reports)
+        with tempfile.TemporaryDirectory(prefix="dv-roll-up-") as tmp:
+            template = Path(tmp, "template.xlsx")
+            await anyio.to_thread.run_sync(template.write_bytes, data)
+            try:
+                made, refused = await self.checker.roll_up(reports, use, template, partial)
+            except (JobFailed, JobError):
+                raise Refused(503, "web.summary_failed", retry=60) from None
+        self.store.log("officer", "roll-up", f"{name}: {'written' if made else 'refused'}", self.address(request))
+        if made is None:
+            return await self.board(request, alert=refused[lang])
+        from ..rollup import rollup_filename
+
+        return attachment(made, rollup_filename(Path(name)), XLSX)
 
     async def missing(self, request: Request) -> Response:
         if self.officer(request) is None:
@@ -840,6 +876,7 @@ def create_app(config: Config) -> Starlette:
         Route("/admin/chua-nop", guarded(portal.missing)),
         Route("/admin/xuat", guarded(portal.export), methods=["POST"]),
         Route("/admin/kiem-tra-lai", guarded(portal.recheck), methods=["POST"]),
+        Route("/admin/gui-len", guarded(portal.roll_up), methods=["POST"]),
         Route("/admin/don-vi/{code}/link-moi", guarded(portal.new_link), methods=["POST"]),
         Route("/admin/don-vi/{code}/dung/{sid}", guarded(portal.choose), methods=["POST"]),
         Route("/admin/don-vi/{code}/bo-chon", guarded(portal.choose), methods=["POST"]),

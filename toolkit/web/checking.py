@@ -95,6 +95,22 @@ def merge_folder(folder: str, lang: str) -> Outputs:
     return Outputs(built.summary, built.json or b"", built.docx)
 
 
+def roll_up_round(reports: list[FileReport], use: list[str], template: str, partial: bool) -> tuple[Any, Any]:
+    """``dv roll-up`` on the portal's round (every upload, as the board decides it): the filled
+    template's bytes, or why not in both languages (the same library call as the command)."""
+    from ..merger import merge_reports
+    from ..messages import DvError
+    from ..rollup import roll_up
+
+    form, roster = worker_context()
+    result = merge_reports(reports, form, roster, use=use, by_arrival=True)
+    try:
+        made = roll_up(result, template, partial=partial)
+    except DvError as exc:
+        return None, {"vi": exc.render("vi"), "en": exc.render("en")}
+    return made.data, None
+
+
 # -- the pool, in the server ---------------------------------------------------------------------
 
 HEAVY = "heavy"  # the pool's lane for downloads made on request (annotated copies, summaries)
@@ -188,6 +204,11 @@ class Checker:
         """The annotated copy (None: the file has nothing to annotate); raises
         :class:`JobFailed`/:class:`JobError` when it could not be made, :class:`Busy`."""
         return await self.arun(annotated, str(stored), report, lang, lane=HEAVY)
+
+    async def roll_up(self, reports: list[FileReport], use: list[str], template: Path, partial: bool) -> Any:
+        """:func:`roll_up_round` in the heavy lane; raises :class:`JobFailed`/:class:`JobError`."""
+        timeout = max(self.heavy_timeout, 300.0)
+        return await self.arun(roll_up_round, reports, use, str(template), partial, timeout=timeout, lane=HEAVY)
 
     def merge_folder(self, folder: Path, lang: str) -> Outputs | None:
         try:

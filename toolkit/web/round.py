@@ -115,6 +115,23 @@ class Round:
         ]
         self.store.set_outcomes(outcomes)
 
+    def round_reports(self) -> tuple[list[FileReport], list[str]]:
+        """Every upload of every unit, as ``_settle`` names them, and the officer's standing
+        choices: the round as ``merge_reports`` decides it (the roll-up's, docs/spec.md §9)."""
+        reports: list[FileReport] = []
+        use: list[str] = []
+        for unit in self.store.units():
+            choice = self.store.choice(unit["code"])
+            for row in self.store.submissions(unit["code"]):
+                report = report_from_json(row["report"])
+                report.shown_name = row["name"]
+                report.path = f"{row['id']:010d}/{row['name']}"
+                report.mtime = row["uploaded_at"]
+                reports.append(report)
+                if choice is not None and row["id"] == choice["submission_id"]:
+                    use.append(report.path)
+        return reports, use
+
     def settle_all(self) -> None:
         with self._settling, self.store.transaction():
             for unit in self.store.units():

@@ -164,13 +164,20 @@ def report_to_json(report: FileReport) -> str:
     )
     data = {k: _encode(getattr(report, k)) for k in keys}
     data["issues"] = [issue_to_dict(i) for i in report.issues]
+    if report.rollup is not None:
+        data["rollup"] = report.rollup.to_dict()
     return json.dumps(data, ensure_ascii=False)
 
 
 def report_from_json(text: str) -> FileReport:
     data = json.loads(text)
     issues = [issue_from_dict(i) for i in data.pop("issues")]
+    rollup = data.pop("rollup", None)
     report = FileReport(**{k: _decode(v) for k, v in data.items()}, issues=issues)
+    if rollup is not None:
+        from ..provenance import Provenance
+
+        report.rollup = Provenance.from_dict(rollup)
     report.status = Status(report.status)
     if "readable" not in data:  # stored by a dv before the field: what it meant then
         report.readable = bool(report.fmt) and not any(

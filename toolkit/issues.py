@@ -415,8 +415,10 @@ _TYPES = [
        "{where}: \"{value}\" không dùng được: {reason}.",
        "{where}: \"{value}\" cannot be used: {reason}."),
     _t("def-duplicate", ERROR, "The same code (field, rule, column, list, list value) used twice.",
-       "{where}: \"{value}\" đã dùng ở {first}; mỗi mã chỉ dùng một lần. Đổi một trong hai.",
-       "{where}: \"{value}\" is already used at {first}; each code is used once. Change one of them."),
+       "{where}: \"{value}\" đã dùng ở {first}; mỗi mã, mỗi giá trị của một danh mục chỉ dùng một lần. "
+       "Đổi một trong hai.",
+       "{where}: \"{value}\" is already used at {first}; each code, and each value of a list, is used once. "
+       "Change one of them."),
     _t("def-unknown-type", ERROR, "A field or column type that does not exist.",
        "{where}: kiểu \"{value}\" không có. Chọn một trong: {types}.",
        "{where}: there is no type \"{value}\". Pick one of: {types}."),

@@ -203,6 +203,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "def.what.row": ('dòng "{label}" ({entry}) ở trang {sheet}', 'the row "{label}" ({entry}) of the sheet {sheet}'),
     "def.what.sheet": ("trang {sheet}", "the sheet {sheet}"),
     "def.fix.fill": ("Điền vào rồi kiểm tra lại (dv form check).", "Fill it in and check again (dv form check)."),
+    "def.fix.sheet": (
+        "Chép lại trang này từ một tệp dv form export viết ra, rồi kiểm tra lại (dv form check).",
+        "Copy the sheet back from a workbook dv form export writes, and check again (dv form check).",
+    ),
     "def.fix.sections": (
         "Biểu mẫu cần ít nhất một mục có chỉ tiêu.",
         "A form needs at least one section with fields.",

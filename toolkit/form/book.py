@@ -12,6 +12,7 @@ structure, with the cell every entry came from, so that the one builder names pr
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import io
 import unicodedata
@@ -346,6 +347,10 @@ class _Reader:
         self.issues: list[Issue] = []
         self.data: dict[str, Any] = {}
         self.headings: dict[tuple[str, str], str] = {}  # (sheet, column key) → letter
+        # A list sheet's columns whose heading is missing or misspelt (said at row 1), and the
+        # entries in them that are therefore not said again, row by row.
+        self.absent: dict[str, set[str]] = collections.defaultdict(set)
+        self.silent: set[EntryPath] = set()
 
     def say(self, code: str, sheet: str, cell: str, **params: Any) -> None:
         where = f"{sheet}!{cell}" if cell else sheet
@@ -390,6 +395,7 @@ class _Reader:
         head = rows[0] if rows else []
         by_heading = {text_key(c.heading): c for c in sheet.columns}
         found: dict[str, int] = {}
+        meant: set[str] = set()  # the headings an unknown one was close to: said with it
         for i, raw in enumerate(head):
             text = text_key(raw) if raw not in (None, "") else ""
             if not text or text.startswith(NOTES_PREFIX):
@@ -397,6 +403,7 @@ class _Reader:
             col = by_heading.get(text)
             if col is None:
                 close = close_matches(str(raw), [c.heading for c in sheet.columns])
+                meant.update(text_key(h) for h in close)
                 self.say(
                     "def-unknown-key",
                     sheet.name,
@@ -417,6 +424,9 @@ class _Reader:
                     what=phrase("def.what.column", heading=col.heading, sheet=sheet.name),
                     fix=phrase("def.fix.fill"),
                 )
+                self.absent[sheet.name].add(col.key)
+            elif col.key not in found and text_key(col.heading) in meant:
+                self.absent[sheet.name].add(col.key)
         return found
 
     def row_values(self, sheet: Sheet, found: Mapping[str, int], row: list[Any]) -> dict[str, Any]:
@@ -436,9 +446,12 @@ class _Reader:
         self.at(path, sheet.name, f"A{r + 1}")
         for col in sheet.columns:
             i = found.get(col.key)
+            key = (keys or {}).get(col.key, col.key)
             if i is not None:
-                key = (keys or {}).get(col.key, col.key)
                 self.at((*path, key), sheet.name, f"{col_letters(i)}{r + 1}")
+            elif col.key in self.absent[sheet.name]:
+                # Its heading is missing or misspelt, said once at row 1: not again in every row.
+                self.silent.add((*path, key))
 
     def read_list(self, sheet: Sheet) -> None:
         rows = self.sheets[sheet.name]
@@ -612,7 +625,8 @@ class _Reader:
             found = entry_of(str(key))
             kind = found[1].kind if found else "text"
             path = tuple(str(key).split("."))
-            self.at(path, sheet.name, f"C{r + 1}")
+            # An entry dv does not know is said at the key the author typed, not at its value.
+            self.at(path, sheet.name, f"{'C' if found else 'A'}{r + 1}")
             raw = row[2:] if len(row) > 2 else []
             if kind == "list":
                 value: Any = [self.value(v, "text") for v in raw]
@@ -700,18 +714,22 @@ def read_book(path: str | Path) -> tuple[dict[str, Any], BookSource, list[Issue]
         raise FormError(phrase("def.not_book", path=str(path), sheets=", ".join(s.name for s in SHEETS[:3])))
     reader = _Reader(str(path), sheets)
     data = _read_in_order(reader, tuple(BY_NAME[n] for n in _sheet_order(sheets)))
-    return data, BookSource(str(path), reader.cells, reader.describe), reader.issues
+    return data, BookSource(str(path), reader.cells, reader.describe, reader.silent), reader.issues
 
 
 def _read_in_order(reader: _Reader, ordered: tuple[Sheet, ...]) -> dict[str, Any]:
     for sheet in SHEETS:
         if sheet.required and sheet.name not in reader.sheets:
+            # Its entries are not said missing one by one: the sheet is.
+            for entry in sheet.entries:
+                parts = tuple(entry.key.split("."))
+                reader.silent.update(parts[:n] for n in range(1, len(parts) + 1))
             reader.issues.append(
                 make_issue(
                     "def-missing",
                     where=reader.name,
                     what=phrase("def.what.sheet", sheet=sheet.name),
-                    fix=phrase("def.fix.fill"),
+                    fix=phrase("def.fix.sheet"),
                 )
             )
     for sheet in ordered:

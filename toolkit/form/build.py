@@ -39,7 +39,7 @@ from .model import (
     Table,
 )
 from .rules import Expression, Template
-from .where import Path, Source, close_phrase
+from .where import Path, Source, close_matches, close_phrase
 from .words import enum_list
 
 __all__ = ["build_form", "TOP_KEYS"]
@@ -130,6 +130,8 @@ class _Builder(ReportChecks):
 
     # -- saying a problem ------------------------------------------------------------------------
     def say(self, code: str, path: Path, **params: Any) -> None:
+        if code == "def-missing" and self.source.silenced(path):
+            return  # a value in a column whose heading is wrong: the heading was said, once
         where, sheet, cell = self.source.locate(path)
         self.issues.append(make_issue(code, sheet=sheet, cell=cell, where=where, **params))
 
@@ -161,15 +163,22 @@ class _Builder(ReportChecks):
         table = self.mapping(value, path)
         if table is None:
             return {}
-        for key in required:
-            if key not in table or table[key] in ("", None):
-                self.missing((*path, key))
         allowed = (*required, *optional)
+        meant: set[str] = set()  # the keys a misspelt one was close to: not said missing again
         for key in table:
             if key not in allowed:
+                close = close_matches(str(key), allowed)
+                meant.update(close)
+                names = ", ".join(self.source.key_name((*path, k)) for k in close)
                 self.say(
-                    "def-unknown-key", (*path, key), key=key, close=close_phrase(str(key), allowed, "def.close_key")
+                    "def-unknown-key",
+                    (*path, key),
+                    key=self.source.key_name((*path, key)),
+                    close=phrase("def.close_key", names=names) if close else Localized(""),
                 )
+        for key in required:
+            if (key not in table or table[key] in ("", None)) and key not in meant:
+                self.missing((*path, key))
         return {k: v for k, v in table.items() if k in allowed and v not in ("", None)}
 
     def items(self, value: Any, path: Path) -> list[Any]:
@@ -386,7 +395,7 @@ class _Builder(ReportChecks):
         if code not in fields:
             self.unknown_name(("form", key), str(code), "def.kind.field", fields)
         elif not fields[code].is_input or fields[code].type != type_:
-            self.invalid(("form", key), "def.reason.report_field", code=code, type=type_)
+            self.invalid(("form", key), "def.reason.report_field", code=code, type=self.listed("type", (type_,)))
         return str(code)
 
     # -- layout -----------------------------------------------------------------------------------
@@ -535,7 +544,9 @@ class _Builder(ReportChecks):
         code = self.code(f.get("code"), (*path, "code"), "field") if "code" in f else None
         label = self.text(f, "label", path)
         type_ = f.get("type")
-        ok = code is not None and label is not None
+        # A field without a type is broken too: the checks that need its type (a chart, the
+        # report number) say nothing more of it.
+        ok = code is not None and label is not None and type_ is not None
         if type_ is not None and type_ not in FIELD_TYPES:
             self.say("def-unknown-type", (*path, "type"), value=_shown(type_), types=self.listed("type", FIELD_TYPES))
             ok = False

@@ -97,7 +97,9 @@ def check_form_file(path: str | Path, *, against_packaged: bool = True) -> FormC
     data, source, issues = read_definition(path)
     form, problems = build_form(data, source, str(path))
     issues = [*issues, *problems]
-    if form is not None and against_packaged:
+    # A form with other problems is built without the entries they are in: compared with the
+    # shipped one, it would seem to have dropped them (the problems are the news, not the version).
+    if form is not None and against_packaged and not any(i.severity == ERROR for i in issues):
         issues += _version_clashes(form, source)
     return FormCheck(str(path), source.kind, None if any(i.severity == ERROR for i in issues) else form, issues)
 

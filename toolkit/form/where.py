@@ -10,7 +10,7 @@ checks are written once, against paths; only the naming differs.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from ..messages import Localized, phrase
@@ -56,6 +56,14 @@ class Source:
     def describe(self, path: Path) -> Localized:
         """What the entry at ``path`` is (for "thiếu …": a key, a column, a row)."""
         raise NotImplementedError
+
+    def silenced(self, path: Path) -> bool:
+        """Whether a missing value at ``path`` was already said another way (its column's heading)."""
+        return False
+
+    def key_name(self, path: Path) -> str:
+        """The key at the end of ``path`` as the author typed it (TOML: the key in its table)."""
+        return str(path[-1])
 
 
 class TomlSource(Source):
@@ -110,10 +118,12 @@ class BookSource(Source):
         name: str,
         cells: Mapping[Path, tuple[str, str]],
         describe: Callable[[Path], Localized],
+        silent: Collection[Path] = (),
     ) -> None:
         super().__init__(name)
         self.cells = cells
         self._describe = describe
+        self._silent = silent
 
     def locate(self, path: Path) -> tuple[str, str, str]:
         for n in range(len(path), -1, -1):
@@ -125,3 +135,10 @@ class BookSource(Source):
 
     def describe(self, path: Path) -> Localized:
         return self._describe(path)
+
+    def silenced(self, path: Path) -> bool:
+        return path in self._silent
+
+    def key_name(self, path: Path) -> str:
+        """A setting's key is typed whole in its row's first cell: form.year, not year."""
+        return ".".join(str(p) for p in path)

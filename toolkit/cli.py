@@ -486,18 +486,9 @@ def merge(
         plan = plan_merge(folder, the_form, output=output, json=json_path, docx=docx_path, force=force, use=use or ())
     except DvError as exc:
         _fail(exc.render(lang))
-    if plan.removed:
-        paths = ", ".join(str(p) for p in plan.removed)
-        typer.echo(t("output.stale_removed", lang, count=len(plan.removed), paths=paths), err=True)
+    result = _read_round(plan, the_form, roster, lang, folder, use)
     from rich.console import Console
 
-    result = _merge_with_progress(list(plan.inputs), the_form, roster, lang, root=folder, use=use or ())
-    if not any(f.fmt and f.status != "ignored" for f in result.files):
-        # Nothing but lock files, stray documents and the like: no summary to write.
-        from .render import render_reports
-
-        render_reports(Console(stderr=True, markup=False, emoji=False), result.files, lang)
-        _fail(t("merge.nothing_readable", lang, path=folder))
     comparison = None
     if last_year is not None:
         from .previous import compare
@@ -612,17 +603,11 @@ def roll_up(
         plan = plan_rollup(folder, to, output=output, force=force, use=use or ())
     except DvError as exc:
         _fail(exc.render(lang))
-    if plan.removed:
-        paths = ", ".join(str(p) for p in plan.removed)
-        typer.echo(t("output.stale_removed", lang, count=len(plan.removed), paths=paths), err=True)
+    result = _read_round(plan, lower, roster, lang, folder, use)
     from rich.console import Console
 
-    from .render import render_merge, render_reports, render_rollup
+    from .render import render_merge, render_rollup
 
-    result = _merge_with_progress(list(plan.inputs), lower, roster, lang, root=folder, use=use or ())
-    if not any(f.fmt and f.status != "ignored" for f in result.files):
-        render_reports(Console(stderr=True, markup=False, emoji=False), result.files, lang)
-        _fail(t("merge.nothing_readable", lang, path=folder))
     console = Console(soft_wrap=True, markup=False, emoji=False)
     render_merge(console, result, None, None, lang, verbose=verbose)
     from .fsutil import atomic_write
@@ -670,6 +655,24 @@ def _render_comparison(console: "Console", comparison: "Comparison", the_form: "
             for code in comp.dropped_units
         )
         say("previous.units_dropped", year=comp.previous_year, units=", ".join(named))
+
+
+def _read_round(plan: Any, the_form: Any, roster: Any, lang: str, folder: Path, use: list[str] | None) -> Any:
+    """The round of ``dv merge`` and ``dv roll-up``: the stale outputs removed are said, every
+    file is read (with a progress bar), and a folder with nothing readable stops here (exit 2)."""
+    if plan.removed:
+        paths = ", ".join(str(p) for p in plan.removed)
+        typer.echo(t("output.stale_removed", lang, count=len(plan.removed), paths=paths), err=True)
+    result = _merge_with_progress(list(plan.inputs), the_form, roster, lang, root=folder, use=use or ())
+    if not any(f.fmt and f.status != "ignored" for f in result.files):
+        # Nothing but lock files, stray documents and the like: nothing to write.
+        from rich.console import Console
+
+        from .render import render_reports
+
+        render_reports(Console(stderr=True, markup=False, emoji=False), result.files, lang)
+        _fail(t("merge.nothing_readable", lang, path=folder))
+    return result
 
 
 def _merge_with_progress(

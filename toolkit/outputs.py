@@ -66,13 +66,7 @@ def plan_merge(
     from .intake.folder import expand_paths
     from .summary import summary_filename
 
-    if not folder.exists():
-        raise DvError("check.missing_path", path=folder)
-    if not folder.is_dir():
-        raise DvError("merge.not_a_folder", path=folder)
-    for choice in use:
-        if not _could_name_a_file(choice):
-            raise DvError("merge.use_missing", value=choice)
+    _check_round(folder, use)
     if docx is not None and form.report is None:
         raise DvError("docx.no_report", form=form.id)
     summary = output or Path(summary_filename(form))
@@ -115,6 +109,17 @@ class RollUpPlan:
     removed: tuple[Path, ...] = ()
 
 
+def _check_round(folder: Path, use: Sequence[str]) -> None:
+    """The folder of a round exists and is a folder; each ``--use`` could name a file in it."""
+    if not folder.exists():
+        raise DvError("check.missing_path", path=folder)
+    if not folder.is_dir():
+        raise DvError("merge.not_a_folder", path=folder)
+    for choice in use:
+        if not _could_name_a_file(choice):
+            raise DvError("merge.use_missing", value=choice)
+
+
 def plan_rollup(
     folder: Path, template: Path, *, output: Path | None = None, force: bool = False, use: Sequence[str] = ()
 ) -> RollUpPlan:
@@ -124,13 +129,7 @@ def plan_rollup(
     from .intake.folder import expand_paths
     from .rollup import rollup_filename
 
-    if not folder.exists():
-        raise DvError("check.missing_path", path=folder)
-    if not folder.is_dir():
-        raise DvError("merge.not_a_folder", path=folder)
-    for choice in use:
-        if not _could_name_a_file(choice):
-            raise DvError("merge.use_missing", value=choice)
+    _check_round(folder, use)
     if not template.is_file():
         raise DvError("rollup.template_missing", path=template)
     target = output or Path(rollup_filename(template))

@@ -78,6 +78,19 @@ def test_heavy_jobs_beyond_the_queue_are_refused(portal):
     checker.submit(time.sleep, 0, lane=HEAVY).result(timeout=60)  # room again
 
 
+def test_one_unit_asking_for_many_heavy_jobs_fills_its_own_share_only(portal):
+    the_portal, _ = portal()
+    checker = the_portal.checker
+    assert checker.heavy_share < checker.heavy_queue
+    mine = [checker.submit(time.sleep, 0.5, lane=HEAVY, owner="SYT") for _ in range(checker.heavy_share)]
+    with pytest.raises(Busy):  # its share is full: a 503 "try again" for that unit
+        checker.submit(time.sleep, 0, lane=HEAVY, owner="SYT")
+    others = [checker.submit(time.sleep, 0, lane=HEAVY, owner="STTTT"), checker.submit(time.sleep, 0, lane=HEAVY)]
+    for f in (*mine, *others):
+        f.result(timeout=60)
+    checker.submit(time.sleep, 0, lane=HEAVY, owner="SYT").result(timeout=60)  # its share is free again
+
+
 def test_a_job_cancelled_before_it_starts_never_runs(portal, tmp_path):
     the_portal, _ = portal()
     pool = the_portal.checker.pool

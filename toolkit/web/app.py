@@ -32,7 +32,7 @@ from ..intake.workers import JobError, JobFailed
 from ..issues import ERROR, FileReport
 from ..messages import t
 from ..roster import Roster
-from .checking import Busy, Checker
+from .checking import OFFICER, Busy, Checker
 from .clock import DEFAULT_ZONE, deadline_end, load_zone, when, zone_label
 from .derived import Derived, NotMade, derived_key
 from .exports import write_texts
@@ -537,10 +537,11 @@ class Portal:
         token = request.path_params["token"]
         return self._result(request, row, report, f"/u/{token}/s/{row['id']}", f"/u/{token}")
 
-    async def download(self, request: Request, row: Any, report: FileReport) -> Response:
+    async def download(self, request: Request, row: Any, report: FileReport, owner: str = OFFICER) -> Response:
         """A submission's downloads: the exact file, its list of issues, its annotated copy —
         the last two made once per submission, stored report and language (cached), the
-        annotated copy in the pool's heavy lane (never ahead of an upload's check)."""
+        annotated copy in the pool's heavy lane (never ahead of an upload's check), in the share of
+        ``owner`` (the unit asking, or the officer)."""
         what = request.path_params["what"]
         lang = lang_of(request)
         stored = self.store.file_path(row["sha256"], row["ext"])
@@ -561,7 +562,7 @@ class Portal:
 
             async def annotate() -> bytes | None:
                 try:
-                    return await self.checker.annotated(stored, report, lang)
+                    return await self.checker.annotated(stored, report, lang, owner)
                 except (JobFailed, JobError):
                     raise NotMade from None
 
@@ -579,7 +580,7 @@ class Portal:
         row, report = self._submission(request, unit["code"])
         if request.path_params["what"] != "tep":
             self.heavy_limit(request, unit)
-        return await self.download(request, row, report)
+        return await self.download(request, row, report, unit["code"])
 
     # -- the officer ------------------------------------------------------------------------------
     async def login_page(self, request: Request) -> Response:

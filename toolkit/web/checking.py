@@ -114,6 +114,7 @@ def roll_up_round(reports: list[FileReport], use: list[str], template: str, part
 # -- the pool, in the server ---------------------------------------------------------------------
 
 HEAVY = "heavy"  # the pool's lane for downloads made on request (annotated copies, summaries)
+OFFICER = ""  # the heavy lane's requester for the officer's pages (a unit is its code)
 
 
 class Busy(Exception):
@@ -125,7 +126,9 @@ class Checker:
     has nothing else), one job at a time each, each job with a timeout. Checking an upload
     comes first: downloads made on request (the annotated copy, the summary) run in the
     ``heavy`` lane, on at most ``jobs - 1`` workers (one worker with ``jobs=1``), and at most
-    ``heavy_queue`` of them wait or run at once."""
+    ``heavy_queue`` of them wait or run at once, at most ``heavy_share`` of them for one unit's
+    link: a unit asking for many copies at once fills its own share, never the lane the other
+    units and the officer (trusted, behind a login: no share of their own) need."""
 
     def __init__(
         self,
@@ -136,11 +139,14 @@ class Checker:
         timeout: float = 30.0,
         heavy_timeout: float = 120.0,
         heavy_queue: int | None = None,
+        heavy_share: int | None = None,
         memory_limit: int = MEMORY_LIMIT,
     ) -> None:
         self.form, self.timeout, self.heavy_timeout = form, timeout, heavy_timeout
         self.heavy_queue = heavy_queue or 4 * max(1, jobs)
+        self.heavy_share = heavy_share or max(1, self.heavy_queue // 4)
         self.heavy_now = 0
+        self.heavy_by: dict[str, int] = {}  # requester → heavy jobs waiting or running
         self._lock = threading.Lock()
         lanes = {HEAVY: max(1, jobs - 1)}
         self.pool = WorkerPool(
@@ -150,34 +156,47 @@ class Checker:
     def close(self) -> None:
         self.pool.close(kill=True)
 
-    def submit(self, fn: Any, *args: Any, timeout: float | None = None, lane: str | None = None) -> cf.Future:
+    def submit(
+        self, fn: Any, *args: Any, timeout: float | None = None, lane: str | None = None, owner: str = OFFICER
+    ) -> cf.Future:
+        """``owner``: who asked (a unit's code, or :data:`OFFICER`), for the heavy lane's shares."""
         if lane != HEAVY:
             return self.pool.submit(fn, *args, timeout=timeout or self.timeout)
         with self._lock:
-            if self.heavy_now >= self.heavy_queue:
+            if self.heavy_now >= self.heavy_queue or (
+                owner != OFFICER and self.heavy_by.get(owner, 0) >= self.heavy_share
+            ):
                 raise Busy
             self.heavy_now += 1
+            self.heavy_by[owner] = self.heavy_by.get(owner, 0) + 1
         try:
             future = self.pool.submit(fn, *args, timeout=timeout or self.heavy_timeout, lane=HEAVY)
         except BaseException:
-            self._heavy_done()
+            self._heavy_done(owner)
             raise
-        future.add_done_callback(lambda _f: self._heavy_done())
+        future.add_done_callback(lambda _f: self._heavy_done(owner))
         return future
 
-    def _heavy_done(self) -> None:
+    def _heavy_done(self, owner: str) -> None:
         with self._lock:
             self.heavy_now -= 1
+            self.heavy_by[owner] -= 1
+            if not self.heavy_by[owner]:
+                del self.heavy_by[owner]
 
-    def run(self, fn: Any, *args: Any, timeout: float | None = None, lane: str | None = None) -> Any:
+    def run(
+        self, fn: Any, *args: Any, timeout: float | None = None, lane: str | None = None, owner: str = OFFICER
+    ) -> Any:
         """``fn(*args)`` in a worker; raises :class:`JobFailed` or :class:`JobError` (and
         :class:`Busy` in the heavy lane)."""
-        return self.submit(fn, *args, timeout=timeout, lane=lane).result()
+        return self.submit(fn, *args, timeout=timeout, lane=lane, owner=owner).result()
 
-    async def arun(self, fn: Any, *args: Any, timeout: float | None = None, lane: str | None = None) -> Any:
+    async def arun(
+        self, fn: Any, *args: Any, timeout: float | None = None, lane: str | None = None, owner: str = OFFICER
+    ) -> Any:
         """:meth:`run` for the event loop: no thread waits for the worker. A request that ends
         meanwhile does not cancel the job (its result may be kept for the next one)."""
-        future = self.submit(fn, *args, timeout=timeout, lane=lane)
+        future = self.submit(fn, *args, timeout=timeout, lane=lane, owner=owner)
         return await asyncio.shield(asyncio.wrap_future(future))
 
     def _failed(self, exc: Exception, stored: Path, name: str) -> FileReport:
@@ -200,10 +219,10 @@ class Checker:
         except (JobFailed, JobError) as exc:
             return self._failed(exc, stored, name)
 
-    async def annotated(self, stored: Path, report: FileReport, lang: str) -> bytes | None:
+    async def annotated(self, stored: Path, report: FileReport, lang: str, owner: str = OFFICER) -> bytes | None:
         """The annotated copy (None: the file has nothing to annotate); raises
         :class:`JobFailed`/:class:`JobError` when it could not be made, :class:`Busy`."""
-        return await self.arun(annotated, str(stored), report, lang, lane=HEAVY)
+        return await self.arun(annotated, str(stored), report, lang, lane=HEAVY, owner=owner)
 
     async def roll_up(self, reports: list[FileReport], use: list[str], template: Path, partial: bool) -> Any:
         """:func:`roll_up_round` in the heavy lane; raises :class:`JobFailed`/:class:`JobError`."""

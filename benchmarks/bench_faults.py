@@ -56,8 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ds = dataset(half, CACHE, 2, lambda text: print(text, file=sys.stderr))
     pool = ds.files("a") + ds.files("b")
     crash = far_cell_file(pool[0], CACHE)
-    print(f"{'files':>6} {'crashing':>8} {'clean s':>8} {'crash s':>8} {'ratio':>6}"
-          f" {'clean cpu':>9} {'crash cpu':>9} {'ratio':>6}   (cpu: seconds of CPU, dv and its workers)")  # fmt: skip
+    print(
+        f"{'files':>6} {'crashing':>8} {'clean s':>8} {'crash s':>8} {'ratio':>6}"
+        f" {'clean cpu':>9} {'crash cpu':>9} {'ratio':>6}   (cpu: seconds of CPU, dv and its workers)"
+    )
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="dv-faults-") as tmp:
             clean_dir, crash_dir = Path(tmp, "clean"), Path(tmp, "crash")
@@ -84,8 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     assert [i.code for i in b.issues] == ["file-unreadable"], (name, b.issues)
                 else:
                     assert (a.status, a.values) == (b.status, b.values), name
-            print(f"{n:>6} {len(crashing):>8} {clean_s:>8.2f} {crash_s:>8.2f} {crash_s / clean_s:>6.2f}"
-                  f" {clean_cpu:>9.2f} {crash_cpu:>9.2f} {crash_cpu / clean_cpu:>6.2f}", flush=True)  # fmt: skip
+            print(
+                f"{n:>6} {len(crashing):>8} {clean_s:>8.2f} {crash_s:>8.2f} {crash_s / clean_s:>6.2f}"
+                f" {clean_cpu:>9.2f} {crash_cpu:>9.2f} {crash_cpu / clean_cpu:>6.2f}",
+                flush=True,
+            )
     return 0
 
 

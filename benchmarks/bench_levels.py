@@ -70,8 +70,16 @@ def dataset(provinces: int, units: int, communes: int, jobs: int) -> list[Provin
 
     form, ministry = submissions.shipped_form(), load_form("dan-van-chinh-quyen-bo")
     generator = hashlib.sha256(Path(submissions.__file__).read_bytes()).hexdigest()[:16]
-    manifest = {"provinces": provinces, "units": units, "communes": communes, "seed": SEED, "documents": DOCUMENTS,
-                "generator": generator, "form": form.fingerprint, "ministry": ministry.fingerprint}  # fmt: skip
+    manifest = {
+        "provinces": provinces,
+        "units": units,
+        "communes": communes,
+        "seed": SEED,
+        "documents": DOCUMENTS,
+        "generator": generator,
+        "form": form.fingerprint,
+        "ministry": ministry.fingerprint,
+    }
     root = CACHE / f"{provinces}x{units}x{communes}"
     everyone = submissions.units(provinces * units)
     out: list[Province] = []
@@ -209,8 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         f"linearity, time per leaf full / small: three levels {per[0](full) / per[0](small):.2f}, "
         f"plain merge {per[1](full) / per[1](small):.2f} (1.00: linear)"
     )
-    log(f"three levels / plain merge of the same leaves: small {small.levels / small.baseline:.2f}×, "
-        f"full {full.levels / full.baseline:.2f}×")  # fmt: skip
+    log(
+        f"three levels / plain merge of the same leaves: small {small.levels / small.baseline:.2f}×, "
+        f"full {full.levels / full.baseline:.2f}×"
+    )
     return 0
 
 

@@ -86,8 +86,20 @@ def dataset(n: int, cache: Path, jobs: int, log: Callable[[str], None]) -> Datas
     # The template's own bytes and the generator's source are part of the key: a change to
     # either rebuilds the files.
     generator = hashlib.sha256(Path(submissions.__file__).read_bytes()).hexdigest()[:16]
-    manifest = json.loads(json.dumps({"n": n, "seed": SEED, "documents": DOCUMENTS, "generator": generator,
-        "form": form.id, "version": form.version, "fingerprint": form.fingerprint, "template": _parts_digest(placeholder)}))  # fmt: skip
+    manifest = json.loads(
+        json.dumps(
+            {
+                "n": n,
+                "seed": SEED,
+                "documents": DOCUMENTS,
+                "generator": generator,
+                "form": form.id,
+                "version": form.version,
+                "fingerprint": form.fingerprint,
+                "template": _parts_digest(placeholder),
+            }
+        )
+    )
     ds = Dataset(root, root / "a", root / "b", root / "roster-N.csv", root / "roster-2N.csv")
     with contextlib.suppress(OSError, ValueError):
         if json.loads((root / "manifest.json").read_text()) == manifest and len(ds.files("a")) == n == len(
@@ -146,12 +158,22 @@ def child_merge(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     data = build_summary(result)
     t_summary = time.perf_counter() - start
-    print(json.dumps({
-        "files": len(result.files), "accepted": len(result.accepted), "t_merge": t_merge, "t_summary": t_summary,
-        "summary_bytes": len(data), "self_after_merge_kb": peak_merge, "now_after_merge_kb": now_merge,
-        "report_bytes": statistics.fmean(len(pickle.dumps(f)) for f in result.files) if result.files else 0,
-        "self_kb": measure.peak_rss_kb(), "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "files": len(result.files),
+                "accepted": len(result.accepted),
+                "t_merge": t_merge,
+                "t_summary": t_summary,
+                "summary_bytes": len(data),
+                "self_after_merge_kb": peak_merge,
+                "now_after_merge_kb": now_merge,
+                "report_bytes": statistics.fmean(len(pickle.dumps(f)) for f in result.files) if result.files else 0,
+                "self_kb": measure.peak_rss_kb(),
+                "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+            }
+        )
+    )
 
 
 def run_child(dirs: Sequence[Path], roster: Path) -> dict[str, Any]:
@@ -162,8 +184,10 @@ def run_child(dirs: Sequence[Path], roster: Path) -> dict[str, Any]:
 
 def baseline_rss_kb() -> int:
     """Peak RSS of a fresh interpreter that has imported toolkit (the floor of the figures above)."""
-    code = ("import toolkit.summary, toolkit.intake.check, toolkit.intake.readers, toolkit.intake.validate, "
-            "toolkit.roster, benchmarks.bench_merge as b; print(b.measure.peak_rss_kb())")  # fmt: skip
+    code = (
+        "import toolkit.summary, toolkit.intake.check, toolkit.intake.readers, toolkit.intake.validate, "
+        "toolkit.roster, benchmarks.bench_merge as b; print(b.measure.peak_rss_kb())"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     return int(proc.stdout)
 
@@ -224,8 +248,9 @@ def awkward(folder: Path, timeout: float, extras: Sequence[Path]) -> list[str]:
 # -- the report ---------------------------------------------------------------------------------------
 
 
-def time_merges(ds: Dataset, form: Any, rosters: dict[str, Any], repeat: int, say: Callable[[str], None],
-                log: Callable[[str], None]) -> dict[str, Any]:  # fmt: skip
+def time_merges(
+    ds: Dataset, form: Any, rosters: dict[str, Any], repeat: int, say: Callable[[str], None], log: Callable[[str], None]
+) -> dict[str, Any]:
     """dv merge on N and 2N, interleaved, best of ``repeat``; the summary timed apart."""
     from toolkit.summary import build_summary
 
@@ -300,8 +325,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     say = out.append
     loads = lambda: " ".join(f"{x:.2f}" for x in os.getloadavg())  # noqa: E731
 
-    say(f"dv merge benchmark: N = {n} ({2 * n} generated files, mean {size_kb:.0f} kB), {jobs} CPU, "
-        f"Python {sys.version.split()[0]}, {dt.datetime.now():%Y-%m-%d %H:%M}")  # fmt: skip
+    say(
+        f"dv merge benchmark: N = {n} ({2 * n} generated files, mean {size_kb:.0f} kB), {jobs} CPU, "
+        f"Python {sys.version.split()[0]}, {dt.datetime.now():%Y-%m-%d %H:%M}"
+    )
     say(f"files: {ds.root}; load average before timing: {loads()}")
 
     # (a) dv merge on N and 2N; (b) the naive openpyxl loops and (c) python-calamine alone, single process.
@@ -326,8 +353,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_after = loads()
 
     say("")
-    say(f"N set: {n} files, {got['docs']} documents; {'every file accepted' if got['all_accepted'] else 'NOT all accepted'}; "
-        "warnings: " + (", ".join(f"{k} ×{v}" for k, v in got["warnings"].most_common()) or "none"))  # fmt: skip
+    say(
+        f"N set: {n} files, {got['docs']} documents; {'every file accepted' if got['all_accepted'] else 'NOT all accepted'}; "
+        "warnings: " + (", ".join(f"{k} ×{v}" for k, v in got["warnings"].most_common()) or "none")
+    )
     say("")
     say(f"{'run':<44} {'best s':>8} {'files/s':>8} {'ms/file':>8}   runs (s)")
 
@@ -339,33 +368,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     row(f"dv merge, N = {n} (read + validate, {jobs} workers)", t_n, n, merge_times["N"])
     row(f"dv merge, 2N = {2 * n}", t_2n, 2 * n, merge_times["2N"])
     for label, s, count in (("N", s_n, n), ("2N", s_2n, 2 * n)):
-        say(f"{'  build_summary + write, ' + label:<44} {s:8.2f} {'':>8} {s / count * 1e3:8.2f}   "
-            f"{measure.fmt_times(summary_times[label])}  ({summary_size[label] / 1024:.0f} kB)")  # fmt: skip
+        say(
+            f"{'  build_summary + write, ' + label:<44} {s:8.2f} {'':>8} {s / count * 1e3:8.2f}   "
+            f"{measure.fmt_times(summary_times[label])}  ({summary_size[label] / 1024:.0f} kB)"
+        )
     both = [a + b for a, b in zip(merge_times["N"], summary_times["N"], strict=True)]
     row(f"dv merge + summary, N = {n}", t_n + s_n, n, both)
     row("naive openpyxl loop, N (1 process)", t_naive, n, naive_times)
     row("openpyxl data_only, names' first cells (1 p.)", t_first, n, first_times)
     row("python-calamine, every sheet, N (1 process)", t_cal, n, cal_times)
     row("python-calamine, sheets dv needs (1 process)", t_need, n, need_times)
-    say(f"(load average after the timings: {load_after}; other work on the machine inflates single runs, hence best "
-        "of several)")  # fmt: skip
+    say(
+        f"(load average after the timings: {load_after}; other work on the machine inflates single runs, hence best "
+        "of several)"
+    )
     say("")
     cal_per_file, need_per_file, first_per_file = t_cal / n, t_need / n, t_first / n
-    say(f"marginal cost of dv merge: (t(2N) - t(N)) / N = {marginal * 1e3:.2f} ms/file wall "
-        f"({marginal * jobs * 1e3:.2f} ms/file of CPU over {jobs} workers)")  # fmt: skip
+    say(
+        f"marginal cost of dv merge: (t(2N) - t(N)) / N = {marginal * 1e3:.2f} ms/file wall "
+        f"({marginal * jobs * 1e3:.2f} ms/file of CPU over {jobs} workers)"
+    )
     say(f"summary marginal: (s(2N) - s(N)) / N = {(s_2n - s_n) / n * 1e3:.2f} ms/file")
     speedup = t_naive / t_n
-    say(f"dv merge speed / naive openpyxl loop  = {speedup:5.1f}×  (target ≥ 5×)  {ok(speedup >= 5)}; "
-        f"with the summary: {t_naive / (t_n + s_n):.1f}×")  # fmt: skip
+    say(
+        f"dv merge speed / naive openpyxl loop  = {speedup:5.1f}×  (target ≥ 5×)  {ok(speedup >= 5)}; "
+        f"with the summary: {t_naive / (t_n + s_n):.1f}×"
+    )
     ratio = marginal / cal_per_file
-    say(f"marginal cost / calamine, every sheet = {ratio:5.2f}×  [{marginal * 1e3:.2f} / {cal_per_file * 1e3:.2f} ms]; "
-        f"per CPU: {ratio * jobs:.2f}×")  # fmt: skip
+    say(
+        f"marginal cost / calamine, every sheet = {ratio:5.2f}×  [{marginal * 1e3:.2f} / {cal_per_file * 1e3:.2f} ms]; "
+        f"per CPU: {ratio * jobs:.2f}×"
+    )
     need_ratio = marginal / need_per_file
-    say(f"marginal cost / calamine, dv's sheets = {need_ratio:5.2f}×  (target ≤ 2×, {jobs} workers)  "
-        f"{ok(need_ratio <= 2)}  [{marginal * 1e3:.2f} / {need_per_file * 1e3:.2f} ms]; per CPU: {need_ratio * jobs:.2f}×")  # fmt: skip
+    say(
+        f"marginal cost / calamine, dv's sheets = {need_ratio:5.2f}×  (target ≤ 2×, {jobs} workers)  "
+        f"{ok(need_ratio <= 2)}  [{marginal * 1e3:.2f} / {need_per_file * 1e3:.2f} ms]; per CPU: {need_ratio * jobs:.2f}×"
+    )
     first_ratio = first_per_file / marginal
-    say(f"openpyxl first cells / marginal cost  = {first_ratio:5.1f}×  (target ≥ 10×)  {ok(first_ratio >= 10)}  "
-        f"[{first_per_file * 1e3:.2f} / {marginal * 1e3:.2f} ms]")  # fmt: skip
+    say(
+        f"openpyxl first cells / marginal cost  = {first_ratio:5.1f}×  (target ≥ 10×)  {ok(first_ratio >= 10)}  "
+        f"[{first_per_file * 1e3:.2f} / {marginal * 1e3:.2f} ms]"
+    )
 
     say("")
     say("build_summary on the 2N result, by sheet (cProfile, cumulative)")
@@ -385,18 +428,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         rss = {"N": run_child([ds.a], ds.roster_n), "2N": run_child([ds.a, ds.b], ds.roster_2n)}
         say("")
         say(f"peak RSS, each merge in a fresh interpreter (MB; imports alone: {base / 1024:.0f} MB)")
-        say(f"  {'run':<4} {'files':>6} {'merge s':>8} {'summary s':>9} {'main: peak after merge':>23} "
-            f"{'(RSS now)':>9} {'peak incl. summary':>19} {'largest worker':>15}")  # fmt: skip
+        say(
+            f"  {'run':<4} {'files':>6} {'merge s':>8} {'summary s':>9} {'main: peak after merge':>23} "
+            f"{'(RSS now)':>9} {'peak incl. summary':>19} {'largest worker':>15}"
+        )
         for label, r in rss.items():
-            say(f"  {label:<4} {r['files']:>6} {r['t_merge']:8.2f} {r['t_summary']:9.2f} "
+            say(
+                f"  {label:<4} {r['files']:>6} {r['t_merge']:8.2f} {r['t_summary']:9.2f} "
                 f"{r['self_after_merge_kb'] / 1024:23.0f} {r['now_after_merge_kb'] / 1024:9.0f} "
-                f"{r['self_kb'] / 1024:19.0f} {r['children_kb'] / 1024:15.0f}")  # fmt: skip
+                f"{r['self_kb'] / 1024:19.0f} {r['children_kb'] / 1024:15.0f}"
+            )
         grow = (rss["2N"]["now_after_merge_kb"] - rss["N"]["now_after_merge_kb"]) / n
-        say(f"  main process, RSS held after merge: {grow:+.1f} kB per extra file: the reports the summary is made "
+        say(
+            f"  main process, RSS held after merge: {grow:+.1f} kB per extra file: the reports the summary is made "
             f"from (values, documents, issues with their texts; {rss['2N']['report_bytes'] / 1024:.1f} kB a report "
-            "pickled, a few times that as Python objects)")  # fmt: skip
-        say(f"  the summary "
-            f"raises the peak by {(rss['2N']['self_kb'] - rss['2N']['self_after_merge_kb']) / 1024:.0f} MB at 2N")  # fmt: skip
+            "pickled, a few times that as Python objects)"
+        )
+        say(
+            f"  the summary "
+            f"raises the peak by {(rss['2N']['self_kb'] - rss['2N']['self_after_merge_kb']) / 1024:.0f} MB at 2N"
+        )
 
     log("profiling check_file…")
     say("")
@@ -412,23 +463,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     help_cpu = max(procs["help, without .pyc"][0], procs["help, with .pyc"][0])
     say("")
     say("whole processes (best of 5; CPU = user + system of the process and its children; python -m toolkit.cli)")
-    say(f"  as installed here, toolkit {installed} "
-        f"(PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')}):")  # fmt: skip
+    say(
+        f"  as installed here, toolkit {installed} "
+        f"(PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')}):"
+    )
     for case in ("as installed", "without .pyc", "with .pyc"):
         if case != "as installed":
             say(f"  a copy of toolkit {case}:")
         c_cpu, c_wall = procs[f"check, {case}"]
         h_cpu, h_wall = procs[f"help, {case}"]
-        say(f"    dv check ONE.xlsx: {c_cpu * 1e3:.0f} ms CPU, {c_wall * 1e3:.0f} ms wall  (target ≤ 250 ms CPU)  "
-            f"{ok(c_cpu <= 0.25)}")  # fmt: skip
-        say(f"    dv --help:         {h_cpu * 1e3:.0f} ms CPU, {h_wall * 1e3:.0f} ms wall  (target ≤ 100 ms)  "
-            f"{ok(h_cpu <= 0.1)}")  # fmt: skip
+        say(
+            f"    dv check ONE.xlsx: {c_cpu * 1e3:.0f} ms CPU, {c_wall * 1e3:.0f} ms wall  (target ≤ 250 ms CPU)  "
+            f"{ok(c_cpu <= 0.25)}"
+        )
+        say(
+            f"    dv --help:         {h_cpu * 1e3:.0f} ms CPU, {h_wall * 1e3:.0f} ms wall  (target ≤ 100 ms)  "
+            f"{ok(h_cpu <= 0.1)}"
+        )
     say("")
-    say(f"targets: check_file {check_mean * 1e3:.2f} ms/file (≤ 4) {ok(check_mean <= 0.004)}; "
+    say(
+        f"targets: check_file {check_mean * 1e3:.2f} ms/file (≤ 4) {ok(check_mean <= 0.004)}; "
         f"marginal / calamine of dv's sheets {need_ratio:.2f}× (≤ 2) {ok(need_ratio <= 2)}; "
         f"openpyxl first cells / marginal {first_ratio:.1f}× (≥ 10) {ok(first_ratio >= 10)}; "
         f"dv check {check_cpu * 1e3:.0f} ms CPU, the worse of with and without .pyc (≤ 250) {ok(check_cpu <= 0.25)}; "
-        f"dv --help {help_cpu * 1e3:.0f} ms CPU, the worse of both (≤ 100) {ok(help_cpu <= 0.1)}")  # fmt: skip
+        f"dv --help {help_cpu * 1e3:.0f} ms CPU, the worse of both (≤ 100) {ok(help_cpu <= 0.1)}"
+    )
     say(f"load average now: {loads()} (the figures are for a machine this busy)")
 
     log("awkward files…")

@@ -53,10 +53,15 @@ def files_for(units: list[Unit], folder: Path) -> dict[str, list[Path]]:
     for i, unit in enumerate(units):
         values, docs = submissions.submission(random.Random(SEED + i), unit, form)
         out[unit.code] = [
-            submissions.write(folder / f"{unit.code}-{k}.xlsx", dict(values, report_date=dt.date(form.year, 11, 16 + k)),
-                              docs, unit=unit, form=form)
+            submissions.write(
+                folder / f"{unit.code}-{k}.xlsx",
+                dict(values, report_date=dt.date(form.year, 11, 16 + k)),
+                docs,
+                unit=unit,
+                form=form,
+            )
             for k in range(3)
-        ]  # fmt: skip
+        ]
     return out
 
 
@@ -64,8 +69,9 @@ def upload(client: httpx.Client, link: str, path: Path) -> float:
     """Seconds from sending the file to having the result page."""
     token = csrf_of(client.get(link).text)
     started = time.perf_counter()
-    result = client.post(f"{link}/nop", data={"csrf": token}, files={"file": (path.name, path.read_bytes())},
-                         follow_redirects=True)  # fmt: skip
+    result = client.post(
+        f"{link}/nop", data={"csrf": token}, files={"file": (path.name, path.read_bytes())}, follow_redirects=True
+    )
     elapsed = time.perf_counter() - started
     if result.status_code != 200 or 'id="status"' not in result.text:
         raise RuntimeError(f"upload failed: {result.status_code} {result.text[:300]}")
@@ -102,15 +108,25 @@ def fill_board(data: Path, units: list[Unit], per_unit: int = 3) -> int:
     for unit in units:
         for k in range(have.get(unit.code, 0), per_unit):
             row = dict(zip(columns, template, strict=True))
-            row.update(id=None, unit_code=unit.code, uploaded_at=now - (per_unit - k) * 60, name=f"{unit.code}-{k}.xlsx",
-                       counts=0, status="superseded")  # fmt: skip
+            row.update(
+                id=None,
+                unit_code=unit.code,
+                uploaded_at=now - (per_unit - k) * 60,
+                name=f"{unit.code}-{k}.xlsx",
+                counts=0,
+                status="superseded",
+            )
             rows.append(row)
     with db:
-        db.executemany(f"INSERT INTO submissions({','.join(columns)}) VALUES({','.join('?' * len(columns))})",
-                       [tuple(r[c] for c in columns) for r in rows])  # fmt: skip
+        db.executemany(
+            f"INSERT INTO submissions({','.join(columns)}) VALUES({','.join('?' * len(columns))})",
+            [tuple(r[c] for c in columns) for r in rows],
+        )
         db.execute("UPDATE submissions SET counts = 0")
-        db.execute("UPDATE submissions SET counts = 1, status = 'accepted' WHERE id IN "
-                   "(SELECT MAX(id) FROM submissions GROUP BY unit_code)")  # fmt: skip
+        db.execute(
+            "UPDATE submissions SET counts = 1, status = 'accepted' WHERE id IN "
+            "(SELECT MAX(id) FROM submissions GROUP BY unit_code)"
+        )
     total = db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
     db.close()
     return total
@@ -158,8 +174,15 @@ def open_fds(pid: int) -> int:
         return -1
 
 
-def flood_case(base: str, port: int, pid: int, unit_links: dict[str, str], files: dict[str, list[Path]],
-               connections: int, seconds: float) -> dict:  # fmt: skip
+def flood_case(
+    base: str,
+    port: int,
+    pid: int,
+    unit_links: dict[str, str],
+    files: dict[str, list[Path]],
+    connections: int,
+    seconds: float,
+) -> dict:
     """``connections`` half-sent request heads from 127.0.0.2, each reopened when the server
     closes it, while units upload from other addresses for ``seconds``."""
     import socket
@@ -216,19 +239,27 @@ def flood_case(base: str, port: int, pid: int, unit_links: dict[str, str], files
         officer_s = time.perf_counter() - t0
     stop.set()
     attacker.join(30)
-    return {"latencies": latencies, "errors": errors, "opened": opened[0], "fds": max(fds or [-1]),
-            "officer": (officer_ok, officer_s)}  # fmt: skip
+    return {
+        "latencies": latencies,
+        "errors": errors,
+        "opened": opened[0],
+        "fds": max(fds or [-1]),
+        "officer": (officer_ok, officer_s),
+    }
 
 
-def heavy_case(base: str, unit_links: dict[str, str], files: dict[str, list[Path]], heavy: Path,
-               code: str) -> dict:  # fmt: skip
+def heavy_case(base: str, unit_links: dict[str, str], files: dict[str, list[Path]], heavy: Path, code: str) -> dict:
     """``code`` uploads ``heavy`` then asks four times at once for its annotated copy; other
     units upload from their own addresses until the four are answered."""
     import re
 
     with client_from(base, "127.0.0.2", timeout=300) as client:
-        result = client.post(f"{unit_links[code]}/nop", data={"csrf": csrf_of(client.get(unit_links[code]).text)},
-                             files={"file": (heavy.name, heavy.read_bytes())}, follow_redirects=True)  # fmt: skip
+        result = client.post(
+            f"{unit_links[code]}/nop",
+            data={"csrf": csrf_of(client.get(unit_links[code]).text)},
+            files={"file": (heavy.name, heavy.read_bytes())},
+            follow_redirects=True,
+        )
         sid = re.search(r"/s/(\d+)", str(result.url)).group(1)
     answers: list[tuple[int, float]] = []
 
@@ -259,9 +290,11 @@ def summary_line(what: str, latencies: list[float], errors: list[str], baseline:
     ms = lambda s: f"{s * 1000:.0f} ms"  # noqa: E731
     if not latencies:
         return f"{what}: no upload done ({len(errors)} failed)"
-    return (f"{what} ({len(latencies)} uploads, {len(errors)} failed): median {ms(statistics.median(latencies))}, "
-            f"p95 {ms(pct(latencies, 95))}, max {ms(max(latencies))}; p95 / quiet median = "
-            f"{pct(latencies, 95) / baseline:.1f}")  # fmt: skip
+    return (
+        f"{what} ({len(latencies)} uploads, {len(errors)} failed): median {ms(statistics.median(latencies))}, "
+        f"p95 {ms(pct(latencies, 95))}, max {ms(max(latencies))}; p95 / quiet median = "
+        f"{pct(latencies, 95) / baseline:.1f}"
+    )
 
 
 def main() -> None:
@@ -291,8 +324,10 @@ def main() -> None:
         with httpx.Client(timeout=120, base_url=base) as client:
             upload(client, unit_links[busy[0].code], files[busy[0].code][0])  # the worker pool starts
             # one upload per unit in turn (a link may send 20 a minute)
-            single = [upload(client, unit_links[busy[i % len(busy)].code], files[busy[i % len(busy)].code][0])
-                      for i in range(args.single)]  # fmt: skip
+            single = [
+                upload(client, unit_links[busy[i % len(busy)].code], files[busy[i % len(busy)].code][0])
+                for i in range(args.single)
+            ]
 
         latencies: list[float] = []
         lock = threading.Lock()
@@ -331,8 +366,13 @@ def main() -> None:
         if args.heavy_rows:
             from tests.support.portal import padded
 
-            heavy_file = padded(work / "files", args.heavy_rows, busy[0].code, name=f"{busy[0].code}-nang.xlsx",
-                                source=files[busy[0].code][0])  # fmt: skip
+            heavy_file = padded(
+                work / "files",
+                args.heavy_rows,
+                busy[0].code,
+                name=f"{busy[0].code}-nang.xlsx",
+                source=files[busy[0].code][0],
+            )
             load["heavy"] = os.getloadavg()[0]
             heavy = heavy_case(base, unit_links, others, heavy_file, busy[0].code)
 
@@ -353,32 +393,54 @@ def main() -> None:
 
         ms = lambda s: f"{s * 1000:.0f} ms"  # noqa: E731
         print(f"\nmachine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; roster {len(units)} units")
-        print(f"upload → result page, one at a time ({len(single)} uploads): median {ms(statistics.median(single))}, "
-              f"p95 {ms(pct(single, 95))}")  # fmt: skip
-        print(f"upload → result page, {len(busy)} units × 3 files at once ({len(latencies)} uploads, "
-              f"{len(errors)} failed): median {ms(statistics.median(latencies))}, p95 {ms(pct(latencies, 95))}, "
-              f"max {ms(max(latencies))}; all done in {wall:.1f} s")  # fmt: skip
-        print(f"board page, {len(units)} units and {total} submissions: median {ms(statistics.median(board))}, "
-              f"max {ms(max(board))} ({size // 1024} kB of HTML)")  # fmt: skip
-        print(f"server memory: {started_rss // 1024} MB at start, {server_rss // 1024} MB after (peak "
-              f"{server_peak // 1024} MB); {len(workers)} worker processes, {sum(workers) // 1024} MB together")  # fmt: skip
+        print(
+            f"upload → result page, one at a time ({len(single)} uploads): median {ms(statistics.median(single))}, "
+            f"p95 {ms(pct(single, 95))}"
+        )
+        print(
+            f"upload → result page, {len(busy)} units × 3 files at once ({len(latencies)} uploads, "
+            f"{len(errors)} failed): median {ms(statistics.median(latencies))}, p95 {ms(pct(latencies, 95))}, "
+            f"max {ms(max(latencies))}; all done in {wall:.1f} s"
+        )
+        print(
+            f"board page, {len(units)} units and {total} submissions: median {ms(statistics.median(board))}, "
+            f"max {ms(max(board))} ({size // 1024} kB of HTML)"
+        )
+        print(
+            f"server memory: {started_rss // 1024} MB at start, {server_rss // 1024} MB after (peak "
+            f"{server_peak // 1024} MB); {len(workers)} worker processes, {sum(workers) // 1024} MB together"
+        )
         for line in errors[:5]:
             print("  failed:", line)
         quiet = statistics.median(single)
         if flood is not None:
-            print(summary_line(f"other units' uploads during a flood of {args.flood} slow connections from one address "
-                               f"(load average {load['flood']:.2f} at its start)", flood["latencies"], flood["errors"],
-                               quiet))  # fmt: skip
+            print(
+                summary_line(
+                    f"other units' uploads during a flood of {args.flood} slow connections from one address "
+                    f"(load average {load['flood']:.2f} at its start)",
+                    flood["latencies"],
+                    flood["errors"],
+                    quiet,
+                )
+            )
             ok, took = flood["officer"]
-            print(f"  the flood opened {flood['opened']} connections in all (the server closes them); server's open "
-                  f"descriptors at most {flood['fds']}; the officer's login page: {'200' if ok else 'failed'} in "
-                  f"{ms(took)}")  # fmt: skip
+            print(
+                f"  the flood opened {flood['opened']} connections in all (the server closes them); server's open "
+                f"descriptors at most {flood['fds']}; the officer's login page: {'200' if ok else 'failed'} in "
+                f"{ms(took)}"
+            )
             for line in flood["errors"][:5]:
                 print("  failed:", line)
         if heavy is not None:
-            print(summary_line(f"other units' uploads while one unit asks 4 times at once for the annotated copy of a "
-                               f"{heavy['size'] / 1e6:.1f} MB workbook (load average {load['heavy']:.2f})",
-                               heavy["latencies"], heavy["errors"], quiet))  # fmt: skip
+            print(
+                summary_line(
+                    f"other units' uploads while one unit asks 4 times at once for the annotated copy of a "
+                    f"{heavy['size'] / 1e6:.1f} MB workbook (load average {load['heavy']:.2f})",
+                    heavy["latencies"],
+                    heavy["errors"],
+                    quiet,
+                )
+            )
             print("  the four heavy requests: " + ", ".join(f"{s} in {t:.1f} s" for s, t in sorted(heavy["answers"])))
             for line in heavy["errors"][:5]:
                 print("  failed:", line)

@@ -47,8 +47,10 @@ def main() -> int:
         many, runs = best(per_unit, repeat=3)
         files = len(list((Path(tmp) / "units").iterdir()))
     print(f"make-template, one generic file written: {g * 1000:.0f} ms")
-    print(f"make-template --units (28 personalised + 1 generic = {files} files): best {many:.2f} s, "
-          f"{many / files * 1000:.0f} ms a file")  # fmt: skip
+    print(
+        f"make-template --units (28 personalised + 1 generic = {files} files): best {many:.2f} s, "
+        f"{many / files * 1000:.0f} ms a file"
+    )
     return 0
 
 

@@ -183,8 +183,9 @@ def run_measured(cmd: Sequence[str], timeout: float, cwd: Path = ROOT) -> tuple[
     """Run ``cmd`` in ``cwd``: (wall seconds, wait status or -1 on timeout, peak RSS in kB of it
     and its workers, its stdout)."""
     launcher = [sys.executable, "-I", "-S", "-c", _LAUNCHER, *cmd]
-    proc = subprocess.Popen(launcher, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True,
-                            cwd=cwd)  # fmt: skip
+    proc = subprocess.Popen(
+        launcher, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True, cwd=cwd
+    )
     try:
         stdout, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -293,9 +294,11 @@ def profile_check_file(path: Path, form: Any, roster: Any, runs: int) -> tuple[l
     size = max(1, runs // 5)
     rounds = [statistics.fmean(samples[i : i + size]) for i in range(0, size * 5, size) if samples[i : i + size]]
     mean = min(rounds)
-    lines.append(f"check_file, one file ({path.stat().st_size / 1024:.0f} kB), {runs} runs in 5 rounds: "
-                 f"best round's mean {mean * 1e3:.2f} ms (rounds {', '.join(f'{r * 1e3:.2f}' for r in rounds)}); "
-                 f"median {statistics.median(samples) * 1e3:.2f} ms, min {min(samples) * 1e3:.2f} ms")  # fmt: skip
+    lines.append(
+        f"check_file, one file ({path.stat().st_size / 1024:.0f} kB), {runs} runs in 5 rounds: "
+        f"best round's mean {mean * 1e3:.2f} ms (rounds {', '.join(f'{r * 1e3:.2f}' for r in rounds)}); "
+        f"median {statistics.median(samples) * 1e3:.2f} ms, min {min(samples) * 1e3:.2f} ms"
+    )
 
     # The same stages called one by one, without a profiler (its overhead inflates Python code).
     wanted = {form.layout.sheet, form.layout.meta_sheet, *(t.sheet for t in form.tables.values())}
@@ -324,7 +327,7 @@ def profile_check_file(path: Path, form: Any, roster: Any, runs: int) -> tuple[l
         ("read_raw: calamine, 3 sheets (zip #3)", calamine_part),
         ("read_raw: cell facts, expat scan (zip #4)", lambda: cell_facts()),
         ("extract (validation)", lambda: extract(book, form, path.name, roster)),
-    ]  # fmt: skip
+    ]
     rows = []
     for label, fn in stages:
         for _ in range(3):

@@ -47,11 +47,27 @@ COMMUNES = (
 PROVINCES = (("TVH", "Tỉnh Trà Vinh"), ("VLG", "Tỉnh Vĩnh Long"), ("BTE", "Tỉnh Bến Tre"))
 # The other provinces' districts (their departments are named as Trà Vinh's).
 DISTRICTS = {
-    "VLG": ("Thành phố Vĩnh Long", "Thị xã Bình Minh", "Huyện Long Hồ", "Huyện Mang Thít", "Huyện Vũng Liêm",
-            "Huyện Tam Bình", "Huyện Trà Ôn", "Huyện Bình Tân"),
-    "BTE": ("Thành phố Bến Tre", "Huyện Châu Thành", "Huyện Chợ Lách", "Huyện Mỏ Cày Nam", "Huyện Mỏ Cày Bắc",
-            "Huyện Giồng Trôm", "Huyện Bình Đại", "Huyện Ba Tri"),
-}  # fmt: skip
+    "VLG": (
+        "Thành phố Vĩnh Long",
+        "Thị xã Bình Minh",
+        "Huyện Long Hồ",
+        "Huyện Mang Thít",
+        "Huyện Vũng Liêm",
+        "Huyện Tam Bình",
+        "Huyện Trà Ôn",
+        "Huyện Bình Tân",
+    ),
+    "BTE": (
+        "Thành phố Bến Tre",
+        "Huyện Châu Thành",
+        "Huyện Chợ Lách",
+        "Huyện Mỏ Cày Nam",
+        "Huyện Mỏ Cày Bắc",
+        "Huyện Giồng Trôm",
+        "Huyện Bình Đại",
+        "Huyện Ba Tri",
+    ),
+}
 SEEDS = {"huyen": 1920, "tinh": 2920, "VLG": 3920, "BTE": 4920}
 
 

@@ -62,23 +62,39 @@ def invent(rng: random.Random, unit: Unit) -> dict[str, Any]:
         staff_cc, staff_vc, dvc_total = rng.randint(18, 75), rng.randint(10, 250), rng.randint(10, 120)
     cut = round((staff_cc + staff_vc) * rng.uniform(0.05, 0.09))
     cut_cc = round(cut * staff_cc / (staff_cc + staff_vc))
-    return {"dvc_total": dvc_total, "dvc_level4": round(dvc_total * rng.uniform(0.3, 0.7)), "staff_cc": staff_cc,
-            "staff_vc": staff_vc, "cut_cc": cut_cc, "cut_vc": cut - cut_cc}  # fmt: skip
+    return {
+        "dvc_total": dvc_total,
+        "dvc_level4": round(dvc_total * rng.uniform(0.3, 0.7)),
+        "staff_cc": staff_cc,
+        "staff_vc": staff_vc,
+        "cut_cc": cut_cc,
+        "cut_vc": cut - cut_cc,
+    }
 
 
 def documents(rng: random.Random, unit: Unit, party: int, gov: int, form: Form) -> list[dict[str, Any]]:
     party_body, state_body = bodies(unit)
     docs = []
     for i in range(party):
-        docs.append({"issuer": issuer(form, "party"), "doc_type": "Kế hoạch",
-                     "number": document_number(form, "party", "Kế hoạch", i + 1, party_body),
-                     "date": dt.date(YEAR, rng.randint(1, 11), rng.randint(1, 28)),
-                     "title": f"Về thực hiện công tác dân vận năm {YEAR}"})  # fmt: skip
+        docs.append(
+            {
+                "issuer": issuer(form, "party"),
+                "doc_type": "Kế hoạch",
+                "number": document_number(form, "party", "Kế hoạch", i + 1, party_body),
+                "date": dt.date(YEAR, rng.randint(1, 11), rng.randint(1, 28)),
+                "title": f"Về thực hiện công tác dân vận năm {YEAR}",
+            }
+        )
     for i in range(gov):
-        docs.append({"issuer": issuer(form, "state"), "doc_type": "Kế hoạch",
-                     "number": document_number(form, "state", "Kế hoạch", 100 + i, state_body),
-                     "date": dt.date(YEAR, rng.randint(1, 11), rng.randint(1, 28)),
-                     "title": f"Về thực hiện công tác dân vận chính quyền năm {YEAR}"})  # fmt: skip
+        docs.append(
+            {
+                "issuer": issuer(form, "state"),
+                "doc_type": "Kế hoạch",
+                "number": document_number(form, "state", "Kế hoạch", 100 + i, state_body),
+                "date": dt.date(YEAR, rng.randint(1, 11), rng.randint(1, 28)),
+                "title": f"Về thực hiện công tác dân vận chính quyền năm {YEAR}",
+            }
+        )
     return docs
 
 
@@ -131,8 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     result = merge_reports(reports, last_form, roster)
     out.write_bytes(build_summary(result))
     totals = result.totals
-    print(f"{out}: {len(reports)} units; dvc_total {totals['dvc_total']}, "
-          f"cut_total {totals['cut_total']}, cut_rate {totals['cut_rate']:.4f}")  # fmt: skip
+    print(
+        f"{out}: {len(reports)} units; dvc_total {totals['dvc_total']}, "
+        f"cut_total {totals['cut_total']}, cut_rate {totals['cut_rate']:.4f}"
+    )
     return 0
 
 

@@ -85,8 +85,9 @@ def main() -> int:
     book = OUT / "bieu-mau-2021.xlsx"
     with tempfile.TemporaryDirectory() as tmp:
         exported = export_book(load_form(), Path(tmp) / "bieu-mau-2020.xlsx")
-        run_clerk([{"source": str(exported), "steps": worked_example_steps(exported), "save": {"xlsx": str(book)}}],
-                  Path(tmp))  # fmt: skip
+        run_clerk(
+            [{"source": str(exported), "steps": worked_example_steps(exported), "save": {"xlsx": str(book)}}], Path(tmp)
+        )
     form = load_form_file(book)
     roster = read_roster(HERE / "units.csv")
     last_year = merge([HERE / "submissions"], load_form(), roster)

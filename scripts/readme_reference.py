@@ -45,11 +45,15 @@ def issue_table() -> str:
         rows.append(f"| `{kind.code}` | {kind.severity} | {kind.title} | {message} |")
     for table in form.tables.values():
         for rule in table.rules:
-            rows.append(f"| `{rule.id}` | {rule.severity} | Row rule `{rule.expr.text}` (form definition) | "
-                        f"{rule.message.text.replace('|', chr(92) + '|')} |")  # fmt: skip
+            rows.append(
+                f"| `{rule.id}` | {rule.severity} | Row rule `{rule.expr.text}` (form definition) | "
+                f"{rule.message.text.replace('|', chr(92) + '|')} |"
+            )
     for rule in form.rules:
-        rows.append(f"| `{rule.id}` | {rule.severity} | Rule `{rule.expr.text}` (form definition) | "
-                    f"{rule.message.text.replace('|', chr(92) + '|')} |")  # fmt: skip
+        rows.append(
+            f"| `{rule.id}` | {rule.severity} | Rule `{rule.expr.text}` (form definition) | "
+            f"{rule.message.text.replace('|', chr(92) + '|')} |"
+        )
     return "\n".join(rows) + "\n"
 
 

@@ -22,8 +22,10 @@ DOCS = ROOT / "docs"
 
 def page_png(pdf: Path, page: int, target: Path, dpi: int = 80) -> None:
     stem = target.with_suffix("")
-    subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), "-png", "-singlefile",
-                    str(pdf), str(stem)], check=True)  # fmt: skip
+    subprocess.run(
+        ["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), "-png", "-singlefile", str(pdf), str(stem)],
+        check=True,
+    )
 
 
 def page_count(pdf: Path) -> int:
@@ -35,8 +37,12 @@ def sheet_pages(pdf: Path) -> dict[str, list[int]]:
     """Sheet name (the footer's right side) → its page numbers in ``pdf``."""
     out: dict[str, list[int]] = {}
     for page in range(1, page_count(pdf) + 1):
-        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
-                              capture_output=True, text=True, check=True).stdout  # fmt: skip
+        text = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         lines = [line for line in text.splitlines() if line.strip()]
         out.setdefault(lines[-1].split("  ")[-1].strip() if lines else "", []).append(page)
     return out
@@ -110,8 +116,11 @@ def main() -> int:
         for name in ("mau-da-dien", "mau-co-loi", "tong-hop"):
             recalculated = libreoffice_convert(tmp / f"{name}.xlsx", "xlsx", tmp / "recalc")
             pdf = libreoffice_convert(recalculated, "pdf", tmp / "pdf", recalc=False)
-            pages = {"mau-da-dien": [(1, "mau-da-dien"), (2, "mau-van-ban")], "mau-co-loi": [(1, "mau-co-loi")],
-                     "tong-hop": [(1, "tong-hop")]}[name]  # fmt: skip
+            pages = {
+                "mau-da-dien": [(1, "mau-da-dien"), (2, "mau-van-ban")],
+                "mau-co-loi": [(1, "mau-co-loi")],
+                "tong-hop": [(1, "tong-hop")],
+            }[name]
             for page, target in pages:
                 page_png(pdf, page, DOCS / f"{target}.png")
             if name == "mau-da-dien":  # the printed guide, first page

@@ -29,8 +29,22 @@ PT_PER_MM = 72 / 25.4
 
 
 def page_png(pdf: Path, page: int, target: Path, dpi: int = 80) -> None:
-    subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), "-png", "-singlefile",
-                    str(pdf), str(target.with_suffix(""))], check=True)  # fmt: skip
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-r",
+            str(dpi),
+            "-png",
+            "-singlefile",
+            str(pdf),
+            str(target.with_suffix("")),
+        ],
+        check=True,
+    )
 
 
 def text_area(pdf: Path) -> str:
@@ -42,10 +56,12 @@ def text_area(pdf: Path) -> str:
         boxes = [[float(v) / PT_PER_MM for v in m.groups()] for m in word.finditer(page)]
         body = [b for b in boxes if b[3] >= 20]
         head = [b for b in boxes if b[3] < 20]
-        lines.append(f"page {n}: words x {min(b[0] for b in body):.1f}–{max(b[2] for b in body):.1f} mm, "
-                     f"y {min(b[1] for b in body):.1f}–{max(b[3] for b in body):.1f} mm; "
-                     f"in the top margin: {len(head)} word(s)"
-                     + (f" centred at x {(head[0][0] + head[0][2]) / 2:.1f} mm" if head else ""))  # fmt: skip
+        lines.append(
+            f"page {n}: words x {min(b[0] for b in body):.1f}–{max(b[2] for b in body):.1f} mm, "
+            f"y {min(b[1] for b in body):.1f}–{max(b[3] for b in body):.1f} mm; "
+            f"in the top margin: {len(head)} word(s)"
+            + (f" centred at x {(head[0][0] + head[0][2]) / 2:.1f} mm" if head else "")
+        )
     return "\n".join(lines)
 
 

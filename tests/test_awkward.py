@@ -81,8 +81,9 @@ def test_hostile_and_broken_files_say_what_they_are(name, code, reports):
         assert len(report.errors) == 1, [i.code for i in report.errors]  # one clear error, not twenty
 
 
-@pytest.mark.parametrize("name", ["seed.xlsx", "seed-libreoffice.xlsx", "seed-libreoffice.ods",
-                                  "seed-libreoffice.xls", "seed.xlsm"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name", ["seed.xlsx", "seed-libreoffice.xlsx", "seed-libreoffice.ods", "seed-libreoffice.xls", "seed.xlsm"]
+)
 def test_every_format_reads_the_same_values(name, reports):
     seed = reports[str(FILES / "seed.xlsx")]
     report = reports[str(FILES / name)]
@@ -105,8 +106,12 @@ def test_a_merge_of_the_whole_folder_lists_every_file_once(reports):
 
 
 def test_the_command_on_the_whole_folder_never_prints_a_traceback(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "toolkit.cli", "check", str(FILES), "--json"],
-                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", "check", str(FILES), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert "Traceback" not in result.stdout + result.stderr
     assert result.returncode == 1
     data = json.loads(result.stdout)

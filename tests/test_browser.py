@@ -24,9 +24,18 @@ pytestmark = pytest.mark.browser  # skipped without chromium and its driver (tes
 webdriver = pytest.importorskip("selenium.webdriver")
 pytest.importorskip("starlette")
 
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1000",
-         "--lang=vi")  # fmt: skip
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,1000",
+    "--lang=vi",
+)
 
 
 @pytest.fixture
@@ -50,8 +59,14 @@ def browser(tmp_path):
     for flag in FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False, "intl.accept_languages": "vi-VN,vi"})  # fmt: skip
+    options.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "intl.accept_languages": "vi-VN,vi",
+        },
+    )
     from selenium.webdriver.chrome.service import Service
 
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
@@ -159,8 +174,9 @@ def test_on_a_phone_every_touch_target_is_at_least_44_px_high(server, browser, t
     from selenium.webdriver.support.ui import WebDriverWait
 
     url, data = server
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True})  # fmt: skip
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True}
+    )
     link = links(data)["STTTT"]
     wrong = filled(tmp_path, "STTTT-phu-luc-2020.xlsx", values=appendix(cut_total=9), unit=ROSTER.get("STTTT"))
     measured: dict[str, list] = {}

@@ -20,8 +20,13 @@ D = dt.date
 
 
 def doc(**changes):
-    base = {"issuer": "Chính quyền", "doc_type": "Kế hoạch", "number": "545/KH-STTTT-VP",
-            "date": D(2020, 4, 16), "title": "Kế hoạch dân vận chính quyền năm 2020"}  # fmt: skip
+    base = {
+        "issuer": "Chính quyền",
+        "doc_type": "Kế hoạch",
+        "number": "545/KH-STTTT-VP",
+        "date": D(2020, 4, 16),
+        "title": "Kế hoạch dân vận chính quyền năm 2020",
+    }
     base.update(changes)
     return {k: v for k, v in base.items() if v is not DROP}
 
@@ -158,8 +163,14 @@ def test_coercions(tmp_path, changes, warning, field, value):
 
 def test_big_numbers_with_thousands_grouped_twice_or_more(tmp_path):
     """``41.250.000`` and ``1,000,000`` are one number whatever the computer: read, with a warning."""
-    report = check(filled(tmp_path, values=appendix(staff_cc="1.250.000", staff_vc="1,000,000", cut_total=8,
-                                                    cut_rate=8 / (1_250_000 + 1_000_000 + 8))))  # fmt: skip
+    report = check(
+        filled(
+            tmp_path,
+            values=appendix(
+                staff_cc="1.250.000", staff_vc="1,000,000", cut_total=8, cut_rate=8 / (1_250_000 + 1_000_000 + 8)
+            ),
+        )
+    )
     assert (report.values["staff_cc"], report.values["staff_vc"]) == (1_250_000, 1_000_000)
     assert errors(report) == set()
     assert {("value-text-number", "staff_cc"), ("value-text-number", "staff_vc")} <= warnings(report)

@@ -51,9 +51,15 @@ def many_docs(n: int) -> list[dict[str, Any]]:
     out = []
     for i in range(1, n + 1):
         party = i % 2 == 1
-        out.append({"issuer": "Đảng ủy" if party else "Chính quyền", "doc_type": "Kế hoạch",
-                    "number": f"{i}-KH/ĐU" if party else f"{i}/KH-STTTT-VP", "date": dt.date(2020, 3, 25),
-                    "title": f"Kế hoạch thực hiện công tác dân vận số {i}"})  # fmt: skip
+        out.append(
+            {
+                "issuer": "Đảng ủy" if party else "Chính quyền",
+                "doc_type": "Kế hoạch",
+                "number": f"{i}-KH/ĐU" if party else f"{i}/KH-STTTT-VP",
+                "date": dt.date(2020, 3, 25),
+                "title": f"Kế hoạch thực hiện công tác dân vận số {i}",
+            }
+        )
     return out
 
 
@@ -86,42 +92,91 @@ def files(tmp_path_factory: pytest.TempPathFactory, roster: Roster) -> dict[str,
     name_cell = form().field(form().roster_name).cell
     jobs = [
         # 1. 350 documents: 50 rows inserted in the middle of the table, then typed.
-        {"source": str(seed_only), "save": saved("grown"), "steps": [
-            {"do": "unprotect", "sheet": TABLE.sheet},
-            {"do": "insert_rows", "sheet": TABLE.sheet, "before": ROW_INSERT_AT, "count": 50},
-            {"do": "rows", "sheet": TABLE.sheet, "cell": f"{TABLE.first_column}{TABLE.first_row}",
-             "rows": [typed(d) for d in many_docs(TABLE.rows + 50)]},
-            # The clerk copies a check cell into the first inserted row (every row's is the same).
-            {"do": "copy", "sheet": TABLE.sheet, "from": f"{TABLE.check_column}{TABLE.first_row}",
-             "to": f"{TABLE.check_column}{ROW_INSERT_AT}"}]},
+        {
+            "source": str(seed_only),
+            "save": saved("grown"),
+            "steps": [
+                {"do": "unprotect", "sheet": TABLE.sheet},
+                {"do": "insert_rows", "sheet": TABLE.sheet, "before": ROW_INSERT_AT, "count": 50},
+                {
+                    "do": "rows",
+                    "sheet": TABLE.sheet,
+                    "cell": f"{TABLE.first_column}{TABLE.first_row}",
+                    "rows": [typed(d) for d in many_docs(TABLE.rows + 50)],
+                },
+                # The clerk copies a check cell into the first inserted row (every row's is the same).
+                {
+                    "do": "copy",
+                    "sheet": TABLE.sheet,
+                    "from": f"{TABLE.check_column}{TABLE.first_row}",
+                    "to": f"{TABLE.check_column}{ROW_INSERT_AT}",
+                },
+            ],
+        },
         # 1. In .xls (no defined names for dv): a grown table, and one more document below it.
-        {"source": str(seed_only), "save": {"xls": str(folder / "grown-and-below.xls")}, "steps": [
-            {"do": "unprotect", "sheet": TABLE.sheet},
-            {"do": "insert_rows", "sheet": TABLE.sheet, "before": ROW_INSERT_AT, "count": 20},
-            {"do": "rows", "sheet": TABLE.sheet, "cell": f"{TABLE.first_column}{TABLE.first_row}",
-             "rows": [typed(d) for d in many_docs(TABLE.rows + 20)]},
-            {"do": "rows", "sheet": TABLE.sheet, "cell": f"{TABLE.first_column}{TABLE.last_row + 25}",
-             "rows": [typed(d) for d in many_docs(1)]}]},
+        {
+            "source": str(seed_only),
+            "save": {"xls": str(folder / "grown-and-below.xls")},
+            "steps": [
+                {"do": "unprotect", "sheet": TABLE.sheet},
+                {"do": "insert_rows", "sheet": TABLE.sheet, "before": ROW_INSERT_AT, "count": 20},
+                {
+                    "do": "rows",
+                    "sheet": TABLE.sheet,
+                    "cell": f"{TABLE.first_column}{TABLE.first_row}",
+                    "rows": [typed(d) for d in many_docs(TABLE.rows + 20)],
+                },
+                {
+                    "do": "rows",
+                    "sheet": TABLE.sheet,
+                    "cell": f"{TABLE.first_column}{TABLE.last_row + 25}",
+                    "rows": [typed(d) for d in many_docs(1)],
+                },
+            ],
+        },
         # 1. Two more documents typed just below the table's last row.
-        {"source": str(seven), "save": saved("below"), "steps": [
-            {"do": "unprotect", "sheet": TABLE.sheet},
-            {"do": "rows", "sheet": TABLE.sheet, "cell": f"{TABLE.first_column}{below}",
-             "rows": [typed(d) for d in many_docs(2)]}]},
+        {
+            "source": str(seven),
+            "save": saved("below"),
+            "steps": [
+                {"do": "unprotect", "sheet": TABLE.sheet},
+                {
+                    "do": "rows",
+                    "sheet": TABLE.sheet,
+                    "cell": f"{TABLE.first_column}{below}",
+                    "rows": [typed(d) for d in many_docs(2)],
+                },
+            ],
+        },
         # 5. 12 typed over the Party-documents count, with 2 Party documents listed.
-        {"source": str(two_party), "save": saved("typed-over"), "steps": [
-            {"do": "unprotect", "sheet": MAIN},
-            {"do": "type", "sheet": MAIN, "cell": form().field("docs_party").cell, "text": "12"}]},
+        {
+            "source": str(two_party),
+            "save": saved("typed-over"),
+            "steps": [
+                {"do": "unprotect", "sheet": MAIN},
+                {"do": "type", "sheet": MAIN, "cell": form().field("docs_party").cell, "text": "12"},
+            ],
+        },
         # 5. The same file untouched: formulas intact, cached values right.
         {"source": str(two_party), "save": saved("intact"), "steps": []},
         # 2. The unit picked by name in the dropdown template, two units.
-        {"source": str(dropdown), "save": saved("dropdown-STTTT"), "steps": [
-            {"do": "type", "sheet": MAIN, "cell": name_cell, "text": "Sở Thông tin và Truyền thông"}]},
-        {"source": str(dropdown), "save": saved("dropdown-SYT"), "steps": [
-            {"do": "type", "sheet": MAIN, "cell": name_cell, "text": "Sở Y tế"}]},
-    ]  # fmt: skip
+        {
+            "source": str(dropdown),
+            "save": saved("dropdown-STTTT"),
+            "steps": [{"do": "type", "sheet": MAIN, "cell": name_cell, "text": "Sở Thông tin và Truyền thông"}],
+        },
+        {
+            "source": str(dropdown),
+            "save": saved("dropdown-SYT"),
+            "steps": [{"do": "type", "sheet": MAIN, "cell": name_cell, "text": "Sở Y tế"}],
+        },
+    ]
     clerk(jobs, folder)
-    return {"grown-and-below.xls": folder / "grown-and-below.xls"} | {f"{case}.{fmt}": folder / f"{case}.{fmt}" for case in
-            ("grown", "below", "typed-over", "intact", "dropdown-STTTT", "dropdown-SYT") for fmt in FORMATS}  # fmt: skip
+    return {"grown-and-below.xls": folder / "grown-and-below.xls"} | {
+        f"{case}.{fmt}": folder / f"{case}.{fmt}"
+        for case in ("grown", "below", "typed-over", "intact", "dropdown-STTTT", "dropdown-SYT")
+        for fmt in FORMATS
+    }
 
 
 # -- 1. more documents than the pre-made rows ------------------------------------------------------

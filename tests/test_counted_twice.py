@@ -48,8 +48,11 @@ def commune_file(district: Path) -> Path:
 
 def twice(result) -> dict[str, list[str]]:
     """File → the messages of its merge-counted-twice issues."""
-    return {f.name: [i.message for i in f.issues if i.code == "merge-counted-twice"] for f in result.files if any(
-        i.code == "merge-counted-twice" for i in f.issues)}  # fmt: skip
+    return {
+        f.name: [i.message for i in f.issues if i.code == "merge-counted-twice"]
+        for f in result.files
+        if any(i.code == "merge-counted-twice" for i in f.issues)
+    }
 
 
 def sum_of(result, names: list[str], code: str = "cut_total") -> int:

@@ -104,8 +104,11 @@ def test_heading_block_is_decree_30s(seed_docx):
     heading = read(seed_docx).tables[0]
     left, right = (c.text.split("\n") for c in heading.rows[0].cells)
     assert left[:2] == ["UBND TỈNH TRÀ VINH", "SỞ NỘI VỤ"]
-    assert right == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                     "Trà Vinh, ngày …… tháng …… năm 2020"]  # fmt: skip
+    assert right == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Trà Vinh, ngày …… tháng …… năm 2020",
+    ]
     motto = heading.rows[0].cells[1].paragraphs[1].runs[0]
     assert motto.bold and motto.underline
 
@@ -178,16 +181,24 @@ def test_document_dates(date, text):
 
 @pytest.mark.parametrize(
     ("value", "percent", "text"),
-    [(8, False, "+8"), (-3, False, "-3"), (0, False, "0"), (1234, False, "+1.234"), (0.0128205, True, "+1,28"),
-     (-0.00001, True, "0"), (-0.0469, True, "-4,69")],
-)  # fmt: skip
+    [
+        (8, False, "+8"),
+        (-3, False, "-3"),
+        (0, False, "0"),
+        (1234, False, "+1.234"),
+        (0.0128205, True, "+1,28"),
+        (-0.00001, True, "0"),
+        (-0.0469, True, "-4,69"),
+    ],
+)
 def test_changes(value, percent, text):
     assert format_change(value, percent=percent) == text
 
 
 def province(*reports, roster=None):
-    return merge_reports(list(reports), form(), roster or Roster(tuple(Unit(r.unit_code, r.values["unit_name"])
-                                                                         for r in reports)))  # fmt: skip
+    return merge_reports(
+        list(reports), form(), roster or Roster(tuple(Unit(r.unit_code, r.values["unit_name"]) for r in reports))
+    )
 
 
 def test_province_sentences_in_the_number_style():
@@ -245,8 +256,15 @@ def test_page_setup_fonts_and_page_numbers(seed_docx):
         "Times New Roman"
     }
     sizes = {r.font.size.pt for p in document.paragraphs for r in p.runs if r.font.size}
-    sizes |= {r.font.size.pt for t in document.tables for row in t.rows for c in row.cells for p in c.paragraphs
-              for r in p.runs if r.font.size}  # fmt: skip
+    sizes |= {
+        r.font.size.pt
+        for t in document.tables
+        for row in t.rows
+        for c in row.cells
+        for p in c.paragraphs
+        for r in p.runs
+        if r.font.size
+    }
     assert sizes and all(13 <= s <= 14 for s in sizes), sizes
     assert section.header_distance < section.top_margin and section.header_distance >= Mm(8)
 
@@ -330,8 +348,10 @@ def test_cli_docx_needs_the_forms_report_section(tmp_path):
     sub = tmp_path / "sub"
     sub.mkdir()
     filled(sub, "STTTT.xlsx")
-    result = CliRunner().invoke(app, ["merge", str(sub), "--form", str(bare), "-o", str(tmp_path / "t.xlsx"),
-                                      "--docx", str(tmp_path / "p.docx")])  # fmt: skip
+    result = CliRunner().invoke(
+        app,
+        ["merge", str(sub), "--form", str(bare), "-o", str(tmp_path / "t.xlsx"), "--docx", str(tmp_path / "p.docx")],
+    )
     assert result.exit_code == 2 and "[report]" in result.output
     assert not (tmp_path / "t.xlsx").exists()
 

@@ -77,8 +77,12 @@ def test_a_merge_killed_while_reading_leaves_no_worker_running(tmp_path, signum)
     folder.mkdir()
     for i in range(1500):
         (folder / f"STTTT-{i:04d}.xlsx").symlink_to(one)
-    proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", "merge", str(folder), "-o", str(tmp_path / "t.xlsx")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "toolkit.cli", "merge", str(folder), "-o", str(tmp_path / "t.xlsx")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+    )
     workers: set[int] = set()
     deadline = time.monotonic() + 60
     while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
@@ -189,8 +193,9 @@ def test_a_later_run_removes_the_temporaries_of_a_killed_one_and_reads_none(tmp_
     os.utime(old, (time.time() - 7200,) * 2)
     live = folder / f".~dv-{host}-{os.getpid()}-89abcdef.docx"  # a run still writing
     live.write_bytes(b"...")
-    result = CliRunner().invoke(app, ["merge", str(folder), "-o", str(folder / "t.xlsx"), "--json",
-                                      str(folder / "t.json")])  # fmt: skip
+    result = CliRunner().invoke(
+        app, ["merge", str(folder), "-o", str(folder / "t.xlsx"), "--json", str(folder / "t.json")]
+    )
     assert result.exit_code == 0, result.output
     assert "Đã xóa 2 tệp tạm" in result.output
     assert not gone.exists() and not old.exists() and live.exists()
@@ -219,8 +224,9 @@ def test_an_unwritable_output_folder_is_found_before_reading_anything(tmp_path, 
 
     monkeypatch.setattr("toolkit.fsutil.os.open", read_only)
     monkeypatch.setattr("toolkit.merger.check_files", never)
-    result = CliRunner().invoke(app, ["merge", str(folder), "-o", str(tmp_path / "t.xlsx"), "--json",
-                                      str(tmp_path / "ro" / "t.json")])  # fmt: skip
+    result = CliRunner().invoke(
+        app, ["merge", str(folder), "-o", str(tmp_path / "t.xlsx"), "--json", str(tmp_path / "ro" / "t.json")]
+    )
     assert result.exit_code == 2
     assert str(tmp_path / "ro") in result.output and "chỉ cho phép đọc" in result.output
     assert not (tmp_path / "t.xlsx").exists()
@@ -393,8 +399,9 @@ def test_a_merge_killed_while_writing_leaves_old_outputs_and_the_next_run_cleans
     args, outputs = last_round
     before = contents(outputs)
     for _attempt in range(10):
-        proc = subprocess.Popen([sys.executable, "-m", "toolkit.cli", *args], cwd=REPO,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "toolkit.cli", *args], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         while proc.poll() is None and not leftovers(tmp_path):
             time.sleep(0.0005)
         proc.kill()

@@ -40,8 +40,18 @@ def test_a_unit_dropped_from_the_roster_is_named_in_the_terminal(tmp_path):
     units = tmp_path / "units.csv"
     lines = (SAMPLES / "units.csv").read_text(encoding="utf-8").splitlines()
     units.write_text("\n".join(line for line in lines if not line.startswith("SNV,")) + "\n", encoding="utf-8")
-    code, output = run("merge", SAMPLES / "submissions", "--units", units, "-o", tmp_path / "t.xlsx",
-                       "--previous", SAMPLES / "tong-hop-2019.xlsx", "--json", tmp_path / "r.json")  # fmt: skip
+    code, output = run(
+        "merge",
+        SAMPLES / "submissions",
+        "--units",
+        units,
+        "-o",
+        tmp_path / "t.xlsx",
+        "--previous",
+        SAMPLES / "tong-hop-2019.xlsx",
+        "--json",
+        tmp_path / "r.json",
+    )
     assert code == 1, output
     assert (
         "Đơn vị có số liệu năm 2019 nhưng không còn trong danh sách đơn vị năm nay (không so sánh): SNV (Sở Nội vụ)."
@@ -58,8 +68,20 @@ def test_without_an_accepted_unit_the_word_appendix_says_no_data_never_zero(tmp_
     sub.mkdir()
     filled(sub, "SXD.xlsx", values=appendix(cut_total=9))  # rejected: the only file
     docx_path = tmp_path / "p.docx"
-    code, output = run("merge", sub, "--units", SAMPLES / "units.csv", "-o", tmp_path / "t.xlsx", "--docx", docx_path,
-                       "--previous", SAMPLES / "tong-hop-2019.xlsx", "--json", tmp_path / "r.json")  # fmt: skip
+    code, output = run(
+        "merge",
+        sub,
+        "--units",
+        SAMPLES / "units.csv",
+        "-o",
+        tmp_path / "t.xlsx",
+        "--docx",
+        docx_path,
+        "--previous",
+        SAMPLES / "tong-hop-2019.xlsx",
+        "--json",
+        tmp_path / "r.json",
+    )
     assert code == 1, output
     text = text_of(docx_path.read_bytes())
     assert text.count("Chưa có số liệu.") == 3  # the three sections

@@ -86,8 +86,10 @@ def test_the_workbooks_of_a_zip_of_attachments_are_merged_like_any_file(tmp_path
     made.mkdir()
     sttt = filled(made, "STTTT.xlsx", values=unit_values(STTTT)).read_bytes()
     snv = filled(made, "SNV.xlsx", values=unit_values(SNV, dvc_total=40)).read_bytes()
-    attachments_zip(sub / "thu-dien-tu.zip", {"STTTT.xlsx": sttt, "Sở Nội vụ/SNV.xlsx": snv,
-                                              "Công văn.docx": docx_bytes(), "Báo cáo.pdf": b"%PDF-1.4\n"})  # fmt: skip
+    attachments_zip(
+        sub / "thu-dien-tu.zip",
+        {"STTTT.xlsx": sttt, "Sở Nội vụ/SNV.xlsx": snv, "Công văn.docx": docx_bytes(), "Báo cáo.pdf": b"%PDF-1.4\n"},
+    )
     before = hashes(sub)
     result = merge([sub], form(), ROSTER)
     files = by_name(result)
@@ -289,9 +291,24 @@ def test_chmod_000_folder_and_file_are_listed_and_the_merge_exits_1(tmp_path):
         sub.chmod(0o755)
         (sub / "SNV").chmod(0o000)
         (sub / "HCL.xlsx").chmod(0o000)
-        proc = subprocess.run([*prefix, sys.executable, "-m", "toolkit.cli", "merge", str(sub), "-o",
-                               str(root / "t.xlsx"), "--json", str(root / "t.json")],
-                              capture_output=True, text=True, cwd=REPO, timeout=300)  # fmt: skip
+        proc = subprocess.run(
+            [
+                *prefix,
+                sys.executable,
+                "-m",
+                "toolkit.cli",
+                "merge",
+                str(sub),
+                "-o",
+                str(root / "t.xlsx"),
+                "--json",
+                str(root / "t.json"),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=300,
+        )
         assert proc.returncode == 1, proc.stdout + proc.stderr
         assert "Traceback" not in proc.stderr
         data = json.loads((root / "t.json").read_text(encoding="utf-8"))
@@ -333,8 +350,7 @@ def test_merging_twice_into_the_submissions_folder_overwrites_its_own_outputs(tm
     sub = tmp_path / "nop-ve"
     sub.mkdir()
     filled(sub, "STTTT.xlsx")
-    args = ["merge", str(sub), "-o", str(sub / "x.xlsx"), "--json", str(sub / "X.json"),
-            "--docx", str(sub / "p.docx")]  # fmt: skip
+    args = ["merge", str(sub), "-o", str(sub / "x.xlsx"), "--json", str(sub / "X.json"), "--docx", str(sub / "p.docx")]
     runner = CliRunner()
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
@@ -423,13 +439,16 @@ def test_a_workbook_of_something_else_does_not_name_the_hidden_sheet(tmp_path):
     "args, vi, en",
     [
         (["check"], "Lỗi: Thiếu đối số files", "Error: Missing argument files"),
-        (["make-template", "--year", "abc"], "'abc' của '--year' không hợp lệ: phải là một số nguyên",
-         "Invalid value 'abc' for '--year': must be a whole number"),
+        (
+            ["make-template", "--year", "abc"],
+            "'abc' của '--year' không hợp lệ: phải là một số nguyên",
+            "Invalid value 'abc' for '--year': must be a whole number",
+        ),
         (["merge", "--bogus", "x"], "Không có tùy chọn --bogus", "No such option: --bogus"),
         (["bogus"], "Không có lệnh 'bogus'", "No such command 'bogus'"),
         (["merge", "a", "b"], "Thừa đối số: b", "Unexpected extra argument(s): b"),
     ],
-)  # fmt: skip
+)
 def test_usage_errors_are_vietnamese_by_default_and_english_on_request(args, vi, en, monkeypatch):
     monkeypatch.delenv("DV_LANG", raising=False)
     runner = CliRunner()
@@ -449,8 +468,9 @@ def test_usage_errors_list_every_command(args):
     assert run.exit_code == 2 and "make-template, check, merge, roll-up, serve, form." in run.output, run.output
 
 
-@pytest.mark.parametrize("args, env", [(["--lang", "fr", "check", "x"], None), (["check", "x"], "de"),
-                                       (["check", "x", "--lang=vn"], None)])  # fmt: skip
+@pytest.mark.parametrize(
+    "args, env", [(["--lang", "fr", "check", "x"], None), (["check", "x"], "de"), (["check", "x", "--lang=vn"], None)]
+)
 def test_an_unknown_language_is_a_usage_error(args, env, monkeypatch):
     if env:
         monkeypatch.setenv("DV_LANG", env)
@@ -511,9 +531,23 @@ def test_a_closed_pipe_keeps_the_exit_code_and_the_outputs(tmp_path, rejected, c
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
-        proc = subprocess.run([sys.executable, "-m", "toolkit.cli", "merge", str(sub), "-o", str(tmp_path / "t.xlsx"),
-                               "--json", str(tmp_path / "t.json")], stdout=write_end, stderr=subprocess.PIPE,
-                              cwd=REPO, timeout=300)  # fmt: skip
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "toolkit.cli",
+                "merge",
+                str(sub),
+                "-o",
+                str(tmp_path / "t.xlsx"),
+                "--json",
+                str(tmp_path / "t.json"),
+            ],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            cwd=REPO,
+            timeout=300,
+        )
     finally:
         os.close(write_end)
     stderr = proc.stderr.decode()
@@ -523,6 +557,16 @@ def test_a_closed_pipe_keeps_the_exit_code_and_the_outputs(tmp_path, rejected, c
 
 
 def test_every_new_code_is_catalogued():
-    for code in ("file-permission", "file-os-error", "file-link-broken", "archive-broken", "archive-encrypted",
-                 "archive-unsafe", "archive-nested", "archive-unsupported", "form-copied", "form-sheet-renamed"):  # fmt: skip
+    for code in (
+        "file-permission",
+        "file-os-error",
+        "file-link-broken",
+        "archive-broken",
+        "archive-encrypted",
+        "archive-unsafe",
+        "archive-nested",
+        "archive-unsupported",
+        "form-copied",
+        "form-sheet-renamed",
+    ):
         assert code in CATALOGUE

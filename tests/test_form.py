@@ -17,11 +17,25 @@ PACKAGED = "dan-van-chinh-quyen-2020.toml"
 
 # docs/spec.md §2.2: every code of the appendix, in the order of the sheet.
 SPEC_CODES = [
-    "unit_code", "unit_name", "report_year", "report_number", "report_date", "signer", "contact",
-    "docs_party", "docs_gov", "docs_total",
-    "dvc_total", "dvc_level4",
-    "staff_cc", "staff_vc", "cut_cc", "cut_vc", "cut_total", "cut_rate",
-]  # fmt: skip
+    "unit_code",
+    "unit_name",
+    "report_year",
+    "report_number",
+    "report_date",
+    "signer",
+    "contact",
+    "docs_party",
+    "docs_gov",
+    "docs_total",
+    "dvc_total",
+    "dvc_level4",
+    "staff_cc",
+    "staff_vc",
+    "cut_cc",
+    "cut_vc",
+    "cut_total",
+    "cut_rate",
+]
 
 
 def default_text() -> str:

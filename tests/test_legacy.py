@@ -30,9 +30,18 @@ def test_legacy_text_is_detected_and_converted(typed, encoding, unicode):
 
 @pytest.mark.parametrize(
     "genuine",
-    ["hoàn toàn", "Hoàng Hoàng Khoa", "NGUYỄN THỊ LÝ", "khoá học, thuý", "Café crème", "Hello", "18-KH/ĐU",
-     "Thạch Sô Phol", "Kim Thị Sa Rết"],
-)  # fmt: skip
+    [
+        "hoàn toàn",
+        "Hoàng Hoàng Khoa",
+        "NGUYỄN THỊ LÝ",
+        "khoá học, thuý",
+        "Café crème",
+        "Hello",
+        "18-KH/ĐU",
+        "Thạch Sô Phol",
+        "Kim Thị Sa Rết",
+    ],
+)
 def test_genuine_text_is_left_alone(genuine):
     assert detect_legacy(genuine) is None
 

@@ -31,8 +31,13 @@ def test_the_shipped_form_declares_every_input_field():
     form = load_form()
     declared = {f.code: f.rollup for f in form.fields}
     assert {c for c, r in declared.items() if r == "person"} == {
-        "unit_code", "unit_name", "report_number", "report_date", "signer", "contact"
-    }  # fmt: skip
+        "unit_code",
+        "unit_name",
+        "report_number",
+        "report_date",
+        "signer",
+        "contact",
+    }
     assert declared["cut_rate"] == "recompute" and declared["cut_total"] == "sum"
     assert all(declared[f.code] for f in form.input_fields)
     assert [f.code for f in form.fields if f.source != "input" and f.rollup] == []
@@ -46,8 +51,11 @@ def test_the_workbook_shows_the_officers_words(tmp_path):
     index = rows[0].index("Cộng lên cấp trên")
     words = {row[1]: row[index] for row in rows[1:] if row[1]}
     assert (words["cut_total"], words["cut_rate"], words["report_date"], words["docs_total"]) == (
-        "cộng", "tính lại", "người nhập", ""
-    )  # fmt: skip
+        "cộng",
+        "tính lại",
+        "người nhập",
+        "",
+    )
     assert rollup  # a column of its own, with its dropdown
     layout = sheet_rows(book, "Bố cục")
     assert layout[entry_row(book, "Bố cục", "tables.van_ban.rollup") - 1][2] == "của các đơn vị"

@@ -419,8 +419,10 @@ def test_variant_checks_match_the_python_mirror(form, variants_in_libreoffice, c
 
 def test_new_checks_say_what_to_fix(form, variants_in_libreoffice):
     def check(case: str, code: str) -> str:
-        return shown(openpyxl.load_workbook(variants_in_libreoffice[case], data_only=True)[form.layout.sheet],
-                     check_cell(form, code))  # fmt: skip
+        return shown(
+            openpyxl.load_workbook(variants_in_libreoffice[case], data_only=True)[form.layout.sheet],
+            check_cell(form, code),
+        )
 
     assert check("count_typed_over", "docs_party") == "Sai: ô này tự tính, phải là 5"
     assert check("count_typed_over", "docs_total") == ""  # it adds what the sheet shows: reported once

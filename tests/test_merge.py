@@ -33,8 +33,14 @@ def unit_values(unit: Unit, **changes):
 
 def staff(cc: int, vc: int, cut_cc: int, cut_vc: int) -> dict:
     cut = cut_cc + cut_vc
-    return {"staff_cc": cc, "staff_vc": vc, "cut_cc": cut_cc, "cut_vc": cut_vc, "cut_total": cut,
-            "cut_rate": cut / (cc + vc + cut)}  # fmt: skip
+    return {
+        "staff_cc": cc,
+        "staff_vc": vc,
+        "cut_cc": cut_cc,
+        "cut_vc": cut_vc,
+        "cut_total": cut,
+        "cut_rate": cut / (cc + vc + cut),
+    }
 
 
 def hashes(folder):

@@ -47,16 +47,18 @@ def statuses(result) -> dict[str, str]:
 
 
 def dv_merge(folder: Path, out: Path, *extra: str) -> tuple[int, str]:
-    return run("merge", folder, "--units", ROSTER_PATH, "-o", out / "t.xlsx", "--json", out / "r.json", "--force",
-               *extra)  # fmt: skip
+    return run(
+        "merge", folder, "--units", ROSTER_PATH, "-o", out / "t.xlsx", "--json", out / "r.json", "--force", *extra
+    )
 
 
 def type_in_libreoffice(path: Path, code: str, value: str) -> None:
     """The clerk opens ``path`` in LibreOffice, types ``value`` into the field's cell, saves."""
     f = form().field(code)
     script = Path(__file__).parent / "support" / "uno_type.py"
-    done = subprocess.run([UNO_PYTHON, str(script), str(path), f.sheet, f.cell, value],
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [UNO_PYTHON, str(script), str(path), f.sheet, f.cell, value], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -230,8 +232,15 @@ def test_a_correction_saved_later_but_dated_earlier_is_a_conflict_nothing_merged
     assert result.totals["dvc_total"] is None  # no unit's figure: none is sure
     assert [r.code for r in result.rows if r.conflict] == ["STTTT"] and "STTTT" not in result.missing_units
     label = form().field("dvc_total").label
-    for said in ("email-1/STTTT.xlsx", "email-2/STTTT.xlsx", f"{label}: 37 / 38", "16/11/2020", "12/11/2020",
-                 f'--use "{fixed}"', "Chưa tổng hợp số liệu của đơn vị này"):  # fmt: skip
+    for said in (
+        "email-1/STTTT.xlsx",
+        "email-2/STTTT.xlsx",
+        f"{label}: 37 / 38",
+        "16/11/2020",
+        "12/11/2020",
+        f'--use "{fixed}"',
+        "Chưa tổng hợp số liệu của đơn vị này",
+    ):
         assert said in output, said
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert report["conflict_units"] == {"STTTT": [str(first), str(fixed)]}
@@ -276,8 +285,9 @@ def test_same_date_and_no_time_that_tells_is_a_conflict_never_the_path_order(tmp
     result = merge([sub], form(), ROSTER)
     assert statuses(result) == {"STTTT.xlsx": "conflict", "STTTT (1).xlsx": "conflict"}
     (issue,) = {i.message for f in result.files for i in f.issues if i.code == "merge-conflict"}
-    assert "cùng ngày báo cáo 16/11/2020" in issue and not [i for f in result.files for i in f.issues
-                                                            if i.code == "merge-tie"]  # fmt: skip
+    assert "cùng ngày báo cáo 16/11/2020" in issue and not [
+        i for f in result.files for i in f.issues if i.code == "merge-tie"
+    ]
 
 
 def test_the_same_figures_in_two_files_are_no_conflict(tmp_path):

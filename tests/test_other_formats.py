@@ -27,9 +27,12 @@ def xlsb(path: Path) -> Path:
     """An .xlsb's container: a zip whose workbook part is binary (xl/workbook.bin). Excel
     writes them; LibreOffice reads them but cannot write one, so the parts are laid out here."""
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                   'package/2006/content-types"><Override PartName="/xl/workbook.bin" ContentType="application/'
-                   'vnd.ms-excel.sheet.binary.macroEnabled.main"/></Types>')  # fmt: skip
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/content-types"><Override PartName="/xl/workbook.bin" ContentType="application/'
+            'vnd.ms-excel.sheet.binary.macroEnabled.main"/></Types>',
+        )
         z.writestr("xl/workbook.bin", b"\x83\x01\x00\x00")
         z.writestr("xl/worksheets/sheet1.bin", b"\x81\x01\x00")
     return path

@@ -90,24 +90,38 @@ def test_the_installed_wheel_serves_the_portal(wheel, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
     python = venv / "bin" / "python"
-    install = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
-                             capture_output=True, text=True, timeout=300)  # fmt: skip
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert install.returncode == 0, install.stderr
     assert "absent from the `packages` configuration" not in install.stderr, install.stderr
     (purelib,) = [p for p in (venv / "lib").glob("python3*/site-packages")]
     (purelib / "dv-test-dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()
-    where = subprocess.run([str(python), "-c", "import toolkit, workbook_templates; print(toolkit.__file__)"],
-                           cwd=cwd, capture_output=True, text=True, timeout=60)  # fmt: skip
+    where = subprocess.run(
+        [str(python), "-c", "import toolkit, workbook_templates; print(toolkit.__file__)"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert where.stdout.strip().startswith(str(purelib)), where.stdout + where.stderr
     dv = [str(venv / "bin" / "dv"), "serve", "--data", str(tmp_path / "data")]
     env = {**os.environ, "DV_PASSWORD": "mat-khau-cua-so"}
     subprocess.run([*dv, "--set-password"], cwd=cwd, env=env, check=True, capture_output=True, timeout=60)
     port = free_port()
     units = ROOT / "samples" / "units.csv"
-    proc = subprocess.Popen([*dv, "--units", str(units), "--port", str(port)], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    proc = subprocess.Popen(
+        [*dv, "--units", str(units), "--port", str(port)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         for _ in range(200):
             try:

@@ -24,8 +24,9 @@ def pages_by_sheet(pdf) -> dict[str, list[tuple[str, str]]]:
     ]
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for n, (w, h) in enumerate(sizes, start=1):
-        text = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
-                              capture_output=True, text=True).stdout  # fmt: skip
+        text = subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"], capture_output=True, text=True
+        ).stdout
         sheet = [line for line in text.splitlines() if line.strip()][-1].split("  ")[-1].strip()
         assert {round(float(w)), round(float(h))} == {595, 842}, (n, w, h)  # A4
         out[sheet].append(("landscape" if float(w) > float(h) else "portrait", text))
@@ -88,11 +89,27 @@ def typed_printed(form, template_bytes, tmp_path_factory):
     fill_template(template_bytes, SEED, [], out=tmp / "empty-table.xlsx")
     table = form.tables["van_ban"]
     saved = {fmt: str(tmp / f"typed.{fmt}") for fmt in ("xlsx", "ods", "xls")}
-    clerk([{"source": str(tmp / "empty-table.xlsx"), "save": saved, "steps": [
-        {"do": "rows", "sheet": table.sheet, "cell": f"{table.first_column}{table.first_row}",
-         "rows": [typed(d) for d in SEED_DOCS]}]}], tmp)  # fmt: skip
-    return {fmt: pages_by_sheet(libreoffice_convert(path, "pdf", tmp / f"pdf-{fmt}", recalc=False))
-            for fmt, path in saved.items()}  # fmt: skip
+    clerk(
+        [
+            {
+                "source": str(tmp / "empty-table.xlsx"),
+                "save": saved,
+                "steps": [
+                    {
+                        "do": "rows",
+                        "sheet": table.sheet,
+                        "cell": f"{table.first_column}{table.first_row}",
+                        "rows": [typed(d) for d in SEED_DOCS],
+                    }
+                ],
+            }
+        ],
+        tmp,
+    )
+    return {
+        fmt: pages_by_sheet(libreoffice_convert(path, "pdf", tmp / f"pdf-{fmt}", recalc=False))
+        for fmt, path in saved.items()
+    }
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls"])

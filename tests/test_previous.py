@@ -76,8 +76,9 @@ def test_a_summary_reads_back_by_field_code(tmp_path):
 
 
 def test_a_summary_saved_without_cached_totals_is_recomputed(tmp_path):
-    path = previous_summary(tmp_path, [reported(STTTT), reported(SNV, staff_cc=20, staff_vc=18, cut_cc=1, cut_vc=1,
-                                                                         cut_total=2)])  # fmt: skip
+    path = previous_summary(
+        tmp_path, [reported(STTTT), reported(SNV, staff_cc=20, staff_vc=18, cut_cc=1, cut_vc=1, cut_total=2)]
+    )
     openpyxl.load_workbook(path).save(path)  # openpyxl keeps the formulas, drops their results
     prev = read_previous(path, form())
     assert prev.totals["cut_total"] == 10
@@ -87,13 +88,16 @@ def test_a_summary_saved_without_cached_totals_is_recomputed(tmp_path):
 @pytest.mark.parametrize(
     ("make", "key"),
     [
-        (lambda d: previous_summary(d, [reported(STTTT)], last_year(year=2020, version="2020.1")), "previous.not_earlier"),
+        (
+            lambda d: previous_summary(d, [reported(STTTT)], last_year(year=2020, version="2020.1")),
+            "previous.not_earlier",
+        ),
         (lambda d: previous_summary(d, [reported(STTTT)], last_year(id="mot-bieu-mau-khac")), "previous.other_form"),
         (lambda d: filled(d, "STTTT.xlsx"), "previous.not_summary"),
         (lambda d: (d / "ghi-chu.txt", (d / "ghi-chu.txt").write_text("x"))[0], "previous.not_summary"),
         (lambda d: d / "khong-co.xlsx", "previous.unreadable"),
     ],
-)  # fmt: skip
+)
 def test_what_cannot_be_compared_is_refused_with_a_reason(tmp_path, make, key):
     with pytest.raises(PreviousError) as caught:
         read_previous(make(tmp_path), form())
@@ -156,13 +160,15 @@ def test_a_field_added_this_year(tmp_path):
 
 
 def test_province_sentences_say_up_down_and_unchanged(tmp_path):
-    path = previous_summary(tmp_path, [reported(STTTT, dvc_total=40, dvc_level4=29, staff_cc=29, cut_cc=2,
-                                                cut_total=6, cut_rate=6 / 63)])  # fmt: skip
+    path = previous_summary(
+        tmp_path, [reported(STTTT, dvc_total=40, dvc_level4=29, staff_cc=29, cut_cc=2, cut_total=6, cut_rate=6 / 63)]
+    )
     result = this_year(reported(STTTT))  # 37 services (3 fewer), level 4 unchanged, 8 posts cut (2 more)
     data = build_appendix_docx(result, compare(result, read_previous(path, form())))
     said = texts(data)
-    assert ("So với năm 2019: tổng số dịch vụ công trực tuyến mức độ 3, mức độ 4 giảm 03 dịch vụ; "
-            "mức độ 4 không thay đổi.") in said  # fmt: skip
+    assert (
+        "So với năm 2019: tổng số dịch vụ công trực tuyến mức độ 3, mức độ 4 giảm 03 dịch vụ; mức độ 4 không thay đổi."
+    ) in said
     # 6 / (29 + 28 + 6) = 9,52 % then, 8 / 64 = 12,5 % now
     assert "So với năm 2019: số biên chế đã giảm nhiều hơn 02; tỷ lệ đã giảm cao hơn 2,98 điểm phần trăm." in said
     assert "So với năm 2019: tổng số văn bản không thay đổi." in said
@@ -202,8 +208,23 @@ def test_cli_merge_with_previous_writes_all_three_and_says_what_differs(tmp_path
     roster = tmp_path / "units.csv"
     roster.write_text("code,name\nSTTTT,Sở Thông tin và Truyền thông\n", encoding="utf-8")
     out, report, word = tmp_path / "tong-hop-2020.xlsx", tmp_path / "r.json", tmp_path / "phu-luc.docx"
-    result = CliRunner().invoke(app, ["merge", str(sub), "--units", str(roster), "-o", str(out), "--json",
-                                      str(report), "--docx", str(word), "--previous", str(previous)])  # fmt: skip
+    result = CliRunner().invoke(
+        app,
+        [
+            "merge",
+            str(sub),
+            "--units",
+            str(roster),
+            "-o",
+            str(out),
+            "--json",
+            str(report),
+            "--docx",
+            str(word),
+            "--previous",
+            str(previous),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "phiên bản 2019.1" in result.output and "dvc_level4" in result.output
     data = json.loads(report.read_text(encoding="utf-8"))

@@ -68,15 +68,18 @@ def test_every_subcommand_has_help_and_is_documented(name):
     assert f"### `dv {name}`" in README
 
 
-@pytest.mark.parametrize("code", [*CATALOGUE, *(r.id for r in load_form().rules),
-                                  *(r.id for t in load_form().tables.values() for r in t.rules)])  # fmt: skip
+@pytest.mark.parametrize(
+    "code",
+    [*CATALOGUE, *(r.id for r in load_form().rules), *(r.id for t in load_form().tables.values() for r in t.rules)],
+)
 def test_every_issue_code_is_in_the_table(code):
     assert f"| `{code}` |" in README
 
 
 def test_generated_blocks_are_up_to_date():
-    result = subprocess.run([sys.executable, "-m", "scripts.readme_reference", "--check"], cwd=ROOT,
-                            capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.readme_reference", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

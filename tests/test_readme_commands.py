@@ -162,8 +162,14 @@ def test_every_readme_command_works_as_written_after_make_demo(after_demo, tmp_p
     shutil.copytree(after_demo, here, symlinks=True)
     if command.startswith("dv serve") and "--set-password" not in command:
         port = free_port()
-        proc = subprocess.Popen(["bash", "-c", f"{command} --port {port}"], cwd=here, env=ENV,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            ["bash", "-c", f"{command} --port {port}"],
+            cwd=here,
+            env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             for _ in range(300):
                 try:

@@ -235,7 +235,12 @@ def test_a_field_the_lower_round_lacks_is_an_error_before_anything_is_written(ma
 
 def test_a_field_without_its_roll_up_is_an_error(made, tmp_path: Path):
     result, _, _ = made
-    variant = ministry_variant(tmp_path, **{'type = "integer"\nunit = "dịch vụ"\nunit_en = "services"\nrollup = "sum"\nrequired = true\n\n[[sections.fields]]\ncode = "dvc_level4"': 'type = "integer"\nunit = "dịch vụ"\nunit_en = "services"\nrequired = true\n\n[[sections.fields]]\ncode = "dvc_level4"'})  # fmt: skip
+    variant = ministry_variant(
+        tmp_path,
+        **{
+            'type = "integer"\nunit = "dịch vụ"\nunit_en = "services"\nrollup = "sum"\nrequired = true\n\n[[sections.fields]]\ncode = "dvc_level4"': 'type = "integer"\nunit = "dịch vụ"\nunit_en = "services"\nrequired = true\n\n[[sections.fields]]\ncode = "dvc_level4"'
+        },
+    )
     form = load_form_file(variant)
     template = template_file(tmp_path / "mau.xlsx", None, form)
     with pytest.raises(DvError) as err:

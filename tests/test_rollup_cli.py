@@ -33,9 +33,19 @@ def test_roll_up_writes_the_report_and_says_what_is_left_to_type(district: Path)
     out = district / "ra" / "HCT.xlsx"
     out.parent.mkdir()
     done = run(
-        "roll-up", str(district / "nop-ve"), "--units", str(district / "don-vi.csv"), "--to", str(district / "mau.xlsx"),
-        "-o", str(out), "--set", "report_date=05/12/2020", "--set", "report_number=125/BC-UBND",
-    )  # fmt: skip
+        "roll-up",
+        str(district / "nop-ve"),
+        "--units",
+        str(district / "don-vi.csv"),
+        "--to",
+        str(district / "mau.xlsx"),
+        "-o",
+        str(out),
+        "--set",
+        "report_date=05/12/2020",
+        "--set",
+        "report_number=125/BC-UBND",
+    )
     assert done.exit_code == 0, done.output
     assert out.is_file()
     said = done.output

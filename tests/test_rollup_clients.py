@@ -31,14 +31,24 @@ def rollups(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, s
     base = tmp_path_factory.mktemp("rollups")
     write_round(base / "huyen", submissions.communes(DISTRICT, 3), 9500)
     district = base / "tinh" / "nop-ve" / "HCT.xlsx"
-    rolled_up(base / "huyen" / "nop-ve", base / "huyen" / "don-vi.csv", template_file(base / "mau-tinh.xlsx", DISTRICT),
-              district, typed(DISTRICT, dt.date(2020, 12, 5)))  # fmt: skip
+    rolled_up(
+        base / "huyen" / "nop-ve",
+        base / "huyen" / "don-vi.csv",
+        template_file(base / "mau-tinh.xlsx", DISTRICT),
+        district,
+        typed(DISTRICT, dt.date(2020, 12, 5)),
+    )
     write_round(base / "tinh", [Unit("SNV", "Sở Nội vụ", "so")], 9600, roster_name="don-vi-so.csv")
     submissions.write_roster(base / "tinh" / "don-vi.csv", [Unit("SNV", "Sở Nội vụ", "so"), DISTRICT])
     ministry = base / "bo" / "T01.xlsx"
     template = template_file(base / "mau-bo.xlsx", PROVINCE, load_form(MINISTRY_FORM))
-    rolled_up(base / "tinh" / "nop-ve", base / "tinh" / "don-vi.csv", template, ministry,
-              typed(PROVINCE, dt.date(2020, 12, 10)))  # fmt: skip
+    rolled_up(
+        base / "tinh" / "nop-ve",
+        base / "tinh" / "don-vi.csv",
+        template,
+        ministry,
+        typed(PROVINCE, dt.date(2020, 12, 10)),
+    )
     return {"district": (district, "dan-van-chinh-quyen"), "province": (ministry, MINISTRY_FORM)}
 
 

@@ -101,10 +101,19 @@ def test_lookup_ignores_case_and_spaces(roster):
         csv_text() + "\n\n",  # trailing blank lines
     ],
     ids=[
-        "utf8", "bom", "crlf", "bom-semicolon-crlf", "semicolon", "vi-header", "vi-header-long",
-        "vi-header-ascii", "spaced-header", "nfd", "blank-lines",
+        "utf8",
+        "bom",
+        "crlf",
+        "bom-semicolon-crlf",
+        "semicolon",
+        "vi-header",
+        "vi-header-long",
+        "vi-header-ascii",
+        "spaced-header",
+        "nfd",
+        "blank-lines",
     ],
-)  # fmt: skip
+)
 def test_roster_formats(tmp_path, data):
     roster = read_roster(write(tmp_path, data))
     assert as_tuples(roster) == UNITS

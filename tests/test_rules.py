@@ -29,8 +29,9 @@ from toolkit.reading import choice_forms
 
 # -- each rule of the default form on a table of cases --------------------------------------
 
-SEED_NUMBERS = {k: SEED[k] for k in ("dvc_total", "dvc_level4", "staff_cc", "staff_vc", "cut_cc", "cut_vc",
-                                     "cut_total", "cut_rate")}  # fmt: skip
+SEED_NUMBERS = {
+    k: SEED[k] for k in ("dvc_total", "dvc_level4", "staff_cc", "staff_vc", "cut_cc", "cut_vc", "cut_total", "cut_rate")
+}
 
 
 def seed(**changes: Any) -> dict[str, Any]:

@@ -32,14 +32,26 @@ from toolkit.template import build_template
 
 FORM_PATH = Path(__file__).parent / "forms" / "tiep-cong-dan-quy.toml"
 SECOND = load_form_file(FORM_PATH)
-UNITS = Roster((Unit("TTHCL", "Thanh tra huyện", "so"), Unit("VPHU", "Văn phòng HĐND-UBND huyện", "so"),
-                Unit("PTP", "Phòng Tư pháp", "so")))  # fmt: skip
+UNITS = Roster(
+    (
+        Unit("TTHCL", "Thanh tra huyện", "so"),
+        Unit("VPHU", "Văn phòng HĐND-UBND huyện", "so"),
+        Unit("PTP", "Phòng Tư pháp", "so"),
+    )
+)
 RUNNER = CliRunner()
 
 
 def figures(unit: Unit, **changes) -> dict:
-    values = {"ma_dv": unit.code, "ten_dv": unit.name, "quy": "Quý III", "ngay_bc": dt.date(2021, 10, 5), "don_nhan": 40,
-              "don_xong": 30, "ty_le_xong": 0.75}  # fmt: skip
+    values = {
+        "ma_dv": unit.code,
+        "ten_dv": unit.name,
+        "quy": "Quý III",
+        "ngay_bc": dt.date(2021, 10, 5),
+        "don_nhan": 40,
+        "don_xong": 30,
+        "ty_le_xong": 0.75,
+    }
     return {**values, **changes}
 
 
@@ -57,9 +69,16 @@ def test_the_template_follows_the_form():
     assert wb.sheetnames == ["Báo cáo quý", "Cách điền", "DM", "_dv"]
     ws = wb["Báo cáo quý"]
     assert [ws[f"B{r}"].value for r in range(6, 15)] == [
-        "Đơn vị báo cáo", "Mã cơ quan", "Tên cơ quan", "Quý báo cáo", "Ngày lập báo cáo",
-        "Tiếp công dân, giải quyết đơn", "Số đơn nhận trong quý", "Số đơn đã giải quyết", "Tỷ lệ giải quyết",
-    ]  # fmt: skip
+        "Đơn vị báo cáo",
+        "Mã cơ quan",
+        "Tên cơ quan",
+        "Quý báo cáo",
+        "Ngày lập báo cáo",
+        "Tiếp công dân, giải quyết đơn",
+        "Số đơn nhận trong quý",
+        "Số đơn đã giải quyết",
+        "Tỷ lệ giải quyết",
+    ]
     names = {n: d.attr_text for n, d in wb.defined_names.items()}
     assert names["don_nhan"] == "'Báo cáo quý'!$D$12"
     assert ws["D16"].value == "THỦ TRƯỞNG CƠ QUAN" and ws["A3"].value is None  # no attachment line in this form
@@ -111,9 +130,23 @@ def test_merge_summary_json_and_word_follow_the_form(tmp_path):
     folder = _round(tmp_path)
     units = tmp_path / "units.csv"
     units.write_text("code,name\n" + "".join(f"{u.code},{u.name}\n" for u in UNITS.units), encoding="utf-8")
-    run = RUNNER.invoke(app, ["merge", str(folder), "--form", str(FORM_PATH), "--units", str(units),
-                              "-o", str(tmp_path / "th.xlsx"), "--json", str(tmp_path / "th.json"),
-                              "--docx", str(tmp_path / "pl.docx")])  # fmt: skip
+    run = RUNNER.invoke(
+        app,
+        [
+            "merge",
+            str(folder),
+            "--form",
+            str(FORM_PATH),
+            "--units",
+            str(units),
+            "-o",
+            str(tmp_path / "th.xlsx"),
+            "--json",
+            str(tmp_path / "th.json"),
+            "--docx",
+            str(tmp_path / "pl.docx"),
+        ],
+    )
     assert run.exit_code == 0, run.output
     assert "Số đơn nhận trong quý: 100 đơn" in run.output
     totals = json.loads((tmp_path / "th.json").read_text(encoding="utf-8"))["totals"]
@@ -126,8 +159,10 @@ def test_merge_summary_json_and_word_follow_the_form(tmp_path):
     texts = [p.text for p in docx.Document(tmp_path / "pl.docx").paragraphs if p.text.strip()]
     section = texts.index("B. Tiếp công dân, giải quyết đơn")
     assert texts[section + 1 : section + 4] == [
-        "Số đơn nhận trong quý: 100 đơn.", "Số đơn đã giải quyết: 90 đơn.", "Tỷ lệ giải quyết: 90%.",
-    ]  # fmt: skip
+        "Số đơn nhận trong quý: 100 đơn.",
+        "Số đơn đã giải quyết: 90 đơn.",
+        "Tỷ lệ giải quyết: 90%.",
+    ]
     assert "Cơ quan chưa gửi (01/03): Phòng Tư pháp." in texts
 
 

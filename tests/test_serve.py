@@ -116,8 +116,11 @@ def test_results_survive_a_reload_and_a_restart_and_no_upload_overwrites_another
 def test_english_pages_with_lang_en(portal, tmp_path):
     _, _, client = portal()
     clerk = clerk_of(client, tmp_path / "portal", "STTTT")
-    result = client.post(f"{clerk.link}/nop?lang=en", data={"csrf": csrf_of(clerk.page().text)},
-                         files={"file": ("a.xlsx", faulty(tmp_path).read_bytes())})  # fmt: skip
+    result = client.post(
+        f"{clerk.link}/nop?lang=en",
+        data={"csrf": csrf_of(clerk.page().text)},
+        files={"file": ("a.xlsx", faulty(tmp_path).read_bytes())},
+    )
     assert text_of(result.text, "status").startswith("rejected")
     assert "but civil servants 4 + public employees 4 = 8" in result.text or "D27" in result.text
     assert client.get("/u/nothing?lang=en").text.count("Page not found") == 1
@@ -199,9 +202,25 @@ def test_the_portals_summary_is_what_dv_merge_gives_on_the_files_that_count(port
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{c}{sample(c).suffix}" for c in codes if c != "SXD")
     out = tmp_path / "merge"
     out.mkdir()
-    run = subprocess.run([sys.executable, "-m", "toolkit.cli", "merge", str(folder), "--units", str(ROSTER_PATH),
-                          "-o", str(out / "t.xlsx"), "--json", str(out / "t.json"), "--docx", str(out / "p.docx")],
-                         capture_output=True, text=True)  # fmt: skip
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "toolkit.cli",
+            "merge",
+            str(folder),
+            "--units",
+            str(ROSTER_PATH),
+            "-o",
+            str(out / "t.xlsx"),
+            "--json",
+            str(out / "t.json"),
+            "--docx",
+            str(out / "p.docx"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     assert json.loads(got["tong-hop.json"]) == json.loads((out / "t.json").read_text(encoding="utf-8"))
     assert cells(got["tong-hop.xlsx"]) == cells((out / "t.xlsx").read_bytes())
@@ -340,8 +359,10 @@ def test_an_oversize_upload_is_413_while_streaming(portal, tmp_path):
     # no Content-Length: the body is counted as it arrives
     token = csrf_of(clerk.page().text)
     boundary = "b0undary"
-    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{token}\r\n--{boundary}\r\n'
-            'Content-Disposition: form-data; name="file"; filename="big.xlsx"\r\n\r\n').encode()  # fmt: skip
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{token}\r\n--{boundary}\r\n'
+        'Content-Disposition: form-data; name="file"; filename="big.xlsx"\r\n\r\n'
+    ).encode()
 
     def chunks():
         yield head
@@ -349,8 +370,9 @@ def test_an_oversize_upload_is_413_while_streaming(portal, tmp_path):
             yield b"\0" * 10_000
         yield f"\r\n--{boundary}--\r\n".encode()
 
-    response = client.post(f"{clerk.link}/nop", content=chunks(),
-                           headers={"content-type": f"multipart/form-data; boundary={boundary}"})  # fmt: skip
+    response = client.post(
+        f"{clerk.link}/nop", content=chunks(), headers={"content-type": f"multipart/form-data; boundary={boundary}"}
+    )
     assert response.status_code == 413
     assert the_portal.store.submissions("STTTT") == []
     assert not [p for p in (data / "files").rglob("*") if p.is_file()]

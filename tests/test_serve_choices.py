@@ -45,10 +45,13 @@ def test_the_later_upload_through_the_units_link_counts_whatever_its_dates(porta
     """The correction, dated earlier and saved later than the first upload (the letter's date
     kept): dv merge could not tell; the unit's own later upload can, and the page says so."""
     the_portal, client, clerk = portal
-    first = saved(filled(tmp_path, "a.xlsx", values=of(dvc_total=37), unit=STTTT),
-                  dt.datetime(2020, 11, 17, 14, 0, tzinfo=UTC))  # fmt: skip
-    fixed = saved(filled(tmp_path, "b.xlsx", values=of(dvc_total=38, report_date=dt.date(2020, 11, 12)), unit=STTTT),
-                  dt.datetime(2020, 11, 17, 8, 0, tzinfo=UTC))  # fmt: skip
+    first = saved(
+        filled(tmp_path, "a.xlsx", values=of(dvc_total=37), unit=STTTT), dt.datetime(2020, 11, 17, 14, 0, tzinfo=UTC)
+    )
+    fixed = saved(
+        filled(tmp_path, "b.xlsx", values=of(dvc_total=38, report_date=dt.date(2020, 11, 12)), unit=STTTT),
+        dt.datetime(2020, 11, 17, 8, 0, tzinfo=UTC),
+    )
     clerk.upload(first)
     result = clerk.upload(fixed)
     assert text_of(result.text, "status").startswith("hợp lệ — đang dùng cho tổng hợp")

@@ -174,13 +174,20 @@ def test_the_origin_is_checked_against_the_portals_address_not_the_host_header(p
     token = csrf_of(c.page().text)
     files = {"file": ("a.xlsx", sample("STTTT").read_bytes())}
     # a page of a host name rebound to this server: its name in both Origin and Host
-    rebound = client.post(f"{c.link}/nop", data={"csrf": token}, files=files,
-                          headers={"host": "rebind.evil.example", "origin": "http://rebind.evil.example"})  # fmt: skip
+    rebound = client.post(
+        f"{c.link}/nop",
+        data={"csrf": token},
+        files=files,
+        headers={"host": "rebind.evil.example", "origin": "http://rebind.evil.example"},
+    )
     assert rebound.status_code == 403 and "http://testserver" in rebound.text
     assert the_portal.store.submissions("STTTT") == []
     page = client.get("/admin/login")
-    login_from_rebound = client.post("/admin/login", data={"csrf": csrf_of(page.text), "password": PASSWORD},
-                                     headers={"host": "rebind.evil.example", "origin": "http://rebind.evil.example"})  # fmt: skip
+    login_from_rebound = client.post(
+        "/admin/login",
+        data={"csrf": csrf_of(page.text), "password": PASSWORD},
+        headers={"host": "rebind.evil.example", "origin": "http://rebind.evil.example"},
+    )
     assert login_from_rebound.status_code == 403
     ours = client.post(f"{c.link}/nop", data={"csrf": token}, files=files, headers={"origin": "http://testserver"})
     assert ours.status_code == 200
@@ -206,8 +213,12 @@ def test_a_new_password_ends_every_officer_session(portal, tmp_path):
     _, client = portal(data)
     assert login(client).status_code == 200
     env = {**os.environ, "DV_PASSWORD": "mot-mat-khau-moi"}
-    done = subprocess.run([sys.executable, "-m", "toolkit.cli", "serve", "--data", str(data), "--set-password"],
-                          env=env, capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", "serve", "--data", str(data), "--set-password"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     response = client.get("/admin", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/admin/login")
@@ -235,8 +246,14 @@ def fill_database(the_portal, tight: bool = False) -> None:
     pages are filled first, so that not even a line of the log goes in)."""
     db = the_portal.store._db
     db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
-    for sql in ("INSERT INTO events(at, actor, kind, detail, address) VALUES(0, 'test', 'filler', '', '')",
-                "INSERT INTO sessions VALUES(hex(randomblob(32)), '', 0)") if tight else ():  # fmt: skip
+    for sql in (
+        (
+            "INSERT INTO events(at, actor, kind, detail, address) VALUES(0, 'test', 'filler', '', '')",
+            "INSERT INTO sessions VALUES(hex(randomblob(32)), '', 0)",
+        )
+        if tight
+        else ()
+    ):
         with pytest.raises(sqlite3.OperationalError, match="full"):
             for _ in range(100_000):
                 db.execute(sql)
@@ -252,8 +269,9 @@ def test_a_full_database_refuses_the_upload_with_507_and_keeps_nothing(portal, t
     fill_database(the_portal)
     for k in range(20):  # different bytes each time, until the database has no room left
         content = filled(tmp_path, f"STTTT-{k}.xlsx", values=appendix(cut_total=9 + k), unit=ROSTER.get("STTTT"))
-        response = client.post(f"{c.link}/nop", data={"csrf": csrf_of(page)},
-                               files={"file": (content.name, content.read_bytes())})  # fmt: skip
+        response = client.post(
+            f"{c.link}/nop", data={"csrf": csrf_of(page)}, files={"file": (content.name, content.read_bytes())}
+        )
         if response.status_code != 200:
             break
     assert response.status_code == 507 and "hết chỗ lưu" in response.text
@@ -283,8 +301,9 @@ def test_a_full_disk_for_the_file_and_the_database_is_507_not_500(portal, tmp_pa
 
     monkeypatch.setattr(store, "_write", full)
     fill_database(the_portal, tight=True)
-    response = client.post(f"{c.link}/nop", data={"csrf": csrf_of(page)},
-                           files={"file": ("STTTT.xlsx", sample("STTTT").read_bytes())})  # fmt: skip
+    response = client.post(
+        f"{c.link}/nop", data={"csrf": csrf_of(page)}, files={"file": ("STTTT.xlsx", sample("STTTT").read_bytes())}
+    )
     assert response.status_code == 507 and "Traceback" not in response.text
     assert stored_files(data) == [] and the_portal.store.submissions("STTTT") == []
 
@@ -354,8 +373,16 @@ def test_the_deadline_is_the_end_of_its_day_in_the_provinces_time_zone(portal, t
 
 
 def test_dv_serve_refuses_an_unknown_time_zone_and_a_bad_proxy(tmp_path):
-    dv = [sys.executable, "-m", "toolkit.cli", "serve", "--data", str(tmp_path / "p"), "--units",
-          str(Path(__file__).parent.parent / "samples" / "units.csv")]  # fmt: skip
+    dv = [
+        sys.executable,
+        "-m",
+        "toolkit.cli",
+        "serve",
+        "--data",
+        str(tmp_path / "p"),
+        "--units",
+        str(Path(__file__).parent.parent / "samples" / "units.csv"),
+    ]
     bad = subprocess.run([*dv, "--timezone", "Sao/Hoa"], capture_output=True, text=True)
     assert bad.returncode == 2 and "--timezone" in bad.stderr
     bad = subprocess.run([*dv, "--trusted-proxy", "nginx.local"], capture_output=True, text=True)
@@ -373,8 +400,10 @@ def test_no_text_of_any_export_lands_as_a_formula(portal, tmp_path):
     data = tmp_path / "portal"
     the_portal, client = portal(data)
     c = clerk(client, data)
-    c.upload(name="+cmd|'calc'!A0.xlsx", content=filled(tmp_path, "x.xlsx", values=appendix(cut_total=9),
-                                                   unit=ROSTER.get("STTTT")).read_bytes())  # fmt: skip
+    c.upload(
+        name="+cmd|'calc'!A0.xlsx",
+        content=filled(tmp_path, "x.xlsx", values=appendix(cut_total=9), unit=ROSTER.get("STTTT")).read_bytes(),
+    )
     the_portal.store.log("STTTT", "upload", "@SUM(1+1)", ATTACK)  # an address a proxy forwarded
     login(client)
     rows = list(csv.reader(io.StringIO(client.get("/admin/nhat-ky.csv").content.decode("utf-8-sig"))))

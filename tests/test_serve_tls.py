@@ -22,12 +22,31 @@ pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs o
 @pytest.fixture
 def https_portal(tmp_path):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     context = ssl.create_default_context(cafile=str(cert))
     context.check_hostname = False  # the certificate names the address, not a host name
-    proc, url, port = start_dv_serve(tmp_path / "portal", "--tls-cert", str(cert), "--tls-key", str(key),
-                                     context=context)  # fmt: skip
+    proc, url, port = start_dv_serve(
+        tmp_path / "portal", "--tls-cert", str(cert), "--tls-key", str(key), context=context
+    )
     yield proc, url, port, context
     if proc.poll() is None:
         proc.kill()

@@ -198,11 +198,16 @@ def test_a_request_whose_body_stops_coming_is_closed_and_leaves_nothing(serve, t
     link = links(data)["STTTT"]
     with client_from(url, "127.0.0.2") as clerk:
         token = csrf_of(clerk.get(link).text)
-    body = (f'--b\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{token}\r\n--b\r\n'
-            'Content-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\nPK').encode()  # fmt: skip
+    body = (
+        f'--b\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{token}\r\n--b\r\n'
+        'Content-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\nPK'
+    ).encode()
     s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(f"POST {link}/nop HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-              f"Content-Length: {len(body) + 100_000}\r\n\r\n".encode() + body)  # fmt: skip
+    s.sendall(
+        f"POST {link}/nop HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+        f"Content-Length: {len(body) + 100_000}\r\n\r\n".encode()
+        + body
+    )
     deadline = time.monotonic() + 90
     while not closed_by_server(s) and time.monotonic() < deadline:
         time.sleep(1)
@@ -224,8 +229,9 @@ def login_attempts(url: str, address: str, forwarded: bool) -> list[int]:
         for i in range(12):
             page = client.get("/admin/login")
             headers = {"x-forwarded-for": f"10.9.{i}.1"} if forwarded else {}
-            response = client.post("/admin/login", data={"csrf": csrf_of(page.text), "password": "sai-mat-khau"},
-                                   headers=headers)  # fmt: skip
+            response = client.post(
+                "/admin/login", data={"csrf": csrf_of(page.text), "password": "sai-mat-khau"}, headers=headers
+            )
             statuses.append(response.status_code)
     return statuses
 
@@ -253,8 +259,11 @@ def test_forwarded_addresses_are_believed_only_from_the_named_proxy(serve, tmp_p
     # what the proxy forwards is text the event log keeps as text, never a formula (item 8)
     with client_from(url, "127.0.0.5") as client:
         page = client.get("/admin/login")
-        client.post("/admin/login", data={"csrf": csrf_of(page.text), "password": "sai"},
-                    headers={"x-forwarded-for": "=cmd|' /C calc'!A0"})  # fmt: skip
+        client.post(
+            "/admin/login",
+            data={"csrf": csrf_of(page.text), "password": "sai"},
+            headers={"x-forwarded-for": "=cmd|' /C calc'!A0"},
+        )
     assert "'=cmd|' /C calc'!A0" in event_addresses(url)
 
 
@@ -268,8 +277,9 @@ def test_after_kill_9_the_workers_die_and_the_temporaries_are_swept(serve, tmp_p
     with client_from(url, "127.0.0.2") as clerk:
         sid = re.search(r"/s/(\d+)", str(post_upload(clerk, link, heavy_workbook).url)).group(1)
     # A worker busy on a long job (the annotated copy), and an upload being stored: kill -9.
-    threading.Thread(target=lambda: _quietly(httpx.get, f"{url}{link}/s/{sid}/ghi-chu.xlsx", timeout=60),
-                     daemon=True).start()  # fmt: skip
+    threading.Thread(
+        target=lambda: _quietly(httpx.get, f"{url}{link}/s/{sid}/ghi-chu.xlsx", timeout=60), daemon=True
+    ).start()
     time.sleep(1.0)
     workers = child_pids(proc.pid)
     assert workers, "no worker process"
@@ -278,8 +288,9 @@ def test_after_kill_9_the_workers_die_and_the_temporaries_are_swept(serve, tmp_p
     tmp = data / "files" / "tmp"
     caught = False
     for _ in range(5):  # the temporary lives a few milliseconds: watch for it, then kill
-        threading.Thread(target=lambda: _quietly(post_upload, client_from(url, "127.0.0.3"), link, big),
-                         daemon=True).start()  # fmt: skip
+        threading.Thread(
+            target=lambda: _quietly(post_upload, client_from(url, "127.0.0.3"), link, big), daemon=True
+        ).start()
         give_up = time.monotonic() + 30
         while time.monotonic() < give_up and not caught:
             with contextlib.suppress(FileNotFoundError):
@@ -318,8 +329,11 @@ def test_an_abandoned_upload_is_one_line_in_the_log(serve, tmp_path):
     body = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\nPK' + b"\0" * 50_000
     for _ in range(3):
         s = socket.create_connection(("127.0.0.1", port))
-        s.sendall(f"POST {link}/nop HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-                  f"Content-Length: {len(body) + 500_000}\r\n\r\n".encode() + body)  # fmt: skip
+        s.sendall(
+            f"POST {link}/nop HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+            f"Content-Length: {len(body) + 500_000}\r\n\r\n".encode()
+            + body
+        )
         time.sleep(0.3)
         s.close()  # the clerk closed the tab
     time.sleep(1.0)

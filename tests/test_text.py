@@ -33,9 +33,15 @@ words = st.text(alphabet="abcdeghiklmnopqrstuvxyđâăêôơư" + "áàảãạ�
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("Đảng ủy", "Đảng uỷ"), ("Văn hóa", "Văn hoá"), ("khỏe", "khoẻ"), ("Thủy lợi", "Thuỷ lợi"),
-     ("HÒA", "HOÀ"), ("Sở Văn hóa, Thể thao và Du lịch", "Sở Văn hoá, Thể thao và Du lịch")],
-)  # fmt: skip
+    [
+        ("Đảng ủy", "Đảng uỷ"),
+        ("Văn hóa", "Văn hoá"),
+        ("khỏe", "khoẻ"),
+        ("Thủy lợi", "Thuỷ lợi"),
+        ("HÒA", "HOÀ"),
+        ("Sở Văn hóa, Thể thao và Du lịch", "Sở Văn hoá, Thể thao và Du lịch"),
+    ],
+)
 def test_both_styles_read_the_same(old, new):
     assert same_text(old, new) and fold_tones(new) == old
 

@@ -148,8 +148,9 @@ def test_excel_unicode_text_is_read_with_a_warning(tmp_path):
 
 
 def test_an_unquoted_comma_in_a_two_column_roster_stays_in_the_name(tmp_path):
-    roster = read_roster(write(tmp_path, "code,name\nSTTTT,Sở Thông tin và Truyền thông\n"
-                                         "SVHTTDL,Sở Văn hóa, Thể thao và Du lịch\n"))  # fmt: skip
+    roster = read_roster(
+        write(tmp_path, "code,name\nSTTTT,Sở Thông tin và Truyền thông\nSVHTTDL,Sở Văn hóa, Thể thao và Du lịch\n")
+    )
     assert roster.require("SVHTTDL").name == "Sở Văn hóa, Thể thao và Du lịch"
     (note,) = roster.warnings
     assert "dòng 3" in note.render("vi") and "Sở Văn hóa, Thể thao và Du lịch" in note.render("vi")
@@ -162,11 +163,13 @@ def test_an_unquoted_comma_before_a_kind_stays_in_the_name(tmp_path):
 
 @pytest.mark.parametrize(
     "data",
-    ["code,name,kind\nSNV,Sở Nội vụ,so\nSVHTTDL,Sở Văn hóa, Thể thao, Du lịch\n",
-     "code,name,ghi_chu\nSNV,Sở Nội vụ,\nSVHTTDL,Sở Văn hóa, Thể thao và Du lịch,mới\n",
-     "name,code\nSở Nội vụ,SNV\nSở Văn hóa, Thể thao và Du lịch,SVHTTDL\n"],
+    [
+        "code,name,kind\nSNV,Sở Nội vụ,so\nSVHTTDL,Sở Văn hóa, Thể thao, Du lịch\n",
+        "code,name,ghi_chu\nSNV,Sở Nội vụ,\nSVHTTDL,Sở Văn hóa, Thể thao và Du lịch,mới\n",
+        "name,code\nSở Nội vụ,SNV\nSở Văn hóa, Thể thao và Du lịch,SVHTTDL\n",
+    ],
     ids=["kind-missing", "a-note-column", "name-first"],
-)  # fmt: skip
+)
 def test_extra_fields_that_cannot_be_placed_are_an_error_naming_the_line(tmp_path, data):
     err = problem(write(tmp_path, data))
     assert [p.key for p in err.params["problems"]] == ["roster.extra_fields"]
@@ -175,10 +178,22 @@ def test_extra_fields_that_cannot_be_placed_are_an_error_naming_the_line(tmp_pat
 
 @pytest.mark.parametrize(
     ("typed", "kind"),
-    [("so", "so"), ("sở", "so"), ("Sở", "so"), ("SỞ", "so"), ("cấp sở", "so"), ("huyen", "huyen"),
-     ("huyện", "huyen"), ("Huyện", "huyen"), ("HUYỆN", "huyen"), ("thị xã", "huyen"), ("Thành phố", "huyen"),
-     ("quận", "huyen"), (unicodedata.normalize("NFD", "Huyện"), "huyen")],
-)  # fmt: skip
+    [
+        ("so", "so"),
+        ("sở", "so"),
+        ("Sở", "so"),
+        ("SỞ", "so"),
+        ("cấp sở", "so"),
+        ("huyen", "huyen"),
+        ("huyện", "huyen"),
+        ("Huyện", "huyen"),
+        ("HUYỆN", "huyen"),
+        ("thị xã", "huyen"),
+        ("Thành phố", "huyen"),
+        ("quận", "huyen"),
+        (unicodedata.normalize("NFD", "Huyện"), "huyen"),
+    ],
+)
 def test_kind_written_in_vietnamese(tmp_path, typed, kind):
     roster = read_roster(write(tmp_path, f"code,name,kind\nX,Đơn vị X,{typed}\n"))
     assert roster.units[0].kind == kind

@@ -53,8 +53,13 @@ def status(result) -> dict[str, str]:
 def test_same_date_the_file_saved_later_wins_not_the_later_name(tmp_path):
     # The officer copied the old file last: its modification time is the newest, yet the
     # workbooks themselves say which was saved later.
-    browser_downloads(tmp_path, old_saved=MORNING, new_saved=AFTERNOON,
-                      old_mtime=dt.datetime(2020, 11, 20, tzinfo=UTC), new_mtime=dt.datetime(2020, 11, 18, tzinfo=UTC))  # fmt: skip
+    browser_downloads(
+        tmp_path,
+        old_saved=MORNING,
+        new_saved=AFTERNOON,
+        old_mtime=dt.datetime(2020, 11, 20, tzinfo=UTC),
+        new_mtime=dt.datetime(2020, 11, 18, tzinfo=UTC),
+    )
     result = merge([tmp_path], form(), ROSTER)
     assert status(result) == {"STTTT.xlsx": "superseded", "STTTT (1).xlsx": "accepted"}
     assert result.totals["dvc_total"] == 38
@@ -67,8 +72,13 @@ def test_same_date_the_file_saved_later_wins_not_the_later_name(tmp_path):
 
 
 def test_same_date_without_a_saved_time_the_later_modified_file_wins(tmp_path):
-    browser_downloads(tmp_path, old_saved=None, new_saved=None,
-                      old_mtime=dt.datetime(2020, 11, 20, tzinfo=UTC), new_mtime=dt.datetime(2020, 11, 21, tzinfo=UTC))  # fmt: skip
+    browser_downloads(
+        tmp_path,
+        old_saved=None,
+        new_saved=None,
+        old_mtime=dt.datetime(2020, 11, 20, tzinfo=UTC),
+        new_mtime=dt.datetime(2020, 11, 21, tzinfo=UTC),
+    )
     result = merge([tmp_path], form(), ROSTER)
     assert status(result) == {"STTTT.xlsx": "superseded", "STTTT (1).xlsx": "accepted"}
     assert result.files[0].saved_at is None
@@ -106,9 +116,12 @@ def test_saved_time_of_an_ods_is_read(tmp_path):
     ods = tmp_path / "a.ods"
     with zipfile.ZipFile(ods, "w") as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("meta.xml", '<?xml version="1.0"?><office:document-meta xmlns:office="urn:oasis:names:tc:'
-                   'opendocument:xmlns:office:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><office:meta>'
-                   "<dc:date>2020-11-17T14:30:00Z</dc:date></office:meta></office:document-meta>")  # fmt: skip
+        z.writestr(
+            "meta.xml",
+            '<?xml version="1.0"?><office:document-meta xmlns:office="urn:oasis:names:tc:'
+            'opendocument:xmlns:office:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><office:meta>'
+            "<dc:date>2020-11-17T14:30:00Z</dc:date></office:meta></office:document-meta>",
+        )
     assert saved_at(ods, "ods") == AFTERNOON
     assert saved_at(ods, "xls") is None
 
@@ -176,12 +189,24 @@ def test_a_32740_character_title_does_not_stop_the_province(tmp_path):
     sub.mkdir()
     title = "Về " + "thực hiện công tác dân vận chính quyền " * 840  # 32,763 characters: legal in Excel
     title = title[:32_740]
-    filled(sub, "STTTT.xlsx", values=unit_values(STTTT),
-           docs=[dict(SEED_DOCS[0], title=" " + title + " "), *SEED_DOCS[1:]])  # fmt: skip
+    filled(
+        sub, "STTTT.xlsx", values=unit_values(STTTT), docs=[dict(SEED_DOCS[0], title=" " + title + " "), *SEED_DOCS[1:]]
+    )
     filled(sub, "SNV.xlsx", values=unit_values(SNV, dvc_total=10, dvc_level4=5))
     out_path = tmp_path / "t.xlsx"
-    out = CliRunner().invoke(app, ["merge", str(sub), "-o", str(out_path), "--units", str(roster_csv(tmp_path)),
-                                   "--json", str(tmp_path / "r.json")])  # fmt: skip
+    out = CliRunner().invoke(
+        app,
+        [
+            "merge",
+            str(sub),
+            "-o",
+            str(out_path),
+            "--units",
+            str(roster_csv(tmp_path)),
+            "--json",
+            str(tmp_path / "r.json"),
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert out_path.exists()
     assert max(len(line) for line in out.output.splitlines()) < 2_000
@@ -242,8 +267,12 @@ def test_a_correction_saved_in_libreoffice_wins_whatever_its_name_and_copy_time(
     new = Path(shutil.copy(first, sub / f"STTTT (1).{fmt}"))
     dvc_total = form().field("dvc_total")
     script = Path(__file__).parent / "support" / "uno_type.py"
-    done = subprocess.run([UNO_PYTHON, str(script), str(new), dvc_total.sheet, dvc_total.cell, "38"],
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [UNO_PYTHON, str(script), str(new), dvc_total.sheet, dvc_total.cell, "38"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     copied = dt.datetime.now(UTC)
     os.utime(new, ((copied - dt.timedelta(hours=2)).timestamp(),) * 2)
@@ -284,8 +313,9 @@ def test_an_ods_text_longer_than_any_cell_is_cut_with_a_mark_and_said(tmp_path):
             out.writestr(name, data, zipfile.ZIP_DEFLATED)
     filled(sub, "SNV.xlsx", values=unit_values(SNV, dvc_total=10, dvc_level4=5))
     out_path, docx = tmp_path / "t.xlsx", tmp_path / "p.docx"
-    run = CliRunner().invoke(app, ["merge", str(sub), "-o", str(out_path), "--docx", str(docx),
-                                   "--json", str(tmp_path / "r.json")])  # fmt: skip
+    run = CliRunner().invoke(
+        app, ["merge", str(sub), "-o", str(out_path), "--docx", str(docx), "--json", str(tmp_path / "r.json")]
+    )
     assert run.exit_code == 0, run.output
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert report["totals"]["dvc_total"] == 47

@@ -62,8 +62,16 @@ def round_2021(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert "bieu-mau-2020.xlsx" in dv("form", "export", "-o", str(book2020))
     # The officer edits the workbook in LibreOffice and saves it in both formats.
     book = {"xlsx": work / "bieu-mau-2021.xlsx", "ods": work / "bieu-mau-2021.ods"}
-    run_clerk([{"source": str(book2020), "steps": worked_example_steps(book2020),
-                "save": {k: str(v) for k, v in book.items()}}], work)  # fmt: skip
+    run_clerk(
+        [
+            {
+                "source": str(book2020),
+                "steps": worked_example_steps(book2020),
+                "save": {k: str(v) for k, v in book.items()},
+            }
+        ],
+        work,
+    )
     # A clerk fills the 2021 template in LibreOffice (the seed's unit, with section 4's counts).
     template = work / "mau-2021.xlsx"
     assert "mau-2021.xlsx" in dv("make-template", "--form", str(book["ods"]), "-o", str(template))
@@ -71,20 +79,23 @@ def round_2021(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     nop = work / "nop-2021"
     nop.mkdir()
     values = figures_2021()
-    steps = [{"do": "type", "sheet": f.sheet, "cell": f.cell, "text": typed(values[f.code])}
-             for f in form.input_fields if f.code in values]  # fmt: skip
+    steps = [
+        {"do": "type", "sheet": f.sheet, "cell": f.cell, "text": typed(values[f.code])}
+        for f in form.input_fields
+        if f.code in values
+    ]
     table = form.tables["van_ban"]
     rows = [[typed(d[c.code]) for c in table.columns] for d in docs_2021()]
     steps.append({"do": "rows", "sheet": table.sheet, "cell": f"{table.first_column}{table.first_row}", "rows": rows})
     run_clerk([{"source": str(template), "steps": steps, "save": {"xlsx": str(nop / "STTTT-2021.xlsx")}}], work)
     # Two more units (filled by a program, by defined names): one whose counts do not add up.
-    for code, name, changes in (("SNV", "Sở Nội vụ", {"don_thu_tong": 9, "don_khieu_nai": 4, "don_to_cao": 1,
-                                                           "don_phan_anh": 4}),
-                                ("SXD", "Sở Xây dựng", {"don_thu_tong": 12})):  # fmt: skip
+    for code, name, changes in (
+        ("SNV", "Sở Nội vụ", {"don_thu_tong": 9, "don_khieu_nai": 4, "don_to_cao": 1, "don_phan_anh": 4}),
+        ("SXD", "Sở Xây dựng", {"don_thu_tong": 12}),
+    ):
         # Each unit's own report number: the seed's "…/BC-STTTT-VP" would name Sở TT&TT (unit-conflict).
         own = {"unit_code": code, "unit_name": name, "report_number": f"…/BC-{code}", "signer": "GIÁM ĐỐC"}
-        fill_template(build_template(form), figures_2021(**own, **changes), docs_2021(),
-                      out=nop / f"{code}-2021.xlsx")  # fmt: skip
+        fill_template(build_template(form), figures_2021(**own, **changes), docs_2021(), out=nop / f"{code}-2021.xlsx")
     # Last year's summary: the 2020 round of the samples, merged with the 2020 form.
     previous = work / "tong-hop-2020.xlsx"
     dv("merge", str(SAMPLES / "submissions"), "--units", str(SAMPLES / "units.csv"), "-o", str(previous))
@@ -93,9 +104,25 @@ def round_2021(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "json": work / "tong-hop-2021.json",
         "docx": work / "phu-luc-2021.docx",
     }
-    merged = RUNNER.invoke(app, ["merge", str(nop), "--form", str(book["xlsx"]), "--units", str(SAMPLES / "units.csv"),
-                                 "--previous", str(previous), "-o", str(out["summary"]), "--json", str(out["json"]),
-                                 "--docx", str(out["docx"])])  # fmt: skip
+    merged = RUNNER.invoke(
+        app,
+        [
+            "merge",
+            str(nop),
+            "--form",
+            str(book["xlsx"]),
+            "--units",
+            str(SAMPLES / "units.csv"),
+            "--previous",
+            str(previous),
+            "-o",
+            str(out["summary"]),
+            "--json",
+            str(out["json"]),
+            "--docx",
+            str(out["docx"]),
+        ],
+    )
     assert merged.exit_code == 1, merged.output  # SXD's counts do not add up
     return {**book, **out, "nop": nop, "template": template, "account": merged.output, "work": work}
 
@@ -144,8 +171,12 @@ def test_the_clerks_file_is_accepted_and_a_wrong_sum_is_said_at_its_cell(round_2
 def test_the_summary_has_the_new_section_and_its_totals(round_2021):
     assert "Tổng số đơn tiếp nhận: 24 đơn" in round_2021["account"]  # STTTT 15 + SNV 9; SXD rejected
     report = json.loads(round_2021["json"].read_text(encoding="utf-8"))
-    assert {k: report["totals"][k] for k in NEW} == {"don_thu_tong": 24, "don_khieu_nai": 7, "don_to_cao": 3,
-                                                     "don_phan_anh": 14}  # fmt: skip
+    assert {k: report["totals"][k] for k in NEW} == {
+        "don_thu_tong": 24,
+        "don_khieu_nai": 7,
+        "don_to_cao": 3,
+        "don_phan_anh": 14,
+    }
     assert report["previous"]["new_fields"] == NEW
     wb = openpyxl.load_workbook(round_2021["summary"], data_only=True)
     ws = wb["Tổng hợp"]
@@ -163,9 +194,11 @@ def test_the_word_appendix_has_a_line_for_each_new_field(round_2021):
     texts = [p.text for p in docx.Document(round_2021["docx"]).paragraphs if p.text.strip()]
     start = texts.index("4. Tiếp công dân, xử lý đơn thư")
     assert texts[start + 1 : start + 5] == [
-        "Tổng số đơn tiếp nhận: 24 đơn.", "Trong đó: đơn khiếu nại: 7 đơn.", "Đơn tố cáo: 3 đơn.",
+        "Tổng số đơn tiếp nhận: 24 đơn.",
+        "Trong đó: đơn khiếu nại: 7 đơn.",
+        "Đơn tố cáo: 3 đơn.",
         "Đơn phản ánh, kiến nghị: 14 đơn.",
-    ]  # fmt: skip
+    ]
     assert "Chỉ tiêu “Tổng số đơn tiếp nhận” mới có từ năm 2021, chưa so sánh được với năm 2020." in texts
 
 

@@ -82,12 +82,20 @@ class _SubGroup(TyperGroup):
         return _help_in(super().get_help(ctx), state.lang)
 
 
-_HELP_VI = ((r"^Usage: ", "Cách dùng: "), (r"^Arguments:$", "Đối số:"), (r"^Options:$", "Tùy chọn:"),
-            (r"^Commands:$", "Lệnh:"), (r"Show this message and exit\.", "Xem hướng dẫn này."),
-            (r"\[required\]", "[bắt buộc]"), (r"\[OPTIONS\]", "[TÙY CHỌN]"),
-            (r"COMMAND \[ARGS\]\.\.\.", "LỆNH [ĐỐI SỐ]..."),
-            # Value placeholders, padded to their English width: the option column stays aligned.
-            (r"<str>", "<chữ>"), (r"<path>", "<tệp> "), (r"<int>", "<số> "))  # fmt: skip
+_HELP_VI = (
+    (r"^Usage: ", "Cách dùng: "),
+    (r"^Arguments:$", "Đối số:"),
+    (r"^Options:$", "Tùy chọn:"),
+    (r"^Commands:$", "Lệnh:"),
+    (r"Show this message and exit\.", "Xem hướng dẫn này."),
+    (r"\[required\]", "[bắt buộc]"),
+    (r"\[OPTIONS\]", "[TÙY CHỌN]"),
+    (r"COMMAND \[ARGS\]\.\.\.", "LỆNH [ĐỐI SỐ]..."),
+    # Value placeholders, padded to their English width: the option column stays aligned.
+    (r"<str>", "<chữ>"),
+    (r"<path>", "<tệp> "),
+    (r"<int>", "<số> "),
+)
 
 
 def _help_in(text: str, lang: str) -> str:

@@ -152,8 +152,18 @@ def render_merge(
         prov = f.report.rollup
         if prov is not None:
             partial = "" if prov.settled else t("merge.rollup_partial", lang)
-            _say(console, lang, "merge.rollup_line", "cyan", file=f.name, unit=f.unit_code, units=prov.units,
-                 leaves=len(prov.leaves()), generator=prov.generator, partial=partial)  # fmt: skip
+            _say(
+                console,
+                lang,
+                "merge.rollup_line",
+                "cyan",
+                file=f.name,
+                unit=f.unit_code,
+                units=prov.units,
+                leaves=len(prov.leaves()),
+                generator=prov.generator,
+                partial=partial,
+            )
     # What the officer must decide: both readings, and the one step that decides.
     for code, files in result.conflicts.items():
         _say(console, lang, "merge.conflict_unit", "bold red", unit=code, count=len(files))
@@ -233,8 +243,16 @@ def render_rollup(console: Console, rollup: RollUp, path: Path, lang: str) -> No
     form = rollup.form
     unit = t("rollup.unit", lang, unit=rollup.unit_code) if rollup.unit_code else ""
     documents = t("rollup.documents", lang, count=rollup.documents) if rollup.tables else ""
-    said = t("rollup.written", lang, path=path, form=form.id, version=form.version, unit=unit,
-             units=rollup.units, documents=documents)  # fmt: skip
+    said = t(
+        "rollup.written",
+        lang,
+        path=path,
+        form=form.id,
+        version=form.version,
+        unit=unit,
+        units=rollup.units,
+        documents=documents,
+    )
     console.print(said, style="green", highlight=False)
     console.print(t("rollup.figures", lang), highlight=False)
     for f in form.fields:
@@ -246,8 +264,10 @@ def render_rollup(console: Console, rollup: RollUp, path: Path, lang: str) -> No
         console.print(t("rollup.typed", lang), highlight=False)
         for code, value in rollup.typed.items():
             f = form.field(code)
-            console.print(f"  {f.text(lang)}: {shown(f, value, lang) if f.type in ('integer', 'percent') else _plain(value)}",
-                          highlight=False)  # fmt: skip
+            console.print(
+                f"  {f.text(lang)}: {shown(f, value, lang) if f.type in ('integer', 'percent') else _plain(value)}",
+                highlight=False,
+            )
     if rollup.open:
         problems = "\n".join(f"  - {p.render(lang)}" for p in rollup.open)
         _say(console, lang, "rollup.partial", problems=problems)

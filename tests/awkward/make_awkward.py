@@ -298,12 +298,32 @@ _TCVN3_BYTES = {
     "ư": (0xF5, 0xF8, 0xF6, 0xF7, 0xF9),
     "y": (0xFA, 0xFD, 0xFB, 0xFC, 0xFE),
 }
-_TCVN3_PLAIN = {"ă": 0xA8, "â": 0xA9, "ê": 0xAA, "ô": 0xAB, "ơ": 0xAC, "ư": 0xAD, "đ": 0xAE,
-                "Ă": 0xA1, "Â": 0xA2, "Ê": 0xA3, "Ô": 0xA4, "Ơ": 0xA5, "Ư": 0xA6, "Đ": 0xA7}  # fmt: skip
+_TCVN3_PLAIN = {
+    "ă": 0xA8,
+    "â": 0xA9,
+    "ê": 0xAA,
+    "ô": 0xAB,
+    "ơ": 0xAC,
+    "ư": 0xAD,
+    "đ": 0xAE,
+    "Ă": 0xA1,
+    "Â": 0xA2,
+    "Ê": 0xA3,
+    "Ô": 0xA4,
+    "Ơ": 0xA5,
+    "Ư": 0xA6,
+    "Đ": 0xA7,
+}
 _TONE_MARKS = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # grave, acute, hook, tilde, dot
 _SHAPE_MARKS = {"\u0302": "hat", "\u0306": "breve", "\u031b": "horn"}
-_SHAPED = {("a", "hat"): "â", ("a", "breve"): "ă", ("e", "hat"): "ê", ("o", "hat"): "ô",
-           ("o", "horn"): "ơ", ("u", "horn"): "ư"}  # fmt: skip
+_SHAPED = {
+    ("a", "hat"): "â",
+    ("a", "breve"): "ă",
+    ("e", "hat"): "ê",
+    ("o", "hat"): "ô",
+    ("o", "horn"): "ơ",
+    ("u", "horn"): "ư",
+}
 
 
 def _split(ch: str) -> tuple[str, str, int | None, bool]:
@@ -611,20 +631,26 @@ def build_valid(w: World, put: Callable[[str, bytes], None]) -> None:
     seed = w.seed_bytes()
     put("seed.xlsx", seed)
     register(
-        "seed.xlsx", "ok", "The seed's appendix (Sở TT&TT, 16/11/2020) filled by defined name into the generic template.",
-        unit_code="STTTT", rules=BEFORE,
+        "seed.xlsx",
+        "ok",
+        "The seed's appendix (Sở TT&TT, 16/11/2020) filled by defined name into the generic template.",
+        unit_code="STTTT",
+        rules=BEFORE,
         expect="accepted; one warning: 420/KH-STTTT-VP dated 2016, before the report year",
-    )  # fmt: skip
+    )
 
     parts = dict(read_zip(seed))
     types = parts["[Content_Types].xml"].decode("utf-8")
     assert MAIN_CT in types
     put("seed.xlsm", replace_members(seed, {"[Content_Types].xml": types.replace(MAIN_CT, MACRO_CT).encode("utf-8")}))
     register(
-        "seed.xlsm", "ok",
+        "seed.xlsm",
+        "ok",
         "seed.xlsx saved as a macro-enabled workbook (main part content type macroEnabled.main+xml, no VBA project).",
-        unit_code="STTTT", rules=BEFORE, expect="same values and issues as seed.xlsx",
-    )  # fmt: skip
+        unit_code="STTTT",
+        rules=BEFORE,
+        expect="same values and issues as seed.xlsx",
+    )
 
     # Text typed or pasted where numbers and dates belong.
     code = "SNV"
@@ -634,25 +660,29 @@ def build_valid(w: World, put: Callable[[str, bytes], None]) -> None:
     docs[0]["date"] = "25/03/2020"
     put("text-numbers.xlsx", w.fill(w.personal(code), values, docs))
     register(
-        "text-numbers.xlsx", "ok",
+        "text-numbers.xlsx",
+        "ok",
         'Numbers and dates pasted as text: staff_cc "28", cut_cc "04", cut_rate "12,5%", dvc_total " 37 " '
         '(non-breaking spaces), report_date "16/11/2020", first document date "25/03/2020".',
-        unit_code=code, rules=BEFORE,
+        unit_code=code,
+        rules=BEFORE,
         expect="accepted with a coercion warning for each of the six text values; values 28, 4, 0.125, 37, "
         "2020-11-16, 2020-03-25",
-    )  # fmt: skip
+    )
 
     code = "STP"
     values = w.values_for(code)
     values["cut_rate"] = 12.5
     put("percent-as-number.xlsx", w.fill(w.personal(code), values, w.docs_for(code)))
     register(
-        "percent-as-number.xlsx", "ok",
+        "percent-as-number.xlsx",
+        "ok",
         "cut_rate typed as the number 12.5 (meaning 12,5 %) instead of 0.125 in the percent cell.",
-        unit_code=code, rules=BEFORE,
+        unit_code=code,
+        rules=BEFORE,
         expect="accepted with a warning that 12.5 was read as 12,5 % (a percent field above 1 read as "
         "percentage points); a reader that keeps 1250 % rejects it with cut_rate_formula",
-    )  # fmt: skip
+    )
 
     code = "SVHTTDL"
     name = w.unit(code).name
@@ -662,11 +692,14 @@ def build_valid(w: World, put: Callable[[str, bytes], None]) -> None:
     data = w.fill(w.generic, values, docs)
     put("nfd-text.xlsx", data)
     register(
-        "nfd-text.xlsx", "ok",
+        "nfd-text.xlsx",
+        "ok",
         f"Generic template; unit_name {name!r} and the first document title in Unicode NFD "
         "(decomposed, as pasted from macOS).",
-        unit_code=code, rules=BEFORE, expect="accepted; text read back in NFC, unit_name matches the roster",
-    )  # fmt: skip
+        unit_code=code,
+        rules=BEFORE,
+        expect="accepted; text read back in NFC, unit_name matches the roster",
+    )
 
     code = "SKHCN"
     values = w.values_for(code)
@@ -676,12 +709,14 @@ def build_valid(w: World, put: Callable[[str, bytes], None]) -> None:
     docs[5]["title"] = to_vni(docs[5]["title"])
     put("tcvn3-text.xlsx", w.fill(w.personal(code), values, docs))
     register(
-        "tcvn3-text.xlsx", "ok",
+        "tcvn3-text.xlsx",
+        "ok",
         f"Legacy encodings: document 7 title in TCVN3/ABC ({docs[6]['title'][:40]!r}…), document 6 title in "
         f"VNI ({docs[5]['title'][:40]!r}…), contact in TCVN3 (its ư is U+00AD, a soft hyphen).",
-        unit_code=code, rules=BEFORE,
+        unit_code=code,
+        rules=BEFORE,
         expect="accepted; a reader that knows the legacy encodings warns and converts them to Unicode",
-    )  # fmt: skip
+    )
 
     code = "SXD"
     values = {**w.values_for(code), "cut_total": "=cut_cc+cut_vc"}
@@ -697,20 +732,24 @@ def build_valid(w: World, put: Callable[[str, bytes], None]) -> None:
 
     put("formula-in-input.xlsx", w.patch_main_sheet(no_cache, cache8))
     register(
-        "formula-in-input.xlsx", "ok",
+        "formula-in-input.xlsx",
+        "ok",
         f"cut_total ({cell}) holds the formula =cut_cc+cut_vc with its cached value 8, as Excel saves it.",
-        unit_code=code, rules=BEFORE, expect="accepted; cut_total read as 8 (the cached value), maybe a warning",
-    )  # fmt: skip
+        unit_code=code,
+        rules=BEFORE,
+        expect="accepted; cut_total read as 8 (the cached value), maybe a warning",
+    )
 
     code = "STTTT"
     values = {**w.seed, "cut_total": "=cut_cc+cut_vc"}
     put("formula-no-cache.xlsx", w.fill(w.generic, values, w.seed_docs))
     register(
-        "formula-no-cache.xlsx", "rejected",
+        "formula-no-cache.xlsx",
+        "rejected",
         f"cut_total ({cell}) holds the formula =cut_cc+cut_vc with no cached value (written by openpyxl).",
         unit_code=code,
         expect="rejected: cut_total has no value (values only; nothing recalculates the formula)",
-    )  # fmt: skip
+    )
 
 
 def build_rule_files(w: World, put: Callable[[str, bytes], None]) -> None:
@@ -718,40 +757,62 @@ def build_rule_files(w: World, put: Callable[[str, bytes], None]) -> None:
     values = {**w.values_for(code), "cut_total": 9, "cut_rate": 0.1385}  # 9 / (28 + 28 + 9) = 13,85 %
     put("wrong-total.xlsx", w.fill(w.personal(code), values, w.docs_for(code)))
     register(
-        "wrong-total.xlsx", "rejected", "cut_cc 4 + cut_vc 4 but cut_total 9 (cut_rate 13,85 % consistent with 9).",
-        unit_code=code, rules=("cut_total_sum", *BEFORE), expect="rejected by cut_total_sum only",
-    )  # fmt: skip
+        "wrong-total.xlsx",
+        "rejected",
+        "cut_cc 4 + cut_vc 4 but cut_total 9 (cut_rate 13,85 % consistent with 9).",
+        unit_code=code,
+        rules=("cut_total_sum", *BEFORE),
+        expect="rejected by cut_total_sum only",
+    )
 
     code = "SCT"
     values = {**w.values_for(code), "dvc_level4": 40}
     put("level4-above-total.xlsx", w.fill(w.personal(code), values, w.docs_for(code)))
     register(
-        "level4-above-total.xlsx", "rejected", "dvc_level4 40 above dvc_total 37.",
-        unit_code=code, rules=("dvc_level4_le_total", *BEFORE), expect="rejected by dvc_level4_le_total",
-    )  # fmt: skip
+        "level4-above-total.xlsx",
+        "rejected",
+        "dvc_level4 40 above dvc_total 37.",
+        unit_code=code,
+        rules=("dvc_level4_le_total", *BEFORE),
+        expect="rejected by dvc_level4_le_total",
+    )
 
     code = "SGTVT"
     docs = w.docs_for(code)
-    docs.append({"issuer": "Chính quyền", "number": f"612/KH-{code}",
-                 "title": "Về tuyên truyền cải cách hành chính năm 2020"})  # fmt: skip
+    docs.append(
+        {"issuer": "Chính quyền", "number": f"612/KH-{code}", "title": "Về tuyên truyền cải cách hành chính năm 2020"}
+    )
     put("half-filled-doc-row.xlsx", w.fill(w.personal(code), w.values_for(code), docs))
     register(
-        "half-filled-doc-row.xlsx", "rejected",
+        "half-filled-doc-row.xlsx",
+        "rejected",
         "An 8th document row with issuer, number and title but no doc_type and no date.",
-        unit_code=code, rules=BEFORE,
+        unit_code=code,
+        rules=BEFORE,
         expect="rejected: row 8 of the documents table lacks Loại văn bản and Ngày ban hành (required columns "
         "of a started row)",
-    )  # fmt: skip
+    )
 
     code = "STNMT"
     docs = w.docs_for(code)
-    docs.append({"issuer": "Chính quyền", "doc_type": "Kế hoạch", "number": f"15/KH-{code}",
-                 "date": dt.date(2021, 1, 5), "title": "Về thực hiện công tác dân vận chính quyền năm 2021"})  # fmt: skip
+    docs.append(
+        {
+            "issuer": "Chính quyền",
+            "doc_type": "Kế hoạch",
+            "number": f"15/KH-{code}",
+            "date": dt.date(2021, 1, 5),
+            "title": "Về thực hiện công tác dân vận chính quyền năm 2021",
+        }
+    )
     put("doc-after-year.xlsx", w.fill(w.personal(code), w.values_for(code), docs))
     register(
-        "doc-after-year.xlsx", "rejected", "An 8th document dated 05/01/2021, after the report year 2020.",
-        unit_code=code, rules=("doc_date_after_year", *BEFORE), expect="rejected by doc_date_after_year (an error)",
-    )  # fmt: skip
+        "doc-after-year.xlsx",
+        "rejected",
+        "An 8th document dated 05/01/2021, after the report year 2020.",
+        unit_code=code,
+        rules=("doc_date_after_year", *BEFORE),
+        expect="rejected by doc_date_after_year (an error)",
+    )
 
     code = "SYT"
     docs = w.docs_for(code)
@@ -760,28 +821,33 @@ def build_rule_files(w: World, put: Callable[[str, bytes], None]) -> None:
     docs[4]["number"] = docs[3]["number"]  # 04-QĐ/ĐU twice
     put("doc-number-style.xlsx", w.fill(w.personal(code), w.values_for(code), docs))
     register(
-        "doc-number-style.xlsx", "ok",
+        "doc-number-style.xlsx",
+        "ok",
         "Document numbers: Party plan numbered in state style (18/KH-ĐU), a QĐ number on a Kế hoạch "
         f"(545/QĐ-{code}), the number 04-QĐ/ĐU twice.",
-        unit_code=code, rules=BEFORE,
+        unit_code=code,
+        rules=BEFORE,
         expect="accepted with three warnings (number style, type abbreviation, duplicate number)",
-    )  # fmt: skip
+    )
 
     put("unfilled-template.xlsx", w.generic)
     register(
-        "unfilled-template.xlsx", "rejected",
+        "unfilled-template.xlsx",
+        "rejected",
         "The generic template exactly as dv make-template writes it, returned with no input at all.",
         expect="rejected with one error saying the template was not filled (rather than one per empty field)",
-    )  # fmt: skip
+    )
 
     code = "SNNPTNT"
     put("old-year.xlsx", old_year(w, code))
     register(
-        "old-year.xlsx", "rejected",
+        "old-year.xlsx",
+        "rejected",
         "A 2019 template (form_year 2019, version 2019.1 in _dv; built from a copy of the form with year = 2019), "
         "filled with the seed's figures for 2019.",
-        unit_code=code, expect="rejected: last year's template (form year 2019, expected 2020)",
-    )  # fmt: skip
+        unit_code=code,
+        expect="rejected: last year's template (form year 2019, expected 2020)",
+    )
 
     code = "HCL"
     label_cell = w.label_cell("cut_total")
@@ -793,17 +859,20 @@ def build_rule_files(w: World, put: Callable[[str, bytes], None]) -> None:
 
     put("tampered-label.xlsx", w.edit(w.fill(w.personal(code), w.values_for(code), w.docs_for(code)), tamper))
     register(
-        "tampered-label.xlsx", "rejected",
+        "tampered-label.xlsx",
+        "rejected",
         f"Label {label_cell} changed from 'Tổng số biên chế đã giảm' to 'Tổng số biên chế'; _dv fingerprint unchanged.",
-        unit_code=code, expect="rejected: the fixed content does not match the template's fingerprint",
-    )  # fmt: skip
+        unit_code=code,
+        expect="rejected: the fixed content does not match the template's fingerprint",
+    )
 
     put("not-our-form.xlsx", not_our_form())
     register(
-        "not-our-form.xlsx", "rejected",
+        "not-our-form.xlsx",
+        "rejected",
         "An ordinary workbook (a staff table with numbers), no _dv sheet, no defined names.",
         expect="rejected: not a dv template",
-    )  # fmt: skip
+    )
 
 
 def old_year(w: World, code: str) -> bytes:
@@ -850,24 +919,39 @@ def not_our_form() -> bytes:
 
 def build_hostile(w: World, put: Callable[[str, bytes], None], seed: bytes) -> None:
     put("truncated.xlsx", seed[: len(seed) // 2])
-    register("truncated.xlsx", "rejected", f"seed.xlsx cut in half ({len(seed) // 2} of {len(seed)} bytes).",
-             expect="rejected: not a complete zip (no central directory)")  # fmt: skip
+    register(
+        "truncated.xlsx",
+        "rejected",
+        f"seed.xlsx cut in half ({len(seed) // 2} of {len(seed)} bytes).",
+        expect="rejected: not a complete zip (no central directory)",
+    )
 
     put("not-a-zip.xlsx", random.Random(SEED_RANDOM).randbytes(4096))
-    register("not-a-zip.xlsx", "rejected", "4096 random bytes (seeded) with an .xlsx name.",
-             expect="rejected: not a workbook")  # fmt: skip
+    register(
+        "not-a-zip.xlsx",
+        "rejected",
+        "4096 random bytes (seeded) with an .xlsx name.",
+        expect="rejected: not a workbook",
+    )
 
     put("empty.xlsx", b"")
     register("empty.xlsx", "rejected", "0 bytes.", expect="rejected: empty file")
 
     put("renamed-pdf.xlsx", minimal_pdf("PHU LUC SO LIEU - So Thong tin va Truyen thong"))
-    register("renamed-pdf.xlsx", "rejected", "A valid one-page PDF (%PDF-1.4) renamed to .xlsx.",
-             expect="rejected: a PDF, not a workbook")  # fmt: skip
+    register(
+        "renamed-pdf.xlsx",
+        "rejected",
+        "A valid one-page PDF (%PDF-1.4) renamed to .xlsx.",
+        expect="rejected: a PDF, not a workbook",
+    )
 
     put("renamed-docx.xlsx", minimal_docx(["PHỤ LỤC SỐ LIỆU", "Báo cáo công tác dân vận chính quyền năm 2020"]))
-    register("renamed-docx.xlsx", "rejected",
-             "A valid minimal Word document (zip with [Content_Types].xml, _rels/.rels, word/document.xml) renamed to .xlsx.",
-             expect="rejected: a Word document, not a workbook")  # fmt: skip
+    register(
+        "renamed-docx.xlsx",
+        "rejected",
+        "A valid minimal Word document (zip with [Content_Types].xml, _rels/.rels, word/document.xml) renamed to .xlsx.",
+        expect="rejected: a Word document, not a workbook",
+    )
 
     unit_cell = w.cell("unit_name")
 
@@ -882,11 +966,13 @@ def build_hostile(w: World, put: Callable[[str, bytes], None], seed: bytes) -> N
     xxe = '<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
     put("xxe.xlsx", w.patch_main_sheet(seed, with_dtd(xxe, "&xxe;")))
     register(
-        "xxe.xlsx", "rejected",
+        "xxe.xlsx",
+        "rejected",
         f"seed.xlsx whose main sheet declares a DTD with an external entity (file:///etc/passwd) used as unit_name "
         f"({unit_cell}).",
-        unit_code="STTTT", expect="rejected: DTD/entity in a workbook part; /etc/passwd never read",
-    )  # fmt: skip
+        unit_code="STTTT",
+        expect="rejected: DTD/entity in a workbook part; /etc/passwd never read",
+    )
 
     lol = ['<!ENTITY lol0 "lol">'] + [
         f'<!ENTITY lol{i} "{"".join(f"&lol{i - 1};" for _ in range(10))}">' for i in range(1, 10)
@@ -894,19 +980,23 @@ def build_hostile(w: World, put: Callable[[str, bytes], None], seed: bytes) -> N
     laughs = "<!DOCTYPE worksheet [\n" + "\n".join(lol) + "\n]>"
     put("billion-laughs.xlsx", w.patch_main_sheet(seed, with_dtd(laughs, "&lol9;")))
     register(
-        "billion-laughs.xlsx", "rejected",
+        "billion-laughs.xlsx",
+        "rejected",
         f"seed.xlsx whose main sheet declares 10 levels of nested entities (10^9 'lol', 3 GB) used as unit_name "
         f"({unit_cell}).",
-        unit_code="STTTT", expect="rejected quickly, without expanding the entities",
-    )  # fmt: skip
+        unit_code="STTTT",
+        expect="rejected quickly, without expanding the entities",
+    )
 
     put("zip-bomb.xlsx", zip_bomb(w, seed))
     register(
-        "zip-bomb.xlsx", "rejected",
+        "zip-bomb.xlsx",
+        "rejected",
         f"seed.xlsx whose main sheet unpacks to {BOMB_BYTES:,} bytes: unit_name ({unit_cell}) is a single "
         "inline string of ~1 GB of 'A' (deflate level 9, ratio ~1000:1, sizes honest in the zip directory).",
-        unit_code="STTTT", expect="rejected before unpacking: declared uncompressed size / ratio too large",
-    )  # fmt: skip
+        unit_code="STTTT",
+        expect="rejected before unpacking: declared uncompressed size / ratio too large",
+    )
 
     members = read_zip(seed)
     buf = io.BytesIO()
@@ -921,11 +1011,13 @@ def build_hostile(w: World, put: Callable[[str, bytes], None], seed: bytes) -> N
             z.writestr(info, b"")
     put("zip-many-parts.xlsx", buf.getvalue())
     register(
-        "zip-many-parts.xlsx", "rejected",
+        "zip-many-parts.xlsx",
+        "rejected",
         f"seed.xlsx plus {MANY_PARTS:,} empty stored members (names 0000..{MANY_PARTS - 1:04x}): "
         f"{len(members) + MANY_PARTS:,} zip entries.",
-        unit_code="STTTT", expect="rejected: too many parts for a workbook",
-    )  # fmt: skip
+        unit_code="STTTT",
+        expect="rejected: too many parts for a workbook",
+    )
 
     def huge(xml: str) -> str:
         xml, n = re.subn(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', xml, count=1)
@@ -934,12 +1026,13 @@ def build_hostile(w: World, put: Callable[[str, bytes], None], seed: bytes) -> N
 
     put("huge-dimension.xlsx", w.patch_main_sheet(seed, huge))
     register(
-        "huge-dimension.xlsx", "rejected",
+        "huge-dimension.xlsx",
+        "rejected",
         'seed.xlsx whose main sheet says <dimension ref="A1:XFD1048576"/> and has one extra cell XFD1048576 = 1.',
         unit_code="STTTT",
         expect="rejected (sheet larger than any template) without allocating the 16384 x 1048576 grid; "
         "python-calamine's to_python() on it: see README.md",
-    )  # fmt: skip
+    )
 
 
 def zip_bomb(w: World, seed: bytes) -> bytes:
@@ -972,20 +1065,41 @@ def zip_bomb(w: World, seed: bytes) -> bytes:
 
 def build_ignored(w: World, put: Callable[[str, bytes], None], seed: bytes) -> None:
     put("~$seed.xlsx", excel_owner_file("VanThu-STTTT"))
-    register("~$seed.xlsx", "ignored", "An Excel owner lock file (165 bytes: name length, ANSI name, UTF-16 name).",
-             expect="ignored: ~$ lock file")  # fmt: skip
+    register(
+        "~$seed.xlsx",
+        "ignored",
+        "An Excel owner lock file (165 bytes: name length, ANSI name, UTF-16 name).",
+        expect="ignored: ~$ lock file",
+    )
     put("._seed.xlsx", appledouble())
-    register("._seed.xlsx", "ignored", "A macOS AppleDouble companion (magic 00 05 16 07, 4096 bytes).",
-             expect="ignored: hidden file")  # fmt: skip
+    register(
+        "._seed.xlsx",
+        "ignored",
+        "A macOS AppleDouble companion (magic 00 05 16 07, 4096 bytes).",
+        expect="ignored: hidden file",
+    )
     put(".hidden.xlsx", seed)
-    register(".hidden.xlsx", "ignored", "A byte-identical copy of seed.xlsx under a hidden (dot) name.",
-             unit_code="STTTT", expect="ignored: hidden file (not a duplicate of seed.xlsx: never read)")  # fmt: skip
+    register(
+        ".hidden.xlsx",
+        "ignored",
+        "A byte-identical copy of seed.xlsx under a hidden (dot) name.",
+        unit_code="STTTT",
+        expect="ignored: hidden file (not a duplicate of seed.xlsx: never read)",
+    )
     put("notes.docx", minimal_docx(["Ghi chú: gửi Sở Nội vụ trước ngày 20/11/2020."]))
-    register("notes.docx", "ignored", "A stray Word document in the submissions folder.",
-             expect="ignored: not a workbook extension")  # fmt: skip
+    register(
+        "notes.docx",
+        "ignored",
+        "A stray Word document in the submissions folder.",
+        expect="ignored: not a workbook extension",
+    )
     put("Thumbs.db", thumbs_db())
-    register("Thumbs.db", "ignored", "A Windows thumbnail cache (a small valid OLE2 compound file).",
-             expect="ignored: not a workbook extension")  # fmt: skip
+    register(
+        "Thumbs.db",
+        "ignored",
+        "A Windows thumbnail cache (a small valid OLE2 compound file).",
+        expect="ignored: not a workbook extension",
+    )
 
 
 LIBREOFFICE_FILES = ("seed-libreoffice.xlsx", "seed-libreoffice.ods", "seed-libreoffice.xls", "encrypted.xlsx")
@@ -998,17 +1112,23 @@ def register_libreoffice() -> None:
         ("xls", "Excel 97-2003 (.xls, BIFF8)"),
     ):
         register(
-            f"seed-libreoffice.{ext}", "ok",
+            f"seed-libreoffice.{ext}",
+            "ok",
             f"seed.xlsx opened in LibreOffice (every formula recalculated) and saved as {what}.",
-            unit_code="STTTT", rules=BEFORE, source="libreoffice", expect="same values and issues as seed.xlsx",
-        )  # fmt: skip
+            unit_code="STTTT",
+            rules=BEFORE,
+            source="libreoffice",
+            expect="same values and issues as seed.xlsx",
+        )
     register(
-        "encrypted.xlsx", "rejected",
+        "encrypted.xlsx",
+        "rejected",
         f"seed.xlsx saved by LibreOffice with the password {PASSWORD!r}: an OLE2 file with EncryptionInfo and "
         "EncryptedPackage streams (ECMA-376 Standard encryption, AES-128).",
-        unit_code="STTTT", source="libreoffice",
+        unit_code="STTTT",
+        source="libreoffice",
         expect="rejected: password-protected (encrypted) workbook; ask the unit for an unprotected copy",
-    )  # fmt: skip
+    )
 
 
 # -- checks -------------------------------------------------------------------------------------
@@ -1034,8 +1154,11 @@ def verify(path: Path) -> str:
     if name in ("xxe.xlsx", "billion-laughs.xlsx", "huge-dimension.xlsx"):
         with zipfile.ZipFile(path) as z:
             text = b"".join(z.read(i) for i in z.infolist() if i.filename.startswith("xl/worksheets/"))
-        needle = {"xxe.xlsx": b'SYSTEM "file:///etc/passwd"', "billion-laughs.xlsx": b"<!ENTITY lol9",
-                  "huge-dimension.xlsx": b'<c r="XFD1048576">'}[name]  # fmt: skip
+        needle = {
+            "xxe.xlsx": b'SYSTEM "file:///etc/passwd"',
+            "billion-laughs.xlsx": b"<!ENTITY lol9",
+            "huge-dimension.xlsx": b'<c r="XFD1048576">',
+        }[name]
         assert needle in text, needle
         return f"contains {needle.decode()}"
     if name == "truncated.xlsx":
@@ -1151,10 +1274,14 @@ def probe(path: Path, *, limit_gb: float = 8.0, timeout: float = 120.0) -> dict[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--no-libreoffice", action="store_true",
-                        help="do not run LibreOffice: keep the committed seed-libreoffice.* and encrypted.xlsx")  # fmt: skip
-    parser.add_argument("--probe", action="store_true",
-                        help="also run python-calamine on the hostile files in a limited child process")  # fmt: skip
+    parser.add_argument(
+        "--no-libreoffice",
+        action="store_true",
+        help="do not run LibreOffice: keep the committed seed-libreoffice.* and encrypted.xlsx",
+    )
+    parser.add_argument(
+        "--probe", action="store_true", help="also run python-calamine on the hostile files in a limited child process"
+    )
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -1189,8 +1316,10 @@ def main(argv: list[str] | None = None) -> int:
     for e in ENTRIES:
         path = FILES / e.name
         if not path.exists():
-            print(f"warning: {e.name} missing (made by LibreOffice: run without --no-libreoffice); not listed",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"warning: {e.name} missing (made by LibreOffice: run without --no-libreoffice); not listed",
+                file=sys.stderr,
+            )
             continue
         e.size, e.sha256 = path.stat().st_size, sha256(path)
         entries.append(e)

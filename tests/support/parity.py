@@ -226,16 +226,30 @@ def plain_text(rng: random.Random, value: str) -> str:
 
 def _report_date(rng: random.Random, year: int) -> dt.date:
     return rng.choice(
-        [dt.date(year, 11, 16), dt.date(year, 12, 5), dt.date(year, 5, 12), dt.date(year + 1, 2, 10),
-         dt.date(year + 1, 11, 16), dt.date(year - 1, 11, 16), dt.date(year, 1, 31)]
-    )  # fmt: skip
+        [
+            dt.date(year, 11, 16),
+            dt.date(year, 12, 5),
+            dt.date(year, 5, 12),
+            dt.date(year + 1, 2, 10),
+            dt.date(year + 1, 11, 16),
+            dt.date(year - 1, 11, 16),
+            dt.date(year, 1, 31),
+        ]
+    )
 
 
 def _doc_date(rng: random.Random, year: int) -> dt.date:
     return rng.choice(
-        [dt.date(year, 3, 25), dt.date(year, 10, 7), dt.date(year, 12, 30), dt.date(year - 4, 4, 15),
-         dt.date(year + 1, 1, 5), dt.date(year, 7, 12), dt.date(year, 4, 16)]
-    )  # fmt: skip
+        [
+            dt.date(year, 3, 25),
+            dt.date(year, 10, 7),
+            dt.date(year, 12, 30),
+            dt.date(year - 4, 4, 15),
+            dt.date(year + 1, 1, 5),
+            dt.date(year, 7, 12),
+            dt.date(year, 4, 16),
+        ]
+    )
 
 
 def make_case(form: Form, seed: int, index: int) -> Case:
@@ -340,16 +354,21 @@ def run_in_libreoffice(form: Form, template: Path, cases: list[Case], locale: st
         "status": [lay.sheet, f"{lay.number_column}{lay.status_row}"],
         "probes": [formula for _, formula in probes(form)],
         "cases": [
-            {"id": c.id, "fmt": c.fmt, "save": str(folder / f"{locale}-{c.id}.{c.fmt}"),
-             "cells": [[t.sheet, t.cell, t.text, t.how] for t in c.cells if t.text]}
+            {
+                "id": c.id,
+                "fmt": c.fmt,
+                "save": str(folder / f"{locale}-{c.id}.{c.fmt}"),
+                "cells": [[t.sheet, t.cell, t.text, t.how] for t in c.cells if t.text],
+            }
             for c in cases
         ],
-    }  # fmt: skip
+    }
     path = folder / f"script-{locale}.json"
     result = folder / f"result-{locale}.json"
     path.write_text(json.dumps(script, ensure_ascii=False), encoding="utf-8")
-    done = subprocess.run([UNO_PYTHON, str(SCRIPT), str(path), str(result)], capture_output=True, text=True,
-                          timeout=60 + 10 * len(cases))  # fmt: skip
+    done = subprocess.run(
+        [UNO_PYTHON, str(SCRIPT), str(path), str(result)], capture_output=True, text=True, timeout=60 + 10 * len(cases)
+    )
     if done.returncode != 0:
         raise RuntimeError(f"LibreOffice ({locale}) failed: {done.stderr[-3000:]}")
     out = json.loads(result.read_text(encoding="utf-8"))["results"]

@@ -36,9 +36,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_dv_serve(data: Path, *options: str, context: Any = None, units: Path = ROSTER_PATH,
-                   log: Path | None = None, port: int | None = None,
-                   preexec: Any = None) -> tuple[subprocess.Popen, str, int]:  # fmt: skip
+def start_dv_serve(
+    data: Path,
+    *options: str,
+    context: Any = None,
+    units: Path = ROSTER_PATH,
+    log: Path | None = None,
+    port: int | None = None,
+    preexec: Any = None,
+) -> tuple[subprocess.Popen, str, int]:
     """``dv serve`` on the roster ``units`` (the sample's) in a process of its own, as ``make
     serve`` starts it (the officer's password set first), once it answers: the process, its
     base URL and port. ``context``: the TLS context of an HTTPS portal. ``log``: a file for
@@ -52,8 +58,13 @@ def start_dv_serve(data: Path, *options: str, context: Any = None, units: Path =
     env = {**os.environ, "DV_PASSWORD": PASSWORD}
     subprocess.run([*dv, "--set-password"], env=env, check=True, capture_output=True)
     out = subprocess.PIPE if log is None else log.open("ab")
-    proc = subprocess.Popen([*dv, "--units", str(units), "--port", str(port), *options],
-                            env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=preexec)  # fmt: skip
+    proc = subprocess.Popen(
+        [*dv, "--units", str(units), "--port", str(port), *options],
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        preexec_fn=preexec,
+    )
     if log is not None:
         out.close()
     url = f"{'https' if context else 'http'}://127.0.0.1:{port}"
@@ -112,12 +123,20 @@ class Clerk:
     def page(self) -> Any:
         return self.client.get(self.link)
 
-    def upload(self, path: Path | None = None, *, name: str | None = None, content: bytes | None = None,
-               csrf: str | None = None, **kw: Any) -> Any:  # fmt: skip
+    def upload(
+        self,
+        path: Path | None = None,
+        *,
+        name: str | None = None,
+        content: bytes | None = None,
+        csrf: str | None = None,
+        **kw: Any,
+    ) -> Any:
         token = csrf if csrf is not None else csrf_of(self.page().text)
         data = content if content is not None else path.read_bytes()
-        return self.client.post(f"{self.link}/nop", data={"csrf": token},
-                                files={"file": (name or path.name, data)}, **kw)  # fmt: skip
+        return self.client.post(
+            f"{self.link}/nop", data={"csrf": token}, files={"file": (name or path.name, data)}, **kw
+        )
 
 
 def login(client: Any, password: str = PASSWORD) -> Any:
@@ -156,8 +175,12 @@ def post_upload(client: Any, link: str, path: Path, *, name: str | None = None) 
     """A clerk's upload with a real HTTP client (httpx): the unit's page for the form's token,
     then the file; the result page (redirects followed)."""
     token = csrf_of(client.get(link).text)
-    return client.post(f"{link}/nop", data={"csrf": token}, files={"file": (name or path.name, path.read_bytes())},
-                       follow_redirects=True)  # fmt: skip
+    return client.post(
+        f"{link}/nop",
+        data={"csrf": token},
+        files={"file": (name or path.name, path.read_bytes())},
+        follow_redirects=True,
+    )
 
 
 def child_pids(pid: int) -> list[int]:

@@ -115,36 +115,128 @@ BODIES = {"huyen": ("HU", "UBND"), "xa": ("ĐU", "UBND")}
 # Units for a province of any size (the benchmarks'): departments and districts, named after
 # the country's provinces so that thousands of them stay distinct.
 PROVINCES = (
-    "An Giang", "Bà Rịa – Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre", "Bình Dương",
-    "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ", "Đà Nẵng", "Đắk Lắk", "Đắk Nông",
-    "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương",
-    "Hải Phòng", "Hậu Giang", "Hòa Bình", "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu",
-    "Lâm Đồng", "Lạng Sơn", "Lào Cai", "Long An", "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ",
-    "Phú Yên", "Quảng Bình", "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La",
-    "Tây Ninh", "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Tiền Giang", "TP. Hồ Chí Minh",
-    "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
-)  # fmt: skip
+    "An Giang",
+    "Bà Rịa – Vũng Tàu",
+    "Bạc Liêu",
+    "Bắc Giang",
+    "Bắc Kạn",
+    "Bắc Ninh",
+    "Bến Tre",
+    "Bình Dương",
+    "Bình Định",
+    "Bình Phước",
+    "Bình Thuận",
+    "Cà Mau",
+    "Cao Bằng",
+    "Cần Thơ",
+    "Đà Nẵng",
+    "Đắk Lắk",
+    "Đắk Nông",
+    "Điện Biên",
+    "Đồng Nai",
+    "Đồng Tháp",
+    "Gia Lai",
+    "Hà Giang",
+    "Hà Nam",
+    "Hà Nội",
+    "Hà Tĩnh",
+    "Hải Dương",
+    "Hải Phòng",
+    "Hậu Giang",
+    "Hòa Bình",
+    "Hưng Yên",
+    "Khánh Hòa",
+    "Kiên Giang",
+    "Kon Tum",
+    "Lai Châu",
+    "Lâm Đồng",
+    "Lạng Sơn",
+    "Lào Cai",
+    "Long An",
+    "Nam Định",
+    "Nghệ An",
+    "Ninh Bình",
+    "Ninh Thuận",
+    "Phú Thọ",
+    "Phú Yên",
+    "Quảng Bình",
+    "Quảng Nam",
+    "Quảng Ngãi",
+    "Quảng Ninh",
+    "Quảng Trị",
+    "Sóc Trăng",
+    "Sơn La",
+    "Tây Ninh",
+    "Thái Bình",
+    "Thái Nguyên",
+    "Thanh Hóa",
+    "Thừa Thiên Huế",
+    "Tiền Giang",
+    "TP. Hồ Chí Minh",
+    "Trà Vinh",
+    "Tuyên Quang",
+    "Vĩnh Long",
+    "Vĩnh Phúc",
+    "Yên Bái",
+)
 DEPARTMENTS = (
-    ("VPUBND", "Văn phòng UBND tỉnh"), ("SNV", "Sở Nội vụ"), ("STP", "Sở Tư pháp"),
-    ("SKHDT", "Sở Kế hoạch và Đầu tư"), ("STC", "Sở Tài chính"), ("SCT", "Sở Công Thương"),
-    ("SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn"), ("SGTVT", "Sở Giao thông vận tải"),
-    ("SXD", "Sở Xây dựng"), ("STNMT", "Sở Tài nguyên và Môi trường"), ("STTTT", "Sở Thông tin và Truyền thông"),
-    ("SLDTBXH", "Sở Lao động – Thương binh và Xã hội"), ("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch"),
-    ("SKHCN", "Sở Khoa học và Công nghệ"), ("SGDDT", "Sở Giáo dục và Đào tạo"), ("SYT", "Sở Y tế"),
-    ("TTT", "Thanh tra tỉnh"), ("BDT", "Ban Dân tộc"), ("BQLKKT", "Ban Quản lý Khu kinh tế"),
-)  # fmt: skip
+    ("VPUBND", "Văn phòng UBND tỉnh"),
+    ("SNV", "Sở Nội vụ"),
+    ("STP", "Sở Tư pháp"),
+    ("SKHDT", "Sở Kế hoạch và Đầu tư"),
+    ("STC", "Sở Tài chính"),
+    ("SCT", "Sở Công Thương"),
+    ("SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn"),
+    ("SGTVT", "Sở Giao thông vận tải"),
+    ("SXD", "Sở Xây dựng"),
+    ("STNMT", "Sở Tài nguyên và Môi trường"),
+    ("STTTT", "Sở Thông tin và Truyền thông"),
+    ("SLDTBXH", "Sở Lao động – Thương binh và Xã hội"),
+    ("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch"),
+    ("SKHCN", "Sở Khoa học và Công nghệ"),
+    ("SGDDT", "Sở Giáo dục và Đào tạo"),
+    ("SYT", "Sở Y tế"),
+    ("TTT", "Thanh tra tỉnh"),
+    ("BDT", "Ban Dân tộc"),
+    ("BQLKKT", "Ban Quản lý Khu kinh tế"),
+)
 DISTRICTS = (
-    "Càng Long", "Cầu Kè", "Tiểu Cần", "Châu Thành", "Cầu Ngang", "Trà Cú", "Duyên Hải", "Long Phú",
-    "Mỹ Xuyên", "Thạnh Trị", "Kế Sách", "Cù Lao Dung", "Vũng Liêm", "Tam Bình", "Bình Minh", "Mang Thít",
-)  # fmt: skip
+    "Càng Long",
+    "Cầu Kè",
+    "Tiểu Cần",
+    "Châu Thành",
+    "Cầu Ngang",
+    "Trà Cú",
+    "Duyên Hải",
+    "Long Phú",
+    "Mỹ Xuyên",
+    "Thạnh Trị",
+    "Kế Sách",
+    "Cù Lao Dung",
+    "Vũng Liêm",
+    "Tam Bình",
+    "Bình Minh",
+    "Mang Thít",
+)
 
 
 # A district's communes (docs/spec.md §9), for a district of any size: Châu Thành's (Trà Vinh) first.
 COMMUNES = (
-    "Thị trấn Châu Thành", "Xã Đa Lộc", "Xã Mỹ Chánh", "Xã Thanh Mỹ", "Xã Lương Hòa A", "Xã Lương Hòa",
-    "Xã Song Lộc", "Xã Nguyệt Hóa", "Xã Hòa Thuận", "Xã Hòa Lợi", "Xã Phước Hảo", "Xã Hưng Mỹ", "Xã Hòa Minh",
+    "Thị trấn Châu Thành",
+    "Xã Đa Lộc",
+    "Xã Mỹ Chánh",
+    "Xã Thanh Mỹ",
+    "Xã Lương Hòa A",
+    "Xã Lương Hòa",
+    "Xã Song Lộc",
+    "Xã Nguyệt Hóa",
+    "Xã Hòa Thuận",
+    "Xã Hòa Lợi",
+    "Xã Phước Hảo",
+    "Xã Hưng Mỹ",
+    "Xã Hòa Minh",
     "Xã Long Hòa",
-)  # fmt: skip
+)
 
 
 @functools.cache
@@ -278,17 +370,27 @@ def documents(
     docs = []
     for _ in range(rng.randint(*party)):
         doc_type = rng.choice(PARTY_TYPES)
-        docs.append({"issuer": issuer(form, "party"), "doc_type": doc_type,
-                     "number": document_number(form, "party", doc_type, rng.randint(*PARTY_NUMBERS), party_body),
-                     "date": dt.date(year, rng.randint(1, 11), rng.randint(1, 28)),
-                     "title": rng.choice(PARTY_SUBJECTS).format(y=year)})  # fmt: skip
+        docs.append(
+            {
+                "issuer": issuer(form, "party"),
+                "doc_type": doc_type,
+                "number": document_number(form, "party", doc_type, rng.randint(*PARTY_NUMBERS), party_body),
+                "date": dt.date(year, rng.randint(1, 11), rng.randint(1, 28)),
+                "title": rng.choice(PARTY_SUBJECTS).format(y=year),
+            }
+        )
     for _ in range(rng.randint(*state)):
         doc_type = rng.choice(STATE_TYPES)
         issued = year if rng.random() > 0.1 else year - PLAN_YEARS
-        docs.append({"issuer": issuer(form, "state"), "doc_type": doc_type,
-                     "number": document_number(form, "state", doc_type, rng.randint(*STATE_NUMBERS), state_body),
-                     "date": dt.date(issued, rng.randint(1, 11), rng.randint(1, 28)),
-                     "title": rng.choice(STATE_SUBJECTS).format(y=year)})  # fmt: skip
+        docs.append(
+            {
+                "issuer": issuer(form, "state"),
+                "doc_type": doc_type,
+                "number": document_number(form, "state", doc_type, rng.randint(*STATE_NUMBERS), state_body),
+                "date": dt.date(issued, rng.randint(1, 11), rng.randint(1, 28)),
+                "title": rng.choice(STATE_SUBJECTS).format(y=year),
+            }
+        )
     if report_date is not None:
         for d in docs:
             d["date"] = min(d["date"], report_date)
@@ -347,8 +449,15 @@ def report(
     for f in form.derived_fields:
         assert f.expr is not None
         out[f.code] = f.expr.evaluate(out, tables)
-    return FileReport(path=path or f"{unit.code}.xlsx", unit_code=unit.code, status="accepted", fmt="xlsx",
-                      values=out, docs=rows, report_date=out.get(form.date_field))  # fmt: skip
+    return FileReport(
+        path=path or f"{unit.code}.xlsx",
+        unit_code=unit.code,
+        status="accepted",
+        fmt="xlsx",
+        values=out,
+        docs=rows,
+        report_date=out.get(form.date_field),
+    )
 
 
 # -- workbooks -----------------------------------------------------------------------------------

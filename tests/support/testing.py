@@ -52,21 +52,56 @@ SEED: dict[str, Any] = {
     "cut_rate": 0.125,
 }
 SEED_DOCS: list[dict[str, Any]] = [
-    {"issuer": "Đảng ủy", "doc_type": "Kế hoạch", "number": "18-KH/ĐU", "date": dt.date(2020, 3, 25),
-     "title": "Về thực hiện công tác Dân vận, Quy chế dân chủ ở cơ sở và Phong trào thi đua “Dân vận khéo” năm 2020"},
-    {"issuer": "Đảng ủy", "doc_type": "Hướng dẫn", "number": "39-HD/BCĐ", "date": dt.date(2020, 10, 7),
-     "title": "Về tiêu chí đánh giá hoạt động Quy chế dân chủ ở cơ sở và phong trào thi đua “Dân vận khéo”"},
-    {"issuer": "Đảng ủy", "doc_type": "Quyết định", "number": "02-QĐ/ĐU", "date": dt.date(2020, 10, 1),
-     "title": "Về kiện toàn Ban Chỉ đạo thực hiện Quy chế dân chủ ở cơ sở và Phong trào thi đua “Dân vận khéo”"},
-    {"issuer": "Đảng ủy", "doc_type": "Quyết định", "number": "04-QĐ/ĐU", "date": dt.date(2020, 10, 30),
-     "title": "Về phân công đồng chí Phó Bí thư Đảng ủy phụ trách công tác Quy chế dân chủ ở cơ sở và Phong trào thi đua “Dân vận khéo”"},
-    {"issuer": "Đảng ủy", "doc_type": "Quyết định", "number": "05-QĐ/ĐU", "date": dt.date(2020, 10, 30),
-     "title": "Về ban hành Quy chế hoạt động của Ban Chỉ đạo Quy chế dân chủ ở cơ sở và phong trào thi đua “Dân vận khéo”"},
-    {"issuer": "Chính quyền", "doc_type": "Kế hoạch", "number": "420/KH-STTTT-VP", "date": dt.date(2016, 4, 15),
-     "title": "Về thực hiện công tác dân vận chính quyền của Sở Thông tin và Truyền thông giai đoạn 2016-2020"},
-    {"issuer": "Chính quyền", "doc_type": "Kế hoạch", "number": "545/KH-STTTT-VP", "date": dt.date(2020, 4, 16),
-     "title": "Về thực hiện công tác dân vận chính quyền Sở Thông tin và Truyền thông năm 2020"},
-]  # fmt: skip
+    {
+        "issuer": "Đảng ủy",
+        "doc_type": "Kế hoạch",
+        "number": "18-KH/ĐU",
+        "date": dt.date(2020, 3, 25),
+        "title": "Về thực hiện công tác Dân vận, Quy chế dân chủ ở cơ sở và Phong trào thi đua “Dân vận khéo” năm 2020",
+    },
+    {
+        "issuer": "Đảng ủy",
+        "doc_type": "Hướng dẫn",
+        "number": "39-HD/BCĐ",
+        "date": dt.date(2020, 10, 7),
+        "title": "Về tiêu chí đánh giá hoạt động Quy chế dân chủ ở cơ sở và phong trào thi đua “Dân vận khéo”",
+    },
+    {
+        "issuer": "Đảng ủy",
+        "doc_type": "Quyết định",
+        "number": "02-QĐ/ĐU",
+        "date": dt.date(2020, 10, 1),
+        "title": "Về kiện toàn Ban Chỉ đạo thực hiện Quy chế dân chủ ở cơ sở và Phong trào thi đua “Dân vận khéo”",
+    },
+    {
+        "issuer": "Đảng ủy",
+        "doc_type": "Quyết định",
+        "number": "04-QĐ/ĐU",
+        "date": dt.date(2020, 10, 30),
+        "title": "Về phân công đồng chí Phó Bí thư Đảng ủy phụ trách công tác Quy chế dân chủ ở cơ sở và Phong trào thi đua “Dân vận khéo”",
+    },
+    {
+        "issuer": "Đảng ủy",
+        "doc_type": "Quyết định",
+        "number": "05-QĐ/ĐU",
+        "date": dt.date(2020, 10, 30),
+        "title": "Về ban hành Quy chế hoạt động của Ban Chỉ đạo Quy chế dân chủ ở cơ sở và phong trào thi đua “Dân vận khéo”",
+    },
+    {
+        "issuer": "Chính quyền",
+        "doc_type": "Kế hoạch",
+        "number": "420/KH-STTTT-VP",
+        "date": dt.date(2016, 4, 15),
+        "title": "Về thực hiện công tác dân vận chính quyền của Sở Thông tin và Truyền thông giai đoạn 2016-2020",
+    },
+    {
+        "issuer": "Chính quyền",
+        "doc_type": "Kế hoạch",
+        "number": "545/KH-STTTT-VP",
+        "date": dt.date(2020, 4, 16),
+        "title": "Về thực hiện công tác dân vận chính quyền Sở Thông tin và Truyền thông năm 2020",
+    },
+]
 
 
 def fill_template(
@@ -185,8 +220,14 @@ def libreoffice_convert_many(
         if attempt:
             time.sleep(2 * attempt)  # let the other soffice finish what got in the way
         try:
-            out = _soffice_run(exe, todo, (_WRITER_FILTERS if writer else _FILTERS).get(fmt, fmt), outdir,
-                               recalc=recalc, timeout=timeout)  # fmt: skip
+            out = _soffice_run(
+                exe,
+                todo,
+                (_WRITER_FILTERS if writer else _FILTERS).get(fmt, fmt),
+                outdir,
+                recalc=recalc,
+                timeout=timeout,
+            )
         except subprocess.TimeoutExpired:
             log += f"\nattempt {attempt + 1}: timed out after {timeout}s"
             continue
@@ -245,8 +286,13 @@ def gnumeric_convert(src: str | Path, fmt: str, outdir: str | Path, *, timeout: 
     target = outdir / f"{src.stem}.{fmt}"
     target.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="dv-gnumeric-") as home:
-        proc = subprocess.run([exe, "--recalc", str(src), str(target)], capture_output=True, text=True,
-                              timeout=timeout, env={**os.environ, "HOME": home})  # fmt: skip
+        proc = subprocess.run(
+            [exe, "--recalc", str(src), str(target)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "HOME": home},
+        )
     if proc.returncode != 0 or not _fresh(target):
         raise RuntimeError(f"Gnumeric failed on {src}: {proc.stdout} {proc.stderr}")
     return target

@@ -63,10 +63,19 @@ def _connect(profile: str, locale: str) -> tuple[subprocess.Popen, object]:
     (user / "registrymodifications.xcu").write_text(PROFILE.format(locale=locale), encoding="utf-8")
     pipe = f"dvparity{os.getpid()}"
     proc = subprocess.Popen(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--invisible", "--norestore",
-         "--nologo", f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "HOME": profile},
-    )  # fmt: skip
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nologo",
+            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "HOME": profile},
+    )
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     deadline = time.time() + 120
@@ -125,8 +134,9 @@ def _case(desktop: object, template: str, script: dict, case: dict) -> dict:
         sheets.removeByName(SCRATCH)
         typed = [_what(cell) for cell in cells]
         times["probe"] = time.perf_counter() - t0
-        doc.storeToURL(uno.systemPathToFileUrl(str(Path(case["save"]).resolve())),
-                       _props(FilterName=FILTERS[case["fmt"]]))  # fmt: skip
+        doc.storeToURL(
+            uno.systemPathToFileUrl(str(Path(case["save"]).resolve())), _props(FilterName=FILTERS[case["fmt"]])
+        )
         times["store"] = time.perf_counter() - t0
     finally:
         doc.close(True)

@@ -43,10 +43,15 @@ UNIT = {k: v for k, v in SEED.items() if k not in ("unit_code", "unit_name")}
 def many_docs(count: int) -> tuple[dict[str, Any], ...]:
     """``count`` distinct right documents (the table full at 300)."""
     return tuple(
-        {"issuer": "Chính quyền", "doc_type": "Kế hoạch", "number": f"{i + 1}/KH-STTTT-VP",
-         "date": dt.date(2020, 1 + i % 10, 1 + i % 28), "title": f"Kế hoạch số {i + 1} về công tác dân vận"}
+        {
+            "issuer": "Chính quyền",
+            "doc_type": "Kế hoạch",
+            "number": f"{i + 1}/KH-STTTT-VP",
+            "date": dt.date(2020, 1 + i % 10, 1 + i % 28),
+            "title": f"Kế hoạch số {i + 1} về công tác dân vận",
+        }
         for i in range(count)
-    )  # fmt: skip
+    )
 
 
 def wrong_last(docs: tuple[dict[str, Any], ...]) -> tuple[dict[str, Any], ...]:

@@ -220,6 +220,42 @@ def test_a_request_whose_body_stops_coming_is_closed_and_leaves_nothing(serve, t
     assert "Traceback" not in said, said[-3000:]
 
 
+def test_a_body_that_trickles_in_a_byte_now_and_then_is_closed_and_leaves_nothing(serve, tmp_path):
+    """Never silent for 20 s, so the silence rule alone would keep it for hours: after 30 s the
+    body must come at 512 bytes a second on average."""
+    proc, url, port, log = serve()
+    data = tmp_path / "portal"
+    link = links(data)["STTTT"]
+    with client_from(url, "127.0.0.2") as clerk:
+        token = csrf_of(clerk.get(link).text)
+    body = (
+        f'--b\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{token}\r\n--b\r\n'
+        'Content-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\nPK'
+    ).encode()
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(
+        f"POST {link}/nop HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+        f"Content-Length: {len(body) + 100_000}\r\n\r\n".encode()
+        + body
+    )
+    start, closed = time.monotonic(), False
+    while time.monotonic() < start + 120 and not closed:
+        try:
+            s.sendall(b"x")  # one byte every 2 s: well inside the 20 s of silence allowed
+        except OSError:
+            closed = True
+            break
+        closed = closed_by_server(s)
+        time.sleep(2)
+    s.close()
+    assert closed, "the server still takes the trickle after two minutes"
+    assert stored_without_row(data) == [] and not list((data / "files").rglob("up-*"))
+    proc.terminate()
+    proc.wait(20)
+    said = log.read_text("utf-8", "replace")
+    assert "Traceback" not in said, said[-3000:]
+
+
 # -- item 3: forwarded headers --------------------------------------------------------------------
 
 

@@ -11,6 +11,13 @@ HTTP protocol with four rules added, per connection:
 - a request body that stops coming for ``body_timeout`` seconds ends the connection (the
   application sees the client leave: an abandoned upload); a body the application is not
   reading yet (uvicorn paused the socket) is not the client's delay;
+- a request body that keeps coming a byte now and then ends the connection too: after
+  ``rate_grace`` seconds it must have come at ``min_rate`` bytes a second on average (a clerk on
+  the slowest mobile line sends ten times that);
+- an answer the client does not take (a download it never reads: the bytes wait in the
+  server's memory) ends the connection at once (abort, not close, which would wait for them)
+  when nothing of it has moved for ``write_timeout`` seconds; while an answer is still going
+  out, the next request head is not awaited;
 - at most ``per_address`` connections from one address (not counting the trusted proxies,
   whose clients are many) and ``total`` in all: a connection over either limit is answered
   ``503`` with a short text and closed at once, so it holds no descriptor.
@@ -41,6 +48,9 @@ BACKLOG = 64  # connections accepted in one turn of the event loop (and the list
 class ConnectionLimits:
     header_timeout: float = 20.0
     body_timeout: float = 20.0
+    rate_grace: float = 30.0
+    min_rate: float = 512.0  # bytes a second, on average over the body so far
+    write_timeout: float = 30.0
     per_address: int = 64
     total: int = 1000
     trusted: tuple[str, ...] = ()  # proxies (addresses or networks): no per-address limit
@@ -124,6 +134,10 @@ def guarded_protocol(
     class Guarded(base):
         _address: str = ""
         _timer: asyncio.TimerHandle | None = None
+        _body_since: float | None = None  # when the body being read began to come
+        _body_bytes = 0
+        _pending = 0  # the answer's bytes waiting to go out when last looked at
+        _pending_since = 0.0  # since when that count has not changed
 
         def connection_made(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
@@ -153,9 +167,15 @@ def guarded_protocol(
         def data_received(self, data: bytes) -> None:
             self._last_data = self.loop.time()
             super().data_received(data)
+            cycle = self.cycle
+            if cycle is not None and not cycle.response_complete and cycle.more_body:
+                if self._body_since is None:
+                    self._body_since = self._last_data
+                self._body_bytes += len(data)
 
         def on_response_complete(self) -> None:
             self._idle_since = self.loop.time()  # the next request's head is timed from here
+            self._body_since, self._body_bytes = None, 0
             super().on_response_complete()
 
         def _arm(self, delay: float) -> None:
@@ -167,13 +187,34 @@ def guarded_protocol(
                 return
             now = self.loop.time()
             cycle = self.cycle
+            pending = self.transport.get_write_buffer_size()
+            if pending != self._pending:  # the client took some, or the application wrote more
+                self._pending, self._pending_since = pending, now
+            if pending:  # an answer still going out: the client's to take
+                left = self._pending_since + limits.write_timeout - now
+                if left <= 0:
+                    report.note(self.loop, "slow", self._address)
+                    self.transport.abort()
+                    return
+                self._idle_since = now  # the next head is awaited once the answer is out
+                self._arm(min(left, 5.0))
+                return
             if cycle is None or cycle.response_complete:  # waiting for a request head
                 left = self._idle_since + limits.header_timeout - now
             elif cycle.more_body and not self.flow.read_paused:  # reading its body
                 left = self._last_data + limits.body_timeout - now
+                since = self._body_since if self._body_since is not None else now
+                if now - since >= limits.rate_grace and self._body_bytes < limits.min_rate * (now - since):
+                    left = 0
+                else:
+                    left = min(
+                        left, max(1.0, since + limits.rate_grace - now) if now - since < limits.rate_grace else 5.0
+                    )
             else:  # the application is at work, or answering: its own business
                 left = limits.body_timeout
                 self._last_data = now
+                if self._body_since is not None:  # a pause of the application's is not the client's
+                    self._body_since, self._body_bytes = now, 0
             if left <= 0:
                 report.note(self.loop, "slow", self._address)
                 self.transport.close()

@@ -343,3 +343,28 @@ def test_a_table_of_this_levels_own_documents_is_left_for_the_officer(made, dist
     # Its counts are this level's own documents, not the units' sums: no roll-up figure, never a mismatch.
     assert not {"docs_party", "docs_gov", "docs_total"} & set(own.provenance.fields)
     assert "dvc_total" in own.provenance.fields
+
+
+def test_two_communes_with_the_same_plan_are_two_documents_each_with_its_unit(district: Path, tmp_path: Path):
+    """Every commune writes "01/KH-UBND" on its plan, and two may date and title it alike: two
+    documents, not one row pasted twice. The roll-up follows each subject with its commune, so
+    the level above (dv and the sheet) tells them apart; before, the roll-up refused itself."""
+    folder = tmp_path / "nop-ve"
+    shutil.copytree(district / "nop-ve", folder)
+    first, second = sorted(folder.glob("*.xlsx"))[:2]
+    table = next(iter(load_form().tables.values()))
+    row_a, row_b = check_file(first, load_form()).docs[0]["_row"], check_file(second, load_form()).docs[0]["_row"]
+    source, target = openpyxl.load_workbook(first), openpyxl.load_workbook(second)
+    for col in table.columns:
+        target[table.sheet][f"{col.column}{row_b}"].value = source[table.sheet][f"{col.column}{row_a}"].value
+    target.save(second)
+    result, rollup = rolled_up(folder, district / "don-vi.csv", district / "mau.xlsx", tmp_path / "up.xlsx", TYPED)
+    report = check_file(tmp_path / "up.xlsx", load_form())
+    assert report.status == "accepted" and "doc-duplicate-row" not in {c for c, _ in codes(report)}
+    names = [r.name for r in result.rows]
+    subjects = [d["title"] for d in report.docs]
+    assert subjects[0].endswith(f"({names[0]})") and subjects[len(result.rows[0].report.docs)].endswith(f"({names[1]})")
+    assert subjects[0].removesuffix(f" ({names[0]})") == subjects[len(result.rows[0].report.docs)].removesuffix(
+        f" ({names[1]})"
+    )
+    assert rollup.documents == len(report.docs) == sum(len(r.report.docs) for r in result.rows)

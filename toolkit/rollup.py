@@ -341,10 +341,16 @@ def roll_up(
     tables = [t for t in form.tables.values() if t.rollup == "all"]
     docs: list[dict[str, Any]] = []
     ranges: dict[int, tuple[int, int]] = {}
+    subject = _subject_column(tables[0]) if tables else None
     for row in result.rows if tables else []:
         if row.report is not None and row.report.docs:
             ranges[id(row.report)] = (len(docs) + 1, len(docs) + len(row.report.docs))
-            docs += [{k: v for k, v in d.items() if k != "_row"} for d in row.report.docs]
+            for d in row.report.docs:
+                doc = {k: v for k, v in d.items() if k != "_row"}
+                if subject is not None:  # the issuing unit, after the subject
+                    text = str(doc.get(subject.code) or "").strip()
+                    doc[subject.code] = f"{text} ({row.name})" if text else f"({row.name})"
+                docs.append(doc)
     values = upper_values(form, result.totals, docs if tables else None)
     for f in figure_fields(form):
         if f.source != "derived" and f.required and values.get(f.code) is None:
@@ -441,6 +447,17 @@ def _destination(wb: Any, name: str) -> tuple[Any, str]:
         raise DvError("rollup.template_names", name=name)
     (sheet, ref), *_ = list(defined.destinations)
     return wb[sheet], ref.replace("$", "")
+
+
+def _subject_column(table: Any) -> Any:
+    """The column whose text a roll-up follows with the issuing unit's name: the table's last
+    text column among those that make a row one document (its subject), else its last text
+    column. Two communes' plans of the same number, date and subject ("01/KH-UBND … công tác dân
+    vận năm 2020") are two documents: without their unit the level above would read them as one
+    row pasted twice (doc-duplicate-row), in dv and in the sheet alike."""
+    identity = [table.column(code) for code in table.identity]
+    texts = [c for c in identity if c.type == "text"] or [c for c in table.columns if c.type == "text"]
+    return texts[-1] if texts else None
 
 
 def _fill(

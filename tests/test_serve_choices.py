@@ -111,3 +111,27 @@ def test_a_file_naming_another_unit_waits_for_the_officer_on_the_board(portal, t
     assert text_of(board.text, "count-unit_conflict") == "1"
     client.post("/admin/don-vi/STTTT/dung/1", data={"csrf": csrf_of(board.text)})  # "it is ours": Sở TT&TT
     assert counted(the_portal) == "SYT-phu-luc.xlsx"
+
+
+def test_the_annotated_copy_corrected_and_sent_back_through_the_link_counts(portal, tmp_path):
+    """Issue 17 item 1 in the portal: the clerk downloads the copy with notes the portal offers
+    ("tải bản có ghi chú"), corrects the cell in it, and uploads it: it is the unit's report and
+    counts. The same copy sent back unchanged is the portal's own output: skipped, and said why."""
+    from tests.support.domain import form
+
+    the_portal, client, clerk = portal
+    wrong = clerk.upload(filled(tmp_path, "STTTT.xlsx", values=of(cut_total=9), unit=STTTT))
+    assert text_of(wrong.text, "status").startswith("bị từ chối")
+    copy = client.get(f"{clerk.link}/s/1/ghi-chu.xlsx")
+    assert copy.status_code == 200
+    unchanged = clerk.upload(name="STTTT.kiem-tra.xlsx", content=copy.content)
+    assert text_of(unchanged.text, "status").startswith("bỏ qua")
+    assert "chưa sửa" in unchanged.text
+    wb = openpyxl.load_workbook(io.BytesIO(copy.content))
+    f = form().field("cut_total")
+    wb[f.sheet][f.cell] = 8
+    corrected = tmp_path / "STTTT.kiem-tra.xlsx"
+    wb.save(corrected)
+    result = clerk.upload(corrected)
+    assert text_of(result.text, "status").startswith("hợp lệ — đang dùng cho tổng hợp"), text_of(result.text, "status")
+    assert counted(the_portal) == "STTTT.kiem-tra.xlsx"

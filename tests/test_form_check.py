@@ -230,6 +230,16 @@ def test_a_misspelt_setting_is_said_at_the_key_typed(book):
     ]
 
 
+def test_a_setting_left_empty_is_said_as_its_value_not_as_a_missing_row(book):
+    row = entry_row(book, "Thông tin", "form.id")
+    edit(book, "Thông tin", {f"C{row}": None})
+    assert the_problem(book) == (
+        "def-missing",
+        f'Thông tin!C{row}: thiếu giá trị ở dòng "Mã biểu mẫu" (form.id) của trang Thông tin. Điền vào rồi kiểm '
+        "tra lại (dv form check).",
+    )
+
+
 def test_the_report_number_of_another_type_is_said_in_the_workbooks_words(book):
     row = entry_row(book, "Đơn vị", "form.number_field")
     edit(book, "Đơn vị", {f"C{row}": "dvc_total"})

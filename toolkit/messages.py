@@ -201,6 +201,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "def.what.column": ('cột "{heading}" ở trang {sheet}', 'the column "{heading}" of the sheet {sheet}'),
     "def.what.cell": ('giá trị ở cột "{heading}"', 'a value in the column "{heading}"'),
     "def.what.row": ('dòng "{label}" ({entry}) ở trang {sheet}', 'the row "{label}" ({entry}) of the sheet {sheet}'),
+    "def.what.row_value": (
+        'giá trị ở dòng "{label}" ({entry}) của trang {sheet}',
+        'the value of the row "{label}" ({entry}) of the sheet {sheet}',
+    ),
     "def.what.sheet": ("trang {sheet}", "the sheet {sheet}"),
     "def.fix.fill": ("Điền vào rồi kiểm tra lại (dv form check).", "Fill it in and check again (dv form check)."),
     "def.fix.sheet": (

@@ -653,8 +653,9 @@ class _Reader:
         """What is missing at ``path``: a setting's row, or a value in a column of a list."""
         key = ".".join(str(p) for p in path)
         found = entry_of(key)
-        if found is not None:
-            return phrase("def.what.row", label=found[1].label, entry=key, sheet=found[0])
+        if found is not None:  # the row is there with its value empty, or not there at all
+            what = "def.what.row_value" if path in self.cells else "def.what.row"
+            return phrase(what, label=found[1].label, entry=key, sheet=found[0])
         shape = generic(path)
         for sheet, columns, renames in LIST_PATHS:
             if shape[: len(columns)] == columns and len(shape) == len(columns) + 1:

@@ -24,6 +24,7 @@ def test_help_of_each_command_runs_without_heavy_imports():
         ["form", "--help"],
         ["form", "export", "--help"],
         ["form", "check", "--help"],
+        ["roll-up", "--help"],
     ):
         code = (
             f"import sys\nfrom toolkit.cli import app\ntry:\n    app({args!r})\nexcept SystemExit:\n    pass\n"

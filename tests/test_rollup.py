@@ -358,9 +358,19 @@ def test_two_communes_with_the_same_plan_are_two_documents_each_with_its_unit(di
     for col in table.columns:
         target[table.sheet][f"{col.column}{row_b}"].value = source[table.sheet][f"{col.column}{row_a}"].value
     target.save(second)
+    # And the first commune gives one number to two of its own documents: a repeat in its numbering.
+    number = table.role_column("doc-number")
+    docs_a = check_file(first, load_form()).docs
+    source[table.sheet][f"{number.column}{docs_a[1]['_row']}"].value = docs_a[0]["number"]
+    source.save(first)
     result, rollup = rolled_up(folder, district / "don-vi.csv", district / "mau.xlsx", tmp_path / "up.xlsx", TYPED)
     report = check_file(tmp_path / "up.xlsx", load_form())
     assert report.status == "accepted" and "doc-duplicate-row" not in {c for c, _ in codes(report)}
+    # Each unit numbers its own documents: the two communes' "01/…" is no repeat; the first
+    # commune's own repeat still is (the warning its own file had), named at its row.
+    repeats = [i for i in report.issues if i.code == "doc-number-duplicate"]
+    number_cell = f"{number.column}{report.docs[1]['_row']}"
+    assert [i.cell for i in repeats] == [number_cell] and docs_a[0]["number"] in repeats[0].message
     names = [r.name for r in result.rows]
     subjects = [d["title"] for d in report.docs]
     assert subjects[0].endswith(f"({names[0]})") and subjects[len(result.rows[0].report.docs)].endswith(f"({names[1]})")

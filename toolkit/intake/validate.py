@@ -557,7 +557,8 @@ def _row_list(rows: list[int], limit: int = 8) -> str:
 
 
 def _read_table(book: RawBook, form: Form, table: Table, out: Extracted, first: int, last: int) -> None:
-    seen_numbers: dict[str, int] = {}
+    seen_numbers: dict[tuple[str, str], int] = {}
+    position = 0  # the document's place in the table (a roll-up's provenance names its unit by it)
     prefix = f"{table.code}."
     columns = [(c, form.choice_values(c.choices) if c.choices else ()) for c in table.columns]
     raws_by_row = out.doc_raws.setdefault(table.code, {})
@@ -592,12 +593,17 @@ def _read_table(book: RawBook, form: Form, table: Table, out: Extracted, first: 
                 )
             )
         out.docs.append(doc)
+        position += 1
         if missing or unreadable:
             continue
         key = tuple(sheet_key(raws[code]) for code in table.identity)
         same.setdefault(key, []).append(row)
         _row_rules(form, table, doc, row, out)
-        _doc_number(form, table, doc, row, out, seen_numbers, same[key] if table.identity else [])
+        # In a roll-up, each unit numbers its own documents: "01/KH-UBND" of two communes is no
+        # repeated number (a repeat within one unit's rows still is).
+        issuer = out.provenance.issuer_of(position) if out.provenance is not None else None
+        scope = f"{issuer.depth}:{issuer.unit_code}:{issuer.sha256}" if issuer is not None else ""
+        _doc_number(form, table, doc, row, out, seen_numbers, same[key] if table.identity else [], scope)
     _pasted_twice(table, same, out)
 
 
@@ -857,17 +863,25 @@ def _row_rules(form: Form, table: Table, doc: dict[str, Any], row: int, out: Ext
 
 
 def _doc_number(
-    form: Form, table: Table, doc: dict[str, Any], row: int, out: Extracted, seen: dict[str, int], same: list[int]
+    form: Form,
+    table: Table,
+    doc: dict[str, Any],
+    row: int,
+    out: Extracted,
+    seen: dict[tuple[str, str], int],
+    same: list[int],
+    scope: str = "",
 ) -> None:
     """docs/spec.md §2.4: the number's style against the issuer's, its type abbreviation against
     the document type's, duplicates (``same``: the rows this one repeats cell for cell, an error
-    of its own). The columns are those the form gives these roles."""
+    of its own; ``scope``: whose numbering the number belongs to, in a roll-up the unit that
+    issued it). The columns are those the form gives these roles."""
     col = table.role_column("doc-number")
     number = doc.get(col.code) if col is not None else None
     if col is None or not isinstance(number, str):
         return
     where = {"field": f"{table.code}.{col.code}", "sheet": table.sheet, "cell": f"{col.column}{row}", "value": number}
-    key = "".join(number.split()).casefold()
+    key = (scope, "".join(number.split()).casefold())
     if key in seen and seen[key] not in same:
         out.issues.append(make_issue("doc-number-duplicate", row=row, first=seen[key], **where))
     else:

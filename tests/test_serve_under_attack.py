@@ -379,3 +379,18 @@ def test_an_abandoned_upload_is_one_line_in_the_log(serve, tmp_path):
     assert "Traceback" not in said and "Exception in ASGI application" not in said, said[-3000:]
     lines = [line for line in said.splitlines() if "STTTT" in line]
     assert len(lines) == 3, said
+
+
+def test_listening_on_every_address_without_base_url_says_what_address_the_links_use(serve, tmp_path):
+    """``--host 0.0.0.0`` and no ``--base-url``: the links are a guess from the machine's name,
+    and a clerk who opens the portal by its IP address could not send (the Origin check), so
+    the officer is told at start; with ``--base-url`` nothing is guessed and nothing said."""
+    proc, _url, _port, log = serve("--host", "0.0.0.0")
+    proc.terminate()
+    proc.wait(20)
+    said = log.read_text("utf-8", "replace")
+    assert "Đường dẫn của các đơn vị dùng tên máy này" in said and "--base-url" in said, said[-2000:]
+    proc, _url, port, log = serve("--host", "0.0.0.0", "--base-url", "http://10.0.0.5:8000", data=tmp_path / "portal-2")
+    proc.terminate()
+    proc.wait(20)
+    assert "tên máy này" not in log.read_text("utf-8", "replace")

@@ -1241,6 +1241,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Đã ghi đường dẫn riêng của {count} đơn vị vào {path} (để gửi kèm công văn; giữ kín).",
         "Wrote the private links of {count} units to {path} (for the request letters; keep it private).",
     ),
+    "serve.base_url_guess": (
+        "Đường dẫn của các đơn vị dùng tên máy này ({url}). Nếu máy các đơn vị mở cổng bằng địa chỉ khác (địa chỉ "
+        "IP, tên miền), chạy lại với --base-url địa chỉ đó: trang mở bằng địa chỉ khác không gửi được bài.",
+        "The units' links use this machine's name ({url}). If the units' computers reach the portal by another "
+        "address (an IP address, a domain name), start again with --base-url that address: a page opened at "
+        "another address cannot send.",
+    ),
     "serve.no_password": (
         "Chưa đặt mật khẩu cán bộ: chạy dv serve --data {data} --set-password",
         "No officer password yet: run dv serve --data {data} --set-password",

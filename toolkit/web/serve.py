@@ -117,6 +117,8 @@ def serve(opts: ServeOptions, tell: Callable[[str, dict], None]) -> None:
     if not portal.store.has_password:
         tell("serve.no_password", {"data": opts.data})
     tell("serve.listening", {"url": portal.cfg.base_url, "data": opts.data})
+    if not opts.base_url and opts.host in ("0.0.0.0", "::"):  # a guess from the machine's name
+        tell("serve.base_url_guess", {"url": portal.cfg.base_url})
     limits = ConnectionLimits(total=descriptor_budget(ConnectionLimits.total), trusted=opts.trusted_proxies)
     busy = "\n".join(t("serve.busy", lang) for lang in ("vi", "en")).encode("utf-8") + b"\n"
     log = logging.getLogger("uvicorn.error")

@@ -192,10 +192,9 @@ def test_a_flood_of_half_sent_headers_neither_exhausts_descriptors_nor_stops_the
     assert "Too many open files" not in said and "Traceback" not in said, said[-3000:]
 
 
-def test_a_request_whose_body_stops_coming_is_closed_and_leaves_nothing(serve, tmp_path):
-    proc, url, port, log = serve()
-    data = tmp_path / "portal"
-    link = links(data)["STTTT"]
+def upload_begun(url: str, port: int, link: str) -> socket.socket:
+    """A connection that has sent an upload's head and the first bytes of its file, of a body
+    announced 100 kB longer: what the rest of it does is the test's."""
     with client_from(url, "127.0.0.2") as clerk:
         token = csrf_of(clerk.get(link).text)
     body = (
@@ -208,6 +207,14 @@ def test_a_request_whose_body_stops_coming_is_closed_and_leaves_nothing(serve, t
         f"Content-Length: {len(body) + 100_000}\r\n\r\n".encode()
         + body
     )
+    return s
+
+
+def test_a_request_whose_body_stops_coming_is_closed_and_leaves_nothing(serve, tmp_path):
+    proc, url, port, log = serve()
+    data = tmp_path / "portal"
+    link = links(data)["STTTT"]
+    s = upload_begun(url, port, link)
     deadline = time.monotonic() + 90
     while not closed_by_server(s) and time.monotonic() < deadline:
         time.sleep(1)
@@ -226,18 +233,7 @@ def test_a_body_that_trickles_in_a_byte_now_and_then_is_closed_and_leaves_nothin
     proc, url, port, log = serve()
     data = tmp_path / "portal"
     link = links(data)["STTTT"]
-    with client_from(url, "127.0.0.2") as clerk:
-        token = csrf_of(clerk.get(link).text)
-    body = (
-        f'--b\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{token}\r\n--b\r\n'
-        'Content-Disposition: form-data; name="file"; filename="a.xlsx"\r\n\r\nPK'
-    ).encode()
-    s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(
-        f"POST {link}/nop HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-        f"Content-Length: {len(body) + 100_000}\r\n\r\n".encode()
-        + body
-    )
+    s = upload_begun(url, port, link)
     start, closed = time.monotonic(), False
     while time.monotonic() < start + 120 and not closed:
         try:

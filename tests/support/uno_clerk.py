@@ -56,8 +56,11 @@ def _split(cell: str) -> tuple[int, int]:
     return _col(letters), int("".join(ch for ch in cell if ch.isdigit())) - 1
 
 
-def _connect(profile: str) -> tuple[subprocess.Popen, object]:
-    pipe = f"dvclerk{os.getpid()}"
+def _connect(profile: str, name: str = "dvclerk", wait: float = 90) -> tuple[subprocess.Popen, object]:
+    """A headless LibreOffice on its own profile, reached over a named pipe (``name`` and this
+    process's id): the process and its Desktop, once it answers (within ``wait`` seconds).
+    tests/support/uno_parity.py starts its sessions with it too."""
+    pipe = f"{name}{os.getpid()}"
     proc = subprocess.Popen(
         [
             "soffice",
@@ -74,7 +77,7 @@ def _connect(profile: str) -> tuple[subprocess.Popen, object]:
     )
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    deadline = time.time() + 90
+    deadline = time.time() + wait
     while True:
         try:
             ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")

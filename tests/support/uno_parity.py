@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -34,8 +33,12 @@ import time
 from pathlib import Path
 
 import uno  # type: ignore[import-not-found]
-from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
 from com.sun.star.table.CellContentType import EMPTY, FORMULA, TEXT  # type: ignore[import-not-found]
+
+sys.path.insert(0, str(Path(__file__).parent))  # run as a script by the system Python: its neighbour
+import uno_clerk  # noqa: E402  (the same way of starting LibreOffice and of writing its properties)
+
+_props = uno_clerk._props
 
 FILTERS = {"xlsx": "Calc MS Excel 2007 XML", "ods": "calc8", "xls": "MS Excel 97"}
 PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -48,47 +51,12 @@ PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 SCRATCH = "dv_parity_probe"
 
 
-def _props(**values: object) -> tuple:
-    out = []
-    for name, value in values.items():
-        prop = PropertyValue()
-        prop.Name, prop.Value = name, value
-        out.append(prop)
-    return tuple(out)
-
-
 def _connect(profile: str, locale: str) -> tuple[subprocess.Popen, object]:
+    """uno_clerk's session, on a profile that sets LibreOffice's locale."""
     user = Path(profile, "user")
     user.mkdir(parents=True)
     (user / "registrymodifications.xcu").write_text(PROFILE.format(locale=locale), encoding="utf-8")
-    pipe = f"dvparity{os.getpid()}"
-    proc = subprocess.Popen(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nologo",
-            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "HOME": profile},
-    )
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    deadline = time.time() + 120
-    while True:
-        try:
-            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-            break
-        except Exception:  # noqa: BLE001 - not listening yet
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise
-            time.sleep(0.3)
-    return proc, ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    return uno_clerk._connect(profile, "dvparity", wait=120)
 
 
 def _what(cell: object) -> list:

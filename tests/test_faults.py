@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.awkward.manifest import crashing_file
+from tests.support import disks
 from tests.support.domain import appendix, check, errors, filled, form
 from toolkit import fsutil
 from toolkit.cli import app
@@ -425,17 +426,8 @@ def test_a_merge_killed_while_writing_leaves_old_outputs_and_the_next_run_cleans
 @pytest.fixture
 def small_disk(tmp_path):
     """A real 300 kB file system (tmpfs): needs the right to mount (root on Linux)."""
-    mount = tmp_path / "o-nho"
-    mount.mkdir()
-    if not sys.platform.startswith("linux") or os.geteuid() != 0:
-        pytest.skip("mounting a small file system needs root on Linux")
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(mount)], capture_output=True)
-    if made.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode(errors='replace').strip()}")
-    try:
+    with disks.small_disk(tmp_path / "o-nho", "300k") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
 
 
 def test_templates_for_every_unit_on_a_real_small_disk_leave_nothing(small_disk, roster_path):

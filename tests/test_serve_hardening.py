@@ -22,6 +22,7 @@ import pytest
 pytest.importorskip("starlette", reason="the portal's web libraries (pip install 'dv[web]')")
 from starlette.testclient import TestClient  # noqa: E402
 
+from tests.support import disks
 from tests.support.domain import appendix, filled  # noqa: E402
 from tests.support.portal import PASSWORD, ROSTER, Clerk, csrf_of, links, login, make_portal, sample, text_of  # noqa: E402
 from toolkit.web.checking import HEAVY, Busy  # noqa: E402
@@ -311,17 +312,8 @@ def test_a_full_disk_for_the_file_and_the_database_is_507_not_500(portal, tmp_pa
 @pytest.fixture
 def small_disk(tmp_path):
     """A real 2 MB file system (tmpfs): needs the right to mount (root on Linux)."""
-    mount = tmp_path / "o-nho"
-    mount.mkdir()
-    if not sys.platform.startswith("linux") or os.geteuid() != 0:
-        pytest.skip("mounting a small file system needs root on Linux")
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True)
-    if made.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode(errors='replace').strip()}")
-    try:
+    with disks.small_disk(tmp_path / "o-nho", "2m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_uploads_onto_a_real_full_disk_are_507_until_space_is_freed(portal, small_disk):

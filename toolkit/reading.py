@@ -44,6 +44,7 @@ __all__ = [
     "choice_key",
     "choice_text",
     "choice_forms",
+    "tone_apart",
     "sheet_key",
     "YEARS",
     "MAX_GROUPS",
@@ -172,7 +173,7 @@ def choice_key(text: str) -> str:
     return choice_text(text).lower()
 
 
-def _tone_apart(text: str) -> str:
+def tone_apart(text: str) -> str:
     """Unikey's "Unicode tổ hợp": each letter composed with its shape mark, the tone mark apart."""
     out, chunk = [], ""
     for ch in unicodedata.normalize("NFD", text):
@@ -193,7 +194,7 @@ def choice_forms(value: str) -> tuple[str, ...]:
     for spelling in spellings(value):
         for form in (unicodedata.normalize("NFC", spelling), unicodedata.normalize("NFD", spelling)):
             out[form.lower()] = None
-        out[_tone_apart(spelling).lower()] = None
+        out[tone_apart(spelling).lower()] = None
     return tuple(out)
 
 

@@ -35,6 +35,7 @@ from toolkit.form.rules import EXCEL_EPOCH
 from toolkit.intake import check_file
 from toolkit.issues import FileReport
 from toolkit.live import ERROR_PREFIX, MISSING
+from toolkit.reading import tone_apart
 
 SCRIPT = Path(__file__).parent / "uno_parity.py"
 LOCALES = ("en-US", "vi-VN")
@@ -161,18 +162,6 @@ def date_text(rng: random.Random, d: dt.date) -> str:
     return f"={(d - EXCEL_EPOCH).days}"
 
 
-def _composed(text: str) -> str:
-    """Unikey's "Unicode tổ hợp": each letter with its shape mark composed, the tone mark apart."""
-    out, chunk = [], ""
-    for ch in unicodedata.normalize("NFD", text):
-        if ch in TONE_MARKS:
-            out += [unicodedata.normalize("NFC", chunk), ch]
-            chunk = ""
-        else:
-            chunk += ch
-    return "".join([*out, unicodedata.normalize("NFC", chunk)])
-
-
 def choice_text(rng: random.Random, value: str) -> str:
     from toolkit.text import spellings
 
@@ -196,7 +185,7 @@ def choice_text(rng: random.Random, value: str) -> str:
     if style == "nfd":
         return unicodedata.normalize("NFD", text)
     if style == "composed":
-        return _composed(text)
+        return tone_apart(text)
     if style == "tab":
         return text + "\t"
     if style == "foreign":

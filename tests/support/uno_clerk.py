@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import uno  # type: ignore[import-not-found]
@@ -130,12 +131,16 @@ def _job(desktop: object, job: dict) -> None:
     doc.close(True)
 
 
-def run(script: dict) -> None:
-    with tempfile.TemporaryDirectory(prefix="dv-uno-") as profile:
-        proc, desktop = _connect(profile)
+@contextlib.contextmanager
+def office(prepare: Callable[[str], None] | None = None, name: str = "dvclerk", wait: float = 90) -> Iterator[object]:
+    """A LibreOffice session on a profile of its own (``prepare(profile)`` writes to it first):
+    its Desktop, and the office ended afterwards. tests/support/uno_parity.py uses it too."""
+    with tempfile.TemporaryDirectory(prefix=f"{name}-") as profile:
+        if prepare is not None:
+            prepare(profile)
+        proc, desktop = _connect(profile, name, wait)
         try:
-            for job in script["jobs"]:
-                _job(desktop, job)
+            yield desktop
         finally:
             with contextlib.suppress(Exception):  # the bridge goes down with the office
                 desktop.terminate()
@@ -144,6 +149,12 @@ def run(script: dict) -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def run(script: dict) -> None:
+    with office() as desktop:
+        for job in script["jobs"]:
+            _job(desktop, job)
 
 
 if __name__ == "__main__":

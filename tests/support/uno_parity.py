@@ -24,11 +24,8 @@ The soffice started here has its own profile and is ended by its process id.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -51,12 +48,11 @@ PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 SCRATCH = "dv_parity_probe"
 
 
-def _connect(profile: str, locale: str) -> tuple[subprocess.Popen, object]:
-    """uno_clerk's session, on a profile that sets LibreOffice's locale."""
+def _set_locale(profile: str, locale: str) -> None:
+    """The profile's settings: LibreOffice's locale, as a clerk's computer in that locale has it."""
     user = Path(profile, "user")
     user.mkdir(parents=True)
     (user / "registrymodifications.xcu").write_text(PROFILE.format(locale=locale), encoding="utf-8")
-    return uno_clerk._connect(profile, "dvparity", wait=120)
 
 
 def _what(cell: object) -> list:
@@ -114,18 +110,8 @@ def _case(desktop: object, template: str, script: dict, case: dict) -> dict:
 
 def run(script: dict) -> dict:
     template = str(Path(script["template"]).resolve())
-    with tempfile.TemporaryDirectory(prefix="dv-parity-") as profile:
-        proc, desktop = _connect(profile, script["locale"])
-        try:
-            return {"results": [_case(desktop, template, script, case) for case in script["cases"]]}
-        finally:
-            with contextlib.suppress(Exception):  # the bridge goes down with the office
-                desktop.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with uno_clerk.office(lambda profile: _set_locale(profile, script["locale"]), "dvparity", 120) as desktop:
+        return {"results": [_case(desktop, template, script, case) for case in script["cases"]]}
 
 
 if __name__ == "__main__":

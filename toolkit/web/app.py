@@ -772,13 +772,18 @@ class Portal:
         await anyio.to_thread.run_sync(work)
         return await self.board(request, notice=t("web.rechecked", lang_of(request), count=len(rows)))
 
+    def roster_unit(self, code: str) -> Any:
+        """The unit of the roster named in the officer's request (404 for any other code)."""
+        unit = self.store.unit(code)
+        if unit is None or not unit["in_roster"]:
+            raise Refused(404, "web.e404")
+        return unit
+
     async def new_link(self, request: Request) -> Response:
         if await self.officer_post(request) is None:
             return self.login_redirect(request)
         code = request.path_params["code"]
-        unit = self.store.unit(code)
-        if unit is None or not unit["in_roster"]:
-            raise Refused(404, "web.e404")
+        unit = self.roster_unit(code)
         event = ("officer", "new-link", code, self.address(request))  # with the link and links.csv, or none
         token = self.store.replace_links([code], self.cfg.base_url, event)[code]
         link = f"{self.cfg.base_url.rstrip('/')}/u/{token}"
@@ -791,9 +796,7 @@ class Portal:
         if await self.officer_post(request) is None:
             return self.login_redirect(request)
         code = request.path_params["code"]
-        unit = self.store.unit(code)
-        if unit is None or not unit["in_roster"]:
-            raise Refused(404, "web.e404")
+        unit = self.roster_unit(code)
         sid = request.path_params.get("sid")
         try:
             sub_id = int(sid) if sid is not None else None

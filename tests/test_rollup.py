@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from tests.support import submissions
-from tests.support.levels import MINISTRY_FORM, rolled_up, template_file, typed, write_round
+from tests.support.levels import MINISTRY_FORM, rolled_up, same_first_document, template_file, typed, write_round
 from tests.support.testing import fill_template
 from toolkit.form import load_form, load_form_file
 from toolkit.intake import check_file
@@ -353,11 +353,8 @@ def test_two_communes_with_the_same_plan_are_two_documents_each_with_its_unit(di
     shutil.copytree(district / "nop-ve", folder)
     first, second = sorted(folder.glob("*.xlsx"))[:2]
     table = next(iter(load_form().tables.values()))
-    row_a, row_b = check_file(first, load_form()).docs[0]["_row"], check_file(second, load_form()).docs[0]["_row"]
-    source, target = openpyxl.load_workbook(first), openpyxl.load_workbook(second)
-    for col in table.columns:
-        target[table.sheet][f"{col.column}{row_b}"].value = source[table.sheet][f"{col.column}{row_a}"].value
-    target.save(second)
+    same_first_document(first, second)
+    source = openpyxl.load_workbook(first)
     # And the first commune gives one number to two of its own documents: a repeat in its numbering.
     number = table.role_column("doc-number")
     docs_a = check_file(first, load_form()).docs

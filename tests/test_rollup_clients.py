@@ -13,7 +13,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from tests.support import submissions
-from tests.support.levels import MINISTRY_FORM, rolled_up, template_file, typed, write_round
+from tests.support.levels import MINISTRY_FORM, rolled_up, same_first_document, template_file, typed, write_round
 from tests.support.testing import gnumeric_convert, libreoffice_convert
 from toolkit.form import load_form
 from toolkit.intake import check_file
@@ -49,7 +49,24 @@ def rollups(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, s
         ministry,
         typed(PROVINCE, dt.date(2020, 12, 10)),
     )
-    return {"district": (district, "dan-van-chinh-quyen"), "province": (ministry, MINISTRY_FORM)}
+    # A district whose two communes sent plans of one number, date and subject: two documents,
+    # each subject followed by its commune, so the sheet finds no row pasted twice either.
+    write_round(base / "huyen-2", submissions.communes(DISTRICT, 3), 9700)
+    first, second = sorted((base / "huyen-2" / "nop-ve").glob("*.xlsx"))[:2]
+    same_first_document(first, second)
+    alike = base / "tinh-2" / "HCT.xlsx"
+    rolled_up(
+        base / "huyen-2" / "nop-ve",
+        base / "huyen-2" / "don-vi.csv",
+        template_file(base / "mau-tinh-2.xlsx", DISTRICT),
+        alike,
+        typed(DISTRICT, dt.date(2020, 12, 5)),
+    )
+    return {
+        "district": (district, "dan-van-chinh-quyen"),
+        "province": (ministry, MINISTRY_FORM),
+        "district, two alike plans": (alike, "dan-van-chinh-quyen"),
+    }
 
 
 def sheet(path: Path, name: str = "Phụ lục") -> list[list]:
@@ -88,7 +105,7 @@ def _reads_the_same(original: Path, saved: Path, form_id: str) -> None:
 
 
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("level", ["district", "province"])
+@pytest.mark.parametrize("level", ["district", "province", "district, two alike plans"])
 def test_libreoffice_says_the_figures_agree_and_dv_accepts_its_copy(rollups, level, tmp_path: Path):
     path, form_id = rollups[level]
     saved = libreoffice_convert(path, "xlsx", tmp_path, recalc=True)
@@ -98,7 +115,7 @@ def test_libreoffice_says_the_figures_agree_and_dv_accepts_its_copy(rollups, lev
 
 
 @pytest.mark.gnumeric
-@pytest.mark.parametrize("level", ["district", "province"])
+@pytest.mark.parametrize("level", ["district", "province", "district, two alike plans"])
 def test_gnumeric_says_the_figures_agree_and_dv_accepts_its_copy(rollups, level, tmp_path: Path):
     path, form_id = rollups[level]
     saved = gnumeric_convert(path, "xlsx", tmp_path)

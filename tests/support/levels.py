@@ -27,6 +27,7 @@ __all__ = [
     "write_round",
     "rolled_up",
     "template_file",
+    "same_first_document",
     "build_chain",
     "read_leaves",
     "ministry_figures",
@@ -69,6 +70,22 @@ def rolled_up(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(made.data)
     return result, made
+
+
+def same_first_document(source: Path, target: Path, form: Form | None = None) -> None:
+    """``target``'s first document row made ``source``'s, cell for cell (two communes' plans of
+    one number, date and subject), as a clerk would type it: the workbook saved again."""
+    import openpyxl
+
+    from toolkit.intake import check_file
+
+    form = form or submissions.shipped_form()
+    table = next(iter(form.tables.values()))
+    row_a, row_b = check_file(source, form).docs[0]["_row"], check_file(target, form).docs[0]["_row"]
+    a, b = openpyxl.load_workbook(source), openpyxl.load_workbook(target)
+    for col in table.columns:
+        b[table.sheet][f"{col.column}{row_b}"].value = a[table.sheet][f"{col.column}{row_a}"].value
+    b.save(target)
 
 
 def template_file(path: Path, unit: Unit | None, form: Form | None = None) -> Path:

@@ -362,3 +362,27 @@ def test_commands_refuse_a_form_with_problems_and_list_them(book, tmp_path):
     assert made.exit_code == 2
     assert "biểu mẫu có 1 lỗi, chưa dùng được" in made.output and "Thông tin!C" in made.output
     assert not (tmp_path / "x.xlsx").exists()
+
+
+# -- typed by the officer in LibreOffice -------------------------------------------------------------
+
+
+@pytest.mark.libreoffice
+@pytest.mark.uno
+def test_mistakes_typed_in_libreoffice_are_each_said_once_where_they_were_made(book, tmp_path):
+    """The officer misspells a heading and a setting's key in LibreOffice and saves: each is one
+    problem, at the cell typed (a misspelt heading once gave 43, one in every row below it)."""
+    from tests.support.formbook import run_clerk
+
+    heading = column_of(book, "Chỉ tiêu", "Kiểu")
+    year = entry_row(book, "Thông tin", "form.year")
+    saved = tmp_path / "bieu-mau-sua.xlsx"
+    steps = [
+        {"do": "type", "sheet": "Chỉ tiêu", "cell": f"{heading}1", "text": "Kieu"},
+        {"do": "type", "sheet": "Thông tin", "cell": f"A{year}", "text": "form.yaer"},
+    ]
+    run_clerk([{"source": str(book), "steps": steps, "save": {"xlsx": str(saved)}}], tmp_path)
+    assert sorted((code, message.split(":")[0]) for code, message in problems(saved)) == [
+        ("def-unknown-key", f"Chỉ tiêu!{heading}1"),
+        ("def-unknown-key", f"Thông tin!A{year}"),
+    ]
